@@ -1,0 +1,105 @@
+package io.tablegate.app;
+
+import io.tablegate.cache.InProcessMetadataCache;
+import io.tablegate.cache.MetadataCache;
+import io.tablegate.catalog.ShareCatalog;
+import io.tablegate.config.GatewayConfig;
+import io.tablegate.format.delta.DeltaTableFormat;
+import io.tablegate.http.ApiRouter;
+import io.tablegate.service.SharingService;
+import io.tablegate.spi.TableFormat;
+import io.tablegate.storage.LocalUrlSigner;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway: creates its resources in order (cache, formats, worker pool, server) and
+ * closes them in reverse. Startup is all-or-nothing: a failed start closes what was started.
+ */
+public final class Gateway {
+  private static final Logger LOGGER = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final MetadataCache cache;
+  private final TableFormat delta;
+  private final WorkerExecutor workers;
+  private final HttpServer server;
+  private final String baseUrl;
+
+  private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl) {
+    this.vertx = vertx;
+    this.cache = cache;
+    this.delta = delta;
+    this.workers = workers;
+    this.server = server;
+    this.baseUrl = baseUrl;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, Clock.systemUTC());
+  }
+
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock) {
+    MetadataCache cache = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
+        : MetadataCache.disabled();
+    TableFormat delta = new DeltaTableFormat(cache, Duration.ofMillis(config.latestVersionTtlMs()));
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
+    AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
+    byte[] key = config.signingKey();
+    if (key == null) {
+      key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      LOGGER.atInfo().log("No signingKey configured: file URLs are valid on this instance only (set signingKey when running several)");
+    }
+    LocalUrlSigner signer = new LocalUrlSigner(key, base::get, config.preSignedUrlTimeoutSeconds(), clock);
+    ShareCatalog catalog = new ShareCatalog(config.shares());
+    SharingService service = new SharingService(catalog, Map.of("delta", delta), signer, workers, clock,
+        config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
+    Router router = ApiRouter.create(vertx, config.endpoint(), service, signer, config.tokens(), clock);
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHost(config.host()));
+    return server.requestHandler(router).listen(config.port()).map(s -> {
+      String url = "http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + s.actualPort()
+          + config.endpoint();
+      if (base.get() == null) base.set(url);
+      LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("shares", config.shares().size())
+          .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
+      if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
+      return new Gateway(vertx, cache, delta, workers, s, base.get());
+    }).onFailure(e -> {
+      workers.close();
+      delta.close();
+      cache.close();
+    });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** The public endpoint (profile {@code endpoint}), including the prefix. */
+  public String endpoint() {
+    return baseUrl;
+  }
+
+  public Future<Void> close() {
+    return server.close().eventually(() -> workers.close()).andThen(v -> {
+      delta.close();
+      cache.close();
+    });
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+}

@@ -1,0 +1,90 @@
+package io.tablegate.app;
+
+import io.tablegate.config.ConfigException;
+import io.tablegate.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Command line entry point. */
+public final class Main {
+  private static final Logger LOGGER = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  static void usage(PrintStream out) {
+    out.println("""
+        Usage: java -jar tablegate.jar [options]
+
+          --config FILE     start the gateway with this YAML configuration
+          --demo [DIR]      write the demo tables to DIR (default ./demo-data) if missing, print a
+                            profile file and a curl example, and serve them on localhost:8080
+          --port N          override the configured port (0 picks a free port)
+          --help            show this help
+
+        Configuration reference: README.md, section "Configuration".""");
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path config = null;
+    Path demo = null;
+    Integer port = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h" -> {
+          usage(System.out);
+          return;
+        }
+        case "--config" -> config = Path.of(value(args, ++i, "--config"));
+        case "--demo" -> demo = (i + 1 < args.length && !args[i + 1].startsWith("--")) ? Path.of(args[++i]) : Path.of("demo-data");
+        case "--port" -> port = Integer.parseInt(value(args, ++i, "--port"));
+        default -> {
+          System.err.println("Unknown option: " + args[i]);
+          usage(System.err);
+          System.exit(2);
+        }
+      }
+    }
+    if (config == null && demo == null) {
+      usage(System.err);
+      System.exit(2);
+    }
+    try {
+      if (demo != null) config = Demo.prepare(demo, port == null ? 8080 : port);
+      ConfigLoader.Loaded loaded = ConfigLoader.load(config);
+      loaded.warnings().forEach(w -> LOGGER.atWarn().log(w));
+      var cfg = loaded.config();
+      if (port != null && demo == null) cfg = Demo.withPort(cfg, port);
+      Vertx vertx = Vertx.vertx();
+      var finalCfg = cfg;
+      Path demoDir = demo;
+      Gateway.start(vertx, cfg).onSuccess(g -> {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            g.close().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (Exception e) {
+            LOGGER.atWarn().setCause(e).log("Shutdown did not finish cleanly");
+          }
+        }, "tablegate-shutdown"));
+        if (demoDir != null) Demo.printWelcome(demoDir, g.endpoint());
+      }).onFailure(e -> {
+        LOGGER.atError().setCause(e).log("Tablegate failed to start");
+        vertx.close();
+        System.exit(1);
+      });
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      System.err.println(option + " needs a value");
+      System.exit(2);
+    }
+    return args[i];
+  }
+}

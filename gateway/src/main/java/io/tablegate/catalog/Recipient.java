@@ -1,0 +1,23 @@
+package io.tablegate.catalog;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Who is asking: a token id (never the token) and the shares it may read. {@code allShares} is
+ * true for the reference server's single bearer token and when authorization is off.
+ */
+public record Recipient(String id, boolean allShares, Set<String> shares) {
+  public Recipient {
+    shares = shares.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+  }
+
+  public static Recipient anonymous() {
+    return new Recipient("anonymous", true, Set.of());
+  }
+
+  public boolean canRead(String share) {
+    return allShares || shares.contains(share.toLowerCase(Locale.ROOT));
+  }
+}

@@ -1,0 +1,322 @@
+package io.tablegate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the YAML configuration once into validated records. Accepts the reference server's keys
+ * unchanged. Every problem is collected and reported together; unknown keys are warnings.
+ */
+public final class ConfigLoader {
+  public static final long MIN_URL_TIMEOUT_SECONDS = 900;
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+  /** Keys of the reference server that we accept but do not use. */
+  private static final Set<String> IGNORED_REFERENCE_KEYS = Set.of(
+      "ssl", "deltaTableCacheSize", "stalenessAcceptable", "evaluatePredicateHints", "evaluateJsonPredicateHints",
+      "evaluateJsonPredicateHintsV2", "requestTimeoutSeconds", "temporaryCredentialValiditySeconds");
+
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private final Path baseDir;
+
+  private ConfigLoader(Path baseDir) {
+    this.baseDir = baseDir;
+  }
+
+  /** The result of loading: the config and the warnings (unknown keys) to log at startup. */
+  public record Loaded(GatewayConfig config, List<String> warnings) {}
+
+  public static Loaded load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(List.of("Cannot read configuration file " + file + ": " + e.getMessage()));
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, dir == null ? Path.of("").toAbsolutePath() : dir);
+  }
+
+  /** Parses YAML text; relative table locations resolve against {@code baseDir}. */
+  public static Loaded parse(String yaml, Path baseDir) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(yaml);
+    } catch (IOException e) {
+      throw new ConfigException(List.of("Invalid YAML: " + e.getMessage()));
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) root = MissingNode.getInstance();
+    ConfigLoader loader = new ConfigLoader(baseDir);
+    GatewayConfig config = loader.root(root);
+    if (!loader.problems.isEmpty()) throw new ConfigException(loader.problems);
+    return new Loaded(config, List.copyOf(loader.warnings));
+  }
+
+  private GatewayConfig root(JsonNode n) {
+    if (!n.isObject()) {
+      problems.add("The configuration must be a YAML mapping with at least 'version: 1'");
+      return null;
+    }
+    unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
+        "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey"));
+    JsonNode version = n.get("version");
+    if (version == null) problems.add("'version' is required and must be 1");
+    else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
+
+    String host = text(n, "host", "localhost");
+    int port = (int) number(n, "port", 8080, 0, 65535);
+    String endpoint = text(n, "endpoint", "/delta-sharing");
+    if (!endpoint.startsWith("/")) endpoint = "/" + endpoint;
+    while (endpoint.length() > 1 && endpoint.endsWith("/")) endpoint = endpoint.substring(0, endpoint.length() - 1);
+    String publicEndpoint = text(n, "publicEndpoint", null);
+    if (publicEndpoint != null) {
+      while (publicEndpoint.endsWith("/")) publicEndpoint = publicEndpoint.substring(0, publicEndpoint.length() - 1);
+      try {
+        URI uri = URI.create(publicEndpoint);
+        if (uri.getScheme() == null || uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+          problems.add("'publicEndpoint' must be an absolute http(s) URL, got '" + publicEndpoint + "'");
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add("'publicEndpoint' is not a valid URL: '" + publicEndpoint + "'");
+      }
+    }
+    long urlTimeout = number(n, "preSignedUrlTimeoutSeconds", 3600, 1, 7 * 24 * 3600);
+    if (urlTimeout < MIN_URL_TIMEOUT_SECONDS) {
+      problems.add("'preSignedUrlTimeoutSeconds' must be at least " + MIN_URL_TIMEOUT_SECONDS
+          + " (Spark refreshes URLs 15 minutes before they expire), got " + urlTimeout);
+    }
+    int pageLimit = (int) number(n, "queryTablePageSizeLimit", 10_000, 1, 1_000_000);
+    long pageTtl = number(n, "queryTablePageTokenTtlMs", 259_200_000L, 1, Long.MAX_VALUE);
+    long refreshTtl = number(n, "refreshTokenTtlMs", 3_600_000L, 1, Long.MAX_VALUE);
+    int workers = (int) number(n, "workerPoolSize", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), 1, 1024);
+    long latestTtl = number(n, "latestVersionTtlMs", 1000, 0, Long.MAX_VALUE);
+    int snapshotCacheSize = (int) number(n, "snapshotCacheSize", 256, 0, 1_000_000);
+    String signingKeyText = text(n, "signingKey", null);
+    byte[] signingKey = null;
+    if (signingKeyText != null) {
+      if (signingKeyText.length() < 32) problems.add("'signingKey' must be at least 32 characters long");
+      signingKey = signingKeyText.getBytes(StandardCharsets.UTF_8);
+    }
+
+    List<ShareConfig> shares = shares(n.path("shares"));
+    List<TokenConfig> tokens = authorization(n.path("authorization"), shares);
+    return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
+        latestTtl, snapshotCacheSize, signingKey, tokens, shares);
+  }
+
+  private List<ShareConfig> shares(JsonNode n) {
+    List<ShareConfig> out = new ArrayList<>();
+    if (n.isMissingNode() || n.isNull()) return out;
+    if (!n.isArray()) {
+      problems.add("'shares' must be a list");
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    int i = 0;
+    for (JsonNode s : n) {
+      String where = "shares[" + i++ + "]";
+      unknownKeys(s, where + ".", Set.of("name", "id", "schemas"));
+      String name = requiredName(s, where, false);
+      if (name != null && !names.add(name.toLowerCase(Locale.ROOT))) problems.add(where + ": duplicate share name '" + name + "'");
+      List<SchemaConfig> schemas = new ArrayList<>();
+      Set<String> schemaNames = new HashSet<>();
+      int j = 0;
+      for (JsonNode sc : s.path("schemas")) {
+        String swhere = where + ".schemas[" + j++ + "]";
+        unknownKeys(sc, swhere + ".", Set.of("name", "tables"));
+        String sname = requiredName(sc, swhere, true);
+        if (sname != null && !schemaNames.add(sname.toLowerCase(Locale.ROOT))) problems.add(swhere + ": duplicate schema name '" + sname + "'");
+        List<TableConfig> tables = new ArrayList<>();
+        Set<String> tableNames = new HashSet<>();
+        int k = 0;
+        for (JsonNode t : sc.path("tables")) {
+          String twhere = swhere + ".tables[" + k++ + "]";
+          TableConfig table = table(t, twhere);
+          if (table != null && !tableNames.add(table.name().toLowerCase(Locale.ROOT))) {
+            problems.add(twhere + ": duplicate table name '" + table.name() + "'");
+          }
+          if (table != null) tables.add(table);
+        }
+        if (sname != null) schemas.add(new SchemaConfig(sname, tables));
+      }
+      if (name != null) out.add(new ShareConfig(name, text(s, "id", null), schemas));
+    }
+    return out;
+  }
+
+  private TableConfig table(JsonNode t, String where) {
+    unknownKeys(t, where + ".", Set.of("name", "location", "id", "format", "historyShared", "startVersion", "cdfEnabled"));
+    String name = requiredName(t, where, true);
+    String location = text(t, "location", null);
+    if (location == null || location.isBlank()) {
+      problems.add(where + ".location is required");
+    }
+    String format = text(t, "format", "delta").toLowerCase(Locale.ROOT);
+    if (!format.equals("delta")) {
+      problems.add(where + ".format '" + format + "' is not supported yet (supported: delta)");
+    }
+    boolean history = bool(t, "historyShared", false);
+    long startVersion = number(t, "startVersion", 0, 0, Long.MAX_VALUE);
+    if (name == null || location == null || location.isBlank()) return null;
+    String resolved = resolveLocation(location, where);
+    return new TableConfig(name, resolved, text(t, "id", null), format, history, startVersion);
+  }
+
+  private String resolveLocation(String location, String where) {
+    String lower = location.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("s3://") || lower.startsWith("s3a://")) {
+      problems.add(where + ".location '" + location + "': S3 locations are not supported yet");
+      return location;
+    }
+    if (lower.matches("^[a-z][a-z0-9+.-]*://.*") && !lower.startsWith("file:")) {
+      problems.add(where + ".location '" + location + "': unsupported scheme (use a path or a file: URI)");
+      return location;
+    }
+    Path path;
+    try {
+      path = lower.startsWith("file:") ? Path.of(URI.create(location)) : baseDir.resolve(location);
+    } catch (IllegalArgumentException e) {
+      problems.add(where + ".location '" + location + "' is not a valid path or file: URI");
+      return location;
+    }
+    return path.toAbsolutePath().normalize().toUri().toString();
+  }
+
+  private List<TokenConfig> authorization(JsonNode n, List<ShareConfig> shares) {
+    List<TokenConfig> out = new ArrayList<>();
+    if (n.isMissingNode() || n.isNull()) return out;
+    unknownKeys(n, "authorization.", Set.of("bearerToken", "tokens"));
+    String single = text(n, "bearerToken", null);
+    if (n.has("bearerToken") && (single == null || single.isBlank())) problems.add("authorization.bearerToken must not be empty");
+    if (single != null && !single.isBlank()) out.add(new TokenConfig("default", sha256(single), List.of(), null));
+    Set<String> shareNames = new HashSet<>();
+    for (ShareConfig s : shares) shareNames.add(s.name().toLowerCase(Locale.ROOT));
+    int i = 0;
+    for (JsonNode t : n.path("tokens")) {
+      String where = "authorization.tokens[" + i++ + "]";
+      unknownKeys(t, where + ".", Set.of("id", "token", "sha256", "shares", "expiresAt", "description"));
+      String id = text(t, "id", "token-" + i);
+      String token = text(t, "token", null);
+      String hash = text(t, "sha256", null);
+      byte[] digest = null;
+      if ((token == null) == (hash == null)) problems.add(where + ": give exactly one of 'token' or 'sha256'");
+      else if (token != null) {
+        if (token.length() < 16) problems.add(where + ".token must be at least 16 characters long");
+        digest = sha256(token);
+      } else if (!HEX64.matcher(hash).matches()) problems.add(where + ".sha256 must be 64 hex characters");
+      else digest = HexFormat.of().parseHex(hash.toLowerCase(Locale.ROOT));
+      List<String> scope = new ArrayList<>();
+      for (JsonNode s : t.path("shares")) {
+        if (!shareNames.contains(s.asText().toLowerCase(Locale.ROOT))) {
+          problems.add(where + ".shares names unknown share '" + s.asText() + "'");
+        }
+        scope.add(s.asText());
+      }
+      if (scope.isEmpty()) problems.add(where + ".shares must list at least one share");
+      Instant expiresAt = null;
+      String exp = text(t, "expiresAt", null);
+      if (exp != null) {
+        try {
+          expiresAt = Instant.parse(exp);
+        } catch (DateTimeParseException e) {
+          problems.add(where + ".expiresAt must be an ISO-8601 instant such as 2027-01-31T00:00:00Z, got '" + exp + "'");
+        }
+      }
+      if (digest != null) out.add(new TokenConfig(id, digest, scope, expiresAt));
+    }
+    return out;
+  }
+
+  public static byte[] sha256(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- field helpers -------------------------------------------------------------------------
+
+  private String requiredName(JsonNode n, String where, boolean noDots) {
+    String name = text(n, "name", null);
+    if (name == null || name.isEmpty()) {
+      problems.add(where + ".name is required");
+      return null;
+    }
+    String problem = NameRules.check(name, noDots);
+    if (problem != null) {
+      problems.add(where + ".name '" + name + "' " + problem);
+      return null;
+    }
+    return name;
+  }
+
+  private String text(JsonNode n, String key, String fallback) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) return fallback;
+    if (!v.isValueNode()) {
+      problems.add("'" + key + "' must be a string");
+      return fallback;
+    }
+    return v.asText();
+  }
+
+  private long number(JsonNode n, String key, long fallback, long min, long max) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) return fallback;
+    long value;
+    if (v.isIntegralNumber() && v.canConvertToLong()) value = v.asLong();
+    else {
+      try {
+        value = Long.parseLong(v.asText().trim());
+      } catch (NumberFormatException e) {
+        problems.add("'" + key + "' must be a whole number, got '" + v.asText() + "'");
+        return fallback;
+      }
+    }
+    if (value < min || value > max) {
+      problems.add("'" + key + "' must be between " + min + " and " + max + ", got " + value);
+      return fallback;
+    }
+    return value;
+  }
+
+  private boolean bool(JsonNode n, String key, boolean fallback) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) return fallback;
+    if (v.isBoolean()) return v.booleanValue();
+    String s = v.asText().toLowerCase(Locale.ROOT);
+    if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
+    problems.add("'" + key + "' must be true or false, got '" + v.asText() + "'");
+    return fallback;
+  }
+
+  private void unknownKeys(JsonNode n, String prefix, Set<String> known) {
+    if (!n.isObject()) return;
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key) && !IGNORED_REFERENCE_KEYS.contains(key)) {
+        warnings.add("Unknown configuration key '" + prefix + key + "' is ignored (check its spelling)");
+      }
+    }
+  }
+}

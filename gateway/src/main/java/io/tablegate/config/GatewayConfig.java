@@ -1,0 +1,50 @@
+package io.tablegate.config;
+
+import java.util.List;
+
+/**
+ * The whole gateway configuration, validated by {@link ConfigLoader}. Secrets ({@code signingKey},
+ * token hashes) never appear in {@link #toString()}.
+ *
+ * @param publicEndpoint the external base URL including the endpoint prefix, e.g.
+ *     {@code https://sharing.example.com/delta-sharing}; written into profiles and file URLs
+ * @param signingKey HMAC key for the gateway's own file URLs; null means a random per-process key
+ */
+public record GatewayConfig(
+    String host,
+    int port,
+    String endpoint,
+    String publicEndpoint,
+    long preSignedUrlTimeoutSeconds,
+    int queryTablePageSizeLimit,
+    long queryTablePageTokenTtlMs,
+    long refreshTokenTtlMs,
+    int workerPoolSize,
+    long latestVersionTtlMs,
+    int snapshotCacheSize,
+    byte[] signingKey,
+    List<TokenConfig> tokens,
+    List<ShareConfig> shares) {
+
+  public GatewayConfig {
+    tokens = List.copyOf(tokens);
+    shares = List.copyOf(shares);
+    signingKey = signingKey == null ? null : signingKey.clone();
+  }
+
+  @Override
+  public byte[] signingKey() {
+    return signingKey == null ? null : signingKey.clone();
+  }
+
+  public boolean authEnabled() {
+    return !tokens.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
+        + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
+        + tokens.size() + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+  }
+}

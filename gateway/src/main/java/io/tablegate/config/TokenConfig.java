@@ -1,0 +1,27 @@
+package io.tablegate.config;
+
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A recipient bearer token, held only as its SHA-256. {@code shares} empty means every share
+ * (the reference server's single {@code bearerToken}); {@code expiresAt} may be null.
+ */
+public record TokenConfig(String id, byte[] sha256, List<String> shares, Instant expiresAt) {
+  public TokenConfig {
+    sha256 = sha256.clone();
+    shares = List.copyOf(shares);
+  }
+
+  @Override
+  public byte[] sha256() {
+    return sha256.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "TokenConfig[id=" + id + ", sha256=" + HexFormat.of().formatHex(sha256).substring(0, 8) + "…, shares=" + shares
+        + ", expiresAt=" + expiresAt + "]";
+  }
+}

@@ -1,0 +1,388 @@
+package io.tablegate.format.delta;
+
+import io.delta.kernel.CommitActions;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.KernelException;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.internal.DeltaLogActionUtils;
+import io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.ScanImpl;
+import io.delta.kernel.internal.SnapshotImpl;
+import io.delta.kernel.internal.TableImpl;
+import io.delta.kernel.internal.actions.Metadata;
+import io.delta.kernel.internal.actions.Protocol;
+import io.delta.kernel.internal.checksum.CRCInfo;
+import io.delta.kernel.internal.fs.Path;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.FileStatus;
+import io.tablegate.cache.MetadataCache;
+import io.tablegate.protocol.DeltaProtocol;
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.SharingErrors;
+import io.tablegate.protocol.SharingException;
+import io.tablegate.protocol.TableMetadata;
+import io.tablegate.spi.ChangeRecord;
+import io.tablegate.spi.CloseableIterator;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.TableFormat;
+import io.tablegate.spi.TableSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delta tables through Delta Kernel. Kernel snapshots are cached per (location, version) in the
+ * metadata cache; the latest version per location for {@code latestVersionTtl}.
+ */
+public final class DeltaTableFormat implements TableFormat {
+  private static final Logger LOGGER = LoggerFactory.getLogger(DeltaTableFormat.class);
+  private static final Duration SNAPSHOT_TTL = Duration.ofHours(1);
+
+  private final Engine engine;
+  private final MetadataCache cache;
+  private final Duration latestVersionTtl;
+
+  public DeltaTableFormat(MetadataCache cache, Duration latestVersionTtl) {
+    this.engine = DefaultEngine.create(new Configuration());
+    this.cache = cache;
+    this.latestVersionTtl = latestVersionTtl;
+  }
+
+  @Override
+  public long latestVersion(String location) {
+    return cache.get(location, "latest", latestVersionTtl, () -> {
+      SnapshotImpl s = kernel(() -> (SnapshotImpl) table(location).getLatestSnapshot(engine));
+      return s.getVersion();
+    });
+  }
+
+  @Override
+  public TableSnapshot snapshot(String location, long version) {
+    return cache.get(location, "snapshot@" + version, SNAPSHOT_TTL, () -> toSnapshot(location, kernelSnapshot(location, version)));
+  }
+
+  private SnapshotImpl kernelSnapshot(String location, long version) {
+    return cache.get(location, "kernel@" + version, SNAPSHOT_TTL, () -> {
+      try {
+        return (SnapshotImpl) table(location).getSnapshotAsOfVersion(engine, version);
+      } catch (TableNotFoundException e) {
+        throw tableNotFound(e);
+      } catch (KernelException e) {
+        long latest = latestVersion(location);
+        if (version > latest) {
+          throw SharingErrors.invalidParameter(
+              "Cannot load table version " + version + ": the latest version of the table is " + latest + ".");
+        }
+        throw SharingErrors.invalidParameter("Cannot load table version " + version + ": it is no longer available in the table's log.");
+      }
+    });
+  }
+
+  private TableSnapshot toSnapshot(String location, SnapshotImpl s) {
+    Protocol p = s.getProtocol();
+    Metadata m = s.getMetadata();
+    List<String> partitionColumns = new ArrayList<>();
+    var pcs = m.getPartitionColumns();
+    for (int i = 0; i < pcs.getSize(); i++) partitionColumns.add(pcs.getElements().getString(i));
+    TableMetadata metadata = new TableMetadata(m.getId(), m.getName().orElse(null), m.getDescription().orElse(null),
+        m.getFormat().getProvider(), m.getFormat().getOptions(), m.getSchemaString(), partitionColumns, m.getConfiguration(),
+        m.getCreatedTime().orElse(null));
+    Long size = null;
+    Long numFiles = null;
+    Optional<CRCInfo> crc = s.getCurrentCrcInfo();
+    if (crc.isPresent() && crc.get().getVersion() == s.getVersion()) {
+      size = crc.get().getTableSizeBytes();
+      numFiles = crc.get().getNumFiles();
+    }
+    long timestamp = kernel(() -> s.getTimestamp(engine));
+    return new TableSnapshot(location, s.getVersion(), timestamp, protocol(p), metadata, size, numFiles);
+  }
+
+  static DeltaProtocol protocol(Protocol p) {
+    List<String> readerFeatures = p.getMinReaderVersion() >= 3 ? new ArrayList<>(new TreeSet<>(p.getReaderFeatures())) : null;
+    List<String> writerFeatures = p.getMinWriterVersion() >= 7 ? new ArrayList<>(new TreeSet<>(p.getWriterFeatures())) : null;
+    return new DeltaProtocol(p.getMinReaderVersion(), p.getMinWriterVersion(), readerFeatures, writerFeatures);
+  }
+
+  static TableMetadata metadata(Metadata m) {
+    List<String> partitionColumns = new ArrayList<>();
+    var pcs = m.getPartitionColumns();
+    for (int i = 0; i < pcs.getSize(); i++) partitionColumns.add(pcs.getElements().getString(i));
+    return new TableMetadata(m.getId(), m.getName().orElse(null), m.getDescription().orElse(null), m.getFormat().getProvider(),
+        m.getFormat().getOptions(), m.getSchemaString(), partitionColumns, m.getConfiguration(), m.getCreatedTime().orElse(null));
+  }
+
+  @Override
+  public long versionAtOrBefore(String location, long epochMillis) {
+    TableImpl t = table(location);
+    try {
+      return t.getVersionBeforeOrAtTimestamp(engine, epochMillis);
+    } catch (KernelException e) {
+      throw timestampOutOfRange(location, epochMillis);
+    }
+  }
+
+  @Override
+  public long versionAtOrAfter(String location, long epochMillis) {
+    TableImpl t = table(location);
+    try {
+      return t.getVersionAtOrAfterTimestamp(engine, epochMillis);
+    } catch (KernelException e) {
+      throw timestampOutOfRange(location, epochMillis);
+    }
+  }
+
+  private SharingException timestampOutOfRange(String location, long epochMillis) {
+    TableSnapshot latest = snapshot(location, latestVersion(location));
+    if (epochMillis > latest.timestamp()) {
+      return SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
+          + ") is after the latest version available to this table (" + latest.version() + ", committed at "
+          + Instant.ofEpochMilli(latest.timestamp()) + ").");
+    }
+    return SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
+        + ") is before the earliest version available to this table.");
+  }
+
+  @Override
+  public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
+    SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
+    ScanImpl scan = (ScanImpl) s.getScanBuilder().build();
+    io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches = kernel(() -> scan.getScanFiles(engine, includeStats));
+    return new ScanFileIterator(batches, s.getPath());
+  }
+
+  /** Pulls one Kernel batch at a time and yields its selected add files. */
+  private static final class ScanFileIterator implements CloseableIterator<DataFile> {
+    private final io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches;
+    private final String tableRoot;
+    private KernelFiles files;
+    private ColumnVector add;
+    private Optional<ColumnVector> selection = Optional.empty();
+    private int row;
+    private int rows;
+    private DataFile next;
+    private boolean closed;
+
+    ScanFileIterator(io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches, String tableRoot) {
+      this.batches = batches;
+      this.tableRoot = tableRoot;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next != null) return true;
+      if (closed) return false;
+      while (true) {
+        while (row < rows) {
+          int r = row++;
+          if (selection.isPresent() && (selection.get().isNullAt(r) || !selection.get().getBoolean(r))) continue;
+          if (add.isNullAt(r)) continue;
+          next = files.read(r);
+          return true;
+        }
+        boolean more = kernel(batches::hasNext);
+        if (!more) return false;
+        FilteredColumnarBatch b = kernel(batches::next);
+        ColumnarBatch data = b.getData();
+        add = data.getColumnVector(InternalScanFileUtils.ADD_FILE_ORDINAL);
+        files = new KernelFiles(add, tableRoot);
+        selection = b.getSelectionVector();
+        row = 0;
+        rows = data.getSize();
+      }
+    }
+
+    @Override
+    public DataFile next() {
+      if (!hasNext()) throw new NoSuchElementException();
+      DataFile f = next;
+      next = null;
+      return f;
+    }
+
+    @Override
+    public void close() {
+      if (closed) return;
+      closed = true;
+      try {
+        batches.close();
+      } catch (IOException e) {
+        LOGGER.atDebug().setCause(e).log("Closing a Kernel scan failed");
+      }
+    }
+  }
+
+  @Override
+  public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
+    TableImpl t = table(location);
+    String tablePath = t.getPath(engine);
+    List<FileStatus> commits;
+    try {
+      commits = DeltaLogActionUtils.getCommitFilesForVersionRange(engine, new Path(tablePath), startVersion,
+          Optional.of(endVersion));
+    } catch (KernelException e) {
+      throw new SharingException(ErrorCode.INTERNAL_ERROR,
+          "Cannot read the changes of versions " + startVersion + " to " + endVersion + ": the table's log is incomplete", e);
+    }
+    var actions = kernel(() -> DeltaLogActionUtils.getActionsFromCommitFilesWithProtocolValidation(engine, tablePath, commits,
+        EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.CDC, DeltaAction.METADATA, DeltaAction.PROTOCOL,
+            DeltaAction.COMMITINFO)));
+    return new ChangeIterator(actions, tablePath);
+  }
+
+  /** Walks commits in order, flattening each commit's action batches into records. */
+  private static final class ChangeIterator implements CloseableIterator<ChangeRecord> {
+    private final io.delta.kernel.utils.CloseableIterator<CommitActions> commits;
+    private final String tableRoot;
+    private CommitActions commit;
+    private io.delta.kernel.utils.CloseableIterator<ColumnarBatch> batches;
+    private final ArrayList<ChangeRecord> pending = new ArrayList<>();
+    private int pendingIndex;
+    private boolean closed;
+
+    ChangeIterator(io.delta.kernel.utils.CloseableIterator<CommitActions> commits, String tableRoot) {
+      this.commits = commits;
+      this.tableRoot = tableRoot;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!closed) {
+        if (pendingIndex < pending.size()) return true;
+        pending.clear();
+        pendingIndex = 0;
+        if (batches != null && kernel(batches::hasNext)) {
+          readBatch(kernel(batches::next));
+          continue;
+        }
+        closeCommit();
+        if (!kernel(commits::hasNext)) return false;
+        commit = kernel(commits::next);
+        batches = commit.getActions();
+      }
+      return false;
+    }
+
+    private void readBatch(ColumnarBatch b) {
+      long version = commit.getVersion();
+      long timestamp = commit.getTimestamp();
+      StructType schema = b.getSchema();
+      int n = b.getSize();
+      ColumnVector add = column(b, schema, "add");
+      ColumnVector remove = column(b, schema, "remove");
+      ColumnVector cdc = column(b, schema, "cdc");
+      ColumnVector metaData = column(b, schema, "metaData");
+      ColumnVector protocol = column(b, schema, "protocol");
+      ColumnVector commitInfo = column(b, schema, "commitInfo");
+      KernelFiles adds = add == null ? null : new KernelFiles(add, tableRoot);
+      KernelFiles removes = remove == null ? null : new KernelFiles(remove, tableRoot);
+      KernelFiles cdcs = cdc == null ? null : new KernelFiles(cdc, tableRoot);
+      for (int r = 0; r < n; r++) {
+        if (add != null && !add.isNullAt(r)) {
+          pending.add(new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.ADD, adds.read(r)));
+        } else if (remove != null && !remove.isNullAt(r)) {
+          pending.add(new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.REMOVE, removes.read(r)));
+        } else if (cdc != null && !cdc.isNullAt(r)) {
+          pending.add(new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.CDC, cdcs.read(r)));
+        } else if (metaData != null && !metaData.isNullAt(r)) {
+          pending.add(new ChangeRecord.MetadataChange(version, timestamp, metadata(Metadata.fromColumnVector(metaData, r))));
+        } else if (protocol != null && !protocol.isNullAt(r)) {
+          pending.add(new ChangeRecord.ProtocolChange(version, timestamp, protocol(Protocol.fromColumnVector(protocol, r))));
+        } else if (commitInfo != null && !commitInfo.isNullAt(r)) {
+          pending.add(commitInfo(version, timestamp, commitInfo, r));
+        }
+      }
+    }
+
+    private static ChangeRecord commitInfo(long version, long timestamp, ColumnVector ci, int r) {
+      StructType type = (StructType) ci.getDataType();
+      String operation = null;
+      Map<String, String> metrics = Map.of();
+      int op = type.indexOf("operation");
+      if (op >= 0 && !ci.getChild(op).isNullAt(r)) operation = ci.getChild(op).getString(r);
+      int om = type.indexOf("operationMetrics");
+      if (om >= 0 && !ci.getChild(om).isNullAt(r)) metrics = KernelFiles.toMap(ci.getChild(om).getMap(r));
+      return new ChangeRecord.CommitInfo(version, timestamp, operation, metrics);
+    }
+
+    private static ColumnVector column(ColumnarBatch b, StructType schema, String name) {
+      int i = schema.indexOf(name);
+      return i < 0 ? null : b.getColumnVector(i);
+    }
+
+    @Override
+    public ChangeRecord next() {
+      if (!hasNext()) throw new NoSuchElementException();
+      return pending.get(pendingIndex++);
+    }
+
+    private void closeCommit() {
+      try {
+        if (batches != null) batches.close();
+        if (commit != null) commit.close();
+      } catch (Exception e) {
+        LOGGER.atDebug().setCause(e).log("Closing a commit's actions failed");
+      }
+      batches = null;
+      commit = null;
+    }
+
+    @Override
+    public void close() {
+      if (closed) return;
+      closed = true;
+      closeCommit();
+      try {
+        commits.close();
+      } catch (IOException e) {
+        LOGGER.atDebug().setCause(e).log("Closing a change iterator failed");
+      }
+    }
+  }
+
+  private TableImpl table(String location) {
+    return (TableImpl) Table.forPath(engine, location);
+  }
+
+  private static SharingException tableNotFound(TableNotFoundException e) {
+    return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
+        "The table's data was not found at its location; please contact your share provider.", e);
+  }
+
+  @FunctionalInterface
+  private interface KernelCall<T> {
+    T call() throws IOException;
+  }
+
+  /** Runs a Kernel call, turning its failures into recipient-safe errors (detail kept as cause). */
+  private static <T> T kernel(KernelCall<T> call) {
+    try {
+      return call.call();
+    } catch (SharingException e) {
+      throw e;
+    } catch (TableNotFoundException e) {
+      throw tableNotFound(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (KernelException e) {
+      throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's Delta log cannot be read", e);
+    }
+  }
+}

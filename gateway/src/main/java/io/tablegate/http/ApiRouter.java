@@ -1,0 +1,54 @@
+package io.tablegate.http;
+
+import io.tablegate.config.TokenConfig;
+import io.tablegate.service.SharingService;
+import io.tablegate.storage.LocalUrlSigner;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.List;
+
+/** Assembles the sharing API: protocol routes under the endpoint prefix, file URLs, health probes. */
+public final class ApiRouter {
+  private static final long MAX_BODY_BYTES = 2L << 20;
+
+  private ApiRouter() {}
+
+  public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer, List<TokenConfig> tokens,
+      Clock clock) {
+    Router router = Router.router(vertx);
+    String p = endpoint.equals("/") ? "" : endpoint;
+    SharesHandler shares = new SharesHandler(service);
+    TableHandler tables = new TableHandler(service);
+    FileHandler files = new FileHandler(signer, vertx.fileSystem());
+    BearerAuthHandler auth = new BearerAuthHandler(tokens, clock);
+
+    router.get("/livez").handler(ctx -> ctx.response().end("ok"));
+    router.get("/readyz").handler(ctx -> ctx.response().end("ok"));
+    router.route(HttpMethod.GET, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
+    router.route(HttpMethod.HEAD, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
+
+    String table = p + "/shares/:share/schemas/:schema/tables/:table";
+    router.route(p + "/shares*").handler(auth);
+    router.post(table + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.get(p + "/shares").handler(shares::listShares);
+    router.get(p + "/shares/:share").handler(shares::getShare);
+    router.get(p + "/shares/:share/schemas").handler(shares::listSchemas);
+    router.get(p + "/shares/:share/schemas/:schema/tables").handler(shares::listTables);
+    router.get(p + "/shares/:share/all-tables").handler(shares::listAllTables);
+    router.head(table).handler(tables::version);
+    router.get(table + "/version").handler(tables::version);
+    router.get(table + "/metadata").handler(tables::metadata);
+    router.post(table + "/query").handler(tables::query);
+    router.get(table + "/changes").handler(tables::changes);
+    router.post(table + "/queries/:queryId").handler(tables::queryStatus);
+
+    FailureHandler failures = new FailureHandler();
+    router.route().failureHandler(failures);
+    router.errorHandler(404, failures);
+    router.errorHandler(405, failures);
+    return router;
+  }
+}

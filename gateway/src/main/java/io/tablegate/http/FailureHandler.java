@@ -1,0 +1,82 @@
+package io.tablegate.http;
+
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.ProtocolCodec;
+import io.tablegate.protocol.SharingException;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns failures into HTTP: protocol errors with their status and code, router
+ * 404/405 as protocol JSON, and anything else as {@code 500 INTERNAL_ERROR} with a generic message
+ * and an error id that matches the logged stack trace. HEAD responses carry no body.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(FailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerResponse resp = ctx.response();
+    if (resp.headWritten()) {
+      LOGGER.atDebug().setCause(ctx.failure()).log("Failure after the response started; closing the connection");
+      resp.reset();
+      return;
+    }
+    Throwable failure = ctx.failure();
+    if (failure == null) failure = new HttpException(ctx.statusCode() > 0 ? ctx.statusCode() : 500);
+    ErrorCode code;
+    String message;
+    if (failure instanceof SharingException e) {
+      code = e.errorCode();
+      message = e.getMessage();
+      if (code == ErrorCode.INTERNAL_ERROR) {
+        String errorId = UUID.randomUUID().toString();
+        LOGGER.atError().setCause(e).addKeyValue("errorId", errorId).addKeyValue("path", ctx.normalizedPath())
+            .log("Internal error");
+        message = message + " (error id " + errorId + ")";
+      }
+    } else if (failure instanceof HttpException e) {
+      code = switch (e.getStatusCode()) {
+        case 400, 413 -> ErrorCode.MALFORMED_REQUEST;
+        case 401 -> ErrorCode.UNAUTHENTICATED;
+        case 403 -> ErrorCode.PERMISSION_DENIED;
+        case 404, 405 -> ErrorCode.RESOURCE_DOES_NOT_EXIST;
+        default -> ErrorCode.INTERNAL_ERROR;
+      };
+      message = switch (e.getStatusCode()) {
+        case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath();
+        case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath();
+        case 413 -> "The request body is too large";
+        default -> e.getPayload() != null ? e.getPayload() : "Request failed";
+      };
+      if (e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
+        send(ctx, e.getStatusCode(), code, message);
+        return;
+      }
+    } else {
+      String errorId = UUID.randomUUID().toString();
+      LOGGER.atError().setCause(failure).addKeyValue("errorId", errorId).addKeyValue("path", ctx.normalizedPath())
+          .log("Unexpected error");
+      code = ErrorCode.INTERNAL_ERROR;
+      message = "Internal error (error id " + errorId + ")";
+    }
+    send(ctx, code.httpStatus(), code, message);
+  }
+
+  private static void send(RoutingContext ctx, int status, ErrorCode code, String message) {
+    HttpServerResponse resp = ctx.response().setStatusCode(status);
+    if (status == 503) resp.putHeader("Retry-After", "5");
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      resp.end();
+      return;
+    }
+    resp.putHeader("Content-Type", "application/json; charset=utf-8").end(Buffer.buffer(ProtocolCodec.error(code, message)));
+  }
+}

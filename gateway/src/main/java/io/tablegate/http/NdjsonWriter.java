@@ -1,0 +1,121 @@
+package io.tablegate.http;
+
+import io.tablegate.protocol.EndStreamAction;
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.ProtocolCodec;
+import io.tablegate.protocol.SharingException;
+import io.tablegate.service.LineSource;
+import io.tablegate.service.QueryStream;
+import io.tablegate.service.SharingService;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams an NDJSON response with back-pressure: headers and head lines first, then body chunks
+ * pulled from the worker pool one at a time, only while the connection's write queue has room.
+ * The body is released exactly once: at the end, on failure, and on client disconnect. A failure
+ * after the first byte ends the stream with an {@code endStreamAction.errorMessage} when the client
+ * asked for end-stream actions, otherwise resets the connection so the client sees a truncated body.
+ */
+final class NdjsonWriter {
+  private static final Logger LOGGER = LoggerFactory.getLogger(NdjsonWriter.class);
+  static final String CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
+  private static final int LINES_PER_CHUNK = 512;
+
+  private final RoutingContext ctx;
+  private final HttpServerResponse resp;
+  private final SharingService service;
+  private final QueryStream stream;
+  private final LineSource body;
+  private boolean finished;
+
+  private NdjsonWriter(RoutingContext ctx, SharingService service, QueryStream stream) {
+    this.ctx = ctx;
+    this.resp = ctx.response();
+    this.service = service;
+    this.stream = stream;
+    this.body = stream.body();
+  }
+
+  static void write(RoutingContext ctx, SharingService service, QueryStream stream) {
+    new NdjsonWriter(ctx, service, stream).start();
+  }
+
+  private void start() {
+    resp.setStatusCode(200)
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .putHeader("Delta-Table-Version", Long.toString(stream.tableVersion()))
+        .putHeader("delta-sharing-capabilities",
+            "responseformat=" + stream.format().wireName() + (stream.capabilityEndStream() ? ";includeendstreamaction=true" : ""));
+    if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
+    resp.setChunked(true);
+    resp.closeHandler(v -> {
+      if (!finished) {
+        LOGGER.atDebug().addKeyValue("path", ctx.normalizedPath()).log("Client went away mid-stream; closing the table scan");
+        release();
+      }
+    });
+    resp.write(Buffer.buffer(stream.head()));
+    pull();
+  }
+
+  private void pull() {
+    if (finished) return;
+    if (resp.writeQueueFull()) {
+      resp.drainHandler(v -> pull());
+      return;
+    }
+    service.pull(body, LINES_PER_CHUNK).onComplete(ar -> {
+      if (finished) return;
+      if (ar.failed()) {
+        fail(ar.cause());
+        return;
+      }
+      byte[] chunk = ar.result();
+      if (chunk == null) {
+        end();
+        return;
+      }
+      resp.write(Buffer.buffer(chunk));
+      pull();
+    });
+  }
+
+  private void end() {
+    EndStreamAction trailer = stream.endStreamAction() ? body.trailer() : null;
+    release();
+    if (trailer != null) resp.write(Buffer.buffer(ProtocolCodec.endStreamLine(trailer)));
+    resp.end();
+  }
+
+  private void fail(Throwable cause) {
+    release();
+    ErrorCode code = cause instanceof SharingException e ? e.errorCode() : ErrorCode.INTERNAL_ERROR;
+    String message;
+    if (cause instanceof SharingException e && code != ErrorCode.INTERNAL_ERROR) {
+      message = e.getMessage();
+      LOGGER.atDebug().addKeyValue("path", ctx.normalizedPath()).addKeyValue("errorCode", code).log("Stream ended by an error");
+    } else {
+      String errorId = UUID.randomUUID().toString();
+      message = "Internal error while streaming (error id " + errorId + ")";
+      LOGGER.atError().setCause(cause).addKeyValue("errorId", errorId).addKeyValue("path", ctx.normalizedPath())
+          .log("Stream failed after the response started");
+    }
+    if (stream.endStreamAction()) {
+      resp.write(Buffer.buffer(ProtocolCodec.endStreamLine(new EndStreamAction(null, null, null, message, code.httpStatus()))));
+      resp.end();
+    } else {
+      resp.reset();
+    }
+  }
+
+  private void release() {
+    if (finished) return;
+    finished = true;
+    service.release(body);
+  }
+}

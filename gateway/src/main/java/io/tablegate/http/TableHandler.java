@@ -1,0 +1,83 @@
+package io.tablegate.http;
+
+import io.tablegate.protocol.Capabilities;
+import io.tablegate.protocol.QueryRequest;
+import io.tablegate.protocol.QueryRequestCodec;
+import io.tablegate.service.ChangesRequest;
+import io.tablegate.service.SharingService;
+import io.tablegate.service.TableRef;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+/** The per-table endpoints: version, metadata, query, changes. Table work runs on the worker pool. */
+final class TableHandler {
+  private final SharingService service;
+
+  TableHandler(SharingService service) {
+    this.service = service;
+  }
+
+  private static TableRef ref(RoutingContext ctx) {
+    return new TableRef(ctx.pathParam("share"), ctx.pathParam("schema"), ctx.pathParam("table"));
+  }
+
+  private static Capabilities capabilities(RoutingContext ctx) {
+    return Capabilities.parse(ctx.request().getHeader("delta-sharing-capabilities"));
+  }
+
+  void version(RoutingContext ctx) {
+    String startingTimestamp = Params.string(ctx, "startingTimestamp");
+    service.tableVersion(BearerAuthHandler.recipient(ctx), ref(ctx), startingTimestamp).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      var resp = ctx.response().putHeader("Delta-Table-Version", Long.toString(ar.result()));
+      if (ctx.request().method() == HttpMethod.HEAD) resp.end();
+      else resp.putHeader("Content-Type", "application/json; charset=utf-8").end("{}");
+    });
+  }
+
+  void metadata(RoutingContext ctx) {
+    service.metadata(BearerAuthHandler.recipient(ctx), ref(ctx), capabilities(ctx), ctx.request().getHeader("fileidhash"),
+        Params.version(ctx, "version"), Params.string(ctx, "timestamp"))
+        .onComplete(ar -> {
+          if (ar.failed()) ctx.fail(ar.cause());
+          else NdjsonWriter.write(ctx, service, ar.result());
+        });
+  }
+
+  void query(RoutingContext ctx) {
+    QueryRequest q = QueryRequestCodec.parse(ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes());
+    service.query(BearerAuthHandler.recipient(ctx), ref(ctx), capabilities(ctx), ctx.request().getHeader("fileidhash"), q)
+        .onComplete(ar -> {
+          if (ar.failed()) ctx.fail(ar.cause());
+          else NdjsonWriter.write(ctx, service, ar.result());
+        });
+  }
+
+  void changes(RoutingContext ctx) {
+    ChangesRequest c = new ChangesRequest(
+        Params.version(ctx, "startingVersion"),
+        Params.string(ctx, "startingTimestamp"),
+        Params.version(ctx, "endingVersion"),
+        Params.string(ctx, "endingTimestamp"),
+        Params.bool(ctx, "includeHistoricalMetadata"),
+        Params.maxFiles(ctx),
+        Params.string(ctx, "pageToken"));
+    service.changes(BearerAuthHandler.recipient(ctx), ref(ctx), capabilities(ctx), ctx.request().getHeader("fileidhash"), c)
+        .onComplete(ar -> {
+          if (ar.failed()) ctx.fail(ar.cause());
+          else NdjsonWriter.write(ctx, service, ar.result());
+        });
+  }
+
+  /** Async queries are not offered (we never answer {@code asyncquery=true}), so no query id exists. */
+  void queryStatus(RoutingContext ctx) {
+    // resolve the table first so that unknown tables and forbidden shares answer as everywhere else
+    service.share(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"));
+    throw new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
+        "Query '" + ctx.pathParam("queryId") + "' does not exist: this server answers queries synchronously.");
+  }
+
+}

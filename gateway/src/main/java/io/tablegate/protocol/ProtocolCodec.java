@@ -1,0 +1,301 @@
+package io.tablegate.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one codec for every JSON and NDJSON shape the gateway writes. Optional fields are written
+ * only when present; {@code partitionValues} and {@code partitionColumns} are always written.
+ * Thread-safe; each call writes into its own buffer.
+ */
+public final class ProtocolCodec {
+  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+  private ProtocolCodec() {}
+
+  @FunctionalInterface
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] write(Body body, boolean newline) {
+    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (newline) out.write('\n');
+    return out.toByteArray();
+  }
+
+  /** Appends one NDJSON line to {@code sink}; cheaper than {@link #fileLine} for batches. */
+  public static void appendFileLine(ByteArrayBuilder sink, ResponseFormat format, FileEntry f) {
+    try (JsonGenerator g = FACTORY.createGenerator(sink)) {
+      writeFile(g, format, f);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    sink.write('\n');
+  }
+
+  // ---- JSON documents ------------------------------------------------------------------------
+
+  public static byte[] error(ErrorCode code, String message) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("errorCode", code.name());
+      g.writeStringField("message", message == null ? "" : message);
+      g.writeEndObject();
+    }, false);
+  }
+
+  public static byte[] share(Share share) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeFieldName("share");
+      writeShare(g, share);
+      g.writeEndObject();
+    }, false);
+  }
+
+  public static byte[] sharePage(Page<Share> page) {
+    return writePage(page, ProtocolCodec::writeShare);
+  }
+
+  public static byte[] schemaPage(Page<Schema> page) {
+    return writePage(page, (g, s) -> {
+      g.writeStartObject();
+      g.writeStringField("name", s.name());
+      g.writeStringField("share", s.share());
+      g.writeEndObject();
+    });
+  }
+
+  public static byte[] tablePage(Page<Table> page) {
+    return writePage(page, (g, t) -> {
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      g.writeStringField("schema", t.schema());
+      g.writeStringField("share", t.share());
+      optional(g, "shareId", t.shareId());
+      optional(g, "id", t.id());
+      g.writeEndObject();
+    });
+  }
+
+  @FunctionalInterface
+  private interface ItemWriter<T> {
+    void write(JsonGenerator g, T item) throws IOException;
+  }
+
+  private static <T> byte[] writePage(Page<T> page, ItemWriter<T> itemWriter) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("items");
+      for (T item : page.items()) itemWriter.write(g, item);
+      g.writeEndArray();
+      optional(g, "nextPageToken", page.nextPageToken());
+      g.writeEndObject();
+    }, false);
+  }
+
+  private static void writeShare(JsonGenerator g, Share s) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("name", s.name());
+    optional(g, "id", s.id());
+    g.writeEndObject();
+  }
+
+  // ---- NDJSON lines --------------------------------------------------------------------------
+
+  /** {@code version} is written (delta format only) when historical protocols were requested. */
+  public static byte[] protocolLine(ResponseFormat format, DeltaProtocol p, Long version) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("protocol");
+      switch (format) {
+        case PARQUET -> g.writeNumberField("minReaderVersion", 1);
+        case DELTA -> {
+          g.writeObjectFieldStart("deltaProtocol");
+          g.writeNumberField("minReaderVersion", p.minReaderVersion());
+          g.writeNumberField("minWriterVersion", p.minWriterVersion());
+          stringList(g, "readerFeatures", p.readerFeatures());
+          stringList(g, "writerFeatures", p.writerFeatures());
+          g.writeEndObject();
+          optional(g, "version", version);
+        }
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }, true);
+  }
+
+  public static byte[] metadataLine(ResponseFormat format, TableMetadata m, Long version, Long size, Long numFiles) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("metaData");
+      switch (format) {
+        case PARQUET -> {
+          writeMetadataFields(g, m, false);
+          optional(g, "version", version);
+        }
+        case DELTA -> {
+          g.writeObjectFieldStart("deltaMetadata");
+          writeMetadataFields(g, m, true);
+          g.writeEndObject();
+          optional(g, "version", version);
+        }
+      }
+      optional(g, "size", size);
+      optional(g, "numFiles", numFiles);
+      g.writeEndObject();
+      g.writeEndObject();
+    }, true);
+  }
+
+  private static void writeMetadataFields(JsonGenerator g, TableMetadata m, boolean delta) throws IOException {
+    g.writeStringField("id", m.id());
+    optional(g, "name", m.name());
+    optional(g, "description", m.description());
+    g.writeObjectFieldStart("format");
+    g.writeStringField("provider", m.formatProvider());
+    if (delta) stringMap(g, "options", m.formatOptions());
+    g.writeEndObject();
+    g.writeStringField("schemaString", m.schemaString());
+    g.writeArrayFieldStart("partitionColumns");
+    for (String c : m.partitionColumns()) g.writeString(c);
+    g.writeEndArray();
+    stringMap(g, "configuration", m.configuration());
+    if (delta) optional(g, "createdTime", m.createdTime());
+  }
+
+  public static byte[] fileLine(ResponseFormat format, FileEntry f) {
+    return write(g -> writeFile(g, format, f), true);
+  }
+
+  private static void writeFile(JsonGenerator g, ResponseFormat format, FileEntry f) throws IOException {
+    g.writeStartObject();
+    switch (format) {
+      case PARQUET -> {
+        g.writeObjectFieldStart(switch (f.action()) {
+          case FILE -> "file";
+          case ADD -> "add";
+          case REMOVE -> "remove";
+          case CDF -> "cdf";
+        });
+        g.writeStringField("url", f.url());
+        g.writeStringField("id", f.id());
+        stringMap(g, "partitionValues", f.partitionValues());
+        g.writeNumberField("size", f.size());
+        if (f.action() != FileAction.REMOVE && f.action() != FileAction.CDF) optional(g, "stats", f.stats());
+        optional(g, "version", f.version());
+        optional(g, "timestamp", f.timestamp());
+        g.writeNumberField("expirationTimestamp", f.expirationTimestamp());
+        g.writeEndObject();
+      }
+      case DELTA -> {
+        g.writeObjectFieldStart("file");
+        g.writeStringField("id", f.id());
+        if (f.deletionVector() != null && "p".equals(f.deletionVector().storageType())) {
+          g.writeStringField("deletionVectorFileId", f.id() + "-dv");
+        }
+        optional(g, "version", f.version());
+        optional(g, "timestamp", f.timestamp());
+        g.writeNumberField("expirationTimestamp", f.expirationTimestamp());
+        g.writeObjectFieldStart("deltaSingleAction");
+        switch (f.action()) {
+          case FILE, ADD -> {
+            g.writeObjectFieldStart("add");
+            g.writeStringField("path", f.url());
+            stringMap(g, "partitionValues", f.partitionValues());
+            g.writeNumberField("size", f.size());
+            g.writeNumberField("modificationTime", f.modificationTime());
+            g.writeBooleanField("dataChange", f.dataChange());
+            optional(g, "stats", f.stats());
+            writeDeletionVector(g, f.deletionVector());
+            g.writeEndObject();
+          }
+          case REMOVE -> {
+            g.writeObjectFieldStart("remove");
+            g.writeStringField("path", f.url());
+            g.writeNumberField("deletionTimestamp", f.timestamp() == null ? f.modificationTime() : f.timestamp());
+            g.writeBooleanField("dataChange", f.dataChange());
+            g.writeBooleanField("extendedFileMetadata", true);
+            stringMap(g, "partitionValues", f.partitionValues());
+            g.writeNumberField("size", f.size());
+            writeDeletionVector(g, f.deletionVector());
+            g.writeEndObject();
+          }
+          case CDF -> {
+            g.writeObjectFieldStart("cdc");
+            g.writeStringField("path", f.url());
+            stringMap(g, "partitionValues", f.partitionValues());
+            g.writeNumberField("size", f.size());
+            g.writeBooleanField("dataChange", false);
+            g.writeEndObject();
+          }
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeDeletionVector(JsonGenerator g, DeletionVector dv) throws IOException {
+    if (dv == null) return;
+    g.writeObjectFieldStart("deletionVector");
+    g.writeStringField("storageType", dv.storageType());
+    g.writeStringField("pathOrInlineDv", dv.pathOrInlineDv());
+    optional(g, "offset", dv.offset() == null ? null : dv.offset().longValue());
+    g.writeNumberField("sizeInBytes", dv.sizeInBytes());
+    g.writeNumberField("cardinality", dv.cardinality());
+    g.writeEndObject();
+  }
+
+  public static byte[] endStreamLine(EndStreamAction e) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("endStreamAction");
+      optional(g, "refreshToken", e.refreshToken());
+      optional(g, "nextPageToken", e.nextPageToken());
+      optional(g, "minUrlExpirationTimestamp", e.minUrlExpirationTimestamp());
+      optional(g, "errorMessage", e.errorMessage());
+      if (e.httpStatusErrorCode() != null) g.writeNumberField("httpStatusErrorCode", e.httpStatusErrorCode());
+      g.writeEndObject();
+      g.writeEndObject();
+    }, true);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static void optional(JsonGenerator g, String field, String value) throws IOException {
+    if (value != null) g.writeStringField(field, value);
+  }
+
+  private static void optional(JsonGenerator g, String field, Long value) throws IOException {
+    if (value != null) g.writeNumberField(field, value);
+  }
+
+  private static void stringList(JsonGenerator g, String field, List<String> values) throws IOException {
+    if (values == null) return;
+    g.writeArrayFieldStart(field);
+    for (String v : values) g.writeString(v);
+    g.writeEndArray();
+  }
+
+  private static void stringMap(JsonGenerator g, String field, Map<String, String> values) throws IOException {
+    g.writeObjectFieldStart(field);
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      if (e.getValue() == null) g.writeNullField(e.getKey());
+      else g.writeStringField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+  }
+}

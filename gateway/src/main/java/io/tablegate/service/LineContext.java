@@ -1,0 +1,50 @@
+package io.tablegate.service;
+
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.tablegate.protocol.DeletionVector;
+import io.tablegate.protocol.FileAction;
+import io.tablegate.protocol.FileEntry;
+import io.tablegate.protocol.ProtocolCodec;
+import io.tablegate.protocol.ResponseFormat;
+import io.tablegate.protocol.SharingErrors;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.UrlSigner;
+
+/** Turns {@link DataFile}s into signed NDJSON file lines, and tracks the earliest URL expiry. */
+final class LineContext {
+  final ResponseFormat format;
+  final FileIds ids;
+  final UrlSigner signer;
+  long minExpiration = Long.MAX_VALUE;
+
+  LineContext(ResponseFormat format, FileIds ids, UrlSigner signer) {
+    this.format = format;
+    this.ids = ids;
+    this.signer = signer;
+  }
+
+  void append(ByteArrayBuilder out, FileAction action, DataFile f, Long version, Long timestamp) {
+    UrlSigner.SignedUrl url = signer.sign(f.location());
+    long expiry = url.expirationTimestamp();
+    DeletionVector dv = f.deletionVector();
+    if (dv != null) {
+      if (format == ResponseFormat.PARQUET) {
+        throw SharingErrors.unsupported(
+            "Deletion Vector property disabled: a file of this table has a deletion vector, which the parquet response format cannot express; ask for responseformat=delta with readerfeatures=deletionvectors.");
+      }
+      if ("p".equals(dv.storageType())) {
+        UrlSigner.SignedUrl dvUrl = signer.sign(dv.pathOrInlineDv());
+        expiry = Math.min(expiry, dvUrl.expirationTimestamp());
+        dv = new DeletionVector("p", dvUrl.url(), dv.offset(), dv.sizeInBytes(), dv.cardinality());
+      }
+    }
+    minExpiration = Math.min(minExpiration, expiry);
+    FileEntry entry = new FileEntry(action, url.url(), ids.id(f.relativePath()), f.partitionValues(), f.size(), f.stats(),
+        f.modificationTime(), f.dataChange(), dv, version, timestamp, expiry);
+    ProtocolCodec.appendFileLine(out, format, entry);
+  }
+
+  Long minExpirationOrNull() {
+    return minExpiration == Long.MAX_VALUE ? null : minExpiration;
+  }
+}

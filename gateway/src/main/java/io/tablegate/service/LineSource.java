@@ -1,0 +1,34 @@
+package io.tablegate.service;
+
+import io.tablegate.protocol.EndStreamAction;
+
+/**
+ * The body lines of an NDJSON response after its head, pulled in chunks by the HTTP layer.
+ * {@link #next} blocks (it reads the table) and runs on the worker pool, one call at a time.
+ * The one owner closes it on end, failure and client disconnect; close is idempotent.
+ */
+public interface LineSource extends AutoCloseable {
+  /** Up to {@code maxLines} more lines as NDJSON bytes, or null at the end. */
+  byte[] next(int maxLines);
+
+  /** The {@code endStreamAction} to finish with once {@link #next} returned null, or null for none. */
+  EndStreamAction trailer();
+
+  @Override
+  void close();
+
+  LineSource EMPTY = new LineSource() {
+    @Override
+    public byte[] next(int maxLines) {
+      return null;
+    }
+
+    @Override
+    public EndStreamAction trailer() {
+      return null;
+    }
+
+    @Override
+    public void close() {}
+  };
+}

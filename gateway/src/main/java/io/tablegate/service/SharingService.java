@@ -1,0 +1,389 @@
+package io.tablegate.service;
+
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.tablegate.catalog.Recipient;
+import io.tablegate.catalog.ShareCatalog;
+import io.tablegate.catalog.SharedTable;
+import io.tablegate.protocol.Capabilities;
+import io.tablegate.protocol.DeltaProtocol;
+import io.tablegate.protocol.EndStreamAction;
+import io.tablegate.protocol.Page;
+import io.tablegate.protocol.ProtocolCodec;
+import io.tablegate.protocol.QueryRequest;
+import io.tablegate.protocol.ResponseFormat;
+import io.tablegate.protocol.Schema;
+import io.tablegate.protocol.Share;
+import io.tablegate.protocol.SharingErrors;
+import io.tablegate.protocol.Table;
+import io.tablegate.protocol.TableMetadata;
+import io.tablegate.spi.CloseableIterator;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.TableFormat;
+import io.tablegate.spi.TableSnapshot;
+import io.tablegate.spi.UrlSigner;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The protocol's operations over the catalog and the table formats. Listing runs inline (it is
+ * in memory); everything that touches a table runs on the {@code table-io} worker pool and comes
+ * back as a {@link Future}.
+ */
+public final class SharingService {
+  private final ShareCatalog catalog;
+  private final Map<String, TableFormat> formats;
+  private final UrlSigner signer;
+  private final WorkerExecutor workers;
+  private final QueryTokens tokens;
+  private final int pageSizeLimit;
+
+  public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, UrlSigner signer, WorkerExecutor workers,
+      Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs) {
+    this.catalog = catalog;
+    this.formats = Map.copyOf(formats);
+    this.signer = signer;
+    this.workers = workers;
+    this.tokens = new QueryTokens(clock, pageTokenTtlMs, refreshTokenTtlMs);
+    this.pageSizeLimit = pageSizeLimit;
+  }
+
+  // ---- listings (in memory) -------------------------------------------------------------------
+
+  public Page<Share> listShares(Recipient who, Integer maxResults, String pageToken) {
+    return catalog.listShares(who, maxResults, pageToken);
+  }
+
+  public Share share(Recipient who, String share) {
+    return catalog.share(who, share);
+  }
+
+  public Page<Schema> listSchemas(Recipient who, String share, Integer maxResults, String pageToken) {
+    return catalog.listSchemas(who, share, maxResults, pageToken);
+  }
+
+  public Page<Table> listTables(Recipient who, String share, String schema, Integer maxResults, String pageToken) {
+    return catalog.listTables(who, share, schema, maxResults, pageToken);
+  }
+
+  public Page<Table> listAllTables(Recipient who, String share, Integer maxResults, String pageToken) {
+    return catalog.listAllTables(who, share, maxResults, pageToken);
+  }
+
+  /** Reads the next chunk of a stream's body on the worker pool. */
+  public Future<byte[]> pull(LineSource source, int maxLines) {
+    return blocking(() -> source.next(maxLines));
+  }
+
+  /** Closes a stream's body on the worker pool (closing may touch files). */
+  public void release(LineSource source) {
+    workers.executeBlocking(() -> {
+      source.close();
+      return null;
+    }, false);
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+
+  // ---- /version --------------------------------------------------------------------------------
+
+  public Future<Long> tableVersion(Recipient who, TableRef ref, String startingTimestamp) {
+    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    return blocking(() -> {
+      TableFormat format = format(table);
+      if (startingTimestamp == null) return format.latestVersion(table.location());
+      if (!table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
+      long ts = parseTimestamp(startingTimestamp, "startingTimestamp");
+      long v = format.versionAtOrAfter(table.location(), ts);
+      if (v < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
+      return v;
+    });
+  }
+
+  // ---- /metadata -------------------------------------------------------------------------------
+
+  public Future<QueryStream> metadata(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, Long version,
+      String timestamp) {
+    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    if (version != null && timestamp != null) throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp");
+    if (version != null && version < 0) throw SharingErrors.invalidParameter("version cannot be negative.");
+    if ((version != null || timestamp != null) && !table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
+    FileIds ids = fileIds(fileIdHash);
+    return blocking(() -> {
+      TableFormat format = format(table);
+      long v = version != null ? checkVersion(table, format, version)
+          : timestamp != null ? atOrBefore(table, format, timestamp) : format.latestVersion(table.location());
+      TableSnapshot snap = format.snapshot(table.location(), v);
+      ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+      Long stamped = version != null || timestamp != null ? v : null;
+      byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
+      return new QueryStream(v, rf, false, false, echo(fileIdHash, ids), head, LineSource.EMPTY);
+    });
+  }
+
+  // ---- /query ----------------------------------------------------------------------------------
+
+  public Future<QueryStream> query(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, QueryRequest q) {
+    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    validateQuery(table, caps, q);
+    FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
+    return blocking(() -> {
+      TableFormat format = format(table);
+      QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), table.id(), q.pagingFingerprint());
+      if (q.startingVersion() != null) return changeQuery(table, format, caps, fileIdHash, requestedIds, q, page);
+
+      long version;
+      boolean timeTravel = q.version() != null || q.timestamp() != null;
+      if (page != null) version = page.version();
+      else if (q.refreshToken() != null) version = tokens.readRefresh(q.refreshToken(), table.id());
+      else if (q.version() != null) version = checkVersion(table, format, q.version());
+      else if (q.timestamp() != null) version = atOrBefore(table, format, q.timestamp());
+      else version = format.latestVersion(table.location());
+
+      TableSnapshot snap = format.snapshot(table.location(), version);
+      ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+      FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+      boolean endStream = caps.includeEndStreamAction() || q.maxFiles() != null || q.includeRefreshToken();
+      Integer pageSize = q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
+      String refresh = q.includeRefreshToken() ? tokens.refresh(table.id(), version) : null;
+      SnapshotLineSource.Trailer trailer = endStream
+          ? (next, minExp) -> new EndStreamAction(refresh,
+              next == null ? null : tokens.page(table.id(), q.pagingFingerprint(), new QueryTokens.PageState(version, -1, next)),
+              minExp, null, null)
+          : null;
+      Long stamped = timeTravel ? version : null;
+      byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
+      JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()));
+      CloseableIterator<DataFile> files = format.scan(snap, true);
+      LineContext lines = new LineContext(rf, ids, signer);
+      Long ts = timeTravel ? snap.timestamp() : null;
+      LineSource body = new SnapshotLineSource(files, lines, predicate, q.limitHint(), page == null ? 0 : page.index(), pageSize,
+          stamped, ts, trailer);
+      return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
+    });
+  }
+
+  private static void validateQuery(SharedTable table, Capabilities caps, QueryRequest q) {
+    int versionParams = (q.version() != null ? 1 : 0) + (q.timestamp() != null ? 1 : 0) + (q.startingVersion() != null ? 1 : 0);
+    if (versionParams > 1) throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp,startingVersion");
+    if (q.version() != null && q.version() < 0) throw SharingErrors.invalidParameter("table version cannot be negative.");
+    if (q.startingVersion() != null && q.startingVersion() < 0) throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
+    if (q.includeRefreshToken() && versionParams > 0) {
+      throw SharingErrors.invalidParameter("includeRefreshToken cannot be used when querying a specific version.");
+    }
+    if (q.includeRefreshToken() && q.pageToken() != null) {
+      throw SharingErrors.invalidParameter("includeRefreshToken must be used in the first page request.");
+    }
+    if (q.refreshToken() != null && versionParams > 0) {
+      throw SharingErrors.invalidParameter("refreshToken cannot be used when querying a specific version.");
+    }
+    if (q.refreshToken() != null && q.pageToken() != null) {
+      throw SharingErrors.invalidParameter("refreshToken must be used in the first page request.");
+    }
+    if (caps.asyncQuery() && q.idempotencyKey() == null) throw SharingErrors.invalidParameter("idempotency_key is required for async query.");
+    if (versionParams > 0 && !table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
+    if (q.version() != null && q.version() < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
+    if (q.startingVersion() != null && q.startingVersion() < table.startVersion()) {
+      throw SharingErrors.belowStartVersion(table.startVersion());
+    }
+    if (q.startingVersion() != null && q.endingVersion() != null && q.startingVersion() > q.endingVersion()) {
+      throw SharingErrors.invalidParameter("startingVersion(" + q.startingVersion() + ") must be smaller than or equal to endingVersion("
+          + q.endingVersion() + ").");
+    }
+  }
+
+  private QueryStream changeQuery(SharedTable table, TableFormat format, Capabilities caps, String fileIdHash, FileIds requestedIds,
+      QueryRequest q, QueryTokens.PageState page) {
+    long start = q.startingVersion();
+    long latest = page != null ? page.endVersion() : format.latestVersion(table.location());
+    if (start > latest) {
+      throw SharingErrors.invalidParameter("Provided Start version(" + start
+          + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table(" + latest + ").");
+    }
+    long end = latest;
+    if (q.endingVersion() != null) {
+      if (q.endingVersion() > latest) {
+        throw SharingErrors.invalidParameter("Provided end version(" + q.endingVersion()
+            + ") is invalid. End version cannot be greater than the latest version of the table(" + latest + ").");
+      }
+      end = q.endingVersion();
+    }
+    TableSnapshot snap = format.snapshot(table.location(), start);
+    ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+    FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+    boolean historicalProtocol = q.includeHistoricalProtocol() && rf == ResponseFormat.DELTA;
+    byte[] head = head(rf, table, snap.protocol(), snap.metadata(), historicalProtocol ? start : null, start, null, null);
+    boolean endStream = caps.includeEndStreamAction() || q.maxFiles() != null;
+    Integer pageSize = q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
+    long capturedLatest = latest;
+    SnapshotLineSource.Trailer trailer = endStream
+        ? (next, minExp) -> new EndStreamAction(null,
+            next == null ? null : tokens.page(table.id(), q.pagingFingerprint(), new QueryTokens.PageState(start, capturedLatest, next)),
+            minExp, null, null)
+        : null;
+    LineContext lines = new LineContext(rf, ids, signer);
+    LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.STREAMING, start, lines,
+        headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer);
+    return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
+  }
+
+  // ---- /changes --------------------------------------------------------------------------------
+
+  public Future<QueryStream> changes(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, ChangesRequest c) {
+    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    if (!table.historyShared()) throw SharingErrors.invalidParameter("cdf is not enabled on table " + table.qualifiedName());
+    if (c.startingVersion() == null && c.startingTimestamp() == null) {
+      throw SharingErrors.invalidParameter("No startingVersion or startingTimestamp provided for CDF read.");
+    }
+    if (c.startingVersion() != null && c.startingTimestamp() != null) {
+      throw SharingErrors.invalidParameter(
+          "Multiple starting arguments provided for CDF read. Please provide one of either startingTimestamp or startingVersion.");
+    }
+    if (c.endingVersion() != null && c.endingTimestamp() != null) {
+      throw SharingErrors.invalidParameter(
+          "Multiple ending arguments provided for CDF read. Please provide one of either endingTimestamp or endingVersion.");
+    }
+    if (c.startingVersion() != null && c.startingVersion() < 0) throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
+    if (c.endingVersion() != null && c.endingVersion() < 0) throw SharingErrors.invalidParameter("endingVersion cannot be negative.");
+    if (c.startingTimestamp() != null) parseTimestamp(c.startingTimestamp(), "startingTimestamp");
+    if (c.endingTimestamp() != null) parseTimestamp(c.endingTimestamp(), "endingTimestamp");
+    FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
+    String fingerprint = c.pagingFingerprint();
+    return blocking(() -> {
+      TableFormat format = format(table);
+      QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), table.id(), fingerprint);
+      long latest = page != null ? page.endVersion() : format.latestVersion(table.location());
+      long start = c.startingVersion() != null ? c.startingVersion()
+          : format.versionAtOrAfter(table.location(), parseTimestamp(c.startingTimestamp(), "startingTimestamp"));
+      long end = c.endingVersion() != null ? c.endingVersion()
+          : c.endingTimestamp() != null ? format.versionAtOrBefore(table.location(), parseTimestamp(c.endingTimestamp(), "endingTimestamp"))
+          : latest;
+      if (start < table.startVersion()) {
+        throw SharingErrors.invalidParameter("You can only query table changes since version " + table.startVersion() + ".");
+      }
+      if (start > latest) {
+        throw SharingErrors.invalidParameter("Provided Start version(" + start
+            + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table(" + latest + ").");
+      }
+      if (end > latest) {
+        throw SharingErrors.invalidParameter("Provided end version(" + end
+            + ") is invalid. End version cannot be greater than the latest version of the table(" + latest + ").");
+      }
+      if (start > end) {
+        throw SharingErrors.invalidParameter("CDF range from start " + start + " to end " + end + " was invalid. End cannot be before start.");
+      }
+      TableSnapshot startSnap = format.snapshot(table.location(), start);
+      if (!"true".equalsIgnoreCase(startSnap.metadata().configuration().get("delta.enableChangeDataFeed"))) {
+        throw SharingErrors.invalidParameter("Error getting change data for range [" + start + ", " + end
+            + "] as change data was not recorded for version [" + start + "]");
+      }
+      TableSnapshot headSnap = c.includeHistoricalMetadata() ? startSnap : format.snapshot(table.location(), latest);
+      ResponseFormat rf = FeatureGate.choose(caps, headSnap.protocol(), headSnap.metadata());
+      FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+      byte[] head = head(rf, table, headSnap.protocol(), headSnap.metadata(), null, headSnap.version(), null, null);
+      boolean endStream = caps.includeEndStreamAction() || c.maxFiles() != null;
+      Integer pageSize = c.maxFiles() == null ? null : Math.min(c.maxFiles(), pageSizeLimit);
+      SnapshotLineSource.Trailer trailer = endStream
+          ? (next, minExp) -> new EndStreamAction(null,
+              next == null ? null : tokens.page(table.id(), fingerprint, new QueryTokens.PageState(start, latest, next)),
+              minExp, null, null)
+          : null;
+      LineContext lines = new LineContext(rf, ids, signer);
+      LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF, start, lines,
+          headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer);
+      return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
+    });
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private TableFormat format(SharedTable table) {
+    TableFormat f = formats.get(table.format());
+    if (f == null) throw SharingErrors.unsupported("Table format '" + table.format() + "' is not supported by this gateway");
+    return f;
+  }
+
+  private static long checkVersion(SharedTable table, TableFormat format, long version) {
+    long latest = format.latestVersion(table.location());
+    if (version > latest) {
+      throw SharingErrors.invalidParameter("Cannot load table version " + version + ": the latest version of the table is " + latest + ".");
+    }
+    return version;
+  }
+
+  private static long atOrBefore(SharedTable table, TableFormat format, String timestamp) {
+    long v = format.versionAtOrBefore(table.location(), parseTimestamp(timestamp, "timestamp"));
+    if (v < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
+    return v;
+  }
+
+  private static final DateTimeFormatter LEGACY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]");
+
+  /** ISO-8601 with offset (UTC recommended); the legacy {@code yyyy-MM-dd HH:mm:ss[.f]} is read as UTC. */
+  static long parseTimestamp(String text, String name) {
+    try {
+      return OffsetDateTime.parse(text.trim()).toInstant().toEpochMilli();
+    } catch (DateTimeParseException e) {
+      try {
+        return Instant.parse(text.trim()).toEpochMilli();
+      } catch (DateTimeParseException e2) {
+        try {
+          return LocalDateTime.parse(text.trim(), LEGACY).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeParseException e3) {
+          throw SharingErrors.invalidParameter("Invalid " + name + ": '" + text
+              + "'. Use an ISO-8601 timestamp with a time zone, such as 2022-01-01T00:00:00Z.");
+        }
+      }
+    }
+  }
+
+  private static FileIds fileIds(String header) {
+    if (header == null) return null;
+    String v = header.trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "parquet" -> FileIds.PARQUET;
+      case "delta" -> FileIds.DELTA;
+      default -> throw SharingErrors.invalidParameter("Unsupported fileidhash: '" + header + "'. Supported values: parquet, delta.");
+    };
+  }
+
+  private static String echo(String requested, FileIds used) {
+    return requested == null ? null : used.wireName();
+  }
+
+  private static byte[] head(ResponseFormat rf, SharedTable table, DeltaProtocol protocol, TableMetadata metadata, Long protocolVersion,
+      Long metadataVersion, Long size, Long numFiles) {
+    TableMetadata shown = rf == ResponseFormat.PARQUET ? FeatureGate.forParquet(metadata, table.historyShared()) : metadata;
+    ByteArrayBuilder out = new ByteArrayBuilder(1024);
+    out.write(ProtocolCodec.protocolLine(rf, protocol, protocolVersion));
+    out.write(ProtocolCodec.metadataLine(rf, shown, metadataVersion, size, numFiles));
+    return out.toByteArray();
+  }
+
+  private static ChangeLineSource.HeadLines headLines(ResponseFormat rf, SharedTable table) {
+    return new ChangeLineSource.HeadLines() {
+      @Override
+      public byte[] metadata(TableMetadata m, long version) {
+        TableMetadata shown = rf == ResponseFormat.PARQUET ? FeatureGate.forParquet(m, table.historyShared()) : m;
+        return ProtocolCodec.metadataLine(rf, shown, version, null, null);
+      }
+
+      @Override
+      public byte[] protocol(DeltaProtocol p, long version) {
+        return rf == ResponseFormat.DELTA ? ProtocolCodec.protocolLine(rf, p, version) : null;
+      }
+    };
+  }
+}

@@ -1,0 +1,140 @@
+package io.tablegate.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tablegate.app.Gateway;
+import io.tablegate.config.ConfigLoader;
+import io.tablegate.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real gateway on a free port and a real HTTP client. Calls block the test thread (never an event loop). */
+public final class GatewayHarness implements AutoCloseable {
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  public final Vertx vertx;
+  public final Gateway gateway;
+  public final WebClient client;
+
+  private GatewayHarness(Vertx vertx, Gateway gateway) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.client = WebClient.create(vertx, new WebClientOptions());
+  }
+
+  public static GatewayHarness start(String yaml, Path baseDir) {
+    return start(ConfigLoader.parse(yaml, baseDir).config(), Clock.systemUTC());
+  }
+
+  public static GatewayHarness start(GatewayConfig config, Clock clock) {
+    Vertx vertx = Vertx.vertx();
+    Gateway g = await(Gateway.start(vertx, config, clock));
+    return new GatewayHarness(vertx, g);
+  }
+
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String endpoint() {
+    return gateway.endpoint();
+  }
+
+  /** An HTTP response, fully read. */
+  public record Response(int status, MultiMap headers, byte[] body) {
+    public String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public JsonNode json() {
+      try {
+        return MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException("not JSON: " + text(), e);
+      }
+    }
+
+    /** NDJSON lines, each parsed. */
+    public List<JsonNode> lines() {
+      List<JsonNode> out = new ArrayList<>();
+      for (String line : text().split("\n")) {
+        if (line.isEmpty()) continue;
+        try {
+          out.add(MAPPER.readTree(line));
+        } catch (IOException e) {
+          throw new UncheckedIOException("not JSON: " + line, e);
+        }
+      }
+      return out;
+    }
+
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  public Response get(String path, String token) {
+    return send(HttpMethod.GET, endpoint() + path, token, Map.of(), null);
+  }
+
+  public Response get(String path, String token, Map<String, String> headers) {
+    return send(HttpMethod.GET, endpoint() + path, token, headers, null);
+  }
+
+  public Response head(String path, String token) {
+    return send(HttpMethod.HEAD, endpoint() + path, token, Map.of(), null);
+  }
+
+  public Response post(String path, String token, String body) {
+    return send(HttpMethod.POST, endpoint() + path, token, Map.of(), body);
+  }
+
+  public Response post(String path, String token, Map<String, String> headers, String body) {
+    return send(HttpMethod.POST, endpoint() + path, token, headers, body);
+  }
+
+  public Response fetch(String absoluteUrl, Map<String, String> headers) {
+    return send(HttpMethod.GET, absoluteUrl, null, headers, null);
+  }
+
+  public Response send(HttpMethod method, String absoluteUrl, String token, Map<String, String> headers, String body) {
+    HttpRequest<Buffer> req = client.requestAbs(method, absoluteUrl);
+    if (token != null) req.putHeader("Authorization", "Bearer " + token);
+    headers.forEach(req::putHeader);
+    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> f;
+    if (body != null) {
+      req.putHeader("Content-Type", "application/json");
+      f = req.sendBuffer(Buffer.buffer(body));
+    } else {
+      f = req.send();
+    }
+    var r = await(f);
+    return new Response(r.statusCode(), r.headers(), r.body() == null ? new byte[0] : r.body().getBytes());
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    await(gateway.close());
+    await(vertx.close());
+  }
+}

@@ -1,0 +1,80 @@
+package io.tablegate.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The in-process tier: bounded by entry count, each entry with its own TTL. Concurrent loads of
+ * one key run the loader once (Caffeine's per-key compute).
+ */
+public final class InProcessMetadataCache implements MetadataCache {
+  private record Key(String namespace, String key) {}
+
+  private record Entry(Object value, long ttlNanos) {}
+
+  private final Cache<Key, Entry> cache;
+
+  public InProcessMetadataCache(long maximumSize) {
+    if (maximumSize <= 0) throw new IllegalArgumentException("Invalid cache size: " + maximumSize + " (must be > 0)");
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(maximumSize)
+        .expireAfter(new Expiry<Key, Entry>() {
+          @Override
+          public long expireAfterCreate(Key key, Entry value, long currentTime) {
+            return value.ttlNanos();
+          }
+
+          @Override
+          public long expireAfterUpdate(Key key, Entry value, long currentTime, long currentDuration) {
+            return value.ttlNanos();
+          }
+
+          @Override
+          public long expireAfterRead(Key key, Entry value, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .build();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <V> V get(String namespace, String key, Duration ttl, Callable<V> loader) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(key, "key");
+    if (ttl.isZero() || ttl.isNegative()) return call(loader);
+    long nanos = ttl.toNanos();
+    try {
+      Entry e = cache.get(new Key(namespace, key), k -> new Entry(call(loader), nanos));
+      return (V) e.value();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  @Override
+  public void invalidate(String namespace) {
+    cache.asMap().keySet().removeIf(k -> k.namespace().equals(namespace));
+  }
+
+  @Override
+  public long size() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  static <V> V call(Callable<V> loader) {
+    try {
+      return loader.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CompletionException(e);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds Tablegate if needed and starts it on its embedded default: the bundled demo share,
+# in-process cache, HTTP on localhost:8080 (override with PORT=...). No other service needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-tools.sh
+if [ ! -f gateway/target/tablegate.jar ]; then
+  echo "Building gateway/target/tablegate.jar (first run only) ..."
+  mvn -B -q -ntp -DskipTests package
+fi
+exec java -jar gateway/target/tablegate.jar --demo demo-data --port "${PORT:-8080}"
