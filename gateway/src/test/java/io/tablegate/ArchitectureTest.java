@@ -1,0 +1,71 @@
+package io.tablegate;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The package layers of style.md §3: dependencies point one way, and library imports are fenced. */
+class ArchitectureTest {
+  static JavaClasses classes;
+
+  @BeforeAll
+  static void load() {
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.tablegate");
+  }
+
+  @Test
+  void layersPointOneWay() {
+    layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("protocol").definedBy("io.tablegate.protocol..")
+        .layer("spi").definedBy("io.tablegate.spi..")
+        .layer("format").definedBy("io.tablegate.format..")
+        .layer("storage").definedBy("io.tablegate.storage..")
+        .layer("config").definedBy("io.tablegate.config..")
+        .layer("catalog").definedBy("io.tablegate.catalog..")
+        .layer("service").definedBy("io.tablegate.service..")
+        .layer("http").definedBy("io.tablegate.http..")
+        .layer("app").definedBy("io.tablegate.app..")
+        .whereLayer("app").mayNotBeAccessedByAnyLayer()
+        .whereLayer("http").mayOnlyBeAccessedByLayers("app")
+        .whereLayer("service").mayOnlyBeAccessedByLayers("http", "app")
+        .whereLayer("catalog").mayOnlyBeAccessedByLayers("service", "http", "app")
+        .whereLayer("format").mayOnlyBeAccessedByLayers("app")
+        .whereLayer("storage").mayOnlyBeAccessedByLayers("http", "app")
+        .whereLayer("config").mayOnlyBeAccessedByLayers("catalog", "http", "app")
+        .whereLayer("spi").mayOnlyBeAccessedByLayers("format", "storage", "service", "app")
+        .check(classes);
+  }
+
+  @Test
+  void protocolAndSpiUseNoFrameworkOrTableLibrary() {
+    noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.delta..", "org.apache.iceberg..", "org.apache.hadoop..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheDeltaAdapterImportsKernelAndHadoop() {
+    noClasses().that().resideOutsideOfPackage("io.tablegate.format.delta..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.delta..", "org.apache.hadoop..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheHttpLayerUsesVertxWeb() {
+    noClasses().that().resideOutsideOfPackages("io.tablegate.http..", "io.tablegate.app..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx.ext.web..")
+        .check(classes);
+  }
+
+  @Test
+  void theMetadataCacheKnowsNothingOfTheGateway() {
+    noClasses().that().resideInAPackage("io.tablegate.cache..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.delta..")
+        .check(new ClassFileImporter().importPackages("io.tablegate.cache"));
+  }
+}

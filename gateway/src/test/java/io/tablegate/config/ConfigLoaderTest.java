@@ -1,0 +1,217 @@
+package io.tablegate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  static final Path BASE = Path.of("/srv/tablegate");
+
+  @Test
+  void defaults() {
+    // When
+    ConfigLoader.Loaded loaded = ConfigLoader.parse("version: 1", BASE);
+    // Then
+    GatewayConfig c = loaded.config();
+    assertThat(loaded.warnings()).isEmpty();
+    assertThat(c.host()).isEqualTo("localhost");
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.endpoint()).isEqualTo("/delta-sharing");
+    assertThat(c.publicEndpoint()).isNull();
+    assertThat(c.preSignedUrlTimeoutSeconds()).isEqualTo(3600);
+    assertThat(c.queryTablePageSizeLimit()).isEqualTo(10_000);
+    assertThat(c.queryTablePageTokenTtlMs()).isEqualTo(259_200_000L);
+    assertThat(c.refreshTokenTtlMs()).isEqualTo(3_600_000L);
+    assertThat(c.workerPoolSize()).isGreaterThanOrEqualTo(4);
+    assertThat(c.latestVersionTtlMs()).isEqualTo(1000);
+    assertThat(c.snapshotCacheSize()).isEqualTo(256);
+    assertThat(c.signingKey()).isNull();
+    assertThat(c.tokens()).isEmpty();
+    assertThat(c.authEnabled()).isFalse();
+    assertThat(c.shares()).isEmpty();
+  }
+
+  @Test
+  void explicitMappingOfEveryKey() {
+    String hash = HexFormat.of().formatHex(ConfigLoader.sha256("second-token-abcdefgh"));
+    ConfigLoader.Loaded loaded = ConfigLoader.parse("""
+        version: 1
+        host: 0.0.0.0
+        port: 9999
+        endpoint: /sharing/
+        publicEndpoint: https://share.example.com/sharing/
+        preSignedUrlTimeoutSeconds: 7200
+        queryTablePageSizeLimit: 50
+        queryTablePageTokenTtlMs: 1000
+        refreshTokenTtlMs: 2000
+        workerPoolSize: 3
+        latestVersionTtlMs: 0
+        snapshotCacheSize: 7
+        signingKey: 0123456789abcdef0123456789abcdef
+        authorization:
+          bearerToken: first-token
+          tokens:
+            - {id: acme, sha256: %s, shares: [Sales], expiresAt: "2030-01-01T00:00:00Z"}
+        shares:
+          - name: sales
+            id: 11111111-1111-1111-1111-111111111111
+            schemas:
+              - name: tpch
+                tables:
+                  - name: orders
+                    location: data/orders
+                    id: 22222222-2222-2222-2222-222222222222
+                    historyShared: true
+                    startVersion: 3
+                  - {name: lineitem, location: "file:///data/lineitem", format: delta}
+        """.formatted(hash), BASE);
+    GatewayConfig c = loaded.config();
+    assertThat(loaded.warnings()).isEmpty();
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.port()).isEqualTo(9999);
+    assertThat(c.endpoint()).isEqualTo("/sharing");
+    assertThat(c.publicEndpoint()).isEqualTo("https://share.example.com/sharing");
+    assertThat(c.preSignedUrlTimeoutSeconds()).isEqualTo(7200);
+    assertThat(c.queryTablePageSizeLimit()).isEqualTo(50);
+    assertThat(c.queryTablePageTokenTtlMs()).isEqualTo(1000);
+    assertThat(c.refreshTokenTtlMs()).isEqualTo(2000);
+    assertThat(c.workerPoolSize()).isEqualTo(3);
+    assertThat(c.latestVersionTtlMs()).isZero();
+    assertThat(c.snapshotCacheSize()).isEqualTo(7);
+    assertThat(c.signingKey()).hasSize(32);
+    assertThat(c.tokens()).hasSize(2);
+    assertThat(c.tokens().get(0).shares()).isEmpty();
+    assertThat(c.tokens().get(0).sha256()).isEqualTo(ConfigLoader.sha256("first-token"));
+    assertThat(c.tokens().get(1).id()).isEqualTo("acme");
+    assertThat(c.tokens().get(1).sha256()).isEqualTo(ConfigLoader.sha256("second-token-abcdefgh"));
+    assertThat(c.tokens().get(1).shares()).containsExactly("Sales");
+    assertThat(c.tokens().get(1).expiresAt()).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
+    ShareConfig share = c.shares().get(0);
+    assertThat(share.id()).isEqualTo("11111111-1111-1111-1111-111111111111");
+    TableConfig orders = share.schemas().get(0).tables().get(0);
+    assertThat(orders.location()).isEqualTo("file:///srv/tablegate/data/orders");
+    assertThat(orders.id()).isEqualTo("22222222-2222-2222-2222-222222222222");
+    assertThat(orders.historyShared()).isTrue();
+    assertThat(orders.startVersion()).isEqualTo(3);
+    assertThat(orders.format()).isEqualTo("delta");
+    assertThat(share.schemas().get(0).tables().get(1).location()).isEqualTo("file:///data/lineitem");
+  }
+
+  @Test
+  void acceptsTheReferenceServerTemplateAndWarnsOnlyAboutTypos() {
+    ConfigLoader.Loaded loaded = ConfigLoader.parse("""
+        version: 1
+        shares:
+        - name: "share1"
+          schemas:
+          - name: "schema1"
+            tables:
+            - name: "table1"
+              location: "/tmp/table1"
+              id: "00000000-0000-0000-0000-000000000000"
+              historyShared: true
+        authorization:
+          bearerToken: "<token>"
+        ssl:
+          selfSigned: true
+        host: "localhost"
+        port: 8080
+        endpoint: "/delta-sharing"
+        preSignedUrlTimeoutSeconds: 3600
+        deltaTableCacheSize: 10
+        stalenessAcceptable: false
+        evaluatePredicateHints: false
+        evaluateJsonPredicateHints: true
+        evaluateJsonPredicateHintsV2: true
+        requestTimeoutSeconds: 30
+        queryTablePageSizeLimit: 10000
+        queryTablePageTokenTtlMs: 259200000
+        refreshTokenTtlMs: 3600000
+        prot: 1
+        """, BASE);
+    assertThat(loaded.config().shares()).hasSize(1);
+    assertThat(loaded.warnings()).singleElement().asString().contains("'prot'");
+  }
+
+  @Test
+  void reportsEveryProblemAtOnce() {
+    assertThatThrownBy(() -> ConfigLoader.parse("""
+        version: 2
+        port: 70000
+        preSignedUrlTimeoutSeconds: 60
+        publicEndpoint: ftp://x
+        signingKey: short
+        authorization:
+          tokens:
+            - {id: a, token: short, shares: [nope]}
+            - {id: b, sha256: xyz, shares: []}
+            - {id: c, token: long-enough-token-123, sha256: abc, shares: [s]}
+            - {id: d, token: long-enough-token-456, shares: [s], expiresAt: tomorrow}
+        shares:
+          - name: s
+            schemas:
+              - name: bad.schema
+                tables: []
+              - name: ok
+                tables:
+                  - {name: t}
+                  - {name: "has space", location: x}
+                  - {name: u, location: "s3://bucket/t"}
+                  - {name: v, location: x, format: iceberg}
+                  - {name: V, location: y}
+          - name: S
+        """, BASE))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(16))
+        .hasMessageContaining("'version' must be 1")
+        .hasMessageContaining("'port' must be between")
+        .hasMessageContaining("at least 900")
+        .hasMessageContaining("publicEndpoint")
+        .hasMessageContaining("signingKey")
+        .hasMessageContaining("unknown share 'nope'")
+        .hasMessageContaining("64 hex")
+        .hasMessageContaining("exactly one of 'token' or 'sha256'")
+        .hasMessageContaining("expiresAt")
+        .hasMessageContaining("contains '.'")
+        .hasMessageContaining(".location is required")
+        .hasMessageContaining("contains a space")
+        .hasMessageContaining("S3 locations are not supported yet")
+        .hasMessageContaining("format 'iceberg' is not supported yet")
+        .hasMessageContaining("duplicate table name 'V'")
+        .hasMessageContaining("duplicate share name 'S'");
+  }
+
+  @Test
+  void invalidYamlAndMissingVersionFailClearly() {
+    assertThatThrownBy(() -> ConfigLoader.parse("version: [", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("Invalid YAML");
+    assertThatThrownBy(() -> ConfigLoader.parse("", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("version");
+    assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/tablegate.yaml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("Cannot read configuration file");
+  }
+
+  @Test
+  void secretsStayOutOfToString() {
+    GatewayConfig c = ConfigLoader.parse("""
+        version: 1
+        signingKey: super-secret-signing-key-0123456789
+        authorization:
+          bearerToken: the-bearer-token-value
+        """, BASE).config();
+    assertThat(c.toString()).doesNotContain("super-secret").doesNotContain("the-bearer-token-value");
+    assertThat(c.tokens().get(0).toString()).doesNotContain("the-bearer-token-value");
+  }
+
+  @Test
+  void theShippedConfigurationsLoad() {
+    Path conf = Path.of("..", "conf");
+    assertThat(ConfigLoader.load(conf.resolve("tablegate.yaml")).warnings()).isEmpty();
+    ConfigLoader.Loaded demo = ConfigLoader.load(conf.resolve("demo.yaml"));
+    assertThat(demo.warnings()).isEmpty();
+    assertThat(demo.config().shares().get(0).schemas()).hasSize(2);
+    assertThat(demo.config().authEnabled()).isTrue();
+  }
+}
