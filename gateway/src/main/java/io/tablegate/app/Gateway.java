@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,14 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock) {
+    return start(vertx, config, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts a gateway whose table formats pass through {@code formatDecorator} (for metrics and
+   * tests that observe how tables are read).
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator) {
     MetadataCache cache = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
     TableFormat delta = new DeltaTableFormat(cache, Duration.ofMillis(config.latestVersionTtlMs()));
@@ -64,7 +73,7 @@ public final class Gateway {
     }
     LocalUrlSigner signer = new LocalUrlSigner(key, base::get, config.preSignedUrlTimeoutSeconds(), clock);
     ShareCatalog catalog = new ShareCatalog(config.shares());
-    SharingService service = new SharingService(catalog, Map.of("delta", delta), signer, workers, clock,
+    SharingService service = new SharingService(catalog, Map.of("delta", formatDecorator.apply(delta)), signer, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
     Router router = ApiRouter.create(vertx, config.endpoint(), service, signer, config.tokens(), clock);
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHost(config.host()));

@@ -47,6 +47,11 @@ public final class GatewayHarness implements AutoCloseable {
     return new GatewayHarness(vertx, g);
   }
 
+  /** Wraps a gateway that the test started itself. */
+  public static GatewayHarness attach(Vertx vertx, Gateway gateway) {
+    return new GatewayHarness(vertx, gateway);
+  }
+
   public static <T> T await(Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
