@@ -75,6 +75,10 @@ class StreamingTest {
         }
 
         public DataFile next() {
+          if (snapshot.location().contains("failing") && pulled.get() % 20_000 == 5_000) {
+            pulled.incrementAndGet();
+            throw new IllegalStateException("simulated storage failure in the middle of a scan");
+          }
           pulled.incrementAndGet();
           return it.next();
         }
@@ -91,6 +95,7 @@ class StreamingTest {
   @BeforeAll
   static void start() {
     SyntheticTables.generate(dir.resolve("t"), FILES, 10, true);
+    SyntheticTables.generate(dir.resolve("failing"), 20_000, 2, false);
     var config = ConfigLoader.parse("""
         version: 1
         host: 127.0.0.1
@@ -101,6 +106,7 @@ class StreamingTest {
               - name: big
                 tables:
                   - {name: t, location: t}
+                  - {name: failing, location: failing}
         """, dir).config();
     var vertx = io.vertx.core.Vertx.vertx();
     gw = GatewayHarness.attach(vertx, GatewayHarness.await(io.tablegate.app.Gateway.start(vertx, config, Clock.systemUTC(), Counting::new)));
@@ -109,6 +115,30 @@ class StreamingTest {
   @AfterAll
   static void stop() {
     gw.close();
+  }
+
+  @Test
+  void aFailureAfterTheFirstByteEndsTheStreamWithAnErrorWhenTheClientAskedForEndStreamActions() {
+    // Given
+    pulled.set(0);
+    // When
+    GatewayHarness.Response r = gw.post("/shares/s/schemas/big/tables/failing/query", null,
+        java.util.Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}");
+    // Then
+    assertThat(r.status()).isEqualTo(200);
+    var lines = r.lines();
+    var end = lines.get(lines.size() - 1).get("endStreamAction");
+    assertThat(end).isNotNull();
+    assertThat(end.get("httpStatusErrorCode").asInt()).isEqualTo(500);
+    assertThat(end.get("errorMessage").asText()).startsWith("Internal error while streaming (error id ").doesNotContain("simulated");
+    assertThat(lines.size()).isLessThan(20_000);
+  }
+
+  @Test
+  void aFailureAfterTheFirstByteAbortsTheConnectionOtherwise() {
+    pulled.set(0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> gw.post("/shares/s/schemas/big/tables/failing/query", null, "{}"))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   static Future<HttpClientResponse> open(HttpClient client) {
