@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tablegate.protocol.DeltaProtocol;
 import io.tablegate.protocol.EndStreamAction;
 import io.tablegate.protocol.FileAction;
+import io.tablegate.protocol.ProtocolCodec;
 import io.tablegate.protocol.SharingErrors;
 import io.tablegate.protocol.TableMetadata;
 import io.tablegate.spi.ChangeRecord;
@@ -145,13 +146,13 @@ final class ChangeLineSource implements LineSource {
   @Override
   public byte[] next(int maxLines) {
     if (done) return null;
-    ByteArrayBuilder out = new ByteArrayBuilder(maxLines * 400);
+    ProtocolCodec.LineWriter out = new ProtocolCodec.LineWriter(maxLines * 600);
     int n = 0;
     while (n < maxLines) {
       if (items.isEmpty() && !loadCommit()) {
         done = true;
         byte[] rest = deferred.toByteArray();
-        if (rest.length > 0) out.write(rest);
+        if (rest.length > 0) out.raw(rest);
         break;
       }
       if (items.isEmpty()) continue;
@@ -178,7 +179,7 @@ final class ChangeLineSource implements LineSource {
         if (fileIndex < skip) continue;
         if (emitted >= pageSize) deferred.write(item.line());
         else {
-          out.write(item.line());
+          out.raw(item.line());
           n++;
         }
       }

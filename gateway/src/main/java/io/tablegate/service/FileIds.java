@@ -14,18 +14,22 @@ public enum FileIds {
   PARQUET("MD5"),
   DELTA("SHA-256");
 
-  private final String algorithm;
+  private static final HexFormat HEX = HexFormat.of();
+  /** MessageDigest.getInstance is slow and a digest is not thread-safe: one per thread. */
+  private final ThreadLocal<MessageDigest> digests;
 
   FileIds(String algorithm) {
-    this.algorithm = algorithm;
+    this.digests = ThreadLocal.withInitial(() -> {
+      try {
+        return MessageDigest.getInstance(algorithm);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   public String id(String relativePath) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(relativePath.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HEX.formatHex(digests.get().digest(relativePath.getBytes(StandardCharsets.UTF_8)));
   }
 
   public String wireName() {

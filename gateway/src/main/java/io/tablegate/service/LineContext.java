@@ -1,6 +1,5 @@
 package io.tablegate.service;
 
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tablegate.protocol.DeletionVector;
 import io.tablegate.protocol.FileAction;
 import io.tablegate.protocol.FileEntry;
@@ -23,7 +22,7 @@ final class LineContext {
     this.signer = signer;
   }
 
-  void append(ByteArrayBuilder out, FileAction action, DataFile f, Long version, Long timestamp) {
+  void append(ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     UrlSigner.SignedUrl url = signer.sign(f.location());
     long expiry = url.expirationTimestamp();
     DeletionVector dv = f.deletionVector();
@@ -41,7 +40,7 @@ final class LineContext {
     minExpiration = Math.min(minExpiration, expiry);
     FileEntry entry = new FileEntry(action, url.url(), ids.id(f.relativePath()), f.partitionValues(), f.size(), f.stats(),
         f.modificationTime(), f.dataChange(), dv, version, timestamp, expiry);
-    ProtocolCodec.appendFileLine(out, format, entry);
+    out.file(format, entry);
   }
 
   Long minExpirationOrNull() {

@@ -1,8 +1,8 @@
 package io.tablegate.service;
 
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tablegate.protocol.EndStreamAction;
 import io.tablegate.protocol.FileAction;
+import io.tablegate.protocol.ProtocolCodec;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
 
@@ -65,7 +65,7 @@ final class SnapshotLineSource implements LineSource {
   @Override
   public byte[] next(int maxLines) {
     if (done) return null;
-    ByteArrayBuilder out = new ByteArrayBuilder(maxLines * 400);
+    ProtocolCodec.LineWriter out = new ProtocolCodec.LineWriter(maxLines * 600);
     int n = 0;
     while (n < maxLines) {
       if (emitted >= pageSize) {

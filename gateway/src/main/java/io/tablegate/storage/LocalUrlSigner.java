@@ -20,6 +20,8 @@ public final class LocalUrlSigner implements UrlSigner {
   public static final String PATH = "/files/";
 
   private final SecretKeySpec key;
+  /** Mac.getInstance is slow and a Mac is not thread-safe: one initialized Mac per thread. */
+  private final ThreadLocal<Mac> macs;
   private final Supplier<String> baseUrl;
   private final long ttlMillis;
   private final Clock clock;
@@ -27,6 +29,7 @@ public final class LocalUrlSigner implements UrlSigner {
   /** @param baseUrl the public endpoint including its prefix, without a trailing slash */
   public LocalUrlSigner(byte[] key, Supplier<String> baseUrl, long ttlSeconds, Clock clock) {
     this.key = new SecretKeySpec(key, "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(this::newMac);
     this.baseUrl = baseUrl;
     this.ttlMillis = ttlSeconds * 1000;
     this.clock = clock;
@@ -68,16 +71,21 @@ public final class LocalUrlSigner implements UrlSigner {
     return new Verdict.Valid(location);
   }
 
-  private String signature(String location, long expires) {
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
-      mac.update(location.getBytes(StandardCharsets.UTF_8));
-      mac.update((byte) '\n');
-      mac.update(Long.toString(expires).getBytes(StandardCharsets.US_ASCII));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }
+  }
+
+  private String signature(String location, long expires) {
+    Mac mac = macs.get();
+    mac.update(location.getBytes(StandardCharsets.UTF_8));
+    mac.update((byte) '\n');
+    mac.update(Long.toString(expires).getBytes(StandardCharsets.US_ASCII));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
   }
 }

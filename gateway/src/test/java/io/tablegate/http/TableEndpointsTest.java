@@ -477,6 +477,32 @@ class TableEndpointsTest {
   }
 
   @Test
+  void aLogThatPointsOutsideTheTableIsNeverServed() throws Exception {
+    for (String evil : List.of("../hist/day=2024-05-03/x.parquet", "%2E%2E/%2E%2E/etc/passwd", "file:///etc/passwd", "/etc/passwd")) {
+      // Given: a table whose log names a file outside its root
+      Path root = dir.resolve("escape-" + Math.abs(evil.hashCode()));
+      DeltaTableWriter w = new DeltaTableWriter(root, List.of(new DeltaTableWriter.ColumnSpec("id", "long")), List.of());
+      List<String> v0 = new ArrayList<>(w.createActions(Map.of(), 1, 2, null, null));
+      v0.add("{\"add\":{\"path\":\"" + evil + "\",\"partitionValues\":{},\"size\":1,\"modificationTime\":0,\"dataChange\":true}}");
+      w.commit(0, v0, Instant.now());
+      try (GatewayHarness g = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nshares:\n  - name: s\n    schemas:\n"
+          + "      - name: h\n        tables:\n          - {name: e, location: \"" + root.toUri() + "\"}\n", dir)) {
+        // When
+        Response r = g.post(T + "e/query", null, Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}");
+        // Then
+        assertThat(r.text()).as(evil).doesNotContain("\"file\":");
+        JsonNode end = r.lines().get(r.lines().size() - 1).get("endStreamAction");
+        assertThat(end.get("httpStatusErrorCode").asInt()).as(evil).isEqualTo(500);
+      }
+    }
+  }
+
+  @Test
+  void asyncQueryStatusIsUnknown() {
+    assertError(gw.post(T + "hist/queries/abc", null, "{}"), 404, "RESOURCE_DOES_NOT_EXIST");
+  }
+
+  @Test
   void aLocationWithoutATableIs404() {
     Response r = gw.post(T + "missing/query", null, "{}");
     assertError(r, 404, "RESOURCE_DOES_NOT_EXIST");

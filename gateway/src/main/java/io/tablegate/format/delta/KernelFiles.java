@@ -68,6 +68,7 @@ final class KernelFiles {
   }
 
   private String absolute(String relative) {
+    if (isPlainRelative(relative)) return tableRoot + relative; // the common case, without URI parsing
     URI uri;
     try {
       uri = new URI(relative);
@@ -75,6 +76,13 @@ final class KernelFiles {
       throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's log holds an invalid file path");
     }
     return inside(uri.isAbsolute() ? uri : root.resolve(uri));
+  }
+
+  /** A relative path with no scheme, no leading slash and no dot segments cannot leave the table root. */
+  private static boolean isPlainRelative(String p) {
+    if (p.isEmpty() || p.charAt(0) == '/' || p.indexOf(':') >= 0 || p.indexOf('%') >= 0) return false;
+    return !p.equals("..") && !p.startsWith("../") && !p.contains("/../") && !p.endsWith("/..") && !p.startsWith("./")
+        && !p.contains("/./");
   }
 
   private String inside(String location) {
@@ -85,12 +93,19 @@ final class KernelFiles {
     }
   }
 
-  /** Refuses files outside the table root: the log must not make us serve arbitrary files. */
+  /**
+   * Refuses files outside the table root: the log must not make us serve arbitrary files. The
+   * check runs on the decoded, normalized path, so encoded dot segments ({@code %2E%2E}) cannot
+   * climb out either.
+   */
   private String inside(URI location) {
     URI normalized = location.normalize();
+    String decoded = normalized.getPath();
+    String rootPath = root.getPath();
     if (!java.util.Objects.equals(normalized.getScheme(), root.getScheme())
-        || normalized.getPath() == null
-        || !normalized.getPath().startsWith(root.getPath())) {
+        || !java.util.Objects.equals(normalized.getAuthority(), root.getAuthority())
+        || decoded == null
+        || !java.nio.file.Path.of(decoded).normalize().startsWith(java.nio.file.Path.of(rootPath).normalize())) {
       throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
     }
     return normalized.toString();
