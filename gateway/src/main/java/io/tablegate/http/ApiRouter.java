@@ -25,6 +25,7 @@ public final class ApiRouter {
     FileHandler files = new FileHandler(signer, vertx.fileSystem());
     BearerAuthHandler auth = new BearerAuthHandler(tokens, clock);
 
+    router.route().handler(new AccessLogHandler());
     router.get("/livez").handler(ctx -> ctx.response().end("ok"));
     router.get("/readyz").handler(ctx -> ctx.response().end("ok"));
     router.route(HttpMethod.GET, p + LocalUrlSigner.PATH + ":object").handler(files::serve);

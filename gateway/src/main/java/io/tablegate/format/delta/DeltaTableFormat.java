@@ -97,13 +97,7 @@ public final class DeltaTableFormat implements TableFormat {
 
   private TableSnapshot toSnapshot(String location, SnapshotImpl s) {
     Protocol p = s.getProtocol();
-    Metadata m = s.getMetadata();
-    List<String> partitionColumns = new ArrayList<>();
-    var pcs = m.getPartitionColumns();
-    for (int i = 0; i < pcs.getSize(); i++) partitionColumns.add(pcs.getElements().getString(i));
-    TableMetadata metadata = new TableMetadata(m.getId(), m.getName().orElse(null), m.getDescription().orElse(null),
-        m.getFormat().getProvider(), m.getFormat().getOptions(), m.getSchemaString(), partitionColumns, m.getConfiguration(),
-        m.getCreatedTime().orElse(null));
+    TableMetadata metadata = metadata(s.getMetadata());
     Long size = null;
     Long numFiles = null;
     Optional<CRCInfo> crc = s.getCurrentCrcInfo();
