@@ -36,8 +36,8 @@ class ArchitectureTest {
         .whereLayer("catalog").mayOnlyBeAccessedByLayers("service", "http", "app")
         .whereLayer("format").mayOnlyBeAccessedByLayers("app")
         .whereLayer("storage").mayOnlyBeAccessedByLayers("http", "app")
-        .whereLayer("config").mayOnlyBeAccessedByLayers("catalog", "http", "app")
-        .whereLayer("spi").mayOnlyBeAccessedByLayers("format", "storage", "service", "app")
+        .whereLayer("config").mayOnlyBeAccessedByLayers("catalog", "storage", "http", "app")
+        .whereLayer("spi").mayOnlyBeAccessedByLayers("format", "storage", "service", "http", "app")
         .check(classes);
   }
 

@@ -18,7 +18,15 @@ import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
+import io.tablegate.catalog.SharedTable;
+import io.tablegate.config.StoreConfig;
+import io.tablegate.spi.UrlSigner;
+import io.tablegate.storage.StoreRouter;
+import io.tablegate.storage.s3.S3Store;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -37,8 +45,11 @@ public final class Gateway {
   private final WorkerExecutor workers;
   private final HttpServer server;
   private final String baseUrl;
+  private final Collection<S3Store> stores;
 
-  private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl) {
+  private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
+      Collection<S3Store> stores) {
+    this.stores = stores;
     this.vertx = vertx;
     this.cache = cache;
     this.delta = delta;
@@ -62,7 +73,12 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator) {
     MetadataCache cache = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
-    TableFormat delta = new DeltaTableFormat(cache, Duration.ofMillis(config.latestVersionTtlMs()));
+    Map<String, S3Store> stores = new LinkedHashMap<>();
+    for (StoreConfig sc : config.stores()) stores.put(sc.name(), new S3Store(sc));
+    ShareCatalog catalog = new ShareCatalog(config.shares());
+    StoreRouter router = new StoreRouter();
+    for (SharedTable t : catalog.allTables()) if (t.store() != null) router.add(t.location(), stores.get(t.store()));
+    TableFormat delta = new DeltaTableFormat(cache, Duration.ofMillis(config.latestVersionTtlMs()), router::forLocation);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
     AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
     byte[] key = config.signingKey();
@@ -72,22 +88,26 @@ public final class Gateway {
       LOGGER.atInfo().log("No signingKey configured: file URLs are valid on this instance only (set signingKey when running several)");
     }
     LocalUrlSigner signer = new LocalUrlSigner(key, base::get, config.preSignedUrlTimeoutSeconds(), clock);
-    ShareCatalog catalog = new ShareCatalog(config.shares());
-    SharingService service = new SharingService(catalog, Map.of("delta", formatDecorator.apply(delta)), signer, workers, clock,
+    long urlSeconds = config.preSignedUrlTimeoutSeconds();
+    Function<SharedTable, UrlSigner> signers = table -> table.presigned()
+        ? location -> stores.get(table.store()).presign(location, urlSeconds)
+        : signer;
+    SharingService service = new SharingService(catalog, Map.of("delta", formatDecorator.apply(delta)), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
-    Router router = ApiRouter.create(vertx, config.endpoint(), service, signer, config.tokens(), clock);
+    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, config.tokens(), clock);
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHost(config.host()));
-    return server.requestHandler(router).listen(config.port()).map(s -> {
+    return server.requestHandler(http).listen(config.port()).map(s -> {
       String url = "http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + s.actualPort()
           + config.endpoint();
       if (base.get() == null) base.set(url);
       LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("shares", config.shares().size())
           .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
       if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
-      return new Gateway(vertx, cache, delta, workers, s, base.get());
+      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values());
     }).onFailure(e -> {
       workers.close();
       delta.close();
+      stores.values().forEach(S3Store::close);
       cache.close();
     });
   }
@@ -104,6 +124,7 @@ public final class Gateway {
   public Future<Void> close() {
     return server.close().eventually(() -> workers.close()).andThen(v -> {
       delta.close();
+      stores.forEach(S3Store::close);
       cache.close();
     });
   }

@@ -41,7 +41,7 @@ public final class ShareCatalog {
         for (TableConfig t : sc.tables()) {
           String id = t.id() != null && !t.id().isBlank() ? t.id() : stableUuid("table:" + s.name() + "." + sc.name() + "." + t.name());
           tables.put(key(t.name()), new SharedTable(s.name(), sc.name(), t.name(), id, shareId, t.location(), t.format(),
-              t.historyShared(), t.startVersion()));
+              t.historyShared(), t.startVersion(), t.store(), "presigned".equals(t.fileAccess()) && t.store() != null));
         }
         schemas.put(key(sc.name()), new SchemaEntry(sc.name(), tables));
       }

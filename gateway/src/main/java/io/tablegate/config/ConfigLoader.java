@@ -36,6 +36,7 @@ public final class ConfigLoader {
   private final List<String> problems = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final Path baseDir;
+  private Set<String> storeNames = Set.of();
 
   private ConfigLoader(Path baseDir) {
     this.baseDir = baseDir;
@@ -77,7 +78,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey"));
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
@@ -117,10 +118,56 @@ public final class ConfigLoader {
       signingKey = signingKeyText.getBytes(StandardCharsets.UTF_8);
     }
 
+    List<StoreConfig> stores = stores(n.path("stores"));
+    this.storeNames = new HashSet<>();
+    for (StoreConfig st : stores) storeNames.add(st.name());
     List<ShareConfig> shares = shares(n.path("shares"));
     List<TokenConfig> tokens = authorization(n.path("authorization"), shares);
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, signingKey, tokens, shares);
+        latestTtl, snapshotCacheSize, signingKey, tokens, stores, shares);
+  }
+
+  private List<StoreConfig> stores(JsonNode n) {
+    List<StoreConfig> out = new ArrayList<>();
+    if (n.isMissingNode() || n.isNull()) return out;
+    if (!n.isArray()) {
+      problems.add("'stores' must be a list");
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    int i = 0;
+    for (JsonNode s : n) {
+      String where = "stores[" + i++ + "]";
+      unknownKeys(s, where + ".", Set.of("name", "endpoint", "publicEndpoint", "region", "pathStyleAccess", "accessKeyId",
+          "secretAccessKey", "connectTimeoutMs", "requestTimeoutMs"));
+      String name = text(s, "name", "default");
+      if (!names.add(name)) problems.add(where + ": duplicate store name '" + name + "'");
+      String endpoint = url(s, "endpoint", where);
+      String publicEndpoint = url(s, "publicEndpoint", where);
+      String accessKey = text(s, "accessKeyId", null);
+      String secret = text(s, "secretAccessKey", null);
+      if ((accessKey == null) != (secret == null)) {
+        problems.add(where + ": give both accessKeyId and secretAccessKey, or neither (then the AWS default chain is used)");
+      }
+      out.add(new StoreConfig(name, endpoint, publicEndpoint, text(s, "region", "us-east-1"), bool(s, "pathStyleAccess", true),
+          accessKey, secret, number(s, "connectTimeoutMs", 5_000, 1, 600_000), number(s, "requestTimeoutMs", 30_000, 1, 3_600_000)));
+    }
+    return out;
+  }
+
+  private String url(JsonNode n, String key, String where) {
+    String v = text(n, key, null);
+    if (v == null) return null;
+    while (v.endsWith("/")) v = v.substring(0, v.length() - 1);
+    try {
+      URI uri = URI.create(v);
+      if (uri.getScheme() == null || uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+        problems.add(where + "." + key + " must be an absolute http(s) URL, got '" + v + "'");
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(where + "." + key + " is not a valid URL: '" + v + "'");
+    }
+    return v;
   }
 
   private List<ShareConfig> shares(JsonNode n) {
@@ -164,7 +211,8 @@ public final class ConfigLoader {
   }
 
   private TableConfig table(JsonNode t, String where) {
-    unknownKeys(t, where + ".", Set.of("name", "location", "id", "format", "historyShared", "startVersion", "cdfEnabled"));
+    unknownKeys(t, where + ".", Set.of("name", "location", "id", "format", "historyShared", "startVersion", "cdfEnabled", "store",
+        "fileAccess"));
     String name = requiredName(t, where, true);
     String location = text(t, "location", null);
     if (location == null || location.isBlank()) {
@@ -176,16 +224,36 @@ public final class ConfigLoader {
     }
     boolean history = bool(t, "historyShared", false);
     long startVersion = number(t, "startVersion", 0, 0, Long.MAX_VALUE);
+    String fileAccess = text(t, "fileAccess", "presigned").toLowerCase(Locale.ROOT);
+    if (!fileAccess.equals("presigned") && !fileAccess.equals("proxy")) {
+      problems.add(where + ".fileAccess must be presigned or proxy, got '" + fileAccess + "'");
+    }
     if (name == null || location == null || location.isBlank()) return null;
     String resolved = resolveLocation(location, where);
-    return new TableConfig(name, resolved, text(t, "id", null), format, history, startVersion);
+    String store = null;
+    if (resolved.startsWith("s3://")) {
+      store = text(t, "store", null);
+      if (store == null) {
+        if (storeNames.size() == 1) store = storeNames.iterator().next();
+        else if (storeNames.contains("default")) store = "default";
+        else problems.add(where + ": an s3:// table needs 'store' naming one of 'stores' (configured: " + storeNames + ")");
+      } else if (!storeNames.contains(store)) {
+        problems.add(where + ".store names unknown store '" + store + "' (configured: " + storeNames + ")");
+      }
+    } else {
+      if (t.has("store")) problems.add(where + ".store applies only to s3:// locations");
+      fileAccess = "proxy";
+    }
+    return new TableConfig(name, resolved, text(t, "id", null), format, history, startVersion, store, fileAccess);
   }
 
   private String resolveLocation(String location, String where) {
     String lower = location.toLowerCase(Locale.ROOT);
     if (lower.startsWith("s3://") || lower.startsWith("s3a://")) {
-      problems.add(where + ".location '" + location + "': S3 locations are not supported yet");
-      return location;
+      String rest = location.substring(location.indexOf("://") + 3);
+      while (rest.endsWith("/")) rest = rest.substring(0, rest.length() - 1);
+      if (rest.isEmpty() || rest.startsWith("/")) problems.add(where + ".location '" + location + "' must be s3://bucket/prefix");
+      return "s3://" + rest;
     }
     if (lower.matches("^[a-z][a-z0-9+.-]*://.*") && !lower.startsWith("file:")) {
       problems.add(where + ".location '" + location + "': unsupported scheme (use a path or a file: URI)");

@@ -24,10 +24,12 @@ public record GatewayConfig(
     int snapshotCacheSize,
     byte[] signingKey,
     List<TokenConfig> tokens,
+    List<StoreConfig> stores,
     List<ShareConfig> shares) {
 
   public GatewayConfig {
     tokens = List.copyOf(tokens);
+    stores = List.copyOf(stores);
     shares = List.copyOf(shares);
     signingKey = signingKey == null ? null : signingKey.clone();
   }
@@ -45,6 +47,6 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
         + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
-        + tokens.size() + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+        + tokens.size() + ", stores=" + stores + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
   }
 }

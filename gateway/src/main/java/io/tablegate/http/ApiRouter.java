@@ -9,6 +9,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
+import io.tablegate.spi.ObjectStore;
+import io.vertx.core.WorkerExecutor;
 
 /** Assembles the sharing API: protocol routes under the endpoint prefix, file URLs, health probes. */
 public final class ApiRouter {
@@ -16,13 +19,17 @@ public final class ApiRouter {
 
   private ApiRouter() {}
 
-  public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer, List<TokenConfig> tokens,
-      Clock clock) {
+  /**
+   * @param storeForLocation the object store behind a proxied {@code s3://} file location (null for local files)
+   * @param workers the {@code table-io} pool, for blocking reads from object stores
+   */
+  public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
+      Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
     TableHandler tables = new TableHandler(service);
-    FileHandler files = new FileHandler(signer, vertx.fileSystem());
+    FileHandler files = new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers);
     BearerAuthHandler auth = new BearerAuthHandler(tokens, clock);
 
     router.route().handler(new AccessLogHandler());

@@ -6,7 +6,15 @@ import io.vertx.core.file.FileSystem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.SharingException;
+import io.tablegate.spi.ObjectStore;
+import io.tablegate.spi.StorageException;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.io.InputStream;
 import java.net.URI;
+import java.util.function.Function;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +25,17 @@ import org.slf4j.LoggerFactory;
  */
 final class FileHandler {
   private static final Logger LOGGER = LoggerFactory.getLogger(FileHandler.class);
+  private static final int CHUNK = 256 * 1024;
   private final LocalUrlSigner signer;
   private final FileSystem fs;
+  private final Function<String, ObjectStore> storeForLocation;
+  private final WorkerExecutor workers;
 
-  FileHandler(LocalUrlSigner signer, FileSystem fs) {
+  FileHandler(LocalUrlSigner signer, FileSystem fs, Function<String, ObjectStore> storeForLocation, WorkerExecutor workers) {
     this.signer = signer;
     this.fs = fs;
+    this.storeForLocation = storeForLocation;
+    this.workers = workers;
   }
 
   void serve(RoutingContext ctx) {
@@ -31,6 +44,11 @@ final class FileHandler {
       throw SharingErrors.forbidden("Access to this file URL is denied: " + refused.reason() + ". Re-run the query for fresh URLs.");
     }
     String location = ((LocalUrlSigner.Verdict.Valid) verdict).location();
+    ObjectStore store = storeForLocation.apply(location);
+    if (store != null) {
+      serveObject(ctx, store, location);
+      return;
+    }
     String path;
     try {
       path = Path.of(URI.create(location)).toString();
@@ -49,6 +67,16 @@ final class FileHandler {
   }
 
   private static void send(RoutingContext ctx, String path, long size) {
+    long[] range = headers(ctx, size);
+    if (range == null) return;
+    ctx.response().sendFile(path, range[0], range[1]).onFailure(e -> LOGGER.atDebug().setCause(e).log("Sending a file failed"));
+  }
+
+  /**
+   * Writes status and headers for a (ranged) GET or HEAD of {@code size} bytes; returns
+   * {offset, length} to send, or null when the response is already complete (HEAD, 416).
+   */
+  private static long[] headers(RoutingContext ctx, long size) {
     HttpServerResponse resp = ctx.response();
     resp.putHeader("Accept-Ranges", "bytes").putHeader("Content-Type", "application/octet-stream");
     String range = ctx.request().getHeader("Range");
@@ -58,18 +86,105 @@ final class FileHandler {
       long[] r = parseRange(range, size);
       if (r == null) {
         resp.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
-        return;
+        return null;
       }
       start = r[0];
       end = r[1];
       resp.setStatusCode(206).putHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
     }
     long length = Math.max(0, end - start + 1);
+    resp.putHeader("Content-Length", Long.toString(length));
     if (ctx.request().method() == HttpMethod.HEAD) {
-      resp.putHeader("Content-Length", Long.toString(length)).end();
-      return;
+      resp.end();
+      return null;
     }
-    resp.sendFile(path, start, length).onFailure(e -> LOGGER.atDebug().setCause(e).log("Sending a file failed"));
+    return new long[] {start, length};
+  }
+
+  /** Streams an object from its store: blocking reads on the worker pool, writes only while the client keeps up. */
+  private void serveObject(RoutingContext ctx, ObjectStore store, String location) {
+    workers.executeBlocking(() -> store.stat(location), false).onComplete(stat -> {
+      if (stat.failed()) {
+        ctx.fail(storageFailure(stat.cause()));
+        return;
+      }
+      long[] range = headers(ctx, stat.result().size());
+      if (range == null) return;
+      if (range[1] == 0) {
+        ctx.response().end();
+        return;
+      }
+      workers.executeBlocking(() -> store.open(location, range[0], range[1]), false).onComplete(opened -> {
+        if (opened.failed()) {
+          ctx.fail(storageFailure(opened.cause()));
+          return;
+        }
+        new ObjectPump(ctx.response(), opened.result(), range[1]).pull();
+      });
+    });
+  }
+
+  private static Throwable storageFailure(Throwable cause) {
+    StorageException s = StorageException.find(cause);
+    if (s == null) return cause;
+    return switch (s.kind()) {
+      case NOT_FOUND -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The file no longer exists; the table may have been vacuumed. Re-run the query.", s);
+      case ACCESS_DENIED -> new SharingException(ErrorCode.PERMISSION_DENIED,
+          "The gateway is not allowed to read this file in its object store; please contact your share provider.", s);
+      case UNAVAILABLE -> new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The object store is unavailable; please retry later.", s);
+      case FAILED -> new SharingException(ErrorCode.INTERNAL_ERROR, "The object store refused the read.", s);
+    };
+  }
+
+  /** Copies an object's bytes to the response chunk by chunk, pausing on a full write queue. */
+  private final class ObjectPump {
+    private final HttpServerResponse resp;
+    private final InputStream in;
+    private long remaining;
+    private boolean closed;
+
+    ObjectPump(HttpServerResponse resp, InputStream in, long length) {
+      this.resp = resp;
+      this.in = in;
+      this.remaining = length;
+      resp.closeHandler(v -> release());
+    }
+
+    void pull() {
+      if (closed) return;
+      if (resp.writeQueueFull()) {
+        resp.drainHandler(v -> pull());
+        return;
+      }
+      workers.executeBlocking(() -> in.readNBytes((int) Math.min(CHUNK, remaining)), false).onComplete(ar -> {
+        if (closed) return;
+        if (ar.failed() || ar.result().length == 0) {
+          LOGGER.atDebug().setCause(ar.cause()).log("Reading an object failed mid-stream; resetting the connection");
+          release();
+          resp.reset();
+          return;
+        }
+        byte[] bytes = ar.result();
+        remaining -= bytes.length;
+        resp.write(Buffer.buffer(bytes));
+        if (remaining <= 0) {
+          release();
+          resp.end();
+        } else {
+          pull();
+        }
+      });
+    }
+
+    private void release() {
+      if (closed) return;
+      closed = true;
+      workers.executeBlocking(() -> {
+        in.close();
+        return null;
+      }, false);
+    }
   }
 
   /** A single byte range {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}; null if unsatisfiable. */

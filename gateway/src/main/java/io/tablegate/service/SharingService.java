@@ -34,6 +34,9 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import io.tablegate.protocol.SharingException;
+import io.tablegate.spi.StorageException;
 
 /**
  * The protocol's operations over the catalog and the table formats. Listing runs inline (it is
@@ -43,16 +46,17 @@ import java.util.concurrent.Callable;
 public final class SharingService {
   private final ShareCatalog catalog;
   private final Map<String, TableFormat> formats;
-  private final UrlSigner signer;
+  private final Function<SharedTable, UrlSigner> signers;
   private final WorkerExecutor workers;
   private final QueryTokens tokens;
   private final int pageSizeLimit;
 
-  public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, UrlSigner signer, WorkerExecutor workers,
-      Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs) {
+  /** @param signers the URL signer of a table: presigned by its object store, or the gateway's own file URLs */
+  public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
+      WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs) {
     this.catalog = catalog;
     this.formats = Map.copyOf(formats);
-    this.signer = signer;
+    this.signers = signers;
     this.workers = workers;
     this.tokens = new QueryTokens(clock, pageTokenTtlMs, refreshTokenTtlMs);
     this.pageSizeLimit = pageSizeLimit;
@@ -97,11 +101,23 @@ public final class SharingService {
     return workers.executeBlocking(work, false);
   }
 
+  /** Table work on the worker pool; storage failures get the table's name (never its credentials). */
+  private <T> Future<T> blocking(SharedTable table, Callable<T> work) {
+    return workers.executeBlocking(() -> {
+      try {
+        return work.call();
+      } catch (SharingException e) {
+        if (StorageException.find(e) == null) throw e;
+        throw new SharingException(e.errorCode(), "Table " + table.qualifiedName() + ": " + e.getMessage(), e.getCause());
+      }
+    }, false);
+  }
+
   // ---- /version --------------------------------------------------------------------------------
 
   public Future<Long> tableVersion(Recipient who, TableRef ref, String startingTimestamp) {
     SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
-    return blocking(() -> {
+    return blocking(table, () -> {
       TableFormat format = format(table);
       if (startingTimestamp == null) return format.latestVersion(table.location());
       if (!table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
@@ -121,7 +137,7 @@ public final class SharingService {
     if (version != null && version < 0) throw SharingErrors.invalidParameter("version cannot be negative.");
     if ((version != null || timestamp != null) && !table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
     FileIds ids = fileIds(fileIdHash);
-    return blocking(() -> {
+    return blocking(table, () -> {
       TableFormat format = format(table);
       long v = version != null ? checkVersion(table, format, version)
           : timestamp != null ? atOrBefore(table, format, timestamp) : format.latestVersion(table.location());
@@ -139,7 +155,7 @@ public final class SharingService {
     SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
     validateQuery(table, caps, q);
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
-    return blocking(() -> {
+    return blocking(table, () -> {
       TableFormat format = format(table);
       QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), table.id(), q.pagingFingerprint());
       if (q.startingVersion() != null) return changeQuery(table, format, caps, fileIdHash, requestedIds, q, page);
@@ -167,7 +183,7 @@ public final class SharingService {
       byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
       JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()));
       CloseableIterator<DataFile> files = format.scan(snap, true);
-      LineContext lines = new LineContext(rf, ids, signer);
+      LineContext lines = new LineContext(rf, ids, signers.apply(table));
       Long ts = timeTravel ? snap.timestamp() : null;
       LineSource body = new SnapshotLineSource(files, lines, predicate, q.limitHint(), page == null ? 0 : page.index(), pageSize,
           stamped, ts, trailer);
@@ -233,7 +249,7 @@ public final class SharingService {
             next == null ? null : tokens.page(table.id(), q.pagingFingerprint(), new QueryTokens.PageState(start, capturedLatest, next)),
             minExp, null, null)
         : null;
-    LineContext lines = new LineContext(rf, ids, signer);
+    LineContext lines = new LineContext(rf, ids, signers.apply(table));
     LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.STREAMING, start, lines,
         headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer);
     return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
@@ -261,7 +277,7 @@ public final class SharingService {
     if (c.endingTimestamp() != null) parseTimestamp(c.endingTimestamp(), "endingTimestamp");
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
     String fingerprint = c.pagingFingerprint();
-    return blocking(() -> {
+    return blocking(table, () -> {
       TableFormat format = format(table);
       QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), table.id(), fingerprint);
       long latest = page != null ? page.endVersion() : format.latestVersion(table.location());
@@ -300,7 +316,7 @@ public final class SharingService {
               next == null ? null : tokens.page(table.id(), fingerprint, new QueryTokens.PageState(start, latest, next)),
               minExp, null, null)
           : null;
-      LineContext lines = new LineContext(rf, ids, signer);
+      LineContext lines = new LineContext(rf, ids, signers.apply(table));
       LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF, start, lines,
           headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer);
       return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);

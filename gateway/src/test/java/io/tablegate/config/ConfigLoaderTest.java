@@ -56,6 +56,18 @@ class ConfigLoaderTest {
           bearerToken: first-token
           tokens:
             - {id: acme, sha256: %s, shares: [Sales], expiresAt: "2030-01-01T00:00:00Z"}
+        stores:
+          - name: minio
+            endpoint: http://minio.internal:9000/
+            publicEndpoint: https://s3.example.com
+            region: eu-west-1
+            pathStyleAccess: false
+            accessKeyId: AKIDEXAMPLE
+            secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+            connectTimeoutMs: 1000
+            requestTimeoutMs: 2000
+          - name: ceph
+            endpoint: http://ceph:7480
         shares:
           - name: sales
             id: 11111111-1111-1111-1111-111111111111
@@ -68,6 +80,8 @@ class ConfigLoaderTest {
                     historyShared: true
                     startVersion: 3
                   - {name: lineitem, location: "file:///data/lineitem", format: delta}
+                  - {name: events, location: "s3a://bucket/events/", store: minio, fileAccess: proxy}
+                  - {name: logs, location: "s3://logs/t", store: ceph}
         """.formatted(hash), BASE);
     GatewayConfig c = loaded.config();
     assertThat(loaded.warnings()).isEmpty();
@@ -99,6 +113,20 @@ class ConfigLoaderTest {
     assertThat(orders.startVersion()).isEqualTo(3);
     assertThat(orders.format()).isEqualTo("delta");
     assertThat(share.schemas().get(0).tables().get(1).location()).isEqualTo("file:///data/lineitem");
+    assertThat(share.schemas().get(0).tables().get(1).fileAccess()).isEqualTo("proxy");
+    TableConfig events = share.schemas().get(0).tables().get(2);
+    assertThat(events.location()).isEqualTo("s3://bucket/events");
+    assertThat(events.store()).isEqualTo("minio");
+    assertThat(events.fileAccess()).isEqualTo("proxy");
+    TableConfig logs = share.schemas().get(0).tables().get(3);
+    assertThat(logs.store()).isEqualTo("ceph");
+    assertThat(logs.fileAccess()).isEqualTo("presigned");
+    StoreConfig minio = c.stores().get(0);
+    assertThat(minio).isEqualTo(new StoreConfig("minio", "http://minio.internal:9000", "https://s3.example.com", "eu-west-1", false,
+        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1000, 2000));
+    assertThat(minio.toString()).doesNotContain("wJalrXUtnFEMI");
+    StoreConfig ceph = c.stores().get(1);
+    assertThat(ceph).isEqualTo(new StoreConfig("ceph", "http://ceph:7480", null, "us-east-1", true, null, null, 5000, 30000));
   }
 
   @Test
@@ -160,7 +188,7 @@ class ConfigLoaderTest {
                 tables:
                   - {name: t}
                   - {name: "has space", location: x}
-                  - {name: u, location: "s3://bucket/t"}
+                  - {name: u, location: "s3://bucket/t", fileAccess: direct}
                   - {name: v, location: x, format: iceberg}
                   - {name: V, location: y}
           - name: S
@@ -179,7 +207,8 @@ class ConfigLoaderTest {
         .hasMessageContaining("contains '.'")
         .hasMessageContaining(".location is required")
         .hasMessageContaining("contains a space")
-        .hasMessageContaining("S3 locations are not supported yet")
+        .hasMessageContaining("an s3:// table needs 'store'")
+        .hasMessageContaining("fileAccess must be presigned or proxy")
         .hasMessageContaining("format 'iceberg' is not supported yet")
         .hasMessageContaining("duplicate table name 'V'")
         .hasMessageContaining("duplicate share name 'S'");

@@ -42,6 +42,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import io.tablegate.spi.ObjectStore;
+import io.tablegate.spi.StorageException;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
@@ -55,20 +59,39 @@ public final class DeltaTableFormat implements TableFormat {
   private static final Logger LOGGER = LoggerFactory.getLogger(DeltaTableFormat.class);
   private static final Duration SNAPSHOT_TTL = Duration.ofHours(1);
 
-  private final Engine engine;
+  private final Engine localEngine;
+  private final Function<String, ObjectStore> storeForLocation;
+  private final Map<ObjectStore, Engine> storeEngines = new ConcurrentHashMap<>();
   private final MetadataCache cache;
   private final Duration latestVersionTtl;
 
+  /** A format for local tables only. */
   public DeltaTableFormat(MetadataCache cache, Duration latestVersionTtl) {
-    this.engine = DefaultEngine.create(new Configuration());
+    this(cache, latestVersionTtl, location -> null);
+  }
+
+  /**
+   * @param storeForLocation the object store of an {@code s3://} table location; null for local
+   *     paths, which are read through the local file system
+   */
+  public DeltaTableFormat(MetadataCache cache, Duration latestVersionTtl, Function<String, ObjectStore> storeForLocation) {
+    this.localEngine = DefaultEngine.create(new Configuration());
+    this.storeForLocation = storeForLocation;
     this.cache = cache;
     this.latestVersionTtl = latestVersionTtl;
+  }
+
+  /** The Kernel engine whose file I/O reaches {@code location}: the table's object store, or the local file system. */
+  private Engine engine(String location) {
+    ObjectStore store = storeForLocation.apply(location);
+    if (store == null) return localEngine;
+    return storeEngines.computeIfAbsent(store, s -> DefaultEngine.create(new ObjectStoreFileIO(s)));
   }
 
   @Override
   public long latestVersion(String location) {
     return cache.get(location, "latest", latestVersionTtl, () -> {
-      SnapshotImpl s = kernel(() -> (SnapshotImpl) table(location).getLatestSnapshot(engine));
+      SnapshotImpl s = kernel(() -> (SnapshotImpl) table(location).getLatestSnapshot(engine(location)));
       return s.getVersion();
     });
   }
@@ -81,10 +104,12 @@ public final class DeltaTableFormat implements TableFormat {
   private SnapshotImpl kernelSnapshot(String location, long version) {
     return cache.get(location, "kernel@" + version, SNAPSHOT_TTL, () -> {
       try {
-        return (SnapshotImpl) table(location).getSnapshotAsOfVersion(engine, version);
+        return (SnapshotImpl) table(location).getSnapshotAsOfVersion(engine(location), version);
       } catch (TableNotFoundException e) {
         throw tableNotFound(e);
       } catch (KernelException e) {
+        StorageException storage = StorageException.find(e);
+        if (storage != null) throw storageError(storage);
         long latest = latestVersion(location);
         if (version > latest) {
           throw SharingErrors.invalidParameter(
@@ -105,7 +130,7 @@ public final class DeltaTableFormat implements TableFormat {
       size = crc.get().getTableSizeBytes();
       numFiles = crc.get().getNumFiles();
     }
-    long timestamp = kernel(() -> s.getTimestamp(engine));
+    long timestamp = kernel(() -> s.getTimestamp(engine(location)));
     return new TableSnapshot(location, s.getVersion(), timestamp, protocol(p), metadata, size, numFiles);
   }
 
@@ -127,8 +152,10 @@ public final class DeltaTableFormat implements TableFormat {
   public long versionAtOrBefore(String location, long epochMillis) {
     TableImpl t = table(location);
     try {
-      return t.getVersionBeforeOrAtTimestamp(engine, epochMillis);
+      return t.getVersionBeforeOrAtTimestamp(engine(location), epochMillis);
     } catch (KernelException e) {
+      StorageException storage = StorageException.find(e);
+      if (storage != null) throw storageError(storage);
       throw timestampOutOfRange(location, epochMillis);
     }
   }
@@ -137,8 +164,10 @@ public final class DeltaTableFormat implements TableFormat {
   public long versionAtOrAfter(String location, long epochMillis) {
     TableImpl t = table(location);
     try {
-      return t.getVersionAtOrAfterTimestamp(engine, epochMillis);
+      return t.getVersionAtOrAfterTimestamp(engine(location), epochMillis);
     } catch (KernelException e) {
+      StorageException storage = StorageException.find(e);
+      if (storage != null) throw storageError(storage);
       throw timestampOutOfRange(location, epochMillis);
     }
   }
@@ -158,7 +187,7 @@ public final class DeltaTableFormat implements TableFormat {
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
     SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
     ScanImpl scan = (ScanImpl) s.getScanBuilder().build();
-    io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches = kernel(() -> scan.getScanFiles(engine, includeStats));
+    io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches = kernel(() -> scan.getScanFiles(engine(snapshot.location()), includeStats));
     return new ScanFileIterator(batches, s.getPath());
   }
 
@@ -226,6 +255,7 @@ public final class DeltaTableFormat implements TableFormat {
   @Override
   public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
     TableImpl t = table(location);
+    Engine engine = engine(location);
     String tablePath = t.getPath(engine);
     List<FileStatus> commits;
     try {
@@ -352,7 +382,7 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   private TableImpl table(String location) {
-    return (TableImpl) Table.forPath(engine, location);
+    return (TableImpl) Table.forPath(engine(location), location);
   }
 
   private static SharingException tableNotFound(TableNotFoundException e) {
@@ -373,10 +403,27 @@ public final class DeltaTableFormat implements TableFormat {
       throw e;
     } catch (TableNotFoundException e) {
       throw tableNotFound(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (KernelException e) {
-      throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's Delta log cannot be read", e);
+    } catch (IOException | RuntimeException e) {
+      StorageException storage = StorageException.find(e);
+      if (storage != null) throw storageError(storage);
+      if (e instanceof KernelException) {
+        throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's Delta log cannot be read", e);
+      }
+      if (e instanceof IOException io) throw new UncheckedIOException(io);
+      throw (RuntimeException) e;
     }
+  }
+
+  /** Maps a storage failure to a protocol error; the service adds the table's name. */
+  static SharingException storageError(StorageException e) {
+    return switch (e.kind()) {
+      case NOT_FOUND -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's files are missing from its object store; please contact your share provider.", e);
+      case ACCESS_DENIED -> new SharingException(ErrorCode.PERMISSION_DENIED,
+          "The gateway is not allowed to read this table in its object store; please contact your share provider.", e);
+      case UNAVAILABLE -> new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+          "The table's object store is unavailable; please retry later.", e);
+      case FAILED -> new SharingException(ErrorCode.INTERNAL_ERROR, "The table's object store refused a read.", e);
+    };
   }
 }

@@ -1,0 +1,31 @@
+package io.tablegate.spi;
+
+import java.io.InputStream;
+
+/**
+ * An object store seen as files: list, stat and ranged reads of {@code scheme://bucket/key}
+ * locations. Blocking and thread-safe; call it from the {@code table-io} pool. Failures are
+ * {@link StorageException}s; returned streams and iterators are closed by the caller.
+ */
+public interface ObjectStore extends AutoCloseable {
+  /** An object: its location, size in bytes and last-modified time in epoch milliseconds. */
+  record ObjectInfo(String location, long size, long lastModified) {}
+
+  /**
+   * The objects in the same "directory" as {@code location} whose names sort at or after its
+   * last path segment (UTF-8 order), without descending into sub-directories.
+   */
+  CloseableIterator<ObjectInfo> listFrom(String location);
+
+  /** The object at {@code location}; {@link StorageException.Kind#NOT_FOUND} if there is none. */
+  ObjectInfo stat(String location);
+
+  /** Bytes {@code [offset, offset + length)} of an object; {@code length < 0} reads to the end. */
+  InputStream open(String location, long offset, long length);
+
+  /** A presigned GET URL valid for {@code seconds}, built against the store's public endpoint. */
+  UrlSigner.SignedUrl presign(String location, long seconds);
+
+  @Override
+  default void close() {}
+}

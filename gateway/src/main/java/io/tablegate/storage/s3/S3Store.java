@@ -1,0 +1,207 @@
+package io.tablegate.storage.s3;
+
+import io.tablegate.config.StoreConfig;
+import io.tablegate.spi.CloseableIterator;
+import io.tablegate.spi.ObjectStore;
+import io.tablegate.spi.StorageException;
+import io.tablegate.spi.UrlSigner;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * One S3-compatible store through the AWS SDK v2 (synchronous client over the JDK's
+ * URLConnection: no Netty 4.1, no Apache client). Presigned URLs are SigV4, path-style, against
+ * the store's public endpoint, so recipients reach the store under the name its certificate
+ * matches (the reference server signs for AWS whatever the endpoint; we do not).
+ */
+public final class S3Store implements ObjectStore {
+  private final StoreConfig config;
+  private final S3Client client;
+  private final S3Presigner presigner;
+
+  public S3Store(StoreConfig config) {
+    this.config = config;
+    AwsCredentialsProvider credentials = config.accessKeyId() != null
+        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey()))
+        : DefaultCredentialsProvider.builder().build();
+    S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(config.pathStyleAccess()).build();
+    var builder = S3Client.builder()
+        .region(Region.of(config.region()))
+        .credentialsProvider(credentials)
+        .serviceConfiguration(s3)
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClient(UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
+            .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+            .build())
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+            .build());
+    if (config.endpoint() != null) builder.endpointOverride(URI.create(config.endpoint()));
+    this.client = builder.build();
+    var presign = S3Presigner.builder().region(Region.of(config.region())).credentialsProvider(credentials).serviceConfiguration(s3);
+    String publicEndpoint = config.publicEndpoint() != null ? config.publicEndpoint() : config.endpoint();
+    if (publicEndpoint != null) presign.endpointOverride(URI.create(publicEndpoint));
+    this.presigner = presign.build();
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  /** Bucket and key of {@code s3://bucket/key} (or {@code s3a://}). */
+  record Location(String bucket, String key) {
+    static Location parse(String location) {
+      int scheme = location.indexOf("://");
+      if (scheme < 0) throw new IllegalArgumentException("Invalid object location: " + location);
+      String rest = location.substring(scheme + 3);
+      int slash = rest.indexOf('/');
+      return slash < 0 ? new Location(rest, "") : new Location(rest.substring(0, slash), rest.substring(slash + 1));
+    }
+
+    String uri() {
+      return "s3://" + bucket + "/" + key;
+    }
+  }
+
+  @Override
+  public CloseableIterator<ObjectInfo> listFrom(String location) {
+    Location loc = Location.parse(location);
+    int slash = loc.key().lastIndexOf('/');
+    String prefix = slash < 0 ? "" : loc.key().substring(0, slash + 1);
+    String startAfter = justBefore(loc.key());
+    Iterator<ListObjectsV2Response> pages = call(location, () -> client.listObjectsV2Paginator(ListObjectsV2Request.builder()
+        .bucket(loc.bucket()).prefix(prefix).delimiter("/").startAfter(startAfter.isEmpty() ? null : startAfter).build()).iterator());
+    return new CloseableIterator<>() {
+      private Iterator<S3Object> page = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!page.hasNext()) {
+          if (!call(location, pages::hasNext)) return false;
+          page = call(location, pages::next).contents().iterator();
+        }
+        return true;
+      }
+
+      @Override
+      public ObjectInfo next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        S3Object o = page.next();
+        return new ObjectInfo(new Location(loc.bucket(), o.key()).uri(), o.size(), o.lastModified().toEpochMilli());
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** The greatest key that sorts before {@code key} for ASCII keys: S3's startAfter is exclusive. */
+  static String justBefore(String key) {
+    if (key.isEmpty()) return "";
+    char last = key.charAt(key.length() - 1);
+    if (last == 0) return key.substring(0, key.length() - 1);
+    return key.substring(0, key.length() - 1) + (char) (last - 1) + "\u00ff";
+  }
+
+  @Override
+  public ObjectInfo stat(String location) {
+    Location loc = Location.parse(location);
+    HeadObjectResponse head = call(location, () -> client.headObject(b -> b.bucket(loc.bucket()).key(loc.key())));
+    Instant modified = head.lastModified() == null ? Instant.EPOCH : head.lastModified();
+    return new ObjectInfo(loc.uri(), head.contentLength(), modified.toEpochMilli());
+  }
+
+  @Override
+  public InputStream open(String location, long offset, long length) {
+    Location loc = Location.parse(location);
+    GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(loc.bucket()).key(loc.key());
+    if (offset > 0 || length >= 0) req.range("bytes=" + offset + "-" + (length >= 0 ? Long.toString(offset + length - 1) : ""));
+    var response = call(location, () -> client.getObject(req.build()));
+    return new java.io.FilterInputStream(response) {
+      private boolean eof;
+
+      @Override
+      public int read() throws java.io.IOException {
+        int b = super.read();
+        if (b < 0) eof = true;
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws java.io.IOException {
+        int n = super.read(buf, off, len);
+        if (n < 0) eof = true;
+        return n;
+      }
+
+      /** Closing a half-read body would drain it: abort the connection instead. */
+      @Override
+      public void close() throws java.io.IOException {
+        if (!eof) response.abort();
+        super.close();
+      }
+    };
+  }
+
+  @Override
+  public UrlSigner.SignedUrl presign(String location, long seconds) {
+    Location loc = Location.parse(location);
+    var signed = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofSeconds(seconds))
+        .getObjectRequest(g -> g.bucket(loc.bucket()).key(loc.key())));
+    return new UrlSigner.SignedUrl(signed.url().toString(), signed.expiration().toEpochMilli());
+  }
+
+  private <T> T call(String location, java.util.function.Supplier<T> op) {
+    try {
+      return op.get();
+    } catch (NoSuchKeyException | NoSuchBucketException e) {
+      throw new StorageException(StorageException.Kind.NOT_FOUND, "Object not found in store '" + config.name() + "': " + location, e);
+    } catch (S3Exception e) {
+      int status = e.statusCode();
+      StorageException.Kind kind = status == 404 ? StorageException.Kind.NOT_FOUND
+          : status == 403 || status == 401 ? StorageException.Kind.ACCESS_DENIED
+          : status >= 500 || status == 429 ? StorageException.Kind.UNAVAILABLE
+          : StorageException.Kind.FAILED;
+      throw new StorageException(kind, "Store '" + config.name() + "' answered " + status + " for " + location, e);
+    } catch (SdkClientException e) {
+      throw new StorageException(StorageException.Kind.UNAVAILABLE, "Store '" + config.name() + "' is unreachable", e);
+    } catch (SdkException | UncheckedIOException e) {
+      throw new StorageException(StorageException.Kind.UNAVAILABLE, "Store '" + config.name() + "' failed: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    presigner.close();
+    client.close();
+  }
+}
