@@ -9,8 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 
 /**
- * The in-process tier: bounded by entry count, each entry with its own TTL. Concurrent loads of
- * one key run the loader once (Caffeine's per-key compute).
+ * The in-process tier: bounded by entry count, each entry with its own TTL.
  */
 public final class InProcessMetadataCache implements MetadataCache {
   private record Key(String namespace, String key) {}
@@ -48,13 +47,15 @@ public final class InProcessMetadataCache implements MetadataCache {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(key, "key");
     if (ttl.isZero() || ttl.isNegative()) return call(loader);
-    long nanos = ttl.toNanos();
-    try {
-      Entry e = cache.get(new Key(namespace, key), k -> new Entry(call(loader), nanos));
-      return (V) e.value();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
+    Key k = new Key(namespace, key);
+    Entry cached = cache.getIfPresent(k);
+    if (cached != null) return (V) cached.value();
+    // Load outside the map's compute: loaders may read other entries of this cache (a snapshot
+    // loads its Kernel snapshot), which a nested compute would refuse. Two concurrent misses may
+    // both load; the first value stored wins and both callers get it.
+    V value = call(loader);
+    Entry stored = cache.asMap().putIfAbsent(k, new Entry(value, ttl.toNanos()));
+    return stored == null ? value : (V) stored.value();
   }
 
   @Override

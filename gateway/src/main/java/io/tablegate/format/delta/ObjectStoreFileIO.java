@@ -87,8 +87,10 @@ final class ObjectStoreFileIO implements FileIO {
     String location = normalize(path);
     return new InputFile() {
       @Override
-      public long length() {
-        return fileSize >= 0 ? fileSize : store.stat(location).size();
+      public long length() throws IOException {
+        // Kernel passes 0 when it does not know the size (e.g. for _last_checkpoint): ask the store,
+        // which also turns a missing object into the FileNotFoundException Kernel expects
+        return fileSize > 0 ? fileSize : getFileStatus(location).getSize();
       }
 
       @Override
@@ -97,7 +99,7 @@ final class ObjectStoreFileIO implements FileIO {
       }
 
       @Override
-      public SeekableInputStream newStream() {
+      public SeekableInputStream newStream() throws IOException {
         return new RangeInputStream(store, location, length());
       }
     };
@@ -141,10 +143,16 @@ final class ObjectStoreFileIO implements FileIO {
       this.length = length;
     }
 
-    private InputStream stream() {
+    private InputStream stream() throws IOException {
       if (current == null || streamPos != pos) {
         closeCurrent();
-        current = store.open(location, pos, -1);
+        try {
+          current = store.open(location, pos, -1);
+        } catch (StorageException e) {
+          // Kernel treats a missing file (e.g. no _last_checkpoint) as normal, but retries other errors
+          if (e.kind() == StorageException.Kind.NOT_FOUND) throw new FileNotFoundException(location);
+          throw e;
+        }
         streamPos = pos;
       }
       return current;

@@ -8,6 +8,7 @@ import io.tablegate.spi.UrlSigner;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -77,18 +78,36 @@ public final class S3Store implements ObjectStore {
     return config.name();
   }
 
-  /** Bucket and key of {@code s3://bucket/key} (or {@code s3a://}). */
+  /**
+   * Bucket and key of {@code s3://bucket/key} (or {@code s3a://}). Locations are URIs, as Delta
+   * logs store paths: percent-encoded; keys are the decoded names.
+   */
   record Location(String bucket, String key) {
     static Location parse(String location) {
       int scheme = location.indexOf("://");
       if (scheme < 0) throw new IllegalArgumentException("Invalid object location: " + location);
       String rest = location.substring(scheme + 3);
       int slash = rest.indexOf('/');
-      return slash < 0 ? new Location(rest, "") : new Location(rest.substring(0, slash), rest.substring(slash + 1));
+      if (slash < 0) return new Location(rest, "");
+      String rawKey = rest.substring(slash + 1);
+      String key = rawKey;
+      if (rawKey.indexOf('%') >= 0) {
+        try {
+          key = new URI("s3://" + rest.substring(0, slash) + "/" + rawKey).getPath().substring(1);
+        } catch (URISyntaxException e) {
+          key = rawKey; // not a valid URI: take the name literally
+        }
+      }
+      return new Location(rest.substring(0, slash), key);
     }
 
+    /** The location of this object as a percent-encoded URI. */
     String uri() {
-      return "s3://" + bucket + "/" + key;
+      try {
+        return new URI("s3", bucket, "/" + key, null).toASCIIString();
+      } catch (URISyntaxException e) {
+        return "s3://" + bucket + "/" + key;
+      }
     }
   }
 
