@@ -122,6 +122,7 @@ public final class ConfigLoader {
     this.storeNames = new HashSet<>();
     for (StoreConfig st : stores) storeNames.add(st.name());
     List<ShareConfig> shares = shares(n.path("shares"));
+    checkOneStorePerLocation(shares);
     List<TokenConfig> tokens = authorization(n.path("authorization"), shares);
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
         latestTtl, snapshotCacheSize, signingKey, tokens, stores, shares);
@@ -153,6 +154,22 @@ public final class ConfigLoader {
           accessKey, secret, number(s, "connectTimeoutMs", 5_000, 1, 600_000), number(s, "requestTimeoutMs", 30_000, 1, 3_600_000)));
     }
     return out;
+  }
+
+  /** Files are routed to stores by location, so one location cannot belong to two stores. */
+  private void checkOneStorePerLocation(List<ShareConfig> shares) {
+    java.util.Map<String, String> storeOf = new java.util.HashMap<>();
+    for (ShareConfig s : shares) {
+      for (SchemaConfig sc : s.schemas()) {
+        for (TableConfig t : sc.tables()) {
+          if (t.store() == null) continue;
+          String previous = storeOf.putIfAbsent(t.location(), t.store());
+          if (previous != null && !previous.equals(t.store())) {
+            problems.add("location '" + t.location() + "' is configured with two stores ('" + previous + "' and '" + t.store() + "')");
+          }
+        }
+      }
+    }
   }
 
   private String url(JsonNode n, String key, String where) {

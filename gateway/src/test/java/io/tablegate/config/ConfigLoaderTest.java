@@ -215,6 +215,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void oneLocationBelongsToOneStore() {
+    assertThatThrownBy(() -> ConfigLoader.parse("""
+        version: 1
+        stores: [{name: a, endpoint: "http://a:9000"}, {name: b, endpoint: "http://b:9000"}]
+        shares:
+          - name: s
+            schemas:
+              - name: x
+                tables:
+                  - {name: t1, location: "s3://bucket/t", store: a}
+                  - {name: t2, location: "s3a://bucket/t/", store: b}
+                  - {name: t3, location: "s3://bucket/t", store: c}
+        """, BASE)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("configured with two stores ('a' and 'b')")
+        .hasMessageContaining("unknown store 'c'");
+  }
+
+  @Test
   void invalidYamlAndMissingVersionFailClearly() {
     assertThatThrownBy(() -> ConfigLoader.parse("version: [", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("Invalid YAML");
     assertThatThrownBy(() -> ConfigLoader.parse("", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("version");

@@ -1,6 +1,6 @@
 package io.tablegate.http;
 
-import static io.tablegate.http.ListingEndpointsTest.assertError;
+import static io.tablegate.testing.Asserts.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

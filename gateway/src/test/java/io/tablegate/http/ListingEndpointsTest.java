@@ -1,5 +1,6 @@
 package io.tablegate.http;
 
+import static io.tablegate.testing.Asserts.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -160,10 +161,4 @@ class ListingEndpointsTest {
     return out;
   }
 
-  static void assertError(Response r, int status, String code) {
-    assertThat(r.status()).as(r.text()).isEqualTo(status);
-    assertThat(r.header("Content-Type")).startsWith("application/json");
-    assertThat(r.json().get("errorCode").asText()).isEqualTo(code);
-    assertThat(r.json().get("message").asText()).isNotBlank();
-  }
 }
