@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Benchmark: /query streaming of a synthetic N-file table vs Delta Kernel alone (same JVM).
-# Usage: scripts/bench-query.sh [files=100000] [runs=3]   (JVM: -Xmx2g -XX:+UseParallelGC, as kernel-notes.md)
+# Benchmarks of /query streaming (JVM: -Xms2g -Xmx2g -XX:+UseParallelGC, as shared kernel-notes.md):
+#   scripts/bench-query.sh [files=100000] [runs=3]       local synthetic table vs Delta Kernel alone, same JVM
+#   scripts/bench-query.sh --s3 [files=10000] [runs=5]   table in s3proxy, cold and warm, presigned and proxy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
 mvn -B -q -ntp -DskipTests install
 cd gateway
 mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
-exec java -Xms2g -Xmx2g -XX:+UseParallelGC -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-  io.tablegate.bench.QueryStreamBench "${1:-100000}" "${2:-3}"
+CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
+JAVA=(java -Xms2g -Xmx2g -XX:+UseParallelGC -Daws.requestChecksumCalculation=WHEN_REQUIRED -Daws.responseChecksumValidation=WHEN_REQUIRED -cp "$CP")
+if [ "${1:-}" = "--s3" ]; then
+  exec "${JAVA[@]}" io.tablegate.bench.S3QueryBench "${2:-10000}" "${3:-5}"
+fi
+exec "${JAVA[@]}" io.tablegate.bench.QueryStreamBench "${1:-100000}" "${2:-3}"

@@ -46,6 +46,8 @@ public final class S3Store implements ObjectStore {
   private final StoreConfig config;
   private final S3Client client;
   private final S3Presigner presigner;
+  private final SigV4Presigner fastPresigner;
+  private final AwsCredentialsProvider credentials;
 
   public S3Store(StoreConfig config) {
     this.config = config;
@@ -72,6 +74,12 @@ public final class S3Store implements ObjectStore {
     String publicEndpoint = config.publicEndpoint() != null ? config.publicEndpoint() : config.endpoint();
     if (publicEndpoint != null) presign.endpointOverride(URI.create(publicEndpoint));
     this.presigner = presign.build();
+    this.credentials = credentials;
+    // our own SigV4 signer serves path-style stores with a known endpoint (MinIO, Ceph, StorageGRID);
+    // AWS S3 without an endpoint (virtual-hosted, regional names) goes through the SDK's presigner
+    this.fastPresigner = publicEndpoint != null && config.pathStyleAccess()
+        ? new SigV4Presigner(URI.create(publicEndpoint), config.region(), java.time.Clock.systemUTC())
+        : null;
   }
 
   public String name() {
@@ -194,6 +202,14 @@ public final class S3Store implements ObjectStore {
   @Override
   public UrlSigner.SignedUrl presign(String location, long seconds) {
     Location loc = Location.parse(location);
+    if (fastPresigner != null) {
+      var c = credentials.resolveCredentials();
+      String token = c instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials s ? s.sessionToken() : null;
+      Instant now = fastPresigner.now();
+      String url = fastPresigner.presign(new SigV4Presigner.Credentials(c.accessKeyId(), c.secretAccessKey(), token), loc.bucket(),
+          loc.key(), seconds, now);
+      return new UrlSigner.SignedUrl(url, now.getEpochSecond() * 1000 + seconds * 1000);
+    }
     var signed = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofSeconds(seconds))
         .getObjectRequest(g -> g.bucket(loc.bucket()).key(loc.key())));
     return new UrlSigner.SignedUrl(signed.url().toString(), signed.expiration().toEpochMilli());
