@@ -98,7 +98,11 @@ class S3StorageTest {
       String url = f.get("url").asText();
       assertThat(url).startsWith(main.endpoint().replace("127.0.0.1", "localhost") + "/lake/sales/hist/day%3D");
       assertThat(url).contains("X-Amz-Signature=").contains("X-Amz-Expires=3600");
-      assertThat(f.get("expirationTimestamp").asLong()).isBetween(System.currentTimeMillis() + 3_590_000L, System.currentTimeMillis() + 3_601_000L);
+      // the line's expiry is the URL's real expiry: X-Amz-Date + X-Amz-Expires
+      String amzDate = url.replaceAll(".*X-Amz-Date=(\\d{8}T\\d{6}Z).*", "$1");
+      Instant signedAt = java.time.LocalDateTime.parse(amzDate, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
+          .toInstant(java.time.ZoneOffset.UTC);
+      assertThat(f.get("expirationTimestamp").asLong()).isEqualTo(signedAt.plusSeconds(3600).toEpochMilli());
       Response download = gw.fetch(url, Map.of());
       assertThat(download.status()).isEqualTo(200);
       assertThat((long) download.body().length).isEqualTo(f.get("size").asLong());
