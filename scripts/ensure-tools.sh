@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the build tools (JDK 17, Maven) when missing. Debian/Ubuntu, as root or with sudo.
+# Installs what the build needs when missing: JDK 17 and Maven; with --test also redis-server (the
+# tests start their own Redis on a free port; nothing is started here). Debian/Ubuntu, root or sudo.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+if [ "${1:-}" = "--test" ]; then
+  command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "Installing ${need[*]} ..."

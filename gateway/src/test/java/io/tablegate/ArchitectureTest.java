@@ -27,6 +27,7 @@ class ArchitectureTest {
         .layer("storage").definedBy("io.tablegate.storage..")
         .layer("config").definedBy("io.tablegate.config..")
         .layer("catalog").definedBy("io.tablegate.catalog..")
+        .layer("events").definedBy("io.tablegate.events..")
         .layer("service").definedBy("io.tablegate.service..")
         .layer("http").definedBy("io.tablegate.http..")
         .layer("app").definedBy("io.tablegate.app..")
@@ -34,6 +35,7 @@ class ArchitectureTest {
         .whereLayer("http").mayOnlyBeAccessedByLayers("app")
         .whereLayer("service").mayOnlyBeAccessedByLayers("http", "app")
         .whereLayer("catalog").mayOnlyBeAccessedByLayers("service", "http", "app")
+        .whereLayer("events").mayOnlyBeAccessedByLayers("service", "http", "app")
         .whereLayer("format").mayOnlyBeAccessedByLayers("app")
         .whereLayer("storage").mayOnlyBeAccessedByLayers("http", "app")
         .whereLayer("config").mayOnlyBeAccessedByLayers("catalog", "storage", "http", "app")
@@ -43,7 +45,7 @@ class ArchitectureTest {
 
   @Test
   void protocolAndSpiUseNoFrameworkOrTableLibrary() {
-    noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..")
+    noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.tablegate.events..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.delta..", "org.apache.iceberg..", "org.apache.hadoop..")
         .check(classes);
   }

@@ -1,7 +1,12 @@
 package io.tablegate.app;
 
 import io.tablegate.cache.InProcessMetadataCache;
+import io.tablegate.cache.InvalidationBus;
 import io.tablegate.cache.MetadataCache;
+import io.tablegate.cache.RedisInvalidationBus;
+import io.tablegate.cache.RedisListConsumer;
+import io.tablegate.service.InvalidationService;
+import io.vertx.redis.client.RedisOptions;
 import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.config.GatewayConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
@@ -46,10 +51,14 @@ public final class Gateway {
   private final HttpServer server;
   private final String baseUrl;
   private final Collection<S3Store> stores;
+  private final InvalidationBus bus;
+  private final RedisListConsumer listConsumer;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
-      Collection<S3Store> stores) {
+      Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer) {
     this.stores = stores;
+    this.bus = bus;
+    this.listConsumer = listConsumer;
     this.vertx = vertx;
     this.cache = cache;
     this.delta = delta;
@@ -73,6 +82,16 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator) {
     MetadataCache cache = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
+    InvalidationBus bus;
+    if (config.redis() != null) {
+      RedisOptions redisOptions = new RedisOptions().setConnectionString(config.redis().uri());
+      if (config.redis().password() != null) redisOptions.setPassword(config.redis().password());
+      if (config.redis().user() != null) redisOptions.setUser(config.redis().user());
+      bus = new RedisInvalidationBus(vertx, redisOptions, config.redis().channel());
+    } else {
+      bus = InvalidationBus.local();
+    }
+    bus.onInvalidate(cache::invalidate);
     Map<String, S3Store> stores = new LinkedHashMap<>();
     for (StoreConfig sc : config.stores()) stores.put(sc.name(), new S3Store(sc));
     ShareCatalog catalog = new ShareCatalog(config.shares());
@@ -94,17 +113,31 @@ public final class Gateway {
         : signer;
     SharingService service = new SharingService(catalog, Map.of("delta", formatDecorator.apply(delta)), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
-    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, config.tokens(), clock);
+    InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus);
+    RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
+        : new RedisListConsumer(vertx, new RedisOptions().setConnectionString(config.redis().uri())
+            .setPassword(config.redis().password()).setUser(config.redis().user()), config.notifications().redisList(),
+            invalidations::applyRedisMessage);
+    java.util.function.Supplier<String> readiness = () -> "{\"status\":\"ok\",\"redis\":\""
+        + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
+    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, config.tokens(), clock,
+        config.notifications().webhookTokenSha256(), invalidations, readiness);
+    Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
+        ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
+        : Future.succeededFuture();
+    if (listConsumer != null) listConsumer.start();
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHost(config.host()));
-    return server.requestHandler(http).listen(config.port()).map(s -> {
+    return busReady.compose(v -> server.requestHandler(http).listen(config.port())).map(s -> {
       String url = "http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + s.actualPort()
           + config.endpoint();
       if (base.get() == null) base.set(url);
       LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("shares", config.shares().size())
           .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
       if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
-      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values());
+      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer);
     }).onFailure(e -> {
+      if (listConsumer != null) listConsumer.close();
+      bus.close();
       workers.close();
       delta.close();
       stores.values().forEach(S3Store::close);
@@ -122,6 +155,8 @@ public final class Gateway {
   }
 
   public Future<Void> close() {
+    if (listConsumer != null) listConsumer.close();
+    bus.close();
     return server.close().eventually(() -> workers.close()).andThen(v -> {
       delta.close();
       stores.forEach(S3Store::close);

@@ -78,7 +78,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores"));
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "redis", "notifications"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
@@ -124,8 +124,10 @@ public final class ConfigLoader {
     List<ShareConfig> shares = shares(n.path("shares"));
     checkOneStorePerLocation(shares);
     List<TokenConfig> tokens = authorization(n.path("authorization"), shares);
+    RedisConfig redis = redis(n.path("redis"));
+    NotificationsConfig notifications = notifications(n.path("notifications"), redis);
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, signingKey, tokens, stores, shares);
+        latestTtl, snapshotCacheSize, signingKey, tokens, stores, redis, notifications, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {
@@ -154,6 +156,27 @@ public final class ConfigLoader {
           accessKey, secret, number(s, "connectTimeoutMs", 5_000, 1, 600_000), number(s, "requestTimeoutMs", 30_000, 1, 3_600_000)));
     }
     return out;
+  }
+
+  private RedisConfig redis(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return null;
+    unknownKeys(n, "redis.", Set.of("uri", "user", "password", "channel"));
+    String uri = text(n, "uri", null);
+    if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
+      problems.add("redis.uri is required and must start with redis:// or rediss://, got '" + uri + "'");
+    }
+    return new RedisConfig(uri == null ? "" : uri, text(n, "user", null), text(n, "password", null),
+        text(n, "channel", "tablegate:invalidations"));
+  }
+
+  private NotificationsConfig notifications(JsonNode n, RedisConfig redis) {
+    if (n.isMissingNode() || n.isNull()) return new NotificationsConfig(null, null);
+    unknownKeys(n, "notifications.", Set.of("webhookToken", "redisList"));
+    String token = text(n, "webhookToken", null);
+    if (token != null && token.length() < 16) problems.add("notifications.webhookToken must be at least 16 characters long");
+    String list = text(n, "redisList", null);
+    if (list != null && redis == null) problems.add("notifications.redisList needs a 'redis' section");
+    return new NotificationsConfig(token == null ? null : sha256(token), list);
   }
 
   /** Files are routed to stores by location, so one location cannot belong to two stores. */

@@ -25,6 +25,8 @@ public record GatewayConfig(
     byte[] signingKey,
     List<TokenConfig> tokens,
     List<StoreConfig> stores,
+    RedisConfig redis,
+    NotificationsConfig notifications,
     List<ShareConfig> shares) {
 
   public GatewayConfig {
@@ -47,6 +49,6 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
         + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
-        + tokens.size() + ", stores=" + stores + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+        + tokens.size() + ", stores=" + stores + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
   }
 }

@@ -1,6 +1,7 @@
 package io.tablegate.http;
 
 import io.tablegate.config.TokenConfig;
+import io.tablegate.service.InvalidationService;
 import io.tablegate.service.SharingService;
 import io.tablegate.storage.LocalUrlSigner;
 import io.vertx.core.Vertx;
@@ -25,6 +26,16 @@ public final class ApiRouter {
    */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock) {
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, tokens, clock, null, null, () -> "{\"status\":\"ok\"}");
+  }
+
+  /**
+   * @param webhookTokenSha256 the bucket-notification webhook's token hash, null to leave {@code /events} off
+   * @param readiness the JSON body of {@code /readyz}
+   */
+  public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
+      Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock,
+      byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
@@ -34,7 +45,12 @@ public final class ApiRouter {
 
     router.route().handler(new AccessLogHandler());
     router.get("/livez").handler(ctx -> ctx.response().end("ok"));
-    router.get("/readyz").handler(ctx -> ctx.response().end("ok"));
+    router.get("/readyz").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(readiness.get()));
+    if (webhookTokenSha256 != null && invalidations != null) {
+      EventsHandler events = new EventsHandler(webhookTokenSha256, invalidations);
+      router.post("/events").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+      router.route("/events").handler(events::handle);
+    }
     router.route(HttpMethod.GET, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
     router.route(HttpMethod.HEAD, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
 

@@ -1,0 +1,80 @@
+package io.tablegate.service;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tablegate.cache.InvalidationBus;
+import io.tablegate.catalog.SharedTable;
+import io.tablegate.events.BucketEvent;
+import io.tablegate.events.BucketEventParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns bucket notifications into cache invalidations: an event on a table's {@code _delta_log}
+ * (a commit, checkpoint, {@code _last_checkpoint}, checksum or compaction) invalidates that table
+ * on every instance. Data-file and read events are ignored (a commit always follows a write).
+ * Events are hints: duplicates and reordering are harmless, and the cache's staleness bound covers
+ * events that never arrive.
+ */
+public final class InvalidationService {
+  private static final Logger LOGGER = LoggerFactory.getLogger(InvalidationService.class);
+  private static final Pattern LOG_FILE = Pattern.compile(
+      "\\d{20}\\.json|\\d{20}\\.checkpoint(\\.\\d+\\.\\d+)?\\.parquet|\\d{20}\\.checkpoint\\.[^/]+\\.(json|parquet)"
+          + "|_last_checkpoint|\\d{20}\\.crc|\\d{20}\\.\\d{20}\\.compacted\\.json|_staged_commits/[^/]+\\.json");
+
+  private record Route(String bucket, String logPrefix, String location) {}
+
+  private final List<Route> routes = new ArrayList<>();
+  private final InvalidationBus bus;
+  private final Cache<String, Boolean> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+
+  public InvalidationService(List<SharedTable> tables, InvalidationBus bus) {
+    this.bus = bus;
+    Set<String> seen = new LinkedHashSet<>();
+    for (SharedTable t : tables) {
+      if (!t.location().startsWith("s3://") || !seen.add(t.location())) continue;
+      String rest = t.location().substring(5);
+      int slash = rest.indexOf('/');
+      String bucket = slash < 0 ? rest : rest.substring(0, slash);
+      String prefix = slash < 0 ? "" : rest.substring(slash + 1) + "/";
+      routes.add(new Route(bucket, prefix + "_delta_log/", t.location()));
+    }
+  }
+
+  /** Invalidates the tables touched by {@code events}; returns the table locations invalidated. */
+  public List<String> apply(List<BucketEvent> events) {
+    Set<String> touched = new LinkedHashSet<>();
+    for (BucketEvent e : events) {
+      if (!e.eventName().startsWith("ObjectCreated") && !e.eventName().startsWith("ObjectRemoved")) continue;
+      for (Route r : routes) {
+        if (!r.bucket().equals(e.bucket()) || !e.key().startsWith(r.logPrefix())) continue;
+        if (!LOG_FILE.matcher(e.key().substring(r.logPrefix().length())).matches()) continue;
+        String dedupe = e.bucket() + "/" + e.key() + "#" + e.eventName() + "#" + e.sequencer();
+        if (!e.sequencer().isEmpty() && recent.asMap().putIfAbsent(dedupe, Boolean.TRUE) != null) continue;
+        touched.add(r.location());
+      }
+    }
+    for (String location : touched) {
+      bus.publish(location).onFailure(err -> LOGGER.atDebug().addKeyValue("cause", err.toString())
+          .log("An invalidation stayed on this instance (Redis unreachable)"));
+    }
+    if (!touched.isEmpty()) LOGGER.atDebug().addKeyValue("tables", touched.size()).log("Invalidated tables from bucket notifications");
+    return List.copyOf(touched);
+  }
+
+  /** A message from MinIO's Redis target ({@code access} format); malformed messages are logged and dropped. */
+  public void applyRedisMessage(String json) {
+    try {
+      apply(BucketEventParser.parse(json.getBytes(StandardCharsets.UTF_8)));
+    } catch (RuntimeException e) {
+      LOGGER.atWarn().addKeyValue("cause", e.getMessage()).log("Dropped a malformed bucket notification from Redis");
+    }
+  }
+}

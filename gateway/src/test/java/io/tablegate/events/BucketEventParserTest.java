@@ -1,0 +1,61 @@
+package io.tablegate.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.SharingException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BucketEventParserTest {
+  static List<BucketEvent> parse(String json) {
+    return BucketEventParser.parse(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String record(String eventName, String bucket, String key, String size) {
+    return """
+        {"eventVersion":"2.0","eventSource":"minio:s3","eventName":"%s","s3":{"s3SchemaVersion":"1.0",
+         "bucket":{"name":"%s","arn":"arn:aws:s3:::%s"},"object":{"key":"%s","size":%s,"sequencer":"17F0A1B2C3D4E5F6"}}}
+        """.formatted(eventName, bucket, bucket, key, size);
+  }
+
+  @Test
+  void minioWebhookBody() {
+    List<BucketEvent> events = parse("{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\"lake/t/_delta_log/00000000000000000001.json\","
+        + "\"Records\":[" + record("s3:ObjectCreated:Put", "lake", "t%2F_delta_log%2F00000000000000000001.json", "812") + "]}");
+    assertThat(events).containsExactly(new BucketEvent("ObjectCreated:Put", "lake", "t/_delta_log/00000000000000000001.json",
+        "17F0A1B2C3D4E5F6"));
+  }
+
+  @Test
+  void awsAndCephRecordsWithStringSizesAndFormEncodedKeys() {
+    List<BucketEvent> events = parse("{\"Records\":[" + record("ObjectRemoved:Delete", "b", "my+table/_delta_log/x.json", "\"12\"")
+        + "," + record("ObjectCreated:CompleteMultipartUpload", "b", "t/day%3D1/a.parquet", "7") + "]}");
+    assertThat(events).extracting(BucketEvent::key).containsExactly("my table/_delta_log/x.json", "t/day=1/a.parquet");
+    assertThat(events.get(0).eventName()).isEqualTo("ObjectRemoved:Delete");
+  }
+
+  @Test
+  void minioRedisAccessFormat() {
+    List<BucketEvent> events = parse("[{\"Event\":[" + record("s3:ObjectCreated:Put", "b", "t/_delta_log/_last_checkpoint", "1")
+        + "],\"EventTime\":\"2026-11-25T00:00:00.000Z\"}]");
+    assertThat(events).singleElement().extracting(BucketEvent::key).isEqualTo("t/_delta_log/_last_checkpoint");
+  }
+
+  @Test
+  void messagesWithoutRecordsAreEmpty() {
+    assertThat(parse("{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Bucket\":\"b\"}")).isEmpty();
+    assertThat(parse("{\"Records\":[]}")).isEmpty();
+  }
+
+  @Test
+  void malformedMessagesAreRefused() {
+    for (String bad : new String[] {"", "nope", "42", "{\"Records\":{}}", "{\"Records\":[{\"eventName\":\"x\"}]}", "[1]",
+        "{\"Records\":[" + record("s3:ObjectCreated:Put", "b", "%zz", "1") + "]}"}) {
+      assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(SharingException.class)
+          .extracting(e -> ((SharingException) e).errorCode()).isEqualTo(ErrorCode.MALFORMED_REQUEST);
+    }
+  }
+}
