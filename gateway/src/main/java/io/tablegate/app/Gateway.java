@@ -5,6 +5,9 @@ import io.tablegate.cache.InvalidationBus;
 import io.tablegate.cache.MetadataCache;
 import io.tablegate.cache.RedisInvalidationBus;
 import io.tablegate.cache.RedisListConsumer;
+import io.tablegate.cache.RedisSharedTier;
+import io.tablegate.cache.TieredMetadataCache;
+import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
 import io.vertx.redis.client.RedisOptions;
 import io.tablegate.catalog.ShareCatalog;
@@ -76,12 +79,21 @@ public final class Gateway {
   }
 
   /**
-   * Starts a gateway whose table formats pass through {@code formatDecorator} (for metrics and
-   * tests that observe how tables are read).
+   * Starts a gateway whose table formats (with their caching) pass through {@code formatDecorator}
+   * (for metrics and tests that observe how tables are read).
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator) {
-    MetadataCache cache = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
+    MetadataCache local = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
+    MetadataCache tiered = local;
+    if (config.redis() != null) {
+      RedisOptions tierOptions = new RedisOptions().setConnectionString(config.redis().uri()).setMaxPoolSize(config.workerPoolSize() + 2)
+          .setMaxPoolWaiting(1024);
+      if (config.redis().password() != null) tierOptions.setPassword(config.redis().password());
+      if (config.redis().user() != null) tierOptions.setUser(config.redis().user());
+      tiered = new TieredMetadataCache(local, new RedisSharedTier(vertx, tierOptions, "tablegate:", Duration.ofMillis(500)));
+    }
+    MetadataCache cache = tiered;
     InvalidationBus bus;
     if (config.redis() != null) {
       RedisOptions redisOptions = new RedisOptions().setConnectionString(config.redis().uri());
@@ -111,9 +123,11 @@ public final class Gateway {
     Function<SharedTable, UrlSigner> signers = table -> table.presigned()
         ? location -> stores.get(table.store()).presign(location, urlSeconds)
         : signer;
-    SharingService service = new SharingService(catalog, Map.of("delta", formatDecorator.apply(delta)), signers, workers, clock,
+    TableFormat cachedDelta = formatDecorator.apply(
+        new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), Duration.ofDays(1)));
+    SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
-    InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus);
+    InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus, cache, workers);
     RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
         : new RedisListConsumer(vertx, new RedisOptions().setConnectionString(config.redis().uri())
             .setPassword(config.redis().password()).setUser(config.redis().user()), config.notifications().redisList(),

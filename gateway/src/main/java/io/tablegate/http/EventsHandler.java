@@ -7,7 +7,6 @@ import io.tablegate.service.InvalidationService;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
-import java.util.List;
 
 /**
  * The bucket-notification webhook (MinIO webhook target, or any S3/Ceph {@code Records} sender).
@@ -35,7 +34,12 @@ final class EventsHandler {
       throw SharingErrors.unauthenticated("Bucket notifications need the configured webhook token as 'Authorization: Bearer <token>'.");
     }
     byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    List<String> tables = invalidations.apply(BucketEventParser.parse(body));
-    ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end("{\"invalidatedTables\":" + tables.size() + "}");
+    invalidations.apply(BucketEventParser.parse(body)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end("{\"invalidatedTables\":" + ar.result().size() + "}");
+    });
   }
 }

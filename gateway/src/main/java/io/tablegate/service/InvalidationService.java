@@ -3,9 +3,12 @@ package io.tablegate.service;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tablegate.cache.InvalidationBus;
+import io.tablegate.cache.MetadataCache;
 import io.tablegate.catalog.SharedTable;
 import io.tablegate.events.BucketEvent;
 import io.tablegate.events.BucketEventParser;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +36,15 @@ public final class InvalidationService {
 
   private final List<Route> routes = new ArrayList<>();
   private final InvalidationBus bus;
+  private final MetadataCache cache;
   private final Cache<String, Boolean> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
 
-  public InvalidationService(List<SharedTable> tables, InvalidationBus bus) {
+  private final WorkerExecutor workers;
+
+  public InvalidationService(List<SharedTable> tables, InvalidationBus bus, MetadataCache cache, WorkerExecutor workers) {
     this.bus = bus;
+    this.cache = cache;
+    this.workers = workers;
     Set<String> seen = new LinkedHashSet<>();
     for (SharedTable t : tables) {
       if (!t.location().startsWith("s3://") || !seen.add(t.location())) continue;
@@ -48,8 +56,11 @@ public final class InvalidationService {
     }
   }
 
-  /** Invalidates the tables touched by {@code events}; returns the table locations invalidated. */
-  public List<String> apply(List<BucketEvent> events) {
+  /**
+   * Invalidates the tables touched by {@code events} on every instance; completes with their
+   * locations once this instance and the shared tier are invalidated.
+   */
+  public Future<List<String>> apply(List<BucketEvent> events) {
     Set<String> touched = new LinkedHashSet<>();
     for (BucketEvent e : events) {
       if (!e.eventName().startsWith("ObjectCreated") && !e.eventName().startsWith("ObjectRemoved")) continue;
@@ -61,12 +72,19 @@ public final class InvalidationService {
         touched.add(r.location());
       }
     }
-    for (String location : touched) {
-      bus.publish(location).onFailure(err -> LOGGER.atDebug().addKeyValue("cause", err.toString())
-          .log("An invalidation stayed on this instance (Redis unreachable)"));
-    }
-    if (!touched.isEmpty()) LOGGER.atDebug().addKeyValue("tables", touched.size()).log("Invalidated tables from bucket notifications");
-    return List.copyOf(touched);
+    if (touched.isEmpty()) return Future.succeededFuture(List.of());
+    List<String> locations = List.copyOf(touched);
+    return workers.executeBlocking(() -> {
+      for (String location : locations) cache.invalidateShared(location, CachingTableFormat.LATEST);
+      return locations;
+    }, false).map(done -> {
+      for (String location : done) {
+        bus.publish(location).onFailure(err -> LOGGER.atDebug().addKeyValue("cause", err.toString())
+            .log("An invalidation stayed on this instance (Redis unreachable)"));
+      }
+      LOGGER.atDebug().addKeyValue("tables", done.size()).log("Invalidated tables from bucket notifications");
+      return done;
+    });
   }
 
   /** A message from MinIO's Redis target ({@code access} format); malformed messages are logged and dropped. */

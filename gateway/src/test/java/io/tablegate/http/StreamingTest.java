@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.format.delta.SyntheticTables;
-import io.tablegate.spi.ChangeRecord;
-import io.tablegate.spi.CloseableIterator;
-import io.tablegate.spi.DataFile;
-import io.tablegate.spi.TableFormat;
-import io.tablegate.spi.TableSnapshot;
 import io.tablegate.testing.GatewayHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,56 +37,6 @@ class StreamingTest {
   static final AtomicInteger opened = new AtomicInteger();
   static final AtomicInteger closed = new AtomicInteger();
 
-  /** Counts the files the server pulls from the table and the scans it closes. */
-  record Counting(TableFormat inner) implements TableFormat {
-    public long latestVersion(String location) {
-      return inner.latestVersion(location);
-    }
-
-    public TableSnapshot snapshot(String location, long version) {
-      return inner.snapshot(location, version);
-    }
-
-    public long versionAtOrBefore(String location, long epochMillis) {
-      return inner.versionAtOrBefore(location, epochMillis);
-    }
-
-    public long versionAtOrAfter(String location, long epochMillis) {
-      return inner.versionAtOrAfter(location, epochMillis);
-    }
-
-    public CloseableIterator<ChangeRecord> changes(String location, long start, long end) {
-      return inner.changes(location, start, end);
-    }
-
-    public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
-      CloseableIterator<DataFile> it = inner.scan(snapshot, includeStats);
-      opened.incrementAndGet();
-      return new CloseableIterator<>() {
-        boolean done;
-
-        public boolean hasNext() {
-          return it.hasNext();
-        }
-
-        public DataFile next() {
-          if (snapshot.location().contains("failing") && pulled.get() % 20_000 == 5_000) {
-            pulled.incrementAndGet();
-            throw new IllegalStateException("simulated storage failure in the middle of a scan");
-          }
-          pulled.incrementAndGet();
-          return it.next();
-        }
-
-        public void close() {
-          if (!done) closed.incrementAndGet();
-          done = true;
-          it.close();
-        }
-      };
-    }
-  }
-
   @BeforeAll
   static void start() {
     SyntheticTables.generate(dir.resolve("t"), FILES, 10, true);
@@ -109,7 +54,7 @@ class StreamingTest {
                   - {name: failing, location: failing}
         """, dir).config();
     var vertx = io.vertx.core.Vertx.vertx();
-    gw = GatewayHarness.attach(vertx, GatewayHarness.await(io.tablegate.app.Gateway.start(vertx, config, Clock.systemUTC(), Counting::new)));
+    gw = GatewayHarness.attach(vertx, GatewayHarness.await(io.tablegate.app.Gateway.start(vertx, config, Clock.systemUTC(), f -> new CountingFormat(f, pulled, opened, closed))));
   }
 
   @AfterAll

@@ -21,8 +21,38 @@ public interface MetadataCache extends AutoCloseable {
    */
   <V> V get(String namespace, String key, Duration ttl, Callable<V> loader);
 
-  /** Drops every entry of {@code namespace} (a table changed). */
+  /**
+   * Returns the cached value or loads it; with a codec the value may also be shared with other
+   * instances (the Redis tier). Without a shared tier this is {@link #get(String, String, Duration, Callable)}.
+   */
+  default <V> V get(String namespace, String key, Duration ttl, Codec<V> codec, Callable<V> loader) {
+    return get(namespace, key, ttl, loader);
+  }
+
+  /** A list cached in the shared tier (e.g. a version's file list), read lazily; empty if absent or no shared tier. */
+  default java.util.Optional<java.util.Iterator<byte[]>> readList(String namespace, String key) {
+    return java.util.Optional.empty();
+  }
+
+  /** Writes a list to the shared tier; a writer that is never committed leaves nothing behind. */
+  default SharedTier.ListWriter writeList(String namespace, String key, Duration ttl) {
+    return new SharedTier.ListWriter() {
+      @Override
+      public void add(byte[] item) {}
+
+      @Override
+      public void commit() {}
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** Drops every entry of {@code namespace} (a table changed) from this instance. */
   void invalidate(String namespace);
+
+  /** Drops one shared entry of {@code namespace}, for every instance. */
+  default void invalidateShared(String namespace, String key) {}
 
   /** Entries currently held, for metrics and tests. */
   long size();

@@ -1,0 +1,140 @@
+package io.tablegate.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tablegate.cache.Codec;
+import io.tablegate.cache.MetadataCache;
+import io.tablegate.cache.SharedTier;
+import io.tablegate.spi.ChangeRecord;
+import io.tablegate.spi.CloseableIterator;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.TableFormat;
+import io.tablegate.spi.TableSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Puts the metadata cache in front of any table format: the latest version (for the staleness
+ * bound), resolved snapshots, and each version's file list, which is streamed into the shared
+ * tier chunk by chunk during the first complete scan and streamed back from it afterwards, on any
+ * instance. Every key but {@link #LATEST} contains the version, so it never goes stale.
+ */
+public final class CachingTableFormat implements TableFormat {
+  public static final String LATEST = "s:latest";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Codec<TableSnapshot> SNAPSHOT = new Codec<>() {
+    @Override
+    public byte[] encode(TableSnapshot value) {
+      try {
+        return MAPPER.writeValueAsBytes(value);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public TableSnapshot decode(byte[] bytes) {
+      try {
+        return MAPPER.readValue(bytes, TableSnapshot.class);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  private final TableFormat inner;
+  private final MetadataCache cache;
+  private final Duration latestTtl;
+  private final Duration versionedTtl;
+
+  public CachingTableFormat(TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl) {
+    this.inner = inner;
+    this.cache = cache;
+    this.latestTtl = latestTtl;
+    this.versionedTtl = versionedTtl;
+  }
+
+  @Override
+  public long latestVersion(String location) {
+    return cache.get(location, LATEST, latestTtl, Codec.LONG, () -> inner.latestVersion(location));
+  }
+
+  @Override
+  public TableSnapshot snapshot(String location, long version) {
+    return cache.get(location, "s:snapshot@" + version, versionedTtl, SNAPSHOT, () -> inner.snapshot(location, version));
+  }
+
+  @Override
+  public long versionAtOrBefore(String location, long epochMillis) {
+    return inner.versionAtOrBefore(location, epochMillis);
+  }
+
+  @Override
+  public long versionAtOrAfter(String location, long epochMillis) {
+    return inner.versionAtOrAfter(location, epochMillis);
+  }
+
+  @Override
+  public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
+    return inner.changes(location, startVersion, endVersion);
+  }
+
+  @Override
+  public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
+    String key = "s:files@" + snapshot.version() + (includeStats ? "" : ":nostats");
+    Optional<Iterator<byte[]>> cached = cache.readList(snapshot.location(), key);
+    if (cached.isPresent()) {
+      Iterator<byte[]> it = cached.get();
+      return new CloseableIterator<>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public DataFile next() {
+          return DataFileCodec.decode(it.next());
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    CloseableIterator<DataFile> files = inner.scan(snapshot, includeStats);
+    SharedTier.ListWriter writer = cache.writeList(snapshot.location(), key, versionedTtl);
+    return new CloseableIterator<>() {
+      private boolean closed;
+
+      @Override
+      public boolean hasNext() {
+        boolean more = files.hasNext();
+        if (!more) writer.commit(); // the scan ran to its end: the list is complete
+        return more;
+      }
+
+      @Override
+      public DataFile next() {
+        if (!files.hasNext()) throw new NoSuchElementException();
+        DataFile f = files.next();
+        writer.add(DataFileCodec.encode(f));
+        return f;
+      }
+
+      @Override
+      public void close() {
+        if (closed) return;
+        closed = true;
+        writer.close();
+        files.close();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+}
