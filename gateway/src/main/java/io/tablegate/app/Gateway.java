@@ -9,7 +9,6 @@ import io.tablegate.cache.RedisSharedTier;
 import io.tablegate.cache.TieredMetadataCache;
 import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
-import io.vertx.redis.client.RedisOptions;
 import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.config.GatewayConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
@@ -86,20 +85,14 @@ public final class Gateway {
     MetadataCache local = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
     MetadataCache tiered = local;
-    if (config.redis() != null) {
-      RedisOptions tierOptions = new RedisOptions().setConnectionString(config.redis().uri()).setMaxPoolSize(config.workerPoolSize() + 2)
-          .setMaxPoolWaiting(1024);
-      if (config.redis().password() != null) tierOptions.setPassword(config.redis().password());
-      if (config.redis().user() != null) tierOptions.setUser(config.redis().user());
-      tiered = new TieredMetadataCache(local, new RedisSharedTier(vertx, tierOptions, "tablegate:", Duration.ofMillis(500)));
+    if (config.redis() != null && config.redis().sharedTtlMs() > 0) {
+      tiered = new TieredMetadataCache(local, new RedisSharedTier(vertx, RedisSettings.options(config.redis(), config.workerPoolSize() + 2),
+          config.redis().keyPrefix(), Duration.ofMillis(config.redis().timeoutMs())));
     }
     MetadataCache cache = tiered;
     InvalidationBus bus;
     if (config.redis() != null) {
-      RedisOptions redisOptions = new RedisOptions().setConnectionString(config.redis().uri());
-      if (config.redis().password() != null) redisOptions.setPassword(config.redis().password());
-      if (config.redis().user() != null) redisOptions.setUser(config.redis().user());
-      bus = new RedisInvalidationBus(vertx, redisOptions, config.redis().channel());
+      bus = new RedisInvalidationBus(vertx, RedisSettings.options(config.redis(), 4), config.redis().channel());
     } else {
       bus = InvalidationBus.local();
     }
@@ -123,19 +116,20 @@ public final class Gateway {
     Function<SharedTable, UrlSigner> signers = table -> table.presigned()
         ? location -> stores.get(table.store()).presign(location, urlSeconds)
         : signer;
+    Duration versionedTtl = Duration.ofMillis(config.redis() != null && config.redis().sharedTtlMs() > 0 ? config.redis().sharedTtlMs()
+        : 86_400_000L);
     TableFormat cachedDelta = formatDecorator.apply(
-        new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), Duration.ofDays(1)));
+        new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
     SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
     InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus, cache, workers);
     RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
-        : new RedisListConsumer(vertx, new RedisOptions().setConnectionString(config.redis().uri())
-            .setPassword(config.redis().password()).setUser(config.redis().user()), config.notifications().redisList(),
+        : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),
             invalidations::applyRedisMessage);
     java.util.function.Supplier<String> readiness = () -> "{\"status\":\"ok\",\"redis\":\""
         + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
     Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, config.tokens(), clock,
-        config.notifications().webhookTokenSha256(), invalidations, readiness);
+        config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
         : Future.succeededFuture();
@@ -157,6 +151,17 @@ public final class Gateway {
       stores.values().forEach(S3Store::close);
       cache.close();
     });
+  }
+
+  /** A few gauges in Prometheus text format; the full metrics registry comes with the operations work. */
+  static String metrics(GatewayConfig config, InvalidationBus bus, MetadataCache cache) {
+    StringBuilder m = new StringBuilder();
+    m.append("# HELP tablegate_redis_connected 1 when invalidations reach every instance through Redis (absent without Redis)\n");
+    m.append("# TYPE tablegate_redis_connected gauge\n");
+    if (config.redis() != null) m.append("tablegate_redis_connected ").append(bus.connected() ? 1 : 0).append('\n');
+    m.append("# HELP tablegate_cache_entries entries in the in-process metadata cache\n# TYPE tablegate_cache_entries gauge\n");
+    m.append("tablegate_cache_entries ").append(cache.size()).append('\n');
+    return m.toString();
   }
 
   public int port() {

@@ -160,13 +160,23 @@ public final class ConfigLoader {
 
   private RedisConfig redis(JsonNode n) {
     if (n.isMissingNode() || n.isNull()) return null;
-    unknownKeys(n, "redis.", Set.of("uri", "user", "password", "channel"));
+    unknownKeys(n, "redis.", Set.of("uri", "endpoints", "mode", "masterName", "user", "password", "channel", "keyPrefix", "timeoutMs",
+        "sharedTtlMs"));
+    List<String> endpoints = new ArrayList<>();
     String uri = text(n, "uri", null);
-    if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-      problems.add("redis.uri is required and must start with redis:// or rediss://, got '" + uri + "'");
+    if (uri != null) endpoints.add(uri);
+    for (JsonNode e : n.path("endpoints")) endpoints.add(e.asText());
+    if (endpoints.isEmpty()) problems.add("redis.uri (or redis.endpoints) is required");
+    for (String e : endpoints) {
+      if (!(e.startsWith("redis://") || e.startsWith("rediss://"))) problems.add("redis endpoint must start with redis:// or rediss://, got '" + e + "'");
     }
-    return new RedisConfig(uri == null ? "" : uri, text(n, "user", null), text(n, "password", null),
-        text(n, "channel", "tablegate:invalidations"));
+    String mode = text(n, "mode", "standalone").toLowerCase(Locale.ROOT);
+    if (!Set.of("standalone", "sentinel", "cluster").contains(mode)) problems.add("redis.mode must be standalone, sentinel or cluster, got '" + mode + "'");
+    String masterName = text(n, "masterName", null);
+    if (mode.equals("sentinel") && masterName == null) problems.add("redis.masterName is required in sentinel mode");
+    return new RedisConfig(endpoints.isEmpty() ? "" : endpoints.get(0), endpoints, mode, masterName, text(n, "user", null),
+        text(n, "password", null), text(n, "channel", "tablegate:invalidations"), text(n, "keyPrefix", "tablegate:"),
+        number(n, "timeoutMs", 500, 1, 60_000), number(n, "sharedTtlMs", 86_400_000L, 0, Long.MAX_VALUE));
   }
 
   private NotificationsConfig notifications(JsonNode n, RedisConfig redis) {

@@ -1,14 +1,26 @@
 package io.tablegate.config;
 
+import java.util.List;
+
 /**
  * Redis shared by all instances. {@code uri} is {@code redis://host:port[/db]} or {@code rediss://}
- * for TLS; {@code user}/{@code password} for ACL/AUTH may be null. The password never appears in
- * {@link #toString()}.
+ * for TLS; in {@code sentinel} and {@code cluster} mode {@code endpoints} lists the sentinels or
+ * cluster nodes (then {@code uri} is the first). {@code user}/{@code password} for ACL/AUTH may be
+ * null. The password never appears in {@link #toString()}.
+ *
+ * @param sharedTtlMs lifetime of version-keyed entries (snapshots, file lists) in Redis; 0 turns the
+ *     Redis cache tier off (Redis then only carries invalidations)
  */
-public record RedisConfig(String uri, String user, String password, String channel) {
+public record RedisConfig(String uri, List<String> endpoints, String mode, String masterName, String user, String password,
+    String channel, String keyPrefix, long timeoutMs, long sharedTtlMs) {
+  public RedisConfig {
+    endpoints = List.copyOf(endpoints);
+  }
+
   @Override
   public String toString() {
-    return "RedisConfig[uri=" + uri.replaceAll("//[^@/]*@", "//***@") + ", user=" + user + ", password="
-        + (password == null ? "none" : "***") + ", channel=" + channel + "]";
+    return "RedisConfig[mode=" + mode + ", endpoints=" + endpoints.stream().map(e -> e.replaceAll("//[^@/]*@", "//***@")).toList()
+        + ", masterName=" + masterName + ", user=" + user + ", password=" + (password == null ? "none" : "***") + ", channel=" + channel
+        + ", keyPrefix=" + keyPrefix + ", timeoutMs=" + timeoutMs + ", sharedTtlMs=" + sharedTtlMs + "]";
   }
 }

@@ -26,16 +26,19 @@ public final class ApiRouter {
    */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock) {
-    return create(vertx, endpoint, service, signer, storeForLocation, workers, tokens, clock, null, null, () -> "{\"status\":\"ok\"}");
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, tokens, clock, null, null, () -> "{\"status\":\"ok\"}",
+        () -> "");
   }
 
   /**
    * @param webhookTokenSha256 the bucket-notification webhook's token hash, null to leave {@code /events} off
    * @param readiness the JSON body of {@code /readyz}
+   * @param metrics the Prometheus text of {@code /metrics}
    */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock,
-      byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness) {
+      byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
+      java.util.function.Supplier<String> metrics) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
@@ -45,6 +48,7 @@ public final class ApiRouter {
 
     router.route().handler(new AccessLogHandler());
     router.get("/livez").handler(ctx -> ctx.response().end("ok"));
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.get()));
     router.get("/readyz").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(readiness.get()));
     if (webhookTokenSha256 != null && invalidations != null) {
       EventsHandler events = new EventsHandler(webhookTokenSha256, invalidations);

@@ -215,6 +215,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void redisAndNotifications() {
+    GatewayConfig c = ConfigLoader.parse("""
+        version: 1
+        redis:
+          mode: sentinel
+          endpoints: ["redis://s1:26379", "redis://s2:26379"]
+          masterName: mymaster
+          user: tablegate
+          password: redis-secret-value
+          channel: inv
+          keyPrefix: "tg:"
+          timeoutMs: 250
+          sharedTtlMs: 0
+        notifications: {webhookToken: webhook-token-0123456789, redisList: minio-events}
+        """, BASE).config();
+    assertThat(c.redis()).isEqualTo(new RedisConfig("redis://s1:26379", java.util.List.of("redis://s1:26379", "redis://s2:26379"),
+        "sentinel", "mymaster", "tablegate", "redis-secret-value", "inv", "tg:", 250, 0));
+    assertThat(c.redis().toString()).doesNotContain("redis-secret-value");
+    assertThat(c.notifications().webhookTokenSha256()).isEqualTo(ConfigLoader.sha256("webhook-token-0123456789"));
+    assertThat(c.notifications().redisList()).isEqualTo("minio-events");
+    GatewayConfig defaults = ConfigLoader.parse("version: 1\nredis: {uri: \"redis://r:6379\"}", BASE).config();
+    assertThat(defaults.redis()).isEqualTo(new RedisConfig("redis://r:6379", java.util.List.of("redis://r:6379"), "standalone", null,
+        null, null, "tablegate:invalidations", "tablegate:", 500, 86_400_000L));
+    assertThat(defaults.notifications().webhookTokenSha256()).isNull();
+    assertThatThrownBy(() -> ConfigLoader.parse("""
+        version: 1
+        redis: {uri: "http://r", mode: sentinel}
+        notifications: {webhookToken: short}
+        """, BASE)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("must start with redis://")
+        .hasMessageContaining("masterName is required")
+        .hasMessageContaining("webhookToken must be at least 16");
+    assertThatThrownBy(() -> ConfigLoader.parse("version: 1\nnotifications: {redisList: x}", BASE))
+        .hasMessageContaining("redisList needs a 'redis' section");
+  }
+
+  @Test
   void oneLocationBelongsToOneStore() {
     assertThatThrownBy(() -> ConfigLoader.parse("""
         version: 1

@@ -172,6 +172,7 @@ class NotificationsTest {
     redis.kill();
     Thread.sleep(200);
     assertThat(a.get("/../readyz", null).text()).contains("unreachable");
+    assertThat(a.get("/../metrics", null).text()).contains("tablegate_redis_connected 0");
     String key = commit(); // version 8
     // When
     Response r = webhook(a, TOKEN, minioEvent(key));
@@ -183,6 +184,7 @@ class NotificationsTest {
     redis.start();
     for (int i = 0; i < 200 && !a.get("/../readyz", null).text().contains("connected"); i++) Thread.sleep(50);
     for (int i = 0; i < 200 && !b.get("/../readyz", null).text().contains("connected"); i++) Thread.sleep(50);
+    assertThat(a.get("/../metrics", null).text()).contains("tablegate_redis_connected 1");
     key = commit(); // version 9
     assertThat(webhook(a, TOKEN, minioEvent(key)).status()).isEqualTo(200);
     awaitVersion(b, 9);
