@@ -2,14 +2,18 @@
 # Benchmarks of /query streaming (JVM: -Xms2g -Xmx2g -XX:+UseParallelGC, as shared kernel-notes.md):
 #   scripts/bench-query.sh [files=100000] [runs=3]       local synthetic table vs Delta Kernel alone, same JVM
 #   scripts/bench-query.sh --s3 [files=10000] [runs=5]   table in s3proxy, cold and warm, presigned and proxy
+#   scripts/bench-query.sh --cache [commits=200]         cold / in-process / Redis tier, and webhook-to-other-instance latency
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-tools.sh
+scripts/ensure-tools.sh --test
 mvn -B -q -ntp -DskipTests install
 cd gateway
 mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 JAVA=(java -Xms2g -Xmx2g -XX:+UseParallelGC -Daws.requestChecksumCalculation=WHEN_REQUIRED -Daws.responseChecksumValidation=WHEN_REQUIRED -cp "$CP")
+if [ "${1:-}" = "--cache" ]; then
+  exec "${JAVA[@]}" io.tablegate.bench.CacheBench "${2:-200}"
+fi
 if [ "${1:-}" = "--s3" ]; then
   exec "${JAVA[@]}" io.tablegate.bench.S3QueryBench "${2:-10000}" "${3:-5}"
 fi

@@ -90,10 +90,54 @@ public final class DeltaTableFormat implements TableFormat {
 
   @Override
   public long latestVersion(String location) {
-    return cache.get(location, "latest", latestVersionTtl, () -> {
-      SnapshotImpl s = kernel(() -> (SnapshotImpl) table(location).getLatestSnapshot(engine(location)));
-      return s.getVersion();
-    });
+    return cache.get(location, "latest", latestVersionTtl, () -> listLatestVersion(location));
+  }
+
+  /** Highest version seen per table: the next check lists the log from there (one request, not a replay). */
+  private final Map<String, Long> knownLatest = new ConcurrentHashMap<>();
+
+  private static final java.util.regex.Pattern COMMIT = java.util.regex.Pattern.compile("(\\d{20})\\.json");
+
+  /**
+   * The newest commit, found by listing {@code _delta_log} from the last version seen: far cheaper
+   * than building a snapshot (which replays the log since the last checkpoint), and it is what the
+   * staleness bound runs on every {@code latestVersionTtlMs}.
+   */
+  private long listLatestVersion(String location) {
+    Engine engine = engine(location);
+    String logDir = kernel(() -> table(location).getPath(engine)) + "/_delta_log/";
+    long from = knownLatest.getOrDefault(location, 0L);
+    long latest = newestCommit(engine, logDir, from);
+    if (latest < 0 && from > 0) latest = newestCommit(engine, logDir, 0); // the table was replaced
+    if (latest < 0) {
+      // no commit file at all: let Kernel say what is wrong (no table, or only a checkpoint left)
+      SnapshotImpl s = kernel(() -> (SnapshotImpl) table(location).getLatestSnapshot(engine));
+      latest = s.getVersion();
+    }
+    final long found = latest;
+    knownLatest.merge(location, found, Math::max);
+    return found;
+  }
+
+  private static long newestCommit(Engine engine, String logDir, long from) {
+    long latest = -1;
+    try (io.delta.kernel.utils.CloseableIterator<FileStatus> files =
+        kernel(() -> engine.getFileSystemClient().listFrom(logDir + String.format("%020d", from)))) {
+      while (kernel(files::hasNext)) {
+        String path = files.next().getPath();
+        var m = COMMIT.matcher(path.substring(path.lastIndexOf('/') + 1));
+        if (m.matches()) latest = Math.max(latest, Long.parseLong(m.group(1)));
+      }
+    } catch (SharingException e) {
+      if (e.errorCode() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return -1;
+      throw e;
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof java.io.FileNotFoundException) return -1; // no _delta_log directory
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return latest;
   }
 
   @Override
@@ -115,7 +159,11 @@ public final class DeltaTableFormat implements TableFormat {
           throw SharingErrors.invalidParameter(
               "Cannot load table version " + version + ": the latest version of the table is " + latest + ".");
         }
-        throw SharingErrors.invalidParameter("Cannot load table version " + version + ": it is no longer available in the table's log.");
+        if (e.getMessage() != null && e.getMessage().contains("has been truncated")) {
+          throw SharingErrors.invalidParameter("Cannot load table version " + version + ": it is no longer available in the table's log.");
+        }
+        // a gap in the log, a missing checkpoint: the table is broken, not the request
+        throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's Delta log cannot be read", e);
       }
     });
   }
