@@ -86,23 +86,7 @@ public final class CachingTableFormat implements TableFormat {
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
     String key = "s:files@" + snapshot.version() + (includeStats ? "" : ":nostats");
     Optional<Iterator<byte[]>> cached = cache.readList(snapshot.location(), key);
-    if (cached.isPresent()) {
-      Iterator<byte[]> it = cached.get();
-      return new CloseableIterator<>() {
-        @Override
-        public boolean hasNext() {
-          return it.hasNext();
-        }
-
-        @Override
-        public DataFile next() {
-          return DataFileCodec.decode(it.next());
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
+    if (cached.isPresent()) return new SharedListIterator(cached.get(), snapshot, includeStats);
     CloseableIterator<DataFile> files = inner.scan(snapshot, includeStats);
     SharedTier.ListWriter writer = cache.writeList(snapshot.location(), key, versionedTtl);
     return new CloseableIterator<>() {
@@ -131,6 +115,50 @@ public final class CachingTableFormat implements TableFormat {
         files.close();
       }
     };
+  }
+
+  /**
+   * Streams a cached file list; if the shared tier fails mid-list (Redis went away), continues from
+   * the table itself at the same position: a fresh scan of the same version yields the files in the
+   * same order, so the client sees no failure and no duplicate.
+   */
+  private final class SharedListIterator implements CloseableIterator<DataFile> {
+    private final Iterator<byte[]> cached;
+    private final TableSnapshot snapshot;
+    private final boolean includeStats;
+    private CloseableIterator<DataFile> fallback;
+    private long served;
+
+    SharedListIterator(Iterator<byte[]> cached, TableSnapshot snapshot, boolean includeStats) {
+      this.cached = cached;
+      this.snapshot = snapshot;
+      this.includeStats = includeStats;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (fallback == null) {
+        try {
+          return cached.hasNext();
+        } catch (RuntimeException e) {
+          fallback = inner.scan(snapshot, includeStats);
+          for (long i = 0; i < served && fallback.hasNext(); i++) fallback.next();
+        }
+      }
+      return fallback.hasNext();
+    }
+
+    @Override
+    public DataFile next() {
+      if (!hasNext()) throw new NoSuchElementException();
+      served++;
+      return fallback != null ? fallback.next() : DataFileCodec.decode(cached.next());
+    }
+
+    @Override
+    public void close() {
+      if (fallback != null) fallback.close();
+    }
   }
 
   @Override

@@ -127,4 +127,32 @@ class RedisTierTest {
     resp.request().connection().close();
     client.close();
   }
+
+  @Test
+  @Order(3)
+  void whenRedisDiesMidListTheStreamContinuesFromTheTable() throws Exception {
+    // Given: the table is back in storage, and B streams its list from Redis to a paused client
+    Files.move(dir.resolve("t-gone"), dir.resolve("t"));
+    HttpClient client = b.vertx.createHttpClient();
+    AtomicLong lines = new AtomicLong();
+    Promise<Void> done = Promise.promise();
+    HttpClientResponse resp = GatewayHarness.await(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setAbsoluteURI(b.endpoint() + QUERY))
+        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}"))).map(r -> r.pause()));
+    resp.handler(buf -> {
+      long n = 0;
+      for (byte x : buf.getBytes()) if (x == '\n') n++;
+      lines.addAndGet(n);
+    });
+    resp.endHandler(v -> done.complete());
+    resp.exceptionHandler(done::tryFail);
+    Thread.sleep(500);
+    // When
+    redis.kill();
+    resp.resume();
+    // Then: every line arrives, once
+    GatewayHarness.await(done.future());
+    assertThat(lines.get()).isEqualTo(FILES + 2);
+    client.close();
+  }
 }
