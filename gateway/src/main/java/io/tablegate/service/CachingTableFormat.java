@@ -67,14 +67,21 @@ public final class CachingTableFormat implements TableFormat {
     return cache.get(location, "s:snapshot@" + version, versionedTtl, SNAPSHOT, () -> inner.snapshot(location, version));
   }
 
+  /**
+   * Cached only for a timestamp before the latest commit: later commits cannot change that answer
+   * (at or after the latest commit, a new commit could).
+   */
   @Override
   public long versionAtOrBefore(String location, long epochMillis) {
-    return inner.versionAtOrBefore(location, epochMillis);
+    if (epochMillis >= snapshot(location, latestVersion(location)).timestamp()) return inner.versionAtOrBefore(location, epochMillis);
+    return cache.get(location, "s:atOrBefore@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrBefore(location, epochMillis));
   }
 
+  /** Cached only for a timestamp at or before the latest commit, whose answer later commits cannot change. */
   @Override
   public long versionAtOrAfter(String location, long epochMillis) {
-    return inner.versionAtOrAfter(location, epochMillis);
+    if (epochMillis > snapshot(location, latestVersion(location)).timestamp()) return inner.versionAtOrAfter(location, epochMillis);
+    return cache.get(location, "s:atOrAfter@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrAfter(location, epochMillis));
   }
 
   @Override
