@@ -55,9 +55,13 @@ public final class Gateway {
   private final Collection<S3Store> stores;
   private final InvalidationBus bus;
   private final RedisListConsumer listConsumer;
+  private final String tlsEngine;
+  private final long tlsWatch;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
-      Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer) {
+      Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch) {
+    this.tlsEngine = tlsEngine;
+    this.tlsWatch = tlsWatch;
     this.stores = stores;
     this.bus = bus;
     this.listConsumer = listConsumer;
@@ -134,15 +138,18 @@ public final class Gateway {
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
         : Future.succeededFuture();
     if (listConsumer != null) listConsumer.start();
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setHost(config.host()));
+    HttpServerOptions serverOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
+    String tlsEngine = config.tls() == null ? "none" : Tls.configure(serverOptions, config.tls());
+    HttpServer server = vertx.createHttpServer(serverOptions);
     return busReady.compose(v -> server.requestHandler(http).listen(config.port())).map(s -> {
-      String url = "http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + s.actualPort()
-          + config.endpoint();
+      String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":"
+          + s.actualPort() + config.endpoint();
+      long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, s, config.tls());
       if (base.get() == null) base.set(url);
       LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("shares", config.shares().size())
           .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
       if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
-      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer);
+      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch);
     }).onFailure(e -> {
       if (listConsumer != null) listConsumer.close();
       bus.close();
@@ -164,6 +171,11 @@ public final class Gateway {
     return m.toString();
   }
 
+  /** The TLS engine serving this gateway: "openssl" (BoringSSL), "jdk", or "none" for plain HTTP. */
+  public String tlsEngine() {
+    return tlsEngine;
+  }
+
   public int port() {
     return server.actualPort();
   }
@@ -175,6 +187,7 @@ public final class Gateway {
 
   public Future<Void> close() {
     if (listConsumer != null) listConsumer.close();
+    if (tlsWatch >= 0) vertx.cancelTimer(tlsWatch);
     bus.close();
     return server.close().eventually(() -> workers.close()).andThen(v -> {
       delta.close();

@@ -78,7 +78,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "redis", "notifications"));
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "redis", "notifications", "tls"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
@@ -126,8 +126,9 @@ public final class ConfigLoader {
     List<TokenConfig> tokens = authorization(n.path("authorization"), shares);
     RedisConfig redis = redis(n.path("redis"));
     NotificationsConfig notifications = notifications(n.path("notifications"), redis);
+    TlsConfig tls = tls(n.path("tls"));
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, signingKey, tokens, stores, redis, notifications, shares);
+        latestTtl, snapshotCacheSize, signingKey, tokens, stores, redis, notifications, tls, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {
@@ -156,6 +157,28 @@ public final class ConfigLoader {
           accessKey, secret, number(s, "connectTimeoutMs", 5_000, 1, 600_000), number(s, "requestTimeoutMs", 30_000, 1, 3_600_000)));
     }
     return out;
+  }
+
+  private TlsConfig tls(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return null;
+    unknownKeys(n, "tls.", Set.of("certificateFile", "keyFile", "selfSigned", "clientCaFile", "engine", "reloadIntervalMs"));
+    boolean selfSigned = bool(n, "selfSigned", false);
+    String cert = file(n, "certificateFile");
+    String key = file(n, "keyFile");
+    if (!selfSigned && (cert == null || key == null)) problems.add("tls needs certificateFile and keyFile (PEM), or selfSigned: true");
+    if (selfSigned && (cert != null || key != null)) problems.add("tls: give either selfSigned or certificateFile/keyFile, not both");
+    String engine = text(n, "engine", "openssl").toLowerCase(Locale.ROOT);
+    if (!engine.equals("openssl") && !engine.equals("jdk")) problems.add("tls.engine must be openssl or jdk, got '" + engine + "'");
+    return new TlsConfig(cert, key, selfSigned, file(n, "clientCaFile"), engine, number(n, "reloadIntervalMs", 10_000, 0, 86_400_000));
+  }
+
+  /** A file path relative to the config file's directory; a missing file is a problem. */
+  private String file(JsonNode n, String key) {
+    String v = text(n, key, null);
+    if (v == null) return null;
+    Path p = baseDir.resolve(v).toAbsolutePath().normalize();
+    if (!Files.isReadable(p)) problems.add(key + " '" + v + "' is not a readable file");
+    return p.toString();
   }
 
   private RedisConfig redis(JsonNode n) {

@@ -27,6 +27,7 @@ public record GatewayConfig(
     List<StoreConfig> stores,
     RedisConfig redis,
     NotificationsConfig notifications,
+    TlsConfig tls,
     List<ShareConfig> shares) {
 
   public GatewayConfig {
@@ -49,6 +50,6 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
         + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
-        + tokens.size() + ", stores=" + stores + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+        + tokens.size() + ", stores=" + stores + ", tls=" + (tls != null) + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
   }
 }
