@@ -43,6 +43,7 @@ final class Demo {
   static GatewayConfig withPort(GatewayConfig c, int port) {
     return new GatewayConfig(c.host(), port, c.endpoint(), c.publicEndpoint(), c.preSignedUrlTimeoutSeconds(), c.queryTablePageSizeLimit(),
         c.queryTablePageTokenTtlMs(), c.refreshTokenTtlMs(), c.workerPoolSize(), c.latestVersionTtlMs(), c.snapshotCacheSize(),
+        c.responseCacheTtlMs(), c.responseCacheMaxBytes(),
         c.signingKey(), c.tokens(), c.stores(), c.redis(), c.notifications(), c.tls(), c.shares());
   }
 

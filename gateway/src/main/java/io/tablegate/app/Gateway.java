@@ -125,7 +125,8 @@ public final class Gateway {
     TableFormat cachedDelta = formatDecorator.apply(
         new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
     SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta), signers, workers, clock,
-        config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs());
+        config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
+        Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes());
     InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus, cache, workers);
     RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
         : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),

@@ -78,7 +78,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "redis", "notifications", "tls"));
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "redis", "notifications", "tls", "responseCacheTtlMs", "responseCacheMaxBytes"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
@@ -111,6 +111,12 @@ public final class ConfigLoader {
     int workers = (int) number(n, "workerPoolSize", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), 1, 1024);
     long latestTtl = number(n, "latestVersionTtlMs", 1000, 0, Long.MAX_VALUE);
     int snapshotCacheSize = (int) number(n, "snapshotCacheSize", 256, 0, 1_000_000);
+    long responseTtl = number(n, "responseCacheTtlMs", Math.min(60_000, urlTimeout * 1000 / 60), 0, 3_600_000);
+    if (responseTtl > urlTimeout * 1000 / 60) {
+      problems.add("'responseCacheTtlMs' may be at most 1/60 of preSignedUrlTimeoutSeconds (" + urlTimeout * 1000 / 60
+          + " ms), so that cached file URLs keep most of their lifetime");
+    }
+    long responseBytes = number(n, "responseCacheMaxBytes", 64L << 20, 0, Long.MAX_VALUE);
     String signingKeyText = text(n, "signingKey", null);
     byte[] signingKey = null;
     if (signingKeyText != null) {
@@ -128,7 +134,7 @@ public final class ConfigLoader {
     NotificationsConfig notifications = notifications(n.path("notifications"), redis);
     TlsConfig tls = tls(n.path("tls"));
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, signingKey, tokens, stores, redis, notifications, tls, shares);
+        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, redis, notifications, tls, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {

@@ -22,6 +22,8 @@ public record GatewayConfig(
     int workerPoolSize,
     long latestVersionTtlMs,
     int snapshotCacheSize,
+    long responseCacheTtlMs,
+    long responseCacheMaxBytes,
     byte[] signingKey,
     List<TokenConfig> tokens,
     List<StoreConfig> stores,

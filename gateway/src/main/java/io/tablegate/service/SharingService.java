@@ -24,6 +24,7 @@ import io.tablegate.spi.UrlSigner;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -50,10 +51,22 @@ public final class SharingService {
   private final WorkerExecutor workers;
   private final QueryTokens tokens;
   private final int pageSizeLimit;
+  private final ResponseCache responses;
 
   /** @param signers the URL signer of a table: presigned by its object store, or the gateway's own file URLs */
   public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
       WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs) {
+    this(catalog, formats, signers, workers, clock, pageSizeLimit, pageTokenTtlMs, refreshTokenTtlMs, Duration.ZERO, 0);
+  }
+
+  /**
+   * @param responseCacheTtl how long complete, unpaginated query bodies are kept ({@link Duration#ZERO}: not at all)
+   * @param responseCacheBytes the bound on their total size
+   */
+  public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
+      WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs, Duration responseCacheTtl,
+      long responseCacheBytes) {
+    this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
     this.catalog = catalog;
     this.formats = Map.copyOf(formats);
     this.signers = signers;
@@ -181,12 +194,18 @@ public final class SharingService {
           : null;
       Long stamped = timeTravel ? version : null;
       byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
+      boolean cacheable = page == null && pageSize == null && q.refreshToken() == null; // a refresh wants new URLs
+      String cacheKey = "q|" + table.id() + "|" + table.location() + "|" + version + "|" + rf + "|" + ids + "|" + timeTravel + "|"
+          + q.limitHint() + "|" + q.jsonPredicateHints();
+      LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
+      if (cached != null) return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
       JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()));
       CloseableIterator<DataFile> files = format.scan(snap, true);
       LineContext lines = new LineContext(rf, ids, signers.apply(table));
       Long ts = timeTravel ? snap.timestamp() : null;
       LineSource body = new SnapshotLineSource(files, lines, predicate, q.limitHint(), page == null ? 0 : page.index(), pageSize,
           stamped, ts, trailer);
+      if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
     });
   }
@@ -316,9 +335,15 @@ public final class SharingService {
               next == null ? null : tokens.page(table.id(), fingerprint, new QueryTokens.PageState(start, latest, next)),
               minExp, null, null)
           : null;
+      boolean cacheable = page == null && pageSize == null;
+      String cacheKey = "c|" + table.id() + "|" + table.location() + "|" + start + "|" + end + "|" + rf + "|" + ids + "|"
+          + c.includeHistoricalMetadata();
+      LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
+      if (cached != null) return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
       LineContext lines = new LineContext(rf, ids, signers.apply(table));
       LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF, start, lines,
           headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer);
+      if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
     });
   }

@@ -1,0 +1,99 @@
+package io.tablegate.service;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tablegate.protocol.EndStreamAction;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Encoded response bodies of complete, unpaginated queries, kept for a short time (by default one
+ * minute, at most 1/60 of the URL lifetime) so that a burst of identical queries (Spark executors,
+ * dashboards, a load balancer's instances) skips listing, signing and encoding. The lines keep
+ * their true {@code expirationTimestamp}; a URL is never handed out past its expiry, and with the
+ * default lifetimes it always has at least 59 of its 60 minutes left. Keys contain the table
+ * version, so a commit never serves a stale body. Bounded by total bytes; large bodies are not kept.
+ */
+final class ResponseCache {
+  /** An encoded body and the earliest URL expiry in it. */
+  record Body(byte[] bytes, Long minExpiration) {}
+
+  private static final int REPLAY_CHUNK = 1 << 20;
+  private final Cache<String, Body> cache;
+  private final long maxBodyBytes;
+
+  /** @param clock the gateway's clock: entries age with it, as the URLs in them do */
+  ResponseCache(Duration ttl, long maxTotalBytes, java.time.Clock clock) {
+    this.maxBodyBytes = Math.max(0, maxTotalBytes / 8);
+    this.cache = ttl.isZero() || maxTotalBytes <= 0 ? null : Caffeine.newBuilder()
+        .ticker(() -> clock.millis() * 1_000_000L)
+        .expireAfterWrite(ttl)
+        .maximumWeight(maxTotalBytes)
+        .weigher((String k, Body b) -> b.bytes().length + k.length())
+        .build();
+  }
+
+  /** A cached body's lines, with a trailer built from its URL expiry; null on a miss. */
+  LineSource replay(String key, SnapshotLineSource.Trailer trailer) {
+    if (cache == null) return null;
+    Body body = cache.getIfPresent(key);
+    if (body == null) return null;
+    return new LineSource() {
+      private int pos;
+
+      @Override
+      public byte[] next(int maxLines) {
+        if (pos >= body.bytes().length) return null;
+        int end = Math.min(body.bytes().length, pos + REPLAY_CHUNK);
+        while (end < body.bytes().length && body.bytes()[end - 1] != '\n') end++; // whole lines only
+        byte[] chunk = Arrays.copyOfRange(body.bytes(), pos, end);
+        pos = end;
+        return chunk;
+      }
+
+      @Override
+      public EndStreamAction trailer() {
+        return trailer == null ? null : trailer.build(null, body.minExpiration());
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** Passes {@code inner} through and keeps its body if it completes and is small enough. */
+  LineSource recording(String key, LineSource inner, LineContext lines) {
+    if (cache == null) return inner;
+    return new LineSource() {
+      private ByteArrayOutputStream recorded = new ByteArrayOutputStream();
+
+      @Override
+      public byte[] next(int maxLines) {
+        byte[] chunk = inner.next(maxLines);
+        if (recorded != null) {
+          if (chunk == null) {
+            cache.put(key, new Body(recorded.toByteArray(), lines.minExpirationOrNull()));
+            recorded = null;
+          } else if (recorded.size() + chunk.length > maxBodyBytes) {
+            recorded = null; // too large to keep
+          } else {
+            recorded.writeBytes(chunk);
+          }
+        }
+        return chunk;
+      }
+
+      @Override
+      public EndStreamAction trailer() {
+        return inner.trailer();
+      }
+
+      @Override
+      public void close() {
+        recorded = null;
+        inner.close();
+      }
+    };
+  }
+}

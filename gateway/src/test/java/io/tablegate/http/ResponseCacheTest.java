@@ -1,0 +1,102 @@
+package io.tablegate.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tablegate.app.Gateway;
+import io.tablegate.config.ConfigLoader;
+import io.tablegate.testing.GatewayHarness;
+import io.tablegate.testing.TestTables;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Identical unpaginated queries within the response cache's lifetime skip the table scan; nothing else does. */
+class ResponseCacheTest {
+  static final String Q = "/shares/s/schemas/c/tables/t/query";
+  @TempDir static Path dir;
+  static GatewayHarness gw;
+  static final AtomicLong now = new AtomicLong(Instant.parse("2026-03-01T00:00:00Z").toEpochMilli());
+  static final AtomicInteger scans = new AtomicInteger();
+
+  @BeforeAll
+  static void start() {
+    TestTables.writeHistoryTable(dir.resolve("t"));
+    Clock clock = new Clock() {
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      public Instant instant() {
+        return Instant.ofEpochMilli(now.get());
+      }
+    };
+    var config = ConfigLoader.parse("""
+        version: 1
+        host: 127.0.0.1
+        port: 0
+        shares:
+          - name: s
+            schemas:
+              - name: c
+                tables:
+                  - {name: t, location: t, historyShared: true}
+        """, dir).config();
+    assertThat(config.responseCacheTtlMs()).isEqualTo(60_000);
+    var vertx = io.vertx.core.Vertx.vertx();
+    gw = GatewayHarness.attach(vertx, GatewayHarness.await(Gateway.start(vertx, config, clock,
+        f -> new CountingFormat(f, new AtomicLong(), scans, new AtomicInteger()))));
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @Test
+  void repeatsWithinTheLifetimeAreServedFromTheCacheWithTheirTrueExpiry() {
+    // Given: nothing cached from other tests
+    now.addAndGet(61_000);
+    int before = scans.get();
+    String first = gw.post(Q, null, "{}").text();
+    // When
+    now.addAndGet(30_000);
+    String second = gw.post(Q, null, "{}").text();
+    // Then: the same bytes (URLs keep their original, true expiry) and no second scan
+    assertThat(second).isEqualTo(first);
+    assertThat(scans.get()).isEqualTo(before + 1);
+    // an end-stream trailer is still built per request from the cached body's earliest expiry
+    var withEnd = gw.post(Q, null, Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}").lines();
+    assertThat(withEnd.get(withEnd.size() - 1).get("endStreamAction").has("minUrlExpirationTimestamp")).isTrue();
+    // When the lifetime has passed, the table is scanned and URLs are signed again
+    now.addAndGet(31_000);
+    assertThat(gw.post(Q, null, "{}").text()).isNotEqualTo(first);
+    assertThat(scans.get()).isGreaterThan(before + 1);
+  }
+
+  @Test
+  void paginatedRefreshAndOtherVersionQueriesAreNeverServedFromIt() {
+    gw.post(Q, null, "{}");
+    int before = scans.get();
+    gw.post(Q, null, "{\"maxFiles\": 1}");
+    gw.post(Q, null, "{\"version\": 2}");
+    String refresh = gw.post(Q, null, "{\"includeRefreshToken\": true}").lines().stream()
+        .filter(l -> l.has("endStreamAction")).findFirst().orElseThrow().get("endStreamAction").get("refreshToken").asText();
+    int afterRefreshToken = scans.get();
+    gw.post(Q, null, "{\"refreshToken\": \"" + refresh + "\"}");
+    assertThat(scans.get()).isEqualTo(afterRefreshToken + 1);
+    assertThat(afterRefreshToken).isGreaterThanOrEqualTo(before + 2);
+  }
+}
