@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,21 +18,59 @@ import java.util.concurrent.TimeUnit;
 public final class RedisHarness implements AutoCloseable {
   private final Path dir;
   private final int port;
+  private final List<String> extraArgs;
   private Process process;
 
   public RedisHarness(Path dir) throws Exception {
+    this(dir, List.of());
+  }
+
+  /** A Redis with extra server arguments, e.g. {@code --cluster-enabled yes}. */
+  public RedisHarness(Path dir, List<String> extraArgs) throws Exception {
     this.dir = dir;
+    this.extraArgs = List.copyOf(extraArgs);
     Files.createDirectories(dir);
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = freePort();
     start();
+  }
+
+  /** A single-node Redis Cluster owning every slot. */
+  public static RedisHarness cluster(Path dir) throws Exception {
+    RedisHarness r = new RedisHarness(dir, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
+    r.run("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+    for (int i = 0; i < 200 && !r.bulk("CLUSTER", "INFO").contains("cluster_state:ok"); i++) Thread.sleep(25);
+    return r;
+  }
+
+  /** A Sentinel watching {@code master} under the name {@code mymaster}. */
+  public static RedisHarness sentinel(Path dir, RedisHarness master) throws Exception {
+    Files.createDirectories(dir);
+    Path conf = dir.resolve("sentinel.conf");
+    Files.writeString(conf, "sentinel monitor mymaster 127.0.0.1 " + master.port + " 1\n");
+    return new RedisHarness(dir, List.of("--sentinel", "--sentinel-config-file-placeholder", conf.toString()));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   public void start() throws Exception {
     String binary = Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server";
-    process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        "--dir", dir.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(binary);
+    int sentinel = extraArgs.indexOf("--sentinel-config-file-placeholder");
+    if (sentinel >= 0) {
+      cmd.add(extraArgs.get(sentinel + 1)); // the config file comes first
+      cmd.add("--sentinel");
+    }
+    cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString()));
+    if (sentinel < 0) {
+      cmd.addAll(List.of("--save", "", "--appendonly", "no"));
+      cmd.addAll(extraArgs);
+    }
+    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
     for (int i = 0; i < 200; i++) {
       if (ping()) return;
       Thread.sleep(25);
@@ -63,6 +102,18 @@ public final class RedisHarness implements AutoCloseable {
     int c;
     while ((c = in.read()) >= 0 && c != '\n') reply.append((char) c);
     return reply.toString().trim();
+  }
+
+  /** Runs a command whose reply is a bulk string; returns the whole string. */
+  public String bulk(String... words) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      String header = command(s, words);
+      if (!header.startsWith("$")) return header;
+      int n = Integer.parseInt(header.substring(1));
+      if (n < 0) return "";
+      byte[] b = s.getInputStream().readNBytes(n);
+      return new String(b, StandardCharsets.UTF_8);
+    }
   }
 
   /** Runs a command (e.g. RPUSH) over a fresh connection; returns the first reply line. */
