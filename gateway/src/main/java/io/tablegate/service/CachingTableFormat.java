@@ -84,9 +84,68 @@ public final class CachingTableFormat implements TableFormat {
     return cache.get(location, "s:atOrAfter@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrAfter(location, epochMillis));
   }
 
+  /** A range's actions never change once written, so each range is cached like a file list. */
   @Override
   public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
-    return inner.changes(location, startVersion, endVersion);
+    String key = "s:changes@" + startVersion + "-" + endVersion;
+    Optional<Iterator<byte[]>> cached = cache.readList(location, key);
+    if (cached.isPresent()) {
+      Iterator<byte[]> it = cached.get();
+      // a failing shared tier mid-range: restart from the store and skip what was served (same order)
+      return new CloseableIterator<>() {
+        private CloseableIterator<ChangeRecord> fallback;
+        private long served;
+
+        @Override
+        public boolean hasNext() {
+          if (fallback == null) {
+            try {
+              return it.hasNext();
+            } catch (RuntimeException e) {
+              fallback = inner.changes(location, startVersion, endVersion);
+              for (long i = 0; i < served && fallback.hasNext(); i++) fallback.next();
+            }
+          }
+          return fallback.hasNext();
+        }
+
+        @Override
+        public ChangeRecord next() {
+          if (!hasNext()) throw new NoSuchElementException();
+          served++;
+          return fallback != null ? fallback.next() : ChangeRecordCodec.decode(it.next());
+        }
+
+        @Override
+        public void close() {
+          if (fallback != null) fallback.close();
+        }
+      };
+    }
+    CloseableIterator<ChangeRecord> records = inner.changes(location, startVersion, endVersion);
+    SharedTier.ListWriter writer = cache.writeList(location, key, versionedTtl);
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        boolean more = records.hasNext();
+        if (!more) writer.commit();
+        return more;
+      }
+
+      @Override
+      public ChangeRecord next() {
+        if (!records.hasNext()) throw new NoSuchElementException();
+        ChangeRecord r = records.next();
+        writer.add(ChangeRecordCodec.encode(r));
+        return r;
+      }
+
+      @Override
+      public void close() {
+        writer.close();
+        records.close();
+      }
+    };
   }
 
   @Override

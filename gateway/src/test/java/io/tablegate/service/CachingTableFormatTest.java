@@ -55,6 +55,24 @@ class CachingTableFormatTest {
       return (epochMillis + 999) / 1000;
     }
 
+    int changeReads;
+
+    public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(String location, long start, long end) {
+      changeReads++;
+      Iterator<io.tablegate.spi.ChangeRecord> it = records().iterator();
+      return new CloseableIterator<>() {
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        public io.tablegate.spi.ChangeRecord next() {
+          return it.next();
+        }
+
+        public void close() {}
+      };
+    }
+
     public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
       scans++;
       Iterator<Integer> it = List.of(0, 1, 2).iterator();
@@ -158,6 +176,37 @@ class CachingTableFormatTest {
     format.versionAtOrBefore(T, 9000);
     format.versionAtOrBefore(T, 9000);
     assertThat(inner.timestampCalls).isEqualTo(4);
+  }
+
+  static List<io.tablegate.spi.ChangeRecord> records() {
+    var snap = new FakeFormat().snapshot(T, 1);
+    return List.of(
+        new io.tablegate.spi.ChangeRecord.CommitInfo(1, 1000, "MERGE", Map.of("numTargetRowsInserted", "0")),
+        new io.tablegate.spi.ChangeRecord.CommitInfo(1, 1000, null, Map.of()),
+        new io.tablegate.spi.ChangeRecord.MetadataChange(1, 1000, snap.metadata()),
+        new io.tablegate.spi.ChangeRecord.ProtocolChange(1, 1000, new DeltaProtocol(3, 7, List.of("deletionVectors"), List.of("x"))),
+        new io.tablegate.spi.ChangeRecord.FileChange(2, 2000, io.tablegate.spi.ChangeRecord.FileKind.CDC,
+            new DataFile(T + "/c", "c", Map.of(), 5, 6, false, null, null)),
+        new io.tablegate.spi.ChangeRecord.FileChange(2, 2000, io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
+            new DataFile(T + "/r", "r", Map.of("p", "1"), 5, 6, true, "{}", null)));
+  }
+
+  @Test
+  void changeRangesAreCachedAfterACompletePassAndRecordsRoundTrip() {
+    for (var r : records()) assertThat(ChangeRecordCodec.decode(ChangeRecordCodec.encode(r))).isEqualTo(r);
+    FakeFormat inner = new FakeFormat();
+    MapSharedCache cache = new MapSharedCache();
+    CachingTableFormat format = new CachingTableFormat(inner, cache, Duration.ofMinutes(1), Duration.ofDays(1));
+    List<io.tablegate.spi.ChangeRecord> first = new ArrayList<>();
+    try (var it = format.changes(T, 1, 2)) {
+      it.forEachRemaining(first::add);
+    }
+    List<io.tablegate.spi.ChangeRecord> second = new ArrayList<>();
+    try (var it = format.changes(T, 1, 2)) {
+      it.forEachRemaining(second::add);
+    }
+    assertThat(second).isEqualTo(first).isEqualTo(records());
+    assertThat(inner.changeReads).isEqualTo(1);
   }
 
   @Test
