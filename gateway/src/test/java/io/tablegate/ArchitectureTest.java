@@ -51,9 +51,23 @@ class ArchitectureTest {
   }
 
   @Test
-  void onlyTheDeltaAdapterImportsKernelAndHadoop() {
+  void onlyTheDeltaAdapterImportsKernel() {
     noClasses().that().resideOutsideOfPackage("io.tablegate.format.delta..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.delta..", "org.apache.hadoop..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.delta..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheIcebergAdapterImportsIceberg() {
+    noClasses().that().resideOutsideOfPackage("io.tablegate.format.iceberg..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.iceberg..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheFormatAdaptersTouchHadoop() {
+    noClasses().that().resideOutsideOfPackages("io.tablegate.format.delta..", "io.tablegate.format.iceberg..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.hadoop..")
         .check(classes);
   }
 

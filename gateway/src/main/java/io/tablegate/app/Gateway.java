@@ -12,6 +12,7 @@ import io.tablegate.service.InvalidationService;
 import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.config.GatewayConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
+import io.tablegate.format.iceberg.IcebergTableFormat;
 import io.tablegate.http.ApiRouter;
 import io.tablegate.service.SharingService;
 import io.tablegate.spi.TableFormat;
@@ -124,7 +125,9 @@ public final class Gateway {
         : 86_400_000L);
     TableFormat cachedDelta = formatDecorator.apply(
         new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
-    SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta), signers, workers, clock,
+    TableFormat cachedIceberg = formatDecorator.apply(new CachingTableFormat(new IcebergTableFormat(), cache,
+        Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
+    SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
         Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes());
     InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus, cache, workers);

@@ -298,8 +298,11 @@ public final class ConfigLoader {
       problems.add(where + ".location is required");
     }
     String format = text(t, "format", "delta").toLowerCase(Locale.ROOT);
-    if (!format.equals("delta")) {
-      problems.add(where + ".format '" + format + "' is not supported yet (supported: delta)");
+    if (!format.equals("delta") && !format.equals("iceberg")) {
+      problems.add(where + ".format '" + format + "' is not supported (supported: delta, iceberg)");
+    }
+    if (format.equals("iceberg") && location != null && location.toLowerCase(Locale.ROOT).matches("^s3a?://.*")) {
+      problems.add(where + ": Iceberg tables in object storage are not supported yet (local Hadoop-style tables are)");
     }
     boolean history = bool(t, "historyShared", false);
     long startVersion = number(t, "startVersion", 0, 0, Long.MAX_VALUE);

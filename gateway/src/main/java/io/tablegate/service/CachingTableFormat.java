@@ -84,6 +84,11 @@ public final class CachingTableFormat implements TableFormat {
     return cache.get(location, "s:atOrAfter@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrAfter(location, epochMillis));
   }
 
+  @Override
+  public boolean supportsChanges() {
+    return inner.supportsChanges();
+  }
+
   /** A range's actions never change once written, so each range is cached like a file list. */
   @Override
   public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {

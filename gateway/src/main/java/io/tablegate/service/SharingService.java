@@ -171,7 +171,10 @@ public final class SharingService {
     return blocking(table, () -> {
       TableFormat format = format(table);
       QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), table.id(), q.pagingFingerprint());
-      if (q.startingVersion() != null) return changeQuery(table, format, caps, fileIdHash, requestedIds, q, page);
+      if (q.startingVersion() != null) {
+        requireChanges(table, format);
+        return changeQuery(table, format, caps, fileIdHash, requestedIds, q, page);
+      }
 
       long version;
       boolean timeTravel = q.version() != null || q.timestamp() != null;
@@ -298,6 +301,7 @@ public final class SharingService {
     String fingerprint = c.pagingFingerprint();
     return blocking(table, () -> {
       TableFormat format = format(table);
+      requireChanges(table, format);
       QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), table.id(), fingerprint);
       long latest = page != null ? page.endVersion() : format.latestVersion(table.location());
       long start = c.startingVersion() != null ? c.startingVersion()
@@ -354,6 +358,13 @@ public final class SharingService {
     TableFormat f = formats.get(table.format());
     if (f == null) throw SharingErrors.unsupported("Table format '" + table.format() + "' is not supported by this gateway");
     return f;
+  }
+
+  private static void requireChanges(SharedTable table, TableFormat format) {
+    if (!format.supportsChanges()) {
+      throw SharingErrors.unsupported("Change data feed and startingVersion queries are not available for " + table.format()
+          + " table " + table.qualifiedName() + " yet; query snapshots by version or timestamp instead.");
+    }
   }
 
   private static long checkVersion(SharedTable table, TableFormat format, long version) {

@@ -24,6 +24,11 @@ public interface TableFormat extends AutoCloseable {
   /** The snapshot's active data files, in a deterministic order. */
   CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats);
 
+  /** Whether {@link #changes} is available (change data feed and startingVersion queries). */
+  default boolean supportsChanges() {
+    return false;
+  }
+
   /** The actions of commits {@code startVersion..endVersion} inclusive, in commit order. */
   default CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
     throw SharingErrors.unsupported("This table format does not support change queries");

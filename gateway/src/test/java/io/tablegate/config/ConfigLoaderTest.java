@@ -189,7 +189,7 @@ class ConfigLoaderTest {
                   - {name: t}
                   - {name: "has space", location: x}
                   - {name: u, location: "s3://bucket/t", fileAccess: direct}
-                  - {name: v, location: x, format: iceberg}
+                  - {name: v, location: x, format: parquet}
                   - {name: V, location: y}
           - name: S
         """, BASE))
@@ -209,7 +209,7 @@ class ConfigLoaderTest {
         .hasMessageContaining("contains a space")
         .hasMessageContaining("an s3:// table needs 'store'")
         .hasMessageContaining("fileAccess must be presigned or proxy")
-        .hasMessageContaining("format 'iceberg' is not supported yet")
+        .hasMessageContaining("format 'parquet' is not supported")
         .hasMessageContaining("duplicate table name 'V'")
         .hasMessageContaining("duplicate share name 'S'");
   }

@@ -45,6 +45,10 @@ public final class CountingFormat implements TableFormat {
     return inner.versionAtOrAfter(location, epochMillis);
   }
 
+  public boolean supportsChanges() {
+    return inner.supportsChanges();
+  }
+
   public CloseableIterator<ChangeRecord> changes(String location, long start, long end) {
     return inner.changes(location, start, end);
   }

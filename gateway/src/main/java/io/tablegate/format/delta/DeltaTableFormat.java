@@ -301,6 +301,11 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   @Override
+  public boolean supportsChanges() {
+    return true;
+  }
+
+  @Override
   public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
     TableImpl t = table(location);
     Engine engine = engine(location);

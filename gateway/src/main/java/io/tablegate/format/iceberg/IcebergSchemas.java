@@ -1,0 +1,107 @@
+package io.tablegate.format.iceberg;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tablegate.protocol.SharingErrors;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Iceberg schemas as Delta {@code schemaString} JSON (ecosystem.md §6.3): timestamptz → timestamp,
+ * timestamp → timestamp_ntz, fixed → binary, doc → comment; types no Delta reader can read safely
+ * are refused with UNSUPPORTED_OPERATION naming the column, never served as wrong data.
+ */
+final class IcebergSchemas {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private IcebergSchemas() {}
+
+  /** The schema string, and whether it uses timestamp_ntz (a Delta reader feature). */
+  record Mapped(String schemaString, boolean timestampNtz) {}
+
+  static Mapped toDelta(Schema schema) {
+    boolean[] ntz = {false};
+    ObjectNode root = struct(schema.asStruct(), "", ntz);
+    return new Mapped(root.toString(), ntz[0]);
+  }
+
+  private static ObjectNode struct(Types.StructType struct, String path, boolean[] ntz) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("type", "struct");
+    ArrayNode fields = node.putArray("fields");
+    for (Types.NestedField f : struct.fields()) {
+      ObjectNode field = fields.addObject();
+      field.put("name", f.name());
+      String fieldPath = path.isEmpty() ? f.name() : path + "." + f.name();
+      setType(field, "type", f.type(), fieldPath, ntz);
+      field.put("nullable", f.isOptional());
+      ObjectNode meta = field.putObject("metadata");
+      if (f.doc() != null) meta.put("comment", f.doc());
+    }
+    return node;
+  }
+
+  private static void setType(ObjectNode parent, String key, Type type, String path, boolean[] ntz) {
+    switch (type.typeId()) {
+      case STRUCT -> parent.set(key, struct(type.asStructType(), path, ntz));
+      case LIST -> {
+        Types.ListType list = type.asListType();
+        ObjectNode node = parent.putObject(key);
+        node.put("type", "array");
+        setType(node, "elementType", list.elementType(), path + ".element", ntz);
+        node.put("containsNull", list.isElementOptional());
+      }
+      case MAP -> {
+        Types.MapType map = type.asMapType();
+        ObjectNode node = parent.putObject(key);
+        node.put("type", "map");
+        setType(node, "keyType", map.keyType(), path + ".key", ntz);
+        setType(node, "valueType", map.valueType(), path + ".value", ntz);
+        node.put("valueContainsNull", map.isValueOptional());
+      }
+      default -> parent.put(key, primitive(type, path, ntz));
+    }
+  }
+
+  private static String primitive(Type type, String path, boolean[] ntz) {
+    return switch (type.typeId()) {
+      case BOOLEAN -> "boolean";
+      case INTEGER -> "integer";
+      case LONG -> "long";
+      case FLOAT -> "float";
+      case DOUBLE -> "double";
+      case DATE -> "date";
+      case STRING -> "string";
+      case BINARY, FIXED -> "binary";
+      case DECIMAL -> {
+        Types.DecimalType d = (Types.DecimalType) type;
+        yield "decimal(" + d.precision() + "," + d.scale() + ")";
+      }
+      case TIMESTAMP -> {
+        if (((Types.TimestampType) type).shouldAdjustToUTC()) yield "timestamp";
+        ntz[0] = true;
+        yield "timestamp_ntz";
+      }
+      default -> throw SharingErrors.unsupported("Column '" + path + "' has Iceberg type " + type
+          + ", which Delta Sharing readers cannot read correctly; this table cannot be shared (drop or convert the column).");
+    };
+  }
+
+  /** A partition value serialized as the protocol requires (strings; date yyyy-MM-dd; null stays null). */
+  static String partitionValue(Type type, Object value) {
+    if (value == null) return null;
+    return switch (type.typeId()) {
+      case DATE -> java.time.LocalDate.ofEpochDay(((Number) value).longValue()).toString();
+      case TIMESTAMP -> {
+        long micros = ((Number) value).longValue();
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), (int) Math.floorMod(micros,
+            1_000_000) * 1000, java.time.ZoneOffset.UTC);
+        yield t.format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"));
+      }
+      case DECIMAL -> ((java.math.BigDecimal) value).toPlainString();
+      default -> value.toString();
+    };
+  }
+}

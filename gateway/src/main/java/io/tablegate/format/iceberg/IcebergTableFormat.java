@@ -1,0 +1,317 @@
+package io.tablegate.format.iceberg;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tablegate.protocol.DeltaProtocol;
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.SharingErrors;
+import io.tablegate.protocol.SharingException;
+import io.tablegate.protocol.TableMetadata;
+import io.tablegate.spi.CloseableIterator;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.TableFormat;
+import io.tablegate.spi.TableSnapshot;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.HistoryEntry;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.hadoop.HadoopTables;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Apache Iceberg tables (format v1/v2, Hadoop-style tables on a path) served as Delta Sharing
+ * tables. Versions: a v2+ table's snapshot sequence numbers (stable, increasing, may skip); a v1
+ * table's position in the main branch's snapshot log. Identity partitions become partition
+ * columns; other transforms leave the table unpartitioned (still pruned by stats). Snapshots with
+ * delete files are refused rather than served with deleted rows.
+ */
+public final class IcebergTableFormat implements TableFormat {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final HadoopTables tables = new HadoopTables(new Configuration());
+
+  private Table load(String location) {
+    try {
+      return tables.load(location);
+    } catch (NoSuchTableException e) {
+      throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's data was not found at its location; please contact your share provider.", e);
+    } catch (RuntimeException e) {
+      throw new SharingException(ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
+    }
+  }
+
+  private static int formatVersion(Table t) {
+    return t instanceof HasTableOperations ops ? ops.operations().current().formatVersion() : 2;
+  }
+
+  /** Main-branch snapshots in commit order, each with its Delta Sharing version. */
+  private static LinkedHashMap<Long, Snapshot> versions(Table t) {
+    LinkedHashMap<Long, Snapshot> out = new LinkedHashMap<>();
+    boolean bySequence = formatVersion(t) >= 2;
+    long index = 0;
+    for (HistoryEntry h : t.history()) {
+      Snapshot s = t.snapshot(h.snapshotId());
+      if (s == null) continue; // expired
+      long v = bySequence ? s.sequenceNumber() : index++;
+      out.putIfAbsent(v, s);
+    }
+    return out;
+  }
+
+  @Override
+  public long latestVersion(String location) {
+    Table t = load(location);
+    Snapshot current = t.currentSnapshot();
+    if (current == null) return 0;
+    long latest = 0;
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) if (e.getValue().snapshotId() == current.snapshotId()) latest = e.getKey();
+    return latest;
+  }
+
+  private static Snapshot snapshotAt(Table t, long version) {
+    Snapshot s = versions(t).get(version);
+    if (s == null && !(version == 0 && t.currentSnapshot() == null)) {
+      throw SharingErrors.invalidParameter("Cannot load table version " + version + ": the table has no snapshot with that version.");
+    }
+    return s;
+  }
+
+  @Override
+  public TableSnapshot snapshot(String location, long version) {
+    Table t = load(location);
+    Snapshot s = snapshotAt(t, version);
+    Schema schema = s == null || s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
+    checkNoRenames(t, schema);
+    IcebergSchemas.Mapped mapped = IcebergSchemas.toDelta(schema);
+    List<String> partitionColumns = identityColumns(t, schema);
+    Map<String, String> configuration = new HashMap<>();
+    t.properties().forEach((k, v) -> {
+      if (k.startsWith("comment")) configuration.put(k, v);
+    });
+    TableMetadata metadata = new TableMetadata(t.uuid().toString(), null, t.properties().get("comment"), "parquet", Map.of(),
+        mapped.schemaString(), partitionColumns, configuration, null);
+    DeltaProtocol protocol = mapped.timestampNtz()
+        ? new DeltaProtocol(3, 7, List.of("timestampNtz"), List.of("timestampNtz"))
+        : new DeltaProtocol(1, 2, null, null);
+    long timestamp = s == null ? 0 : s.timestampMillis();
+    Long numFiles = null;
+    Long size = null;
+    if (s != null && s.summary() != null && s.summary().containsKey("total-data-files") && s.summary().containsKey("total-files-size")) {
+      numFiles = Long.parseLong(s.summary().get("total-data-files"));
+      size = Long.parseLong(s.summary().get("total-files-size"));
+    }
+    return new TableSnapshot(location, version, timestamp, protocol, metadata, size, numFiles);
+  }
+
+  /**
+   * Parquet-format readers read columns by name; a column renamed since files were written would
+   * read as null. Until column mapping is offered for Iceberg tables, such tables are refused.
+   */
+  private static void checkNoRenames(Table t, Schema current) {
+    for (Schema older : t.schemas().values()) {
+      for (Types.NestedField f : older.columns()) {
+        Types.NestedField now = current.findField(f.fieldId());
+        if (now != null && !now.name().equals(f.name())) {
+          throw SharingErrors.unsupported("Column '" + now.name() + "' was renamed from '" + f.name()
+              + "'; Iceberg tables with renamed columns cannot be shared yet (rewrite the data files, or share a view without the rename).");
+        }
+      }
+    }
+  }
+
+  /** Identity-partition source columns when every partition spec of the table agrees; otherwise none. */
+  private static List<String> identityColumns(Table t, Schema schema) {
+    PartitionSpec spec = t.spec();
+    if (t.specs().size() != 1 || spec.isUnpartitioned()) return List.of();
+    List<String> out = new ArrayList<>();
+    for (PartitionField f : spec.fields()) {
+      if (!f.transform().isIdentity()) return List.of();
+      Types.NestedField source = schema.findField(f.sourceId());
+      if (source == null) return List.of();
+      out.add(source.name());
+    }
+    return out;
+  }
+
+  @Override
+  public long versionAtOrBefore(String location, long epochMillis) {
+    Table t = load(location);
+    Long best = null;
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) if (e.getValue().timestampMillis() <= epochMillis) best = e.getKey();
+    if (best == null) {
+      throw SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
+          + ") is before the earliest version available to this table.");
+    }
+    return best;
+  }
+
+  @Override
+  public long versionAtOrAfter(String location, long epochMillis) {
+    Table t = load(location);
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) if (e.getValue().timestampMillis() >= epochMillis) return e.getKey();
+    throw SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
+        + ") is after the latest version available to this table.");
+  }
+
+  @Override
+  public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
+    Table t = load(snapshot.location());
+    Snapshot s = snapshotAt(t, snapshot.version());
+    if (s == null) return empty();
+    Schema schema = s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
+    List<String> partitionColumns = snapshot.metadata().partitionColumns();
+    String root = t.location().endsWith("/") ? t.location() : t.location() + "/";
+    CloseableIterable<FileScanTask> tasks = t.newScan().useSnapshot(s.snapshotId()).includeColumnStats().planFiles();
+    Iterator<FileScanTask> it = tasks.iterator();
+    long commitTime = s.timestampMillis();
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public DataFile next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        FileScanTask task = it.next();
+        if (!task.deletes().isEmpty()) {
+          throw SharingErrors.unsupported("This Iceberg snapshot has delete files, which Delta Sharing clients cannot apply; "
+              + "compact the table (rewrite_data_files) to share it.");
+        }
+        org.apache.iceberg.DataFile f = task.file();
+        String path = f.path().toString();
+        String location = path.contains("://") || path.startsWith("file:") ? path : new java.io.File(path).toURI().toString();
+        if (!path.startsWith(root) || path.contains("/../")) {
+          // the gateway serves only files inside a shared table's location
+          throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
+        }
+        String relative = path.substring(root.length());
+        Map<String, String> pv = new LinkedHashMap<>();
+        if (!partitionColumns.isEmpty()) {
+          List<PartitionField> fields = t.specs().get(f.specId()).fields();
+          for (int i = 0; i < fields.size(); i++) {
+            Type type = schema.findType(fields.get(i).sourceId());
+            pv.put(partitionColumns.get(i), IcebergSchemas.partitionValue(type, f.partition().get(i, Object.class)));
+          }
+        }
+        return new DataFile(location, relative, pv, f.fileSizeInBytes(), commitTime, true,
+            includeStats ? stats(schema, f) : null, null);
+      }
+
+      @Override
+      public void close() {
+        try {
+          tasks.close();
+        } catch (IOException e) {
+          // nothing to do: the planning iterator holds no resource we could still free
+        }
+      }
+    };
+  }
+
+  private static CloseableIterator<DataFile> empty() {
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return false;
+      }
+
+      @Override
+      public DataFile next() {
+        throw new NoSuchElementException();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** Delta stats from Iceberg metrics (spec Appendix D bounds), nested like the schema; unsafe bounds are left out. */
+  static String stats(Schema schema, org.apache.iceberg.DataFile f) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("numRecords", f.recordCount());
+    ObjectNode min = MAPPER.createObjectNode();
+    ObjectNode max = MAPPER.createObjectNode();
+    ObjectNode nulls = MAPPER.createObjectNode();
+    addStats(schema.asStruct(), f, min, max, nulls);
+    root.set("minValues", min);
+    root.set("maxValues", max);
+    root.set("nullCount", nulls);
+    return root.toString();
+  }
+
+  private static void addStats(Types.StructType struct, org.apache.iceberg.DataFile f, ObjectNode min, ObjectNode max, ObjectNode nulls) {
+    for (Types.NestedField field : struct.fields()) {
+      if (field.type().isStructType()) {
+        ObjectNode mn = MAPPER.createObjectNode();
+        ObjectNode mx = MAPPER.createObjectNode();
+        ObjectNode nc = MAPPER.createObjectNode();
+        addStats(field.type().asStructType(), f, mn, mx, nc);
+        if (!mn.isEmpty()) min.set(field.name(), mn);
+        if (!mx.isEmpty()) max.set(field.name(), mx);
+        if (!nc.isEmpty()) nulls.set(field.name(), nc);
+        continue;
+      }
+      if (!field.type().isPrimitiveType()) continue;
+      int id = field.fieldId();
+      if (f.nullValueCounts() != null && f.nullValueCounts().get(id) != null) nulls.put(field.name(), f.nullValueCounts().get(id));
+      boolean nans = f.nanValueCounts() != null && f.nanValueCounts().get(id) != null && f.nanValueCounts().get(id) > 0;
+      if (nans) continue;
+      bound(field, f.lowerBounds() == null ? null : f.lowerBounds().get(id), false, min);
+      bound(field, f.upperBounds() == null ? null : f.upperBounds().get(id), true, max);
+    }
+  }
+
+  private static void bound(Types.NestedField field, ByteBuffer buffer, boolean upper, ObjectNode out) {
+    if (buffer == null) return;
+    Object v = Conversions.fromByteBuffer(field.type(), buffer.duplicate());
+    String name = field.name();
+    switch (field.type().typeId()) {
+      case BOOLEAN -> out.put(name, (Boolean) v);
+      case INTEGER -> out.put(name, (Integer) v);
+      case LONG -> out.put(name, (Long) v);
+      case FLOAT -> {
+        float x = (Float) v;
+        if (Float.isFinite(x)) out.put(name, x);
+      }
+      case DOUBLE -> {
+        double x = (Double) v;
+        if (Double.isFinite(x)) out.put(name, x);
+      }
+      case DATE -> out.put(name, LocalDate.ofEpochDay((Integer) v).toString());
+      case STRING -> out.put(name, v.toString());
+      case DECIMAL -> out.put(name, (BigDecimal) v);
+      case TIMESTAMP -> {
+        long micros = (Long) v;
+        Instant i = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+        Instant ms = upper ? i.truncatedTo(ChronoUnit.MILLIS).plusMillis(i.getNano() % 1_000_000 == 0 ? 0 : 1)
+            : i.truncatedTo(ChronoUnit.MILLIS);
+        out.put(name, ms.toString());
+      }
+      default -> {} // binary, fixed: no bounds a Delta reader compares
+    }
+  }
+
+}

@@ -1,0 +1,199 @@
+package io.tablegate.iceberg;
+
+import static io.tablegate.testing.Asserts.assertError;
+import static org.apache.iceberg.types.Types.NestedField.optional;
+import static org.apache.iceberg.types.Types.NestedField.required;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tablegate.testing.GatewayHarness;
+import io.tablegate.testing.GatewayHarness.Response;
+import io.tablegate.testing.KernelRows;
+import io.tablegate.testing.Recipient;
+import io.tablegate.testing.TestTables;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.hadoop.HadoopTables;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Iceberg tables (format v2, written with Iceberg's own writers) shared beside a Delta table from
+ * one share: a recipient reads both with the same code, and the rows equal what Iceberg's own
+ * reader returns for the same snapshot.
+ */
+class IcebergTablesTest {
+  static final String DELTA_CAPS = "responseformat=delta;readerfeatures=deletionvectors,columnmapping,timestampntz";
+  static final Schema SCHEMA = new Schema(
+      required(1, "id", Types.LongType.get()),
+      optional(2, "name", Types.StringType.get(), "display name"),
+      optional(3, "category", Types.StringType.get()),
+      optional(4, "amount", Types.DecimalType.of(10, 2)),
+      optional(5, "day", Types.DateType.get()),
+      optional(6, "ts", Types.TimestampType.withZone()),
+      optional(7, "address", Types.StructType.of(optional(8, "city", Types.StringType.get()), optional(9, "zip", Types.IntegerType.get()))));
+  @TempDir static Path dir;
+  static GatewayHarness gw;
+  static Table orders;
+  static List<Long> snapshots = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    PartitionSpec spec = PartitionSpec.builderFor(SCHEMA).identity("category").build();
+    orders = new HadoopTables(new Configuration()).create(SCHEMA, spec, Map.of("format-version", "2"), dir.resolve("orders").toString());
+    append(orders, "a", 0, 5);
+    append(orders, "b", 5, 3);
+    append(orders, "a", 8, 4);
+    Schema plain = new Schema(required(1, "k", Types.LongType.get()), optional(2, "ntz", Types.TimestampType.withoutZone()));
+    Table ntz = new HadoopTables(new Configuration()).create(plain, PartitionSpec.unpartitioned(), Map.of("format-version", "2"),
+        dir.resolve("ntz").toString());
+    writeFile(ntz, null, List.of(record(plain, 1L, java.time.LocalDateTime.of(2024, 1, 2, 3, 4, 5))));
+    TestTables.writeHistoryTable(dir.resolve("delta"));
+    gw = GatewayHarness.start("""
+        version: 1
+        host: 127.0.0.1
+        port: 0
+        shares:
+          - name: mixed
+            schemas:
+              - name: sales
+                tables:
+                  - {name: orders, location: orders, format: iceberg, historyShared: true}
+                  - {name: events, location: delta, historyShared: true}
+                  - {name: ntz, location: ntz, format: iceberg}
+        """, dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  static Record record(Schema schema, Object... values) {
+    GenericRecord r = GenericRecord.create(schema);
+    for (int i = 0; i < values.length; i++) r.set(i, values[i]);
+    return r;
+  }
+
+  static void append(Table t, String category, int from, int count) throws Exception {
+    List<Record> rows = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      GenericRecord address = GenericRecord.create(SCHEMA.findType("address").asStructType());
+      address.set(0, "city" + i % 3);
+      address.set(1, i % 2 == 0 ? null : 10000 + i);
+      rows.add(record(SCHEMA, (long) i, i % 4 == 0 ? null : "name" + i, category, new BigDecimal(i + ".25"), LocalDate.of(2024, 1, 1 + i),
+          OffsetDateTime.of(2024, 1, 1, i, 30, 0, 123_456_000, ZoneOffset.UTC), address));
+    }
+    writeFile(t, category, rows);
+  }
+
+  static void writeFile(Table t, String category, List<Record> rows) throws Exception {
+    PartitionKey key = new PartitionKey(t.spec(), t.schema());
+    if (category != null) key.partition(rows.get(0));
+    String path = t.location() + "/data/" + (category == null ? "" : "category=" + category + "/") + java.util.UUID.randomUUID() + ".parquet";
+    DataWriter<Record> w = Parquet.writeData(t.io().newOutputFile(path)).schema(t.schema())
+        .createWriterFunc(GenericParquetWriter::create).overwrite().withSpec(t.spec()).withPartition(category == null ? null : key).build();
+    try (w) {
+      rows.forEach(w::write);
+    }
+    t.newAppend().appendFile(w.toDataFile()).commit();
+    t.refresh();
+    snapshots.add(t.currentSnapshot().snapshotId());
+  }
+
+  /** Iceberg's own reader, rows in the canonical form KernelRows uses. */
+  static List<String> icebergRows(Table t, long snapshotId) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).useSnapshot(snapshotId).build()) {
+      for (Record r : rows) {
+        Record a = (Record) r.getField("address");
+        String address = a == null ? "null" : "{city:" + a.getField("city") + ",zip:" + a.getField("zip") + "}";
+        OffsetDateTime ts = (OffsetDateTime) r.getField("ts");
+        long micros = ts.toEpochSecond() * 1_000_000L + ts.getNano() / 1000;
+        out.add("id=" + r.getField("id") + "|name=" + r.getField("name") + "|category=" + r.getField("category") + "|amount="
+            + ((BigDecimal) r.getField("amount")).toPlainString() + "|day=" + ((LocalDate) r.getField("day")).toEpochDay() + "|ts=" + micros
+            + "|address=" + address);
+      }
+    }
+    return out;
+  }
+
+  static List<String> readAsRecipient(String table, Map<String, String> headers, String body, String tag) throws Exception {
+    Response r = gw.post("/shares/mixed/schemas/sales/tables/" + table + "/query", null, headers, body);
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return KernelRows.readTable(Recipient.materialize(gw, r.lines(), dir.resolve("recv-" + tag)));
+  }
+
+  @Test
+  void anIcebergTableReadsLikeADeltaTableInBothFormats() throws Exception {
+    orders.refresh();
+    List<String> expected = icebergRows(orders, orders.currentSnapshot().snapshotId());
+    assertThat(expected).hasSize(12);
+    assertThat(readAsRecipient("orders", Map.of(), "{}", "parquet")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(readAsRecipient("orders", Map.of("delta-sharing-capabilities", DELTA_CAPS), "{}", "delta"))
+        .containsExactlyInAnyOrderElementsOf(expected);
+    // the Delta table of the same share, with the same client code
+    assertThat(readAsRecipient("events", Map.of(), "{}", "events")).hasSize(9);
+  }
+
+  @Test
+  void metadataMapsTypesPartitionsDocsAndStats() {
+    Response m = gw.get("/shares/mixed/schemas/sales/tables/orders/metadata", null);
+    assertThat(m.status()).as(m.text()).isEqualTo(200);
+    JsonNode meta = m.lines().get(1).get("metaData");
+    assertThat(meta.get("partitionColumns").toString()).isEqualTo("[\"category\"]");
+    String schema = meta.get("schemaString").asText();
+    assertThat(schema).contains("\"decimal(10,2)\"").contains("\"timestamp\"").contains("display name").contains("\"type\":\"struct\"");
+    assertThat(meta.get("numFiles").asLong()).isEqualTo(3);
+    Response q = gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{}");
+    for (JsonNode l : q.lines().subList(2, q.lines().size())) {
+      JsonNode f = l.get("file");
+      assertThat(f.get("partitionValues").get("category").asText()).isIn("a", "b");
+      assertThat(f.get("stats").asText()).contains("\"numRecords\"").contains("\"minValues\":{\"id\"").contains("\"address\":{");
+    }
+  }
+
+  @Test
+  void versionsAreSnapshotSequenceNumbersWithTimeTravel() throws Exception {
+    assertThat(gw.get("/shares/mixed/schemas/sales/tables/orders/version", null).header("Delta-Table-Version")).isEqualTo("3");
+    assertThat(readAsRecipient("orders", Map.of(), "{\"version\": 2}", "v2"))
+        .containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(1)));
+    String pruned = "{\"op\":\"equal\",\"children\":[{\"op\":\"column\",\"name\":\"category\",\"valueType\":\"string\"},"
+        + "{\"op\":\"literal\",\"value\":\"b\",\"valueType\":\"string\"}]}";
+    Response q = gw.post("/shares/mixed/schemas/sales/tables/orders/query", null,
+        "{\"jsonPredicateHints\": " + GatewayHarness.MAPPER.getNodeFactory().textNode(pruned) + "}");
+    assertThat(q.lines()).hasSize(3);
+    assertError(gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{\"version\": 7}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(gw.get("/shares/mixed/schemas/sales/tables/orders/changes?startingVersion=1", null), 400, "UNSUPPORTED_OPERATION");
+    assertError(gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{\"startingVersion\": 1}"), 400, "UNSUPPORTED_OPERATION");
+  }
+
+  @Test
+  void timestampWithoutZoneNeedsTheDeltaFormat() throws Exception {
+    assertError(gw.post("/shares/mixed/schemas/sales/tables/ntz/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
+    List<String> rows = readAsRecipient("ntz", Map.of("delta-sharing-capabilities", DELTA_CAPS), "{}", "ntz");
+    long micros = java.time.LocalDateTime.of(2024, 1, 2, 3, 4, 5).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
+    assertThat(rows).containsExactly("k=1|ntz=" + micros);
+  }
+}
