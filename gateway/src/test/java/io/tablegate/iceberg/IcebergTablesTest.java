@@ -69,6 +69,24 @@ class IcebergTablesTest {
     Table ntz = new HadoopTables(new Configuration()).create(plain, PartitionSpec.unpartitioned(), Map.of("format-version", "2"),
         dir.resolve("ntz").toString());
     writeFile(ntz, null, List.of(record(plain, 1L, java.time.LocalDateTime.of(2024, 1, 2, 3, 4, 5))));
+    Table monthly = new HadoopTables(new Configuration()).create(SCHEMA, PartitionSpec.builderFor(SCHEMA).month("day").bucket("id", 4).build(),
+        Map.of("format-version", "2"), dir.resolve("monthly").toString());
+    List<Record> rows = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      rows.add(record(SCHEMA, (long) i, "n" + i, "c", new BigDecimal("1.00"), LocalDate.of(2024, 3, 1 + i),
+          OffsetDateTime.of(2024, 3, 1, 0, 0, 0, 0, ZoneOffset.UTC), null));
+    }
+    for (Record r : rows) { // one file per partition tuple
+      PartitionKey k = new PartitionKey(monthly.spec(), monthly.schema());
+      k.partition(new org.apache.iceberg.data.InternalRecordWrapper(SCHEMA.asStruct()).wrap(r));
+      String path = monthly.location() + "/data/" + java.util.UUID.randomUUID() + ".parquet";
+      DataWriter<Record> w = Parquet.writeData(monthly.io().newOutputFile(path)).schema(monthly.schema())
+          .createWriterFunc(GenericParquetWriter::create).overwrite().withSpec(monthly.spec()).withPartition(k).build();
+      try (w) {
+        w.write(r);
+      }
+      monthly.newAppend().appendFile(w.toDataFile()).commit();
+    }
     TestTables.writeHistoryTable(dir.resolve("delta"));
     gw = GatewayHarness.start("""
         version: 1
@@ -82,6 +100,7 @@ class IcebergTablesTest {
                   - {name: orders, location: orders, format: iceberg, historyShared: true}
                   - {name: events, location: delta, historyShared: true}
                   - {name: ntz, location: ntz, format: iceberg}
+                  - {name: monthly, location: monthly, format: iceberg}
         """, dir);
   }
 
@@ -187,6 +206,19 @@ class IcebergTablesTest {
     assertError(gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{\"version\": 7}"), 400, "INVALID_PARAMETER_VALUE");
     assertError(gw.get("/shares/mixed/schemas/sales/tables/orders/changes?startingVersion=1", null), 400, "UNSUPPORTED_OPERATION");
     assertError(gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{\"startingVersion\": 1}"), 400, "UNSUPPORTED_OPERATION");
+  }
+
+  @Test
+  void nonIdentityTransformsLeaveTheTableUnpartitionedButPrunedByStats() throws Exception {
+    Response m = gw.get("/shares/mixed/schemas/sales/tables/monthly/metadata", null);
+    assertThat(m.lines().get(1).get("metaData").get("partitionColumns").toString()).isEqualTo("[]");
+    assertThat(readAsRecipient("monthly", Map.of(), "{}", "monthly")).hasSize(6);
+    String idEq = "{\"op\":\"equal\",\"children\":[{\"op\":\"column\",\"name\":\"id\",\"valueType\":\"long\"},"
+        + "{\"op\":\"literal\",\"value\":\"3\",\"valueType\":\"long\"}]}";
+    Response q = gw.post("/shares/mixed/schemas/sales/tables/monthly/query", null,
+        "{\"jsonPredicateHints\": " + GatewayHarness.MAPPER.getNodeFactory().textNode(idEq) + "}");
+    assertThat(q.lines()).hasSize(3);
+    assertThat(q.lines().get(2).get("file").get("partitionValues").size()).isZero();
   }
 
   @Test
