@@ -32,6 +32,24 @@ abstract class DatConformanceSuite {
   /** A scratch directory for received tables. */
   abstract Path work();
 
+  /** The DAT corpus uploaded to a fresh s3proxy, shared with the given {@code fileAccess} mode. */
+  record OnS3(io.tablegate.testing.S3Harness s3, GatewayHarness gw) implements AutoCloseable {
+    static OnS3 start(Path work, String fileAccess) throws Exception {
+      var s3 = new io.tablegate.testing.S3Harness(work.resolve("s3"));
+      s3.createBucket("dat");
+      for (String c : cases().toList()) s3.upload(TestTables.dat().resolve(c).resolve("delta"), "dat", "cases/" + c);
+      GatewayHarness gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + s3.storeYaml("s3proxy")
+          + shareYaml(c -> "s3://dat/cases/" + c, ", fileAccess: " + fileAccess), work);
+      return new OnS3(s3, gw);
+    }
+
+    @Override
+    public void close() throws Exception {
+      gw.close();
+      s3.close();
+    }
+  }
+
   /** YAML of share {@code dat}, schema {@code cases}, one history-shared table per DAT case. */
   static String shareYaml(java.util.function.Function<String, String> location, String tableExtras) throws Exception {
     StringBuilder yaml = new StringBuilder("shares:\n  - name: dat\n    schemas:\n      - name: cases\n        tables:\n");

@@ -9,16 +9,14 @@ import io.tablegate.format.delta.DeltaTableWriter.ColumnSpec;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.KernelRows;
+import io.tablegate.testing.MutableClock;
 import io.tablegate.testing.Recipient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,7 @@ class FileUrlTest {
   static final String DV = "responseformat=delta;readerfeatures=deletionvectors";
   @TempDir static Path dir;
   static GatewayHarness gw;
-  static final AtomicLong now = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+  static final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   @BeforeAll
   static void start() {
@@ -43,22 +41,6 @@ class FileUrlTest {
         List.of("deletionVectors")));
     v0.add(DeltaTableWriter.add(file, 0, w.writeDeletionVector(2, 4, 6, 8)));
     w.commit(0, v0, Instant.parse("2025-01-01T00:00:00Z"));
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(now.get());
-      }
-    };
     gw = GatewayHarness.start(io.tablegate.config.ConfigLoader.parse("""
         version: 1
         host: 127.0.0.1
@@ -141,14 +123,14 @@ class FileUrlTest {
     assertError(gw.fetch(url.substring(0, url.indexOf('?')), Map.of()), 403, "PERMISSION_DENIED");
     assertThat(gw.fetch(url, Map.of()).status()).isEqualTo(200);
     long expires = add().get("deletionVector") != null ? Long.parseLong(url.replaceAll(".*expires=(\\d+).*", "$1")) : 0;
-    assertThat(expires).isEqualTo(now.get() + Duration.ofSeconds(900).toMillis());
-    now.addAndGet(Duration.ofSeconds(901).toMillis());
+    assertThat(expires).isEqualTo(clock.millis() + Duration.ofSeconds(900).toMillis());
+    clock.advance(Duration.ofSeconds(901));
     try {
       Response expired = gw.fetch(url, Map.of());
       assertError(expired, 403, "PERMISSION_DENIED");
       assertThat(expired.json().get("message").asText()).contains("expired");
     } finally {
-      now.addAndGet(-Duration.ofSeconds(901).toMillis());
+      clock.advance(Duration.ofSeconds(-901));
     }
   }
 }

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tablegate.app.Gateway;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.testing.GatewayHarness;
+import io.tablegate.testing.MutableClock;
 import io.tablegate.testing.TestTables;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,25 +23,12 @@ class ResponseCacheTest {
   static final String Q = "/shares/s/schemas/c/tables/t/query";
   @TempDir static Path dir;
   static GatewayHarness gw;
-  static final AtomicLong now = new AtomicLong(Instant.parse("2026-03-01T00:00:00Z").toEpochMilli());
+  static final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
   static final AtomicInteger scans = new AtomicInteger();
 
   @BeforeAll
   static void start() {
     TestTables.writeHistoryTable(dir.resolve("t"));
-    Clock clock = new Clock() {
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      public Clock withZone(ZoneId zone) {
-        return this;
-      }
-
-      public Instant instant() {
-        return Instant.ofEpochMilli(now.get());
-      }
-    };
     var config = ConfigLoader.parse("""
         version: 1
         host: 127.0.0.1
@@ -68,11 +54,11 @@ class ResponseCacheTest {
   @Test
   void repeatsWithinTheLifetimeAreServedFromTheCacheWithTheirTrueExpiry() {
     // Given: nothing cached from other tests
-    now.addAndGet(61_000);
+    clock.advance(Duration.ofSeconds(61));
     int before = scans.get();
     String first = gw.post(Q, null, "{}").text();
     // When
-    now.addAndGet(30_000);
+    clock.advance(Duration.ofSeconds(30));
     String second = gw.post(Q, null, "{}").text();
     // Then: the same bytes (URLs keep their original, true expiry) and no second scan
     assertThat(second).isEqualTo(first);
@@ -81,7 +67,7 @@ class ResponseCacheTest {
     var withEnd = gw.post(Q, null, Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}").lines();
     assertThat(withEnd.get(withEnd.size() - 1).get("endStreamAction").has("minUrlExpirationTimestamp")).isTrue();
     // When the lifetime has passed, the table is scanned and URLs are signed again
-    now.addAndGet(31_000);
+    clock.advance(Duration.ofSeconds(31));
     assertThat(gw.post(Q, null, "{}").text()).isNotEqualTo(first);
     assertThat(scans.get()).isGreaterThan(before + 1);
   }
