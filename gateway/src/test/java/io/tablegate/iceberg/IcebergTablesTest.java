@@ -204,8 +204,34 @@ class IcebergTablesTest {
         "{\"jsonPredicateHints\": " + GatewayHarness.MAPPER.getNodeFactory().textNode(pruned) + "}");
     assertThat(q.lines()).hasSize(3);
     assertError(gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{\"version\": 7}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get("/shares/mixed/schemas/sales/tables/orders/changes?startingVersion=1", null), 400, "UNSUPPORTED_OPERATION");
-    assertError(gw.post("/shares/mixed/schemas/sales/tables/orders/query", null, "{\"startingVersion\": 1}"), 400, "UNSUPPORTED_OPERATION");
+  }
+
+  @Test
+  void appendsAndWholeFileDeletesAreChangeData() throws Exception {
+    // Given: three appends (versions 1-3) and a snapshot deleting the second file (version 4) on a copy of the table
+    Table log = new HadoopTables(new Configuration()).create(SCHEMA, PartitionSpec.builderFor(SCHEMA).identity("category").build(),
+        Map.of("format-version", "2"), dir.resolve("appendlog").toString());
+    append(log, "a", 0, 2);
+    append(log, "b", 2, 2);
+    append(log, "a", 4, 2);
+    log.refresh();
+    var second = log.snapshot(snapshots.get(snapshots.size() - 2)).addedDataFiles(log.io()).iterator().next();
+    log.newDelete().deleteFile(second).commit();
+    try (GatewayHarness g = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nshares:\n  - name: s\n    schemas:\n"
+        + "      - name: i\n        tables:\n          - {name: log, location: appendlog, format: iceberg, historyShared: true}\n", dir)) {
+      // When
+      Response changes = g.get("/shares/s/schemas/i/tables/log/changes?startingVersion=2", null);
+      // Then
+      assertThat(changes.status()).as(changes.text()).isEqualTo(200);
+      List<String> kinds = new ArrayList<>();
+      for (JsonNode l : changes.lines().subList(2, changes.lines().size())) {
+        String kind = l.fieldNames().next();
+        kinds.add(kind + "@" + l.get(kind).get("version").asLong() + ":" + l.get(kind).get("partitionValues").get("category").asText());
+      }
+      assertThat(kinds).containsExactly("add@2:b", "add@3:a", "remove@4:b");
+      Response streaming = g.post("/shares/s/schemas/i/tables/log/query", null, "{\"startingVersion\": 1, \"endingVersion\": 3}");
+      assertThat(streaming.lines()).hasSize(5);
+    }
   }
 
   @Test

@@ -107,9 +107,8 @@ public final class IcebergTableFormat implements TableFormat {
     IcebergSchemas.Mapped mapped = IcebergSchemas.toDelta(schema);
     List<String> partitionColumns = identityColumns(t, schema);
     Map<String, String> configuration = new HashMap<>();
-    t.properties().forEach((k, v) -> {
-      if (k.startsWith("comment")) configuration.put(k, v);
-    });
+    // file-level change data (appends, whole-file deletes and rewrites) is derived from snapshots
+    configuration.put("delta.enableChangeDataFeed", "true");
     TableMetadata metadata = new TableMetadata(t.uuid().toString(), null, t.properties().get("comment"), "parquet", Map.of(),
         mapped.schemaString(), partitionColumns, configuration, null);
     DeltaProtocol protocol = mapped.timestampNtz()
@@ -176,6 +175,76 @@ public final class IcebergTableFormat implements TableFormat {
   }
 
   @Override
+  public boolean supportsChanges() {
+    return true;
+  }
+
+  /**
+   * File-level changes of the main-branch snapshots with versions in the range: an append's data
+   * files as adds, a delete's or overwrite's removed data files as removes and added ones as adds,
+   * a replace (compaction) as nothing (no data change), a new schema as a metaData change. A
+   * snapshot with delete files cannot be expressed exactly and is refused.
+   */
+  @Override
+  public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(String location, long startVersion, long endVersion) {
+    Table t = load(location);
+    String root = t.location().endsWith("/") ? t.location() : t.location() + "/";
+    List<io.tablegate.spi.ChangeRecord> out = new ArrayList<>();
+    Integer previousSchema = null;
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) {
+      Snapshot s = e.getValue();
+      long v = e.getKey();
+      Integer schemaId = s.schemaId();
+      if (v >= startVersion && v <= endVersion) {
+        TableSnapshot meta = snapshot(location, v);
+        Schema schema = schemaId == null ? t.schema() : t.schemas().getOrDefault(schemaId, t.schema());
+        List<String> partitionColumns = meta.metadata().partitionColumns();
+        if (previousSchema != null && schemaId != null && !schemaId.equals(previousSchema)) {
+          out.add(new io.tablegate.spi.ChangeRecord.MetadataChange(v, s.timestampMillis(), meta.metadata()));
+        }
+        if (s.addedDeleteFiles(t.io()).iterator().hasNext() || s.removedDeleteFiles(t.io()).iterator().hasNext()) {
+          throw SharingErrors.unsupported("Iceberg snapshot " + s.snapshotId() + " (version " + v
+              + ") changes rows with delete files, which change data feed cannot express exactly; compact the table.");
+        }
+        if (!"replace".equals(s.operation())) {
+          for (org.apache.iceberg.DataFile f : s.removedDataFiles(t.io())) {
+            out.add(new io.tablegate.spi.ChangeRecord.FileChange(v, s.timestampMillis(), io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
+                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f))));
+          }
+          for (org.apache.iceberg.DataFile f : s.addedDataFiles(t.io())) {
+            out.add(new io.tablegate.spi.ChangeRecord.FileChange(v, s.timestampMillis(), io.tablegate.spi.ChangeRecord.FileKind.ADD,
+                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f))));
+          }
+        }
+      }
+      previousSchema = schemaId;
+    }
+    Iterator<io.tablegate.spi.ChangeRecord> it = out.iterator();
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public io.tablegate.spi.ChangeRecord next() {
+        return it.next();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  private static DataFile changeFile(String root, org.apache.iceberg.DataFile f, Snapshot s, Map<String, String> pv) {
+    String path = f.path().toString();
+    if (!path.startsWith(root) || path.contains("/../")) {
+      throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
+    }
+    return new DataFile(path, path.substring(root.length()), pv, f.fileSizeInBytes(), s.timestampMillis(), true, null, null);
+  }
+
+  @Override
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
     Table t = load(snapshot.location());
     Snapshot s = snapshotAt(t, snapshot.version());
@@ -208,14 +277,7 @@ public final class IcebergTableFormat implements TableFormat {
           throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
         }
         String relative = path.substring(root.length());
-        Map<String, String> pv = new LinkedHashMap<>();
-        if (!partitionColumns.isEmpty()) {
-          List<PartitionField> fields = t.specs().get(f.specId()).fields();
-          for (int i = 0; i < fields.size(); i++) {
-            Type type = schema.findType(fields.get(i).sourceId());
-            pv.put(partitionColumns.get(i), IcebergSchemas.partitionValue(type, f.partition().get(i, Object.class)));
-          }
-        }
+        Map<String, String> pv = partitionValues(t, schema, partitionColumns, f);
         return new DataFile(location, relative, pv, f.fileSizeInBytes(), commitTime, true,
             includeStats ? stats(schema, f) : null, null);
       }
@@ -229,6 +291,17 @@ public final class IcebergTableFormat implements TableFormat {
         }
       }
     };
+  }
+
+  private static Map<String, String> partitionValues(Table t, Schema schema, List<String> partitionColumns, org.apache.iceberg.DataFile f) {
+    Map<String, String> pv = new LinkedHashMap<>();
+    if (partitionColumns.isEmpty()) return pv;
+    List<PartitionField> fields = t.specs().get(f.specId()).fields();
+    for (int i = 0; i < fields.size(); i++) {
+      Type type = schema.findType(fields.get(i).sourceId());
+      pv.put(partitionColumns.get(i), IcebergSchemas.partitionValue(type, f.partition().get(i, Object.class)));
+    }
+    return pv;
   }
 
   private static CloseableIterator<DataFile> empty() {
