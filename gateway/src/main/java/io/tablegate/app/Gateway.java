@@ -107,7 +107,7 @@ public final class Gateway {
     ShareCatalog catalog = new ShareCatalog(config.shares());
     StoreRouter router = new StoreRouter();
     for (SharedTable t : catalog.allTables()) if (t.store() != null) router.add(t.location(), stores.get(t.store()));
-    TableFormat delta = new DeltaTableFormat(cache, Duration.ofMillis(config.latestVersionTtlMs()), router::forLocation);
+    TableFormat delta = new DeltaTableFormat(cache, router::forLocation);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
     AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
     byte[] key = config.signingKey();

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delta tables through Delta Kernel. Kernel snapshots are cached per (location, version) in the
- * metadata cache; the latest version per location for {@code latestVersionTtl}.
+ * metadata cache (in-process: they hold Kernel state); the latest version, resolved snapshots and
+ * file lists are cached in front of this class by the format-agnostic caching layer.
  */
 public final class DeltaTableFormat implements TableFormat {
   private static final Logger LOGGER = LoggerFactory.getLogger(DeltaTableFormat.class);
@@ -63,22 +64,20 @@ public final class DeltaTableFormat implements TableFormat {
   private final Function<String, ObjectStore> storeForLocation;
   private final Map<ObjectStore, Engine> storeEngines = new ConcurrentHashMap<>();
   private final MetadataCache cache;
-  private final Duration latestVersionTtl;
 
   /** A format for local tables only. */
-  public DeltaTableFormat(MetadataCache cache, Duration latestVersionTtl) {
-    this(cache, latestVersionTtl, location -> null);
+  public DeltaTableFormat(MetadataCache cache) {
+    this(cache, location -> null);
   }
 
   /**
    * @param storeForLocation the object store of an {@code s3://} table location; null for local
    *     paths, which are read through the local file system
    */
-  public DeltaTableFormat(MetadataCache cache, Duration latestVersionTtl, Function<String, ObjectStore> storeForLocation) {
+  public DeltaTableFormat(MetadataCache cache, Function<String, ObjectStore> storeForLocation) {
     this.localEngine = DefaultEngine.create(new Configuration());
     this.storeForLocation = storeForLocation;
     this.cache = cache;
-    this.latestVersionTtl = latestVersionTtl;
   }
 
   /** The Kernel engine whose file I/O reaches {@code location}: the table's object store, or the local file system. */
@@ -90,7 +89,7 @@ public final class DeltaTableFormat implements TableFormat {
 
   @Override
   public long latestVersion(String location) {
-    return cache.get(location, "latest", latestVersionTtl, () -> listLatestVersion(location));
+    return listLatestVersion(location);
   }
 
   /** Highest version seen per table: the next check lists the log from there (one request, not a replay). */
@@ -142,7 +141,7 @@ public final class DeltaTableFormat implements TableFormat {
 
   @Override
   public TableSnapshot snapshot(String location, long version) {
-    return cache.get(location, "snapshot@" + version, SNAPSHOT_TTL, () -> toSnapshot(location, kernelSnapshot(location, version)));
+    return toSnapshot(location, kernelSnapshot(location, version));
   }
 
   private SnapshotImpl kernelSnapshot(String location, long version) {
