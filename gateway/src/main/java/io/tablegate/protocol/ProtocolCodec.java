@@ -221,10 +221,6 @@ public final class ProtocolCodec {
     if (delta) optional(g, "createdTime", m.createdTime());
   }
 
-  public static byte[] fileLine(ResponseFormat format, FileEntry f) {
-    return write(g -> writeFile(g, format, f), true);
-  }
-
   private static void writeFile(JsonGenerator g, ResponseFormat format, FileEntry f) throws IOException {
     g.writeStartObject();
     switch (format) {

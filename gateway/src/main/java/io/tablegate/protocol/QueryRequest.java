@@ -25,10 +25,6 @@ public record QueryRequest(
     return new QueryRequest(null, null, null, null, null, null, null, null, null, false, null, false, null);
   }
 
-  public QueryRequest withPageToken(String token) {
-    return new QueryRequest(predicateHints, jsonPredicateHints, limitHint, version, timestamp, startingVersion,
-        endingVersion, maxFiles, token, includeRefreshToken, refreshToken, includeHistoricalProtocol, idempotencyKey);
-  }
 
   /** A canonical text of every parameter that must not change between the pages of one query. */
   public String pagingFingerprint() {

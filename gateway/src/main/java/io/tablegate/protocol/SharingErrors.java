@@ -53,9 +53,4 @@ public final class SharingErrors {
   public static SharingException belowStartVersion(long startVersion) {
     return invalidParameter("You can only query table data since version " + startVersion + ".");
   }
-
-  public static SharingException tableUnreadable(String qualifiedTable, Throwable cause) {
-    return new SharingException(
-        ErrorCode.INTERNAL_ERROR, "Cannot read table " + qualifiedTable + ": its Delta log is missing or broken.", cause);
-  }
 }

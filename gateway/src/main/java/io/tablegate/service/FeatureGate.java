@@ -100,8 +100,4 @@ final class FeatureGate {
       return schemaString;
     }
   }
-
-  static List<String> sorted(Set<String> s) {
-    return List.copyOf(new TreeSet<>(s));
-  }
 }
