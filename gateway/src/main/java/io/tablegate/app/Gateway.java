@@ -10,7 +10,9 @@ import io.tablegate.cache.TieredMetadataCache;
 import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
 import io.tablegate.catalog.ShareCatalog;
+import io.tablegate.config.ConfigLoader;
 import io.tablegate.config.GatewayConfig;
+import io.tablegate.config.IcebergCatalogConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
 import io.tablegate.format.iceberg.IcebergTableFormat;
 import io.tablegate.http.ApiRouter;
@@ -106,7 +108,12 @@ public final class Gateway {
     for (StoreConfig sc : config.stores()) stores.put(sc.name(), new S3Store(sc));
     ShareCatalog catalog = new ShareCatalog(config.shares());
     StoreRouter router = new StoreRouter();
-    for (SharedTable t : catalog.allTables()) if (t.store() != null) router.add(t.location(), stores.get(t.store()));
+    for (SharedTable t : catalog.allTables()) {
+      if (t.store() != null && !t.location().startsWith(ConfigLoader.ICEBERG_REST_SCHEME)) router.add(t.location(), stores.get(t.store()));
+    }
+    // tables behind an Iceberg REST catalog live wherever the catalog put them: their catalog's store serves
+    // every s3:// location that no configured table root claims (the config allows one such store)
+    for (IcebergCatalogConfig c : config.icebergCatalogs()) if (c.store() != null) router.add("s3:/", stores.get(c.store()));
     TableFormat delta = new DeltaTableFormat(cache, router::forLocation);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
     AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
@@ -125,7 +132,8 @@ public final class Gateway {
         : 86_400_000L);
     TableFormat cachedDelta = formatDecorator.apply(
         new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
-    TableFormat cachedIceberg = formatDecorator.apply(new CachingTableFormat(new IcebergTableFormat(), cache,
+    TableFormat cachedIceberg = formatDecorator.apply(new CachingTableFormat(new IcebergTableFormat(router::forLocation,
+        icebergCatalogProperties(config)), cache,
         Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
     SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
@@ -202,5 +210,21 @@ public final class Gateway {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /** Iceberg REST client properties of each configured catalog. */
+  static Map<String, Map<String, String>> icebergCatalogProperties(GatewayConfig config) {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (IcebergCatalogConfig c : config.icebergCatalogs()) {
+      Map<String, String> p = new LinkedHashMap<>(c.properties());
+      p.put("uri", c.uri());
+      if (c.warehouse() != null) p.put("warehouse", c.warehouse());
+      if (c.credential() != null) p.put("credential", c.credential());
+      if (c.token() != null) p.put("token", c.token());
+      if (c.oauth2ServerUri() != null) p.put("oauth2-server-uri", c.oauth2ServerUri());
+      if (c.scope() != null) p.put("scope", c.scope());
+      out.put(c.name(), p);
+    }
+    return out;
   }
 }

@@ -37,6 +37,9 @@ public final class ConfigLoader {
   private final List<String> warnings = new ArrayList<>();
   private final Path baseDir;
   private Set<String> storeNames = Set.of();
+  private java.util.Map<String, IcebergCatalogConfig> catalogs = java.util.Map.of();
+  /** Table locations behind an Iceberg REST catalog; the Iceberg adapter reads the same prefix. */
+  public static final String ICEBERG_REST_SCHEME = "iceberg-rest://";
 
   private ConfigLoader(Path baseDir) {
     this.baseDir = baseDir;
@@ -78,7 +81,8 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "redis", "notifications", "tls", "responseCacheTtlMs", "responseCacheMaxBytes"));
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "responseCacheTtlMs",
+        "responseCacheMaxBytes"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
@@ -127,6 +131,12 @@ public final class ConfigLoader {
     List<StoreConfig> stores = stores(n.path("stores"));
     this.storeNames = new HashSet<>();
     for (StoreConfig st : stores) storeNames.add(st.name());
+    List<IcebergCatalogConfig> catalogs = icebergCatalogs(n.path("icebergCatalogs"));
+    this.catalogs = new java.util.HashMap<>();
+    for (IcebergCatalogConfig c : catalogs) this.catalogs.put(c.name(), c);
+    if (catalogs.stream().map(IcebergCatalogConfig::store).filter(java.util.Objects::nonNull).distinct().count() > 1) {
+      problems.add("icebergCatalogs: all catalogs with a 'store' must name the same store (their tables' files are found by that store)");
+    }
     List<ShareConfig> shares = shares(n.path("shares"));
     checkOneStorePerLocation(shares);
     List<TokenConfig> tokens = authorization(n.path("authorization"), shares);
@@ -134,7 +144,7 @@ public final class ConfigLoader {
     NotificationsConfig notifications = notifications(n.path("notifications"), redis);
     TlsConfig tls = tls(n.path("tls"));
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, redis, notifications, tls, shares);
+        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {
@@ -161,6 +171,45 @@ public final class ConfigLoader {
       }
       out.add(new StoreConfig(name, endpoint, publicEndpoint, text(s, "region", "us-east-1"), bool(s, "pathStyleAccess", true),
           accessKey, secret, number(s, "connectTimeoutMs", 5_000, 1, 600_000), number(s, "requestTimeoutMs", 30_000, 1, 3_600_000)));
+    }
+    return out;
+  }
+
+  private List<IcebergCatalogConfig> icebergCatalogs(JsonNode n) {
+    List<IcebergCatalogConfig> out = new ArrayList<>();
+    if (n.isMissingNode() || n.isNull()) return out;
+    if (!n.isArray()) {
+      problems.add("'icebergCatalogs' must be a list");
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    int i = 0;
+    for (JsonNode c : n) {
+      String where = "icebergCatalogs[" + i++ + "]";
+      unknownKeys(c, where + ".", Set.of("name", "type", "uri", "warehouse", "credential", "token", "oauth2ServerUri", "scope", "store",
+          "properties"));
+      String name = requiredName(c, where, false);
+      if (name != null && !names.add(name)) problems.add(where + ": duplicate catalog name '" + name + "'");
+      String type = text(c, "type", "rest").toLowerCase(Locale.ROOT);
+      if (!type.equals("rest")) problems.add(where + ".type '" + type + "' is not supported (supported: rest)");
+      String uri = url(c, "uri", where);
+      if (uri == null) problems.add(where + ".uri is required (the catalog's base URL, e.g. http://catalog:8181)");
+      String credential = text(c, "credential", null);
+      if (credential != null && !credential.contains(":")) problems.add(where + ".credential must be client_id:client_secret");
+      String token = text(c, "token", null);
+      if (credential != null && token != null) problems.add(where + ": give credential or token, not both");
+      String store = text(c, "store", null);
+      if (store != null && !storeNames.contains(store)) {
+        problems.add(where + ".store names unknown store '" + store + "' (configured: " + storeNames + ")");
+      }
+      java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+      JsonNode extra = c.path("properties");
+      if (!extra.isMissingNode() && !extra.isObject()) problems.add(where + ".properties must be a mapping");
+      extra.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
+      if (name != null) {
+        out.add(new IcebergCatalogConfig(name, uri, text(c, "warehouse", null), credential, token, url(c, "oauth2ServerUri", where),
+            text(c, "scope", null), store, props));
+      }
     }
     return out;
   }
@@ -291,18 +340,23 @@ public final class ConfigLoader {
 
   private TableConfig table(JsonNode t, String where) {
     unknownKeys(t, where + ".", Set.of("name", "location", "id", "format", "historyShared", "startVersion", "cdfEnabled", "store",
-        "fileAccess"));
+        "fileAccess", "catalog", "table"));
     String name = requiredName(t, where, true);
+    String catalogName = text(t, "catalog", null);
     String location = text(t, "location", null);
+    String format = text(t, "format", catalogName != null ? "iceberg" : "delta").toLowerCase(Locale.ROOT);
+    if (catalogName != null) {
+      return catalogTable(t, where, name, catalogName, format, location);
+    }
+    if (t.has("table")) problems.add(where + ".table names a table of an Iceberg catalog; give 'catalog' too");
     if (location == null || location.isBlank()) {
       problems.add(where + ".location is required");
     }
-    String format = text(t, "format", "delta").toLowerCase(Locale.ROOT);
     if (!format.equals("delta") && !format.equals("iceberg")) {
       problems.add(where + ".format '" + format + "' is not supported (supported: delta, iceberg)");
     }
-    if (format.equals("iceberg") && location != null && location.toLowerCase(Locale.ROOT).matches("^s3a?://.*")) {
-      problems.add(where + ": Iceberg tables in object storage are not supported yet (local Hadoop-style tables are)");
+    if (format.equals("delta") && location != null && location.endsWith(".metadata.json")) {
+      problems.add(where + ".location is an Iceberg metadata file; add 'format: iceberg'");
     }
     boolean history = bool(t, "historyShared", false);
     long startVersion = number(t, "startVersion", 0, 0, Long.MAX_VALUE);
@@ -327,6 +381,32 @@ public final class ConfigLoader {
       fileAccess = "proxy";
     }
     return new TableConfig(name, resolved, text(t, "id", null), format, history, startVersion, store, fileAccess);
+  }
+
+  /** A table behind an Iceberg REST catalog: located by catalog and identifier, not by path. */
+  private TableConfig catalogTable(JsonNode t, String where, String name, String catalogName, String format, String location) {
+    IcebergCatalogConfig catalog = catalogs.get(catalogName);
+    if (catalog == null) problems.add(where + ".catalog names unknown Iceberg catalog '" + catalogName + "' (configured: " + catalogs.keySet() + ")");
+    if (!format.equals("iceberg")) problems.add(where + ": tables of an Iceberg catalog have format iceberg, got '" + format + "'");
+    if (location != null) problems.add(where + ": give either location or catalog + table, not both");
+    if (t.has("store")) problems.add(where + ".store comes from the catalog's 'store'");
+    String identifier = text(t, "table", null);
+    if (identifier == null || !identifier.matches("[^.\\s]+(\\.[^.\\s]+)+")) {
+      problems.add(where + ".table must be the catalog's identifier namespace.table (e.g. sales.orders), got '" + identifier + "'");
+    }
+    boolean history = bool(t, "historyShared", false);
+    long startVersion = number(t, "startVersion", 0, 0, Long.MAX_VALUE);
+    String store = catalog == null ? null : catalog.store();
+    String fileAccess = text(t, "fileAccess", store == null ? "proxy" : "presigned").toLowerCase(Locale.ROOT);
+    if (!fileAccess.equals("presigned") && !fileAccess.equals("proxy")) {
+      problems.add(where + ".fileAccess must be presigned or proxy, got '" + fileAccess + "'");
+    }
+    if (store == null && fileAccess.equals("presigned")) {
+      problems.add(where + ": fileAccess presigned needs the catalog's 'store'");
+    }
+    if (name == null || identifier == null) return null;
+    return new TableConfig(name, ICEBERG_REST_SCHEME + catalogName + "/" + identifier, text(t, "id", null), "iceberg", history,
+        startVersion, store, fileAccess);
   }
 
   private String resolveLocation(String location, String where) {

@@ -27,6 +27,7 @@ public record GatewayConfig(
     byte[] signingKey,
     List<TokenConfig> tokens,
     List<StoreConfig> stores,
+    List<IcebergCatalogConfig> icebergCatalogs,
     RedisConfig redis,
     NotificationsConfig notifications,
     TlsConfig tls,
@@ -35,6 +36,7 @@ public record GatewayConfig(
   public GatewayConfig {
     tokens = List.copyOf(tokens);
     stores = List.copyOf(stores);
+    icebergCatalogs = List.copyOf(icebergCatalogs);
     shares = List.copyOf(shares);
     signingKey = signingKey == null ? null : signingKey.clone();
   }
@@ -52,6 +54,6 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
         + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
-        + tokens.size() + ", stores=" + stores + ", tls=" + (tls != null) + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+        + tokens.size() + ", stores=" + stores + ", icebergCatalogs=" + icebergCatalogs + ", tls=" + (tls != null) + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
   }
 }

@@ -32,7 +32,10 @@ public final class InvalidationService {
       "\\d{20}\\.json|\\d{20}\\.checkpoint(\\.\\d+\\.\\d+)?\\.parquet|\\d{20}\\.checkpoint\\.[^/]+\\.(json|parquet)"
           + "|_last_checkpoint|\\d{20}\\.crc|\\d{20}\\.\\d{20}\\.compacted\\.json|_staged_commits/[^/]+\\.json");
 
-  private record Route(String bucket, String logPrefix, String location) {}
+  /** Iceberg commits write a new metadata file (Hadoop tables: vN.metadata.json and version-hint.text). */
+  private static final Pattern ICEBERG_METADATA = Pattern.compile("[^/]+\\.metadata\\.json(\\.gz)?|version-hint\\.text");
+
+  private record Route(String bucket, String logPrefix, String location, Pattern files) {}
 
   private final List<Route> routes = new ArrayList<>();
   private final InvalidationBus bus;
@@ -47,12 +50,13 @@ public final class InvalidationService {
     this.workers = workers;
     Set<String> seen = new LinkedHashSet<>();
     for (SharedTable t : tables) {
-      if (!t.location().startsWith("s3://") || !seen.add(t.location())) continue;
+      if (!t.location().startsWith("s3://") || t.location().endsWith(".metadata.json") || !seen.add(t.location())) continue;
       String rest = t.location().substring(5);
       int slash = rest.indexOf('/');
       String bucket = slash < 0 ? rest : rest.substring(0, slash);
       String prefix = slash < 0 ? "" : rest.substring(slash + 1) + "/";
-      routes.add(new Route(bucket, prefix + "_delta_log/", t.location()));
+      boolean iceberg = "iceberg".equals(t.format());
+      routes.add(new Route(bucket, prefix + (iceberg ? "metadata/" : "_delta_log/"), t.location(), iceberg ? ICEBERG_METADATA : LOG_FILE));
     }
   }
 
@@ -66,7 +70,7 @@ public final class InvalidationService {
       if (!e.eventName().startsWith("ObjectCreated") && !e.eventName().startsWith("ObjectRemoved")) continue;
       for (Route r : routes) {
         if (!r.bucket().equals(e.bucket()) || !e.key().startsWith(r.logPrefix())) continue;
-        if (!LOG_FILE.matcher(e.key().substring(r.logPrefix().length())).matches()) continue;
+        if (!r.files().matcher(e.key().substring(r.logPrefix().length())).matches()) continue;
         String dedupe = e.bucket() + "/" + e.key() + "#" + e.eventName() + "#" + e.sequencer();
         if (!e.sequencer().isEmpty() && recent.asMap().putIfAbsent(dedupe, Boolean.TRUE) != null) continue;
         touched.add(r.location());

@@ -62,9 +62,9 @@ class IcebergTablesTest {
   static void start() throws Exception {
     PartitionSpec spec = PartitionSpec.builderFor(SCHEMA).identity("category").build();
     orders = new HadoopTables(new Configuration()).create(SCHEMA, spec, Map.of("format-version", "2"), dir.resolve("orders").toString());
-    append(orders, "a", 0, 5);
-    append(orders, "b", 5, 3);
-    append(orders, "a", 8, 4);
+    snapshots.add(append(orders, "a", 0, 5));
+    snapshots.add(append(orders, "b", 5, 3));
+    snapshots.add(append(orders, "a", 8, 4));
     Schema plain = new Schema(required(1, "k", Types.LongType.get()), optional(2, "ntz", Types.TimestampType.withoutZone()));
     Table ntz = new HadoopTables(new Configuration()).create(plain, PartitionSpec.unpartitioned(), Map.of("format-version", "2"),
         dir.resolve("ntz").toString());
@@ -115,7 +115,8 @@ class IcebergTablesTest {
     return r;
   }
 
-  static void append(Table t, String category, int from, int count) throws Exception {
+  /** Appends rows {@code from..from+count-1} in one file; returns the new snapshot's id. */
+  static long append(Table t, String category, int from, int count) throws Exception {
     List<Record> rows = new ArrayList<>();
     for (int i = from; i < from + count; i++) {
       GenericRecord address = GenericRecord.create(SCHEMA.findType("address").asStructType());
@@ -124,10 +125,10 @@ class IcebergTablesTest {
       rows.add(record(SCHEMA, (long) i, i % 4 == 0 ? null : "name" + i, category, new BigDecimal(i + ".25"), LocalDate.of(2024, 1, 1 + i),
           OffsetDateTime.of(2024, 1, 1, i, 30, 0, 123_456_000, ZoneOffset.UTC), address));
     }
-    writeFile(t, category, rows);
+    return writeFile(t, category, rows);
   }
 
-  static void writeFile(Table t, String category, List<Record> rows) throws Exception {
+  static long writeFile(Table t, String category, List<Record> rows) throws Exception {
     PartitionKey key = new PartitionKey(t.spec(), t.schema());
     if (category != null) key.partition(rows.get(0));
     String path = t.location() + "/data/" + (category == null ? "" : "category=" + category + "/") + java.util.UUID.randomUUID() + ".parquet";
@@ -138,7 +139,7 @@ class IcebergTablesTest {
     }
     t.newAppend().appendFile(w.toDataFile()).commit();
     t.refresh();
-    snapshots.add(t.currentSnapshot().snapshotId());
+    return t.currentSnapshot().snapshotId();
   }
 
   /** Iceberg's own reader, rows in the canonical form KernelRows uses. */
@@ -212,10 +213,10 @@ class IcebergTablesTest {
     Table log = new HadoopTables(new Configuration()).create(SCHEMA, PartitionSpec.builderFor(SCHEMA).identity("category").build(),
         Map.of("format-version", "2"), dir.resolve("appendlog").toString());
     append(log, "a", 0, 2);
-    append(log, "b", 2, 2);
+    long secondSnapshot = append(log, "b", 2, 2);
     append(log, "a", 4, 2);
     log.refresh();
-    var second = log.snapshot(snapshots.get(snapshots.size() - 2)).addedDataFiles(log.io()).iterator().next();
+    var second = log.snapshot(secondSnapshot).addedDataFiles(log.io()).iterator().next();
     log.newDelete().deleteFile(second).commit();
     try (GatewayHarness g = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nshares:\n  - name: s\n    schemas:\n"
         + "      - name: i\n        tables:\n          - {name: log, location: appendlog, format: iceberg, historyShared: true}\n", dir)) {

@@ -6,7 +6,6 @@ import io.tablegate.protocol.DeltaProtocol;
 import io.tablegate.protocol.ErrorCode;
 import io.tablegate.protocol.SharingErrors;
 import io.tablegate.protocol.SharingException;
-import io.tablegate.protocol.TableMetadata;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
 import io.tablegate.spi.TableFormat;
@@ -24,7 +23,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import io.tablegate.spi.ObjectStore;
+import io.tablegate.spi.StorageException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.StaticTableOperations;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.ForbiddenException;
+import org.apache.iceberg.exceptions.NotAuthorizedException;
+import org.apache.iceberg.exceptions.NotFoundException;
+import org.apache.iceberg.exceptions.RESTException;
+import org.apache.iceberg.hadoop.HadoopFileIO;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.HistoryEntry;
@@ -33,6 +48,7 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.iceberg.io.CloseableIterable;
@@ -49,16 +65,118 @@ import org.apache.iceberg.types.Types;
  */
 public final class IcebergTableFormat implements TableFormat {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final HadoopTables tables = new HadoopTables(new Configuration());
+  private static final Pattern METADATA_FILE = Pattern.compile("v(\\d+)(\\.gz)?\\.metadata\\.json");
+  /** Locations of tables behind a REST catalog: {@code iceberg-rest://<catalog>/<namespace>.<table>}. */
+  public static final String REST_SCHEME = "iceberg-rest://";
 
+  private final Configuration hadoopConf = new Configuration();
+  private final HadoopTables tables = new HadoopTables(hadoopConf);
+  private final Function<String, ObjectStore> stores;
+  private final Map<String, Map<String, String>> catalogProperties;
+  private final Map<String, RESTCatalog> catalogs = new ConcurrentHashMap<>();
+
+  /** Local Hadoop-style tables and {@code metadata.json} files only. */
+  public IcebergTableFormat() {
+    this(location -> null, Map.of());
+  }
+
+  /**
+   * @param stores the object store of an {@code s3://} location (null when none serves it)
+   * @param restCatalogs Iceberg REST catalog properties by catalog name ({@code uri}, {@code warehouse},
+   *     {@code credential}, {@code token}, ...), for locations under {@link #REST_SCHEME}
+   */
+  public IcebergTableFormat(Function<String, ObjectStore> stores, Map<String, Map<String, String>> restCatalogs) {
+    this.stores = stores;
+    this.catalogProperties = Map.copyOf(restCatalogs);
+  }
+
+  /**
+   * The table at {@code location}: a Hadoop-style table directory (local or {@code s3://}, its
+   * newest {@code metadata/vN.metadata.json}), a {@code .metadata.json} file itself, or a table
+   * behind a REST catalog (its current metadata file, read through our own file I/O).
+   */
   private Table load(String location) {
     try {
+      if (location.startsWith(REST_SCHEME)) return loadFromCatalog(location);
+      if (location.endsWith(".metadata.json")) return staticTable(location, location);
+      if (location.startsWith("s3://") || location.startsWith("s3a://")) return staticTable(location, newestMetadataFile(location));
       return tables.load(location);
-    } catch (NoSuchTableException e) {
+    } catch (NoSuchTableException | NotFoundException e) {
       throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
           "The table's data was not found at its location; please contact your share provider.", e);
+    } catch (SharingException e) {
+      throw e;
     } catch (RuntimeException e) {
+      if (StorageException.find(e) != null) throw e;
       throw new SharingException(ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
+    }
+  }
+
+  private FileIO ioFor(String location) {
+    return location.startsWith("s3://") || location.startsWith("s3a://") ? new ObjectStoreIcebergIO(stores) : new HadoopFileIO(hadoopConf);
+  }
+
+  private Table staticTable(String name, String metadataFile) {
+    return new BaseTable(new StaticTableOperations(metadataFile, ioFor(metadataFile)), name);
+  }
+
+  /** The highest {@code vN.metadata.json} of a Hadoop-style table in object storage (one listing). */
+  private String newestMetadataFile(String location) {
+    String root = (location.endsWith("/") ? location : location + "/") + "metadata/";
+    ObjectStore store = stores.apply(ObjectStoreIcebergIO.normalize(root));
+    if (store == null) throw new SharingException(ErrorCode.INTERNAL_ERROR, "No object store is configured for this table");
+    long best = -1;
+    String file = null;
+    try (CloseableIterator<ObjectStore.ObjectInfo> it = store.listFrom(ObjectStoreIcebergIO.normalize(root) + "v")) {
+      while (it.hasNext()) {
+        ObjectStore.ObjectInfo o = it.next();
+        String name = o.location().substring(o.location().lastIndexOf('/') + 1);
+        Matcher m = METADATA_FILE.matcher(name);
+        if (m.matches() && Long.parseLong(m.group(1)) > best) {
+          best = Long.parseLong(m.group(1));
+          file = o.location();
+        }
+      }
+    } catch (StorageException e) {
+      if (e.kind() != StorageException.Kind.NOT_FOUND) throw e;
+    }
+    if (file == null) throw new NotFoundException("No Iceberg metadata under %s", root);
+    return file;
+  }
+
+  private Table loadFromCatalog(String location) {
+    String rest = location.substring(REST_SCHEME.length());
+    int slash = rest.indexOf('/');
+    String catalogName = rest.substring(0, slash);
+    TableIdentifier id = TableIdentifier.parse(rest.substring(slash + 1));
+    Table loaded;
+    try {
+      RESTCatalog catalog = catalogs.computeIfAbsent(catalogName, name -> {
+        Map<String, String> props = catalogProperties.get(name);
+        if (props == null) throw new SharingException(ErrorCode.INTERNAL_ERROR, "Unknown Iceberg catalog");
+        RESTCatalog c = new RESTCatalog();
+        c.setConf(hadoopConf);
+        c.initialize(name, props);
+        return c;
+      });
+      loaded = catalog.loadTable(id);
+    } catch (NotAuthorizedException | ForbiddenException e) {
+      throw new StorageException(StorageException.Kind.ACCESS_DENIED, "The Iceberg catalog refused the gateway's credentials", e);
+    } catch (RESTException e) {
+      throw new StorageException(StorageException.Kind.UNAVAILABLE, "The Iceberg catalog is unavailable", e);
+    }
+    TableMetadata metadata = ((HasTableOperations) loaded).operations().current();
+    return new BaseTable(new StaticTableOperations(metadata, ioFor(metadata.location())), location);
+  }
+
+  @Override
+  public void close() {
+    for (RESTCatalog c : catalogs.values()) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        // closing a catalog's HTTP client: nothing left to do
+      }
     }
   }
 
@@ -109,7 +227,7 @@ public final class IcebergTableFormat implements TableFormat {
     Map<String, String> configuration = new HashMap<>();
     // file-level change data (appends, whole-file deletes and rewrites) is derived from snapshots
     configuration.put("delta.enableChangeDataFeed", "true");
-    TableMetadata metadata = new TableMetadata(t.uuid().toString(), null, t.properties().get("comment"), "parquet", Map.of(),
+    io.tablegate.protocol.TableMetadata metadata = new io.tablegate.protocol.TableMetadata(t.uuid().toString(), null, t.properties().get("comment"), "parquet", Map.of(),
         mapped.schemaString(), partitionColumns, configuration, null);
     DeltaProtocol protocol = mapped.timestampNtz()
         ? new DeltaProtocol(3, 7, List.of("timestampNtz"), List.of("timestampNtz"))
@@ -188,7 +306,7 @@ public final class IcebergTableFormat implements TableFormat {
   @Override
   public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(String location, long startVersion, long endVersion) {
     Table t = load(location);
-    String root = t.location().endsWith("/") ? t.location() : t.location() + "/";
+    String root = root(t);
     List<io.tablegate.spi.ChangeRecord> out = new ArrayList<>();
     Integer previousSchema = null;
     for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) {
@@ -236,8 +354,13 @@ public final class IcebergTableFormat implements TableFormat {
     };
   }
 
+  private static String root(Table t) {
+    String l = ObjectStoreIcebergIO.normalize(t.location());
+    return l.endsWith("/") ? l : l + "/";
+  }
+
   private static DataFile changeFile(String root, org.apache.iceberg.DataFile f, Snapshot s, Map<String, String> pv) {
-    String path = f.path().toString();
+    String path = ObjectStoreIcebergIO.normalize(f.path().toString());
     if (!path.startsWith(root) || path.contains("/../")) {
       throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
     }
@@ -251,7 +374,7 @@ public final class IcebergTableFormat implements TableFormat {
     if (s == null) return empty();
     Schema schema = s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
     List<String> partitionColumns = snapshot.metadata().partitionColumns();
-    String root = t.location().endsWith("/") ? t.location() : t.location() + "/";
+    String root = root(t);
     CloseableIterable<FileScanTask> tasks = t.newScan().useSnapshot(s.snapshotId()).includeColumnStats().planFiles();
     Iterator<FileScanTask> it = tasks.iterator();
     long commitTime = s.timestampMillis();
@@ -270,7 +393,7 @@ public final class IcebergTableFormat implements TableFormat {
               + "compact the table (rewrite_data_files) to share it.");
         }
         org.apache.iceberg.DataFile f = task.file();
-        String path = f.path().toString();
+        String path = ObjectStoreIcebergIO.normalize(f.path().toString());
         String location = path.contains("://") || path.startsWith("file:") ? path : new java.io.File(path).toURI().toString();
         if (!path.startsWith(root) || path.contains("/../")) {
           // the gateway serves only files inside a shared table's location
