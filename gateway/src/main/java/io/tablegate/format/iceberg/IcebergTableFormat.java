@@ -107,9 +107,29 @@ public final class IcebergTableFormat implements TableFormat {
     } catch (SharingException e) {
       throw e;
     } catch (RuntimeException e) {
-      if (StorageException.find(e) != null) throw e;
-      throw new SharingException(ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
+      throw mapped(e);
     }
+  }
+
+  /** A failure while reading a table, as a protocol error; storage failures by kind. */
+  static SharingException mapped(RuntimeException e) {
+    if (e instanceof SharingException s) return s;
+    if (e instanceof NotFoundException) {
+      return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's files are missing from its storage; please contact your share provider.", e);
+    }
+    StorageException storage = StorageException.find(e);
+    if (storage == null) return new SharingException(ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
+    boolean catalog = storage.getMessage() != null && storage.getMessage().contains("Iceberg catalog");
+    String where = catalog ? "The table's Iceberg catalog" : "The table's object store";
+    return switch (storage.kind()) {
+      case NOT_FOUND -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's files are missing from its object store; please contact your share provider.", e);
+      case ACCESS_DENIED -> new SharingException(ErrorCode.PERMISSION_DENIED,
+          where + " does not allow the gateway to read this table; please contact your share provider.", e);
+      case UNAVAILABLE -> new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE, where + " is unavailable; please retry later.", e);
+      case FAILED -> new SharingException(ErrorCode.INTERNAL_ERROR, where + " refused a read.", e);
+    };
   }
 
   private FileIO ioFor(String location) {
@@ -305,6 +325,14 @@ public final class IcebergTableFormat implements TableFormat {
    */
   @Override
   public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(String location, long startVersion, long endVersion) {
+    try {
+      return changeList(location, startVersion, endVersion);
+    } catch (RuntimeException e) {
+      throw mapped(e);
+    }
+  }
+
+  private CloseableIterator<io.tablegate.spi.ChangeRecord> changeList(String location, long startVersion, long endVersion) {
     Table t = load(location);
     String root = root(t);
     List<io.tablegate.spi.ChangeRecord> out = new ArrayList<>();
@@ -375,19 +403,34 @@ public final class IcebergTableFormat implements TableFormat {
     Schema schema = s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
     List<String> partitionColumns = snapshot.metadata().partitionColumns();
     String root = root(t);
-    CloseableIterable<FileScanTask> tasks = t.newScan().useSnapshot(s.snapshotId()).includeColumnStats().planFiles();
-    Iterator<FileScanTask> it = tasks.iterator();
+    CloseableIterable<FileScanTask> tasks;
+    Iterator<FileScanTask> it;
+    try {
+      tasks = t.newScan().useSnapshot(s.snapshotId()).includeColumnStats().planFiles();
+      it = tasks.iterator();
+    } catch (RuntimeException e) {
+      throw mapped(e);
+    }
     long commitTime = s.timestampMillis();
     return new CloseableIterator<>() {
       @Override
       public boolean hasNext() {
-        return it.hasNext();
+        try {
+          return it.hasNext();
+        } catch (RuntimeException e) {
+          throw mapped(e);
+        }
       }
 
       @Override
       public DataFile next() {
         if (!hasNext()) throw new NoSuchElementException();
-        FileScanTask task = it.next();
+        FileScanTask task;
+        try {
+          task = it.next();
+        } catch (RuntimeException e) {
+          throw mapped(e);
+        }
         if (!task.deletes().isEmpty()) {
           throw SharingErrors.unsupported("This Iceberg snapshot has delete files, which Delta Sharing clients cannot apply; "
               + "compact the table (rewrite_data_files) to share it.");
