@@ -22,12 +22,46 @@ final class IcebergSchemas {
   record Mapped(String schemaString, boolean timestampNtz) {}
 
   static Mapped toDelta(Schema schema) {
+    return toDelta(schema, false);
+  }
+
+  /**
+   * @param idMapping add Delta column mapping ({@code id} mode) to every field: its Iceberg field id
+   *     and a physical name no data file uses ({@link #physicalName}), so readers match Parquet
+   *     columns by field id as Iceberg does, and a reader that falls back to names (Kernel does, for
+   *     ids a file lacks) finds nothing and reads null, never another column of the same name
+   */
+  static Mapped toDelta(Schema schema, boolean idMapping) {
     boolean[] ntz = {false};
-    ObjectNode root = struct(schema.asStruct(), "", ntz);
+    ObjectNode root = struct(schema.asStruct(), "", ntz, idMapping);
     return new Mapped(root.toString(), ntz[0]);
   }
 
-  private static ObjectNode struct(Types.StructType struct, String path, boolean[] ntz) {
+  /** The Delta physical name of an Iceberg field under id column mapping; stats and partition values use it. */
+  static String physicalName(int fieldId) {
+    return "col-iceberg-" + fieldId;
+  }
+
+  /**
+   * Whether a name-based reader could read the wrong column: some column of the current schema had
+   * another name (renamed, or a parent renamed) in an older schema, or a current name belonged to
+   * another field id before (dropped and re-added).
+   */
+  static boolean needsIdMapping(Schema current, Iterable<Schema> history) {
+    java.util.Map<Integer, String> now = org.apache.iceberg.types.TypeUtil.indexNameById(current.asStruct());
+    java.util.Map<String, Integer> nowIds = org.apache.iceberg.types.TypeUtil.indexByName(current.asStruct());
+    for (Schema older : history) {
+      for (java.util.Map.Entry<Integer, String> e : org.apache.iceberg.types.TypeUtil.indexNameById(older.asStruct()).entrySet()) {
+        String name = now.get(e.getKey());
+        if (name != null && !name.equals(e.getValue())) return true;
+        Integer id = nowIds.get(e.getValue());
+        if (id != null && !id.equals(e.getKey())) return true;
+      }
+    }
+    return false;
+  }
+
+  private static ObjectNode struct(Types.StructType struct, String path, boolean[] ntz, boolean idMapping) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("type", "struct");
     ArrayNode fields = node.putArray("fields");
@@ -35,30 +69,34 @@ final class IcebergSchemas {
       ObjectNode field = fields.addObject();
       field.put("name", f.name());
       String fieldPath = path.isEmpty() ? f.name() : path + "." + f.name();
-      setType(field, "type", f.type(), fieldPath, ntz);
+      setType(field, "type", f.type(), fieldPath, ntz, idMapping);
       field.put("nullable", f.isOptional());
       ObjectNode meta = field.putObject("metadata");
       if (f.doc() != null) meta.put("comment", f.doc());
+      if (idMapping) {
+        meta.put("delta.columnMapping.id", f.fieldId());
+        meta.put("delta.columnMapping.physicalName", physicalName(f.fieldId()));
+      }
     }
     return node;
   }
 
-  private static void setType(ObjectNode parent, String key, Type type, String path, boolean[] ntz) {
+  private static void setType(ObjectNode parent, String key, Type type, String path, boolean[] ntz, boolean idMapping) {
     switch (type.typeId()) {
-      case STRUCT -> parent.set(key, struct(type.asStructType(), path, ntz));
+      case STRUCT -> parent.set(key, struct(type.asStructType(), path, ntz, idMapping));
       case LIST -> {
         Types.ListType list = type.asListType();
         ObjectNode node = parent.putObject(key);
         node.put("type", "array");
-        setType(node, "elementType", list.elementType(), path + ".element", ntz);
+        setType(node, "elementType", list.elementType(), path + ".element", ntz, idMapping);
         node.put("containsNull", list.isElementOptional());
       }
       case MAP -> {
         Types.MapType map = type.asMapType();
         ObjectNode node = parent.putObject(key);
         node.put("type", "map");
-        setType(node, "keyType", map.keyType(), path + ".key", ntz);
-        setType(node, "valueType", map.valueType(), path + ".value", ntz);
+        setType(node, "keyType", map.keyType(), path + ".key", ntz, idMapping);
+        setType(node, "valueType", map.valueType(), path + ".value", ntz, idMapping);
         node.put("valueContainsNull", map.isValueOptional());
       }
       default -> parent.put(key, primitive(type, path, ntz));

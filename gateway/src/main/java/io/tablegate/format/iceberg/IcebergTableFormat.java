@@ -241,17 +241,23 @@ public final class IcebergTableFormat implements TableFormat {
     Table t = load(location);
     Snapshot s = snapshotAt(t, version);
     Schema schema = s == null || s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
-    checkNoRenames(t, schema);
-    IcebergSchemas.Mapped mapped = IcebergSchemas.toDelta(schema);
+    boolean idMapping = IcebergSchemas.needsIdMapping(schema, t.schemas().values());
+    IcebergSchemas.Mapped mapped = IcebergSchemas.toDelta(schema, idMapping);
     List<String> partitionColumns = identityColumns(t, schema);
     Map<String, String> configuration = new HashMap<>();
     // file-level change data (appends, whole-file deletes and rewrites) is derived from snapshots
     configuration.put("delta.enableChangeDataFeed", "true");
-    io.tablegate.protocol.TableMetadata metadata = new io.tablegate.protocol.TableMetadata(t.uuid().toString(), null, t.properties().get("comment"), "parquet", Map.of(),
-        mapped.schemaString(), partitionColumns, configuration, null);
-    DeltaProtocol protocol = mapped.timestampNtz()
-        ? new DeltaProtocol(3, 7, List.of("timestampNtz"), List.of("timestampNtz"))
-        : new DeltaProtocol(1, 2, null, null);
+    if (idMapping) {
+      // renamed or re-added columns: readers must match Parquet columns by field id, as Iceberg does
+      configuration.put("delta.columnMapping.mode", "id");
+      configuration.put("delta.columnMapping.maxColumnId", Integer.toString(((HasTableOperations) t).operations().current().lastColumnId()));
+    }
+    io.tablegate.protocol.TableMetadata metadata = new io.tablegate.protocol.TableMetadata(t.uuid().toString(), null,
+        t.properties().get("comment"), "parquet", Map.of(), mapped.schemaString(), partitionColumns, configuration, null);
+    List<String> features = new ArrayList<>();
+    if (idMapping) features.add("columnMapping");
+    if (mapped.timestampNtz()) features.add("timestampNtz");
+    DeltaProtocol protocol = features.isEmpty() ? new DeltaProtocol(1, 2, null, null) : new DeltaProtocol(3, 7, features, features);
     long timestamp = s == null ? 0 : s.timestampMillis();
     Long numFiles = null;
     Long size = null;
@@ -260,22 +266,6 @@ public final class IcebergTableFormat implements TableFormat {
       size = Long.parseLong(s.summary().get("total-files-size"));
     }
     return new TableSnapshot(location, version, timestamp, protocol, metadata, size, numFiles);
-  }
-
-  /**
-   * Parquet-format readers read columns by name; a column renamed since files were written would
-   * read as null. Until column mapping is offered for Iceberg tables, such tables are refused.
-   */
-  private static void checkNoRenames(Table t, Schema current) {
-    for (Schema older : t.schemas().values()) {
-      for (Types.NestedField f : older.columns()) {
-        Types.NestedField now = current.findField(f.fieldId());
-        if (now != null && !now.name().equals(f.name())) {
-          throw SharingErrors.unsupported("Column '" + now.name() + "' was renamed from '" + f.name()
-              + "'; Iceberg tables with renamed columns cannot be shared yet (rewrite the data files, or share a view without the rename).");
-        }
-      }
-    }
   }
 
   /** Identity-partition source columns when every partition spec of the table agrees; otherwise none. */
@@ -355,11 +345,11 @@ public final class IcebergTableFormat implements TableFormat {
         if (!"replace".equals(s.operation())) {
           for (org.apache.iceberg.DataFile f : s.removedDataFiles(t.io())) {
             out.add(new io.tablegate.spi.ChangeRecord.FileChange(v, s.timestampMillis(), io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
-                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f))));
+                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f, idMapped(meta.metadata())))));
           }
           for (org.apache.iceberg.DataFile f : s.addedDataFiles(t.io())) {
             out.add(new io.tablegate.spi.ChangeRecord.FileChange(v, s.timestampMillis(), io.tablegate.spi.ChangeRecord.FileKind.ADD,
-                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f))));
+                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f, idMapped(meta.metadata())))));
           }
         }
       }
@@ -402,6 +392,7 @@ public final class IcebergTableFormat implements TableFormat {
     if (s == null) return empty();
     Schema schema = s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
     List<String> partitionColumns = snapshot.metadata().partitionColumns();
+    boolean idMapped = idMapped(snapshot.metadata());
     String root = root(t);
     CloseableIterable<FileScanTask> tasks;
     Iterator<FileScanTask> it;
@@ -443,9 +434,9 @@ public final class IcebergTableFormat implements TableFormat {
           throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
         }
         String relative = path.substring(root.length());
-        Map<String, String> pv = partitionValues(t, schema, partitionColumns, f);
+        Map<String, String> pv = partitionValues(t, schema, partitionColumns, f, idMapped);
         return new DataFile(location, relative, pv, f.fileSizeInBytes(), commitTime, true,
-            includeStats ? stats(schema, f) : null, null);
+            includeStats ? stats(schema, f, idMapped) : null, null);
       }
 
       @Override
@@ -459,13 +450,21 @@ public final class IcebergTableFormat implements TableFormat {
     };
   }
 
-  private static Map<String, String> partitionValues(Table t, Schema schema, List<String> partitionColumns, org.apache.iceberg.DataFile f) {
+  /** Whether a snapshot's metadata maps columns by field id (then stats and partition values use physical names). */
+  private static boolean idMapped(io.tablegate.protocol.TableMetadata m) {
+    return "id".equals(m.configuration().get("delta.columnMapping.mode"));
+  }
+
+  private static Map<String, String> partitionValues(Table t, Schema schema, List<String> partitionColumns, org.apache.iceberg.DataFile f,
+      boolean idMapped) {
     Map<String, String> pv = new LinkedHashMap<>();
     if (partitionColumns.isEmpty()) return pv;
     List<PartitionField> fields = t.specs().get(f.specId()).fields();
     for (int i = 0; i < fields.size(); i++) {
-      Type type = schema.findType(fields.get(i).sourceId());
-      pv.put(partitionColumns.get(i), IcebergSchemas.partitionValue(type, f.partition().get(i, Object.class)));
+      int sourceId = fields.get(i).sourceId();
+      Type type = schema.findType(sourceId);
+      String key = idMapped ? IcebergSchemas.physicalName(sourceId) : partitionColumns.get(i);
+      pv.put(key, IcebergSchemas.partitionValue(type, f.partition().get(i, Object.class)));
     }
     return pv;
   }
@@ -488,45 +487,46 @@ public final class IcebergTableFormat implements TableFormat {
   }
 
   /** Delta stats from Iceberg metrics (spec Appendix D bounds), nested like the schema; unsafe bounds are left out. */
-  static String stats(Schema schema, org.apache.iceberg.DataFile f) {
+  static String stats(Schema schema, org.apache.iceberg.DataFile f, boolean idMapped) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("numRecords", f.recordCount());
     ObjectNode min = MAPPER.createObjectNode();
     ObjectNode max = MAPPER.createObjectNode();
     ObjectNode nulls = MAPPER.createObjectNode();
-    addStats(schema.asStruct(), f, min, max, nulls);
+    addStats(schema.asStruct(), f, min, max, nulls, idMapped);
     root.set("minValues", min);
     root.set("maxValues", max);
     root.set("nullCount", nulls);
     return root.toString();
   }
 
-  private static void addStats(Types.StructType struct, org.apache.iceberg.DataFile f, ObjectNode min, ObjectNode max, ObjectNode nulls) {
+  private static void addStats(Types.StructType struct, org.apache.iceberg.DataFile f, ObjectNode min, ObjectNode max, ObjectNode nulls,
+      boolean idMapped) {
     for (Types.NestedField field : struct.fields()) {
+      String key = idMapped ? IcebergSchemas.physicalName(field.fieldId()) : field.name();
       if (field.type().isStructType()) {
         ObjectNode mn = MAPPER.createObjectNode();
         ObjectNode mx = MAPPER.createObjectNode();
         ObjectNode nc = MAPPER.createObjectNode();
-        addStats(field.type().asStructType(), f, mn, mx, nc);
-        if (!mn.isEmpty()) min.set(field.name(), mn);
-        if (!mx.isEmpty()) max.set(field.name(), mx);
-        if (!nc.isEmpty()) nulls.set(field.name(), nc);
+        addStats(field.type().asStructType(), f, mn, mx, nc, idMapped);
+        if (!mn.isEmpty()) min.set(key, mn);
+        if (!mx.isEmpty()) max.set(key, mx);
+        if (!nc.isEmpty()) nulls.set(key, nc);
         continue;
       }
       if (!field.type().isPrimitiveType()) continue;
       int id = field.fieldId();
-      if (f.nullValueCounts() != null && f.nullValueCounts().get(id) != null) nulls.put(field.name(), f.nullValueCounts().get(id));
+      if (f.nullValueCounts() != null && f.nullValueCounts().get(id) != null) nulls.put(key, f.nullValueCounts().get(id));
       boolean nans = f.nanValueCounts() != null && f.nanValueCounts().get(id) != null && f.nanValueCounts().get(id) > 0;
       if (nans) continue;
-      bound(field, f.lowerBounds() == null ? null : f.lowerBounds().get(id), false, min);
-      bound(field, f.upperBounds() == null ? null : f.upperBounds().get(id), true, max);
+      bound(field, key, f.lowerBounds() == null ? null : f.lowerBounds().get(id), false, min);
+      bound(field, key, f.upperBounds() == null ? null : f.upperBounds().get(id), true, max);
     }
   }
 
-  private static void bound(Types.NestedField field, ByteBuffer buffer, boolean upper, ObjectNode out) {
+  private static void bound(Types.NestedField field, String name, ByteBuffer buffer, boolean upper, ObjectNode out) {
     if (buffer == null) return;
     Object v = Conversions.fromByteBuffer(field.type(), buffer.duplicate());
-    String name = field.name();
     switch (field.type().typeId()) {
       case BOOLEAN -> out.put(name, (Boolean) v);
       case INTEGER -> out.put(name, (Integer) v);
