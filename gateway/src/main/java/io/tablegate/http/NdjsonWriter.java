@@ -45,22 +45,40 @@ final class NdjsonWriter {
     new NdjsonWriter(ctx, service, stream).start();
   }
 
+  /**
+   * Pulls the first chunk before the status line is sent, so that a failure found while opening
+   * the scan (missing files, a snapshot that cannot be shared) is still a proper error response.
+   */
   private void start() {
-    resp.setStatusCode(200)
-        .putHeader("Content-Type", CONTENT_TYPE)
-        .putHeader("Delta-Table-Version", Long.toString(stream.tableVersion()))
-        .putHeader("delta-sharing-capabilities",
-            "responseformat=" + stream.format().wireName() + (stream.capabilityEndStream() ? ";includeendstreamaction=true" : ""));
-    if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
-    resp.setChunked(true);
     resp.closeHandler(v -> {
       if (!finished) {
         LOGGER.atDebug().addKeyValue("path", ctx.normalizedPath()).log("Client went away mid-stream; closing the table scan");
         release();
       }
     });
-    resp.write(Buffer.buffer(stream.head()));
-    pull();
+    service.pull(body, LINES_PER_CHUNK).onComplete(ar -> {
+      if (finished) return;
+      if (ar.failed()) {
+        release();
+        ctx.fail(ar.cause());
+        return;
+      }
+      resp.setStatusCode(200)
+          .putHeader("Content-Type", CONTENT_TYPE)
+          .putHeader("Delta-Table-Version", Long.toString(stream.tableVersion()))
+          .putHeader("delta-sharing-capabilities",
+              "responseformat=" + stream.format().wireName() + (stream.capabilityEndStream() ? ";includeendstreamaction=true" : ""));
+      if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
+      resp.setChunked(true);
+      resp.write(Buffer.buffer(stream.head()));
+      byte[] chunk = ar.result();
+      if (chunk == null) {
+        end();
+        return;
+      }
+      resp.write(Buffer.buffer(chunk));
+      pull();
+    });
   }
 
   private void pull() {

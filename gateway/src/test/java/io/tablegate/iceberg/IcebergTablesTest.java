@@ -345,4 +345,76 @@ class IcebergTablesTest {
       assertThat(served).containsExactlyInAnyOrderElementsOf(expected);
     }
   }
+
+  static GatewayHarness single(String table, String location) {
+    return GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nshares:\n  - name: s\n    schemas:\n"
+        + "      - name: i\n        tables:\n          - {name: " + table + ", location: " + location + ", format: iceberg}\n", dir);
+  }
+
+  @Test
+  void positionDeletesAndV3DeletionVectorsBecomeDeltaDeletionVectors() throws Exception {
+    for (String formatVersion : List.of("2", "3")) {
+      // Given: a data file of six rows, rows 1 and 4 deleted (v2: a position delete file; v3: a Puffin deletion vector)
+      String name = "deletes-v" + formatVersion;
+      Table t = new HadoopTables(new Configuration()).create(SCHEMA, PartitionSpec.builderFor(SCHEMA).identity("category").build(),
+          Map.of("format-version", formatVersion), dir.resolve(name).toString());
+      append(t, "a", 0, 6);
+      org.apache.iceberg.DataFile file = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
+      org.apache.iceberg.RowDelta delta = t.newRowDelta();
+      if (formatVersion.equals("2")) {
+        org.apache.iceberg.deletes.PositionDeleteWriter<Record> w = Parquet.writeDeletes(
+                t.io().newOutputFile(t.location() + "/data/category=a/deletes-" + java.util.UUID.randomUUID() + ".parquet"))
+            .setAll(t.properties()).withSpec(t.spec()).withPartition(file.partition()).overwrite().buildPositionWriter();
+        try (w) {
+          for (long pos : new long[] {1, 4}) w.write(org.apache.iceberg.deletes.PositionDelete.<Record>create().set(file.location(), pos));
+        }
+        delta.addDeletes(w.toDeleteFile());
+      } else {
+        var w = new org.apache.iceberg.deletes.BaseDVFileWriter(
+            () -> t.io().newOutputFile(t.location() + "/data/dv-" + java.util.UUID.randomUUID() + ".puffin"), path -> null);
+        try (w) {
+          w.delete(file.location(), 1, t.spec(), file.partition());
+          w.delete(file.location(), 4, t.spec(), file.partition());
+        }
+        w.result().deleteFiles().forEach(delta::addDeletes);
+      }
+      delta.commit();
+      t.refresh();
+      List<String> expected = icebergRows(t, t.currentSnapshot().snapshotId());
+      assertThat(expected).hasSize(4).noneMatch(r -> r.startsWith("id=1|") || r.startsWith("id=4|"));
+      try (GatewayHarness g = single("t", name)) {
+        // Then: parquet readers cannot apply deletes and are refused; delta readers get an inline DV and read the same rows
+        assertError(g.post("/shares/s/schemas/i/tables/t/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
+        Response q = g.post("/shares/s/schemas/i/tables/t/query", null, Map.of("delta-sharing-capabilities", DELTA_CAPS), "{}");
+        assertThat(q.status()).as(q.text()).isEqualTo(200);
+        JsonNode dv = q.lines().get(2).get("file").get("deltaSingleAction").get("add").get("deletionVector");
+        assertThat(dv.get("storageType").asText()).isEqualTo("i");
+        assertThat(dv.get("cardinality").asLong()).isEqualTo(2);
+        assertThat(KernelRows.readTable(Recipient.materialize(g, q.lines(), dir.resolve("recv-" + name))))
+            .as("format v" + formatVersion).containsExactlyInAnyOrderElementsOf(expected);
+      }
+    }
+  }
+
+  @Test
+  void equalityDeletesAreRefusedWithAHintToCompact() throws Exception {
+    Table t = new HadoopTables(new Configuration()).create(SCHEMA, PartitionSpec.builderFor(SCHEMA).identity("category").build(),
+        Map.of("format-version", "2"), dir.resolve("eqdeletes").toString());
+    append(t, "a", 0, 3);
+    org.apache.iceberg.DataFile file = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
+    Schema idOnly = t.schema().select("id");
+    org.apache.iceberg.deletes.EqualityDeleteWriter<Record> w = Parquet.writeDeletes(
+            t.io().newOutputFile(t.location() + "/data/category=a/eq-" + java.util.UUID.randomUUID() + ".parquet"))
+        .forTable(t).withSpec(t.spec()).withPartition(file.partition()).rowSchema(idOnly).equalityFieldIds(1).overwrite()
+        .createWriterFunc(GenericParquetWriter::create).buildEqualityWriter();
+    try (w) {
+      w.write(record(idOnly, 1L));
+    }
+    t.newRowDelta().addDeletes(w.toDeleteFile()).commit();
+    try (GatewayHarness g = single("t", "eqdeletes")) {
+      Response r = g.post("/shares/s/schemas/i/tables/t/query", null, Map.of("delta-sharing-capabilities", DELTA_CAPS), "{}");
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.text()).contains("UNSUPPORTED_OPERATION").contains("equality delete").contains("compact");
+    }
+  }
 }

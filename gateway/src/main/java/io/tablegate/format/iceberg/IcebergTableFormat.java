@@ -252,10 +252,16 @@ public final class IcebergTableFormat implements TableFormat {
       configuration.put("delta.columnMapping.mode", "id");
       configuration.put("delta.columnMapping.maxColumnId", Integer.toString(((HasTableOperations) t).operations().current().lastColumnId()));
     }
+    boolean deletes = hasDeleteFiles(t, s);
+    if (deletes) {
+      // row deletes reach recipients as deletion vectors (delta format only)
+      configuration.put("delta.enableDeletionVectors", "true");
+    }
     io.tablegate.protocol.TableMetadata metadata = new io.tablegate.protocol.TableMetadata(t.uuid().toString(), null,
         t.properties().get("comment"), "parquet", Map.of(), mapped.schemaString(), partitionColumns, configuration, null);
     List<String> features = new ArrayList<>();
     if (idMapping) features.add("columnMapping");
+    if (deletes) features.add("deletionVectors");
     if (mapped.timestampNtz()) features.add("timestampNtz");
     DeltaProtocol protocol = features.isEmpty() ? new DeltaProtocol(1, 2, null, null) : new DeltaProtocol(3, 7, features, features);
     long timestamp = s == null ? 0 : s.timestampMillis();
@@ -266,6 +272,13 @@ public final class IcebergTableFormat implements TableFormat {
       size = Long.parseLong(s.summary().get("total-files-size"));
     }
     return new TableSnapshot(location, version, timestamp, protocol, metadata, size, numFiles);
+  }
+
+  /** Whether rows of the snapshot's data files may be deleted by delete files (unknown counts as yes). */
+  private static boolean hasDeleteFiles(Table t, Snapshot s) {
+    if (s == null || formatVersion(t) < 2) return false;
+    String total = s.summary() == null ? null : s.summary().get("total-delete-files");
+    return total == null || Long.parseLong(total) > 0;
   }
 
   /** Identity-partition source columns when every partition spec of the table agrees; otherwise none. */
@@ -422,10 +435,6 @@ public final class IcebergTableFormat implements TableFormat {
         } catch (RuntimeException e) {
           throw mapped(e);
         }
-        if (!task.deletes().isEmpty()) {
-          throw SharingErrors.unsupported("This Iceberg snapshot has delete files, which Delta Sharing clients cannot apply; "
-              + "compact the table (rewrite_data_files) to share it.");
-        }
         org.apache.iceberg.DataFile f = task.file();
         String path = ObjectStoreIcebergIO.normalize(f.path().toString());
         String location = path.contains("://") || path.startsWith("file:") ? path : new java.io.File(path).toURI().toString();
@@ -435,8 +444,14 @@ public final class IcebergTableFormat implements TableFormat {
         }
         String relative = path.substring(root.length());
         Map<String, String> pv = partitionValues(t, schema, partitionColumns, f, idMapped);
+        io.tablegate.protocol.DeletionVector dv;
+        try {
+          dv = IcebergDeletes.deletionVector(t, task);
+        } catch (RuntimeException e) {
+          throw mapped(e);
+        }
         return new DataFile(location, relative, pv, f.fileSizeInBytes(), commitTime, true,
-            includeStats ? stats(schema, f, idMapped) : null, null);
+            includeStats ? stats(schema, f, idMapped) : null, dv);
       }
 
       @Override
