@@ -417,4 +417,26 @@ class IcebergTablesTest {
       assertThat(r.text()).contains("UNSUPPORTED_OPERATION").contains("equality delete").contains("compact");
     }
   }
+
+  @Test
+  void possiblyTruncatedStringBoundsAreLeftOut() throws Exception {
+    Schema plain = new Schema(required(1, "k", Types.LongType.get()), optional(2, "s", Types.StringType.get()));
+    Table t = new HadoopTables(new Configuration()).create(plain, PartitionSpec.unpartitioned(), Map.of("format-version", "2"),
+        dir.resolve("truncated").toString());
+    writeFile(t, null, List.of(record(plain, 1L, "short"), record(plain, 2L, "tiny")));
+    writeFile(t, null, List.of(record(plain, 3L, "a-value-longer-than-sixteen-characters")));
+    try (GatewayHarness g = single("t", "truncated")) {
+      Response q = g.post("/shares/s/schemas/i/tables/t/query", null, "{}");
+      Map<Long, JsonNode> byMin = new java.util.HashMap<>();
+      for (JsonNode l : q.lines().subList(2, q.lines().size())) {
+        JsonNode stats = GatewayHarness.MAPPER.readTree(l.get("file").get("stats").asText());
+        byMin.put(stats.get("minValues").get("k").asLong(), stats);
+      }
+      assertThat(byMin.get(1L).get("minValues").get("s").asText()).isEqualTo("short");
+      assertThat(byMin.get(1L).get("maxValues").get("s").asText()).isEqualTo("tiny");
+      assertThat(byMin.get(3L).get("minValues").has("s")).isFalse();
+      assertThat(byMin.get(3L).get("maxValues").has("s")).isFalse();
+      assertThat(byMin.get(3L).get("nullCount").get("s").asLong()).isZero();
+    }
+  }
 }

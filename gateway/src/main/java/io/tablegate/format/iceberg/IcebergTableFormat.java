@@ -43,6 +43,8 @@ import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.HistoryEntry;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.MetricsModes;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -406,6 +408,7 @@ public final class IcebergTableFormat implements TableFormat {
     Schema schema = s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
     List<String> partitionColumns = snapshot.metadata().partitionColumns();
     boolean idMapped = idMapped(snapshot.metadata());
+    MetricsConfig metrics = MetricsConfig.forTable(t);
     String root = root(t);
     CloseableIterable<FileScanTask> tasks;
     Iterator<FileScanTask> it;
@@ -451,7 +454,7 @@ public final class IcebergTableFormat implements TableFormat {
           throw mapped(e);
         }
         return new DataFile(location, relative, pv, f.fileSizeInBytes(), commitTime, true,
-            includeStats ? stats(schema, f, idMapped) : null, dv);
+            includeStats ? stats(schema, f, idMapped, metrics) : null, dv);
       }
 
       @Override
@@ -502,28 +505,29 @@ public final class IcebergTableFormat implements TableFormat {
   }
 
   /** Delta stats from Iceberg metrics (spec Appendix D bounds), nested like the schema; unsafe bounds are left out. */
-  static String stats(Schema schema, org.apache.iceberg.DataFile f, boolean idMapped) {
+  static String stats(Schema schema, org.apache.iceberg.DataFile f, boolean idMapped, MetricsConfig metrics) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("numRecords", f.recordCount());
     ObjectNode min = MAPPER.createObjectNode();
     ObjectNode max = MAPPER.createObjectNode();
     ObjectNode nulls = MAPPER.createObjectNode();
-    addStats(schema.asStruct(), f, min, max, nulls, idMapped);
+    addStats(schema.asStruct(), "", f, min, max, nulls, idMapped, metrics);
     root.set("minValues", min);
     root.set("maxValues", max);
     root.set("nullCount", nulls);
     return root.toString();
   }
 
-  private static void addStats(Types.StructType struct, org.apache.iceberg.DataFile f, ObjectNode min, ObjectNode max, ObjectNode nulls,
-      boolean idMapped) {
+  private static void addStats(Types.StructType struct, String prefix, org.apache.iceberg.DataFile f, ObjectNode min, ObjectNode max,
+      ObjectNode nulls, boolean idMapped, MetricsConfig metrics) {
     for (Types.NestedField field : struct.fields()) {
+      String path = prefix + field.name();
       String key = idMapped ? IcebergSchemas.physicalName(field.fieldId()) : field.name();
       if (field.type().isStructType()) {
         ObjectNode mn = MAPPER.createObjectNode();
         ObjectNode mx = MAPPER.createObjectNode();
         ObjectNode nc = MAPPER.createObjectNode();
-        addStats(field.type().asStructType(), f, mn, mx, nc, idMapped);
+        addStats(field.type().asStructType(), path + ".", f, mn, mx, nc, idMapped, metrics);
         if (!mn.isEmpty()) min.set(key, mn);
         if (!mx.isEmpty()) max.set(key, mx);
         if (!nc.isEmpty()) nulls.set(key, nc);
@@ -534,9 +538,21 @@ public final class IcebergTableFormat implements TableFormat {
       if (f.nullValueCounts() != null && f.nullValueCounts().get(id) != null) nulls.put(key, f.nullValueCounts().get(id));
       boolean nans = f.nanValueCounts() != null && f.nanValueCounts().get(id) != null && f.nanValueCounts().get(id) > 0;
       if (nans) continue;
+      if (field.type().typeId() == Type.TypeID.STRING && metrics.columnMode(path) instanceof MetricsModes.Truncate truncate) {
+        // a bound as long as the truncation length may be a truncated prefix: leave both out
+        ByteBuffer lower = f.lowerBounds() == null ? null : f.lowerBounds().get(id);
+        ByteBuffer upper = f.upperBounds() == null ? null : f.upperBounds().get(id);
+        if (mayBeTruncated(lower, truncate.length()) || mayBeTruncated(upper, truncate.length())) continue;
+      }
       bound(field, key, f.lowerBounds() == null ? null : f.lowerBounds().get(id), false, min);
       bound(field, key, f.upperBounds() == null ? null : f.upperBounds().get(id), true, max);
     }
+  }
+
+  private static boolean mayBeTruncated(ByteBuffer bound, int length) {
+    if (bound == null) return false;
+    String v = java.nio.charset.StandardCharsets.UTF_8.decode(bound.duplicate()).toString();
+    return v.codePointCount(0, v.length()) >= length;
   }
 
   private static void bound(Types.NestedField field, String name, ByteBuffer buffer, boolean upper, ObjectNode out) {
