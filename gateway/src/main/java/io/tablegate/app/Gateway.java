@@ -10,7 +10,15 @@ import io.tablegate.cache.TieredMetadataCache;
 import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
 import io.tablegate.catalog.ShareCatalog;
+import io.tablegate.catalog.FileCatalogStore;
+import io.tablegate.catalog.LiveCatalog;
+import io.tablegate.config.AdminConfig;
 import io.tablegate.config.ConfigLoader;
+import io.tablegate.http.AdminRouter;
+import io.tablegate.http.BearerAuthHandler;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.tablegate.config.GatewayConfig;
 import io.tablegate.config.IcebergCatalogConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
@@ -48,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
   private static final Logger LOGGER = LoggerFactory.getLogger(Gateway.class);
+  /** Published on the invalidation bus when the live catalog changed; never a table location. */
+  static final String CATALOG_CHANGED = "\u0000tablegate:catalog-changed";
 
   private final Vertx vertx;
   private final MetadataCache cache;
@@ -60,9 +70,16 @@ public final class Gateway {
   private final RedisListConsumer listConsumer;
   private final String tlsEngine;
   private final long tlsWatch;
+  private final HttpServer adminServer;
+  private final long refreshTimer;
+  private final LiveCatalog live;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
-      Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch) {
+      Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
+      HttpServer adminServer, long refreshTimer, LiveCatalog live) {
+    this.adminServer = adminServer;
+    this.refreshTimer = refreshTimer;
+    this.live = live;
     this.tlsEngine = tlsEngine;
     this.tlsWatch = tlsWatch;
     this.stores = stores;
@@ -106,17 +123,30 @@ public final class Gateway {
     bus.onInvalidate(cache::invalidate);
     Map<String, S3Store> stores = new LinkedHashMap<>();
     for (StoreConfig sc : config.stores()) stores.put(sc.name(), new S3Store(sc));
-    ShareCatalog catalog = new ShareCatalog(config.shares());
-    StoreRouter router = new StoreRouter();
-    for (SharedTable t : catalog.allTables()) {
-      if (t.store() != null && !t.location().startsWith(ConfigLoader.ICEBERG_REST_SCHEME)) router.add(t.location(), stores.get(t.store()));
+    AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
+    AdminConfig admin = config.admin();
+    LiveCatalog live;
+    try {
+      live = new LiveCatalog(config, admin == null ? Path.of("").toAbsolutePath() : Path.of(admin.catalogFile()).getParent(),
+          admin == null ? null : new FileCatalogStore(Path.of(admin.catalogFile())), clock, base::get);
+    } catch (RuntimeException e) {
+      stores.values().forEach(S3Store::close);
+      cache.close();
+      bus.close();
+      return Future.failedFuture(e);
     }
+    StoreRouter router = new StoreRouter();
+    java.util.function.Consumer<List<SharedTable>> route = tables -> {
+      for (SharedTable t : tables) {
+        if (t.store() != null && !t.location().startsWith(ConfigLoader.ICEBERG_REST_SCHEME)) router.add(t.location(), stores.get(t.store()));
+      }
+    };
+    route.accept(live.catalog().allTables());
     // tables behind an Iceberg REST catalog live wherever the catalog put them: their catalog's store serves
     // every s3:// location that no configured table root claims (the config allows one such store)
     for (IcebergCatalogConfig c : config.icebergCatalogs()) if (c.store() != null) router.add("s3:/", stores.get(c.store()));
     TableFormat delta = new DeltaTableFormat(cache, router::forLocation);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
-    AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
     byte[] key = config.signingKey();
     if (key == null) {
       key = new byte[32];
@@ -135,16 +165,27 @@ public final class Gateway {
     TableFormat cachedIceberg = formatDecorator.apply(new CachingTableFormat(new IcebergTableFormat(router::forLocation,
         icebergCatalogProperties(config)), cache,
         Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
-    SharingService service = new SharingService(catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
+    SharingService service = new SharingService(live::catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
         Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes());
-    InvalidationService invalidations = new InvalidationService(catalog.allTables(), bus, cache, workers);
+    InvalidationService invalidations = new InvalidationService(live.catalog().allTables(), bus, cache, workers);
+    live.onChange(view -> {
+      route.accept(view.catalog().allTables());
+      invalidations.setTables(view.catalog().allTables());
+    });
+    if (admin != null) {
+      // another instance changed the catalog: reload it now rather than at the next poll
+      bus.onInvalidate(k -> {
+        if (CATALOG_CHANGED.equals(k)) workers.executeBlocking(live::refresh, false);
+      });
+    }
     RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
         : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),
             invalidations::applyRedisMessage);
     java.util.function.Supplier<String> readiness = () -> "{\"status\":\"ok\",\"redis\":\""
         + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
-    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, config.tokens(), clock,
+    BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled() || admin != null, clock);
+    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth,
         config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
@@ -153,7 +194,21 @@ public final class Gateway {
     HttpServerOptions serverOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
     String tlsEngine = config.tls() == null ? "none" : Tls.configure(serverOptions, config.tls());
     HttpServer server = vertx.createHttpServer(serverOptions);
-    return busReady.compose(v -> server.requestHandler(http).listen(config.port())).map(s -> {
+    AtomicBoolean refreshing = new AtomicBoolean();
+    HttpServer adminServer = admin == null ? null : vertx.createHttpServer(new HttpServerOptions(serverOptions).setHost(admin.host()));
+    if (adminServer != null) {
+      adminServer.requestHandler(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock, () -> bus.publish(CATALOG_CHANGED)));
+    }
+    long refreshTimer = admin == null ? -1 : vertx.setPeriodic(admin.refreshIntervalMs(), id -> {
+      if (refreshing.compareAndSet(false, true)) {
+        workers.executeBlocking(live::refresh, false).onComplete(ar -> {
+          refreshing.set(false);
+          if (ar.failed()) LOGGER.atWarn().addKeyValue("cause", ar.cause().toString()).log("Cannot read the live catalog");
+        });
+      }
+    });
+    Future<HttpServer> adminListening = adminServer == null ? Future.succeededFuture() : adminServer.listen(admin.port());
+    return busReady.compose(v -> adminListening).compose(v -> server.requestHandler(http).listen(config.port())).map(s -> {
       String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":"
           + s.actualPort() + config.endpoint();
       long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, s, config.tls());
@@ -161,8 +216,15 @@ public final class Gateway {
       LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("shares", config.shares().size())
           .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
       if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
-      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch);
+      if (adminServer != null) {
+        LOGGER.atInfo().addKeyValue("admin", admin.host() + ":" + adminServer.actualPort()).addKeyValue("catalog", admin.catalogFile())
+            .log("Admin API listening");
+      }
+      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
+          adminServer, refreshTimer, live);
     }).onFailure(e -> {
+      if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
+      if (adminServer != null) adminServer.close();
       if (listConsumer != null) listConsumer.close();
       bus.close();
       workers.close();
@@ -197,7 +259,18 @@ public final class Gateway {
     return baseUrl;
   }
 
+  /** The admin API's port, or -1 when it is off. */
+  public int adminPort() {
+    return adminServer == null ? -1 : adminServer.actualPort();
+  }
+
+  public LiveCatalog liveCatalog() {
+    return live;
+  }
+
   public Future<Void> close() {
+    if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
+    if (adminServer != null) adminServer.close();
     if (listConsumer != null) listConsumer.close();
     if (tlsWatch >= 0) vertx.cancelTimer(tlsWatch);
     bus.close();

@@ -48,6 +48,25 @@ public final class ConfigLoader {
   /** The result of loading: the config and the warnings (unknown keys) to log at startup. */
   public record Loaded(GatewayConfig config, List<String> warnings) {}
 
+  /**
+   * Share definitions made at run time (the admin API), validated with the same rules as the file:
+   * the stores and Iceberg catalogs of {@code base} are the ones they may name, relative locations
+   * resolve against {@code baseDir}, and unknown keys are errors rather than warnings.
+   */
+  public static List<ShareConfig> parseShares(JsonNode shares, GatewayConfig base, Path baseDir) {
+    ConfigLoader loader = new ConfigLoader(baseDir);
+    loader.storeNames = new HashSet<>();
+    for (StoreConfig st : base.stores()) loader.storeNames.add(st.name());
+    loader.catalogs = new java.util.HashMap<>();
+    for (IcebergCatalogConfig c : base.icebergCatalogs()) loader.catalogs.put(c.name(), c);
+    List<ShareConfig> out = loader.shares(shares);
+    loader.checkOneStorePerLocation(out);
+    List<String> all = new ArrayList<>(loader.problems);
+    all.addAll(loader.warnings);
+    if (!all.isEmpty()) throw new ConfigException(all);
+    return out;
+  }
+
   public static Loaded load(Path file) {
     String text;
     try {
@@ -81,7 +100,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "responseCacheTtlMs",
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "responseCacheTtlMs",
         "responseCacheMaxBytes"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
@@ -143,8 +162,9 @@ public final class ConfigLoader {
     RedisConfig redis = redis(n.path("redis"));
     NotificationsConfig notifications = notifications(n.path("notifications"), redis);
     TlsConfig tls = tls(n.path("tls"));
+    AdminConfig admin = admin(n.path("admin"), port);
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, shares);
+        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, admin, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {
@@ -212,6 +232,30 @@ public final class ConfigLoader {
       }
     }
     return out;
+  }
+
+  private AdminConfig admin(JsonNode n, int sharingPort) {
+    if (n.isMissingNode() || n.isNull()) return null;
+    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "refreshIntervalMs"));
+    String host = text(n, "host", "127.0.0.1");
+    int port = (int) number(n, "port", 8081, 0, 65535);
+    if (port != 0 && port == sharingPort) problems.add("admin.port must differ from the sharing port: the admin API has its own listener");
+    String token = text(n, "token", null);
+    String hash = text(n, "tokenSha256", null);
+    byte[] digest = null;
+    if ((token == null) == (hash == null)) problems.add("admin needs 'token' or its hex 'tokenSha256' (exactly one)");
+    else if (token != null) {
+      if (token.length() < 16) problems.add("admin.token must be at least 16 characters long");
+      digest = sha256(token);
+    } else if (!hash.matches("[0-9a-fA-F]{64}")) {
+      problems.add("admin.tokenSha256 must be 64 hex characters");
+    } else {
+      digest = HexFormat.of().parseHex(hash.toLowerCase(Locale.ROOT));
+    }
+    String file = text(n, "catalogFile", "tablegate-catalog.json");
+    String catalogFile = baseDir.resolve(file).toAbsolutePath().normalize().toString();
+    long refresh = number(n, "refreshIntervalMs", 500, 50, 60_000);
+    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh);
   }
 
   private TlsConfig tls(JsonNode n) {

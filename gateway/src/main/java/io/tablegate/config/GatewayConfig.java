@@ -31,6 +31,7 @@ public record GatewayConfig(
     RedisConfig redis,
     NotificationsConfig notifications,
     TlsConfig tls,
+    AdminConfig admin,
     List<ShareConfig> shares) {
 
   public GatewayConfig {
@@ -54,6 +55,6 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
         + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
-        + tokens.size() + ", stores=" + stores + ", icebergCatalogs=" + icebergCatalogs + ", tls=" + (tls != null) + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+        + tokens.size() + ", stores=" + stores + ", icebergCatalogs=" + icebergCatalogs + ", tls=" + (tls != null) + ", admin=" + admin + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
   }
 }

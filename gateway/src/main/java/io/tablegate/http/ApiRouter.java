@@ -39,12 +39,20 @@ public final class ApiRouter {
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock,
       byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
       java.util.function.Supplier<String> metrics) {
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, new BearerAuthHandler(tokens, clock), webhookTokenSha256,
+        invalidations, readiness, metrics);
+  }
+
+  /** @param auth recipient authentication (static and live tokens) */
+  public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
+      Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth,
+      byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
+      java.util.function.Supplier<String> metrics) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
     TableHandler tables = new TableHandler(service);
     FileHandler files = new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers);
-    BearerAuthHandler auth = new BearerAuthHandler(tokens, clock);
 
     router.route().handler(new AccessLogHandler());
     router.get("/livez").handler(ctx -> ctx.response().end("ok"));

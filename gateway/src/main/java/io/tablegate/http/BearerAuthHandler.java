@@ -1,6 +1,11 @@
 package io.tablegate.http;
 
+import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.catalog.Recipient;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.function.Supplier;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.config.TokenConfig;
 import io.tablegate.protocol.SharingErrors;
@@ -20,11 +25,30 @@ import java.util.List;
 public final class BearerAuthHandler implements Handler<RoutingContext> {
   public static final String RECIPIENT = "tablegate.recipient";
 
-  private final List<TokenConfig> tokens;
+  private final Supplier<Map<String, LiveCatalog.TokenEntry>> tokens;
+  private final boolean required;
   private final Clock clock;
 
+  /** Static tokens only (the configuration file's); none means every caller is anonymous. */
   public BearerAuthHandler(List<TokenConfig> tokens, Clock clock) {
-    this.tokens = List.copyOf(tokens);
+    Map<String, LiveCatalog.TokenEntry> byHash = new HashMap<>();
+    for (TokenConfig t : tokens) {
+      byHash.put(HexFormat.of().formatHex(t.sha256()),
+          new LiveCatalog.TokenEntry(t.id(), new Recipient(t.id(), t.shares().isEmpty(), new HashSet<>(t.shares())), t.expiresAt(), null));
+    }
+    Map<String, LiveCatalog.TokenEntry> fixed = Map.copyOf(byHash);
+    this.tokens = () -> fixed;
+    this.required = !tokens.isEmpty();
+    this.clock = clock;
+  }
+
+  /**
+   * @param tokens the tokens as they are now, by hex SHA-256 (static and live ones)
+   * @param required false only when no authorization is configured at all
+   */
+  public BearerAuthHandler(Supplier<Map<String, LiveCatalog.TokenEntry>> tokens, boolean required, Clock clock) {
+    this.tokens = tokens;
+    this.required = required;
     this.clock = clock;
   }
 
@@ -35,7 +59,7 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
   }
 
   Recipient authenticate(String header) {
-    if (tokens.isEmpty()) return Recipient.anonymous();
+    if (!required) return Recipient.anonymous();
     if (header == null || header.isBlank()) {
       throw SharingErrors.unauthenticated("Missing bearer token: send 'Authorization: Bearer <token>' from your profile file.");
     }
@@ -43,16 +67,16 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
     if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw SharingErrors.unauthenticated("Unsupported authorization scheme: send 'Authorization: Bearer <token>'.");
     }
-    byte[] presented = ConfigLoader.sha256(h.substring(7).trim());
-    TokenConfig match = null;
-    for (TokenConfig t : tokens) {
-      if (MessageDigest.isEqual(presented, t.sha256()) && match == null) match = t;
-    }
+    // a lookup by the SHA-256 of the presented token: timing reveals nothing about stored tokens
+    LiveCatalog.TokenEntry match = tokens.get().get(HexFormat.of().formatHex(ConfigLoader.sha256(h.substring(7).trim())));
     if (match == null) throw SharingErrors.unauthenticated("The bearer token is not valid. Ask your share provider for a new profile.");
+    if (match.revokedAt() != null) {
+      throw SharingErrors.unauthenticated("The bearer token was revoked. Ask your share provider for a new profile.");
+    }
     if (match.expiresAt() != null && !clock.instant().isBefore(match.expiresAt())) {
       throw SharingErrors.unauthenticated("The bearer token expired at " + match.expiresAt() + ". Ask your share provider for a new profile.");
     }
-    return new Recipient(match.id(), match.shares().isEmpty(), new HashSet<>(match.shares()));
+    return match.recipient();
   }
 
   static Recipient recipient(RoutingContext ctx) {

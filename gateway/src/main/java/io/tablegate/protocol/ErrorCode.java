@@ -9,6 +9,8 @@ public enum ErrorCode {
   UNAUTHENTICATED(401),
   PERMISSION_DENIED(403),
   RESOURCE_EXHAUSTED(429),
+  /** Admin API only: a share, schema, table or recipient of that name exists already. */
+  RESOURCE_ALREADY_EXISTS(409),
   TEMPORARILY_UNAVAILABLE(503),
   INTERNAL_ERROR(500);
 

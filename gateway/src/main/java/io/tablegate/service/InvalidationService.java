@@ -37,7 +37,7 @@ public final class InvalidationService {
 
   private record Route(String bucket, String logPrefix, String location, Pattern files) {}
 
-  private final List<Route> routes = new ArrayList<>();
+  private volatile List<Route> routes = List.of();
   private final InvalidationBus bus;
   private final MetadataCache cache;
   private final Cache<String, Boolean> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -48,6 +48,12 @@ public final class InvalidationService {
     this.bus = bus;
     this.cache = cache;
     this.workers = workers;
+    setTables(tables);
+  }
+
+  /** The tables whose storage events are mapped (again, when shares change at run time). */
+  public void setTables(List<SharedTable> tables) {
+    List<Route> next = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (SharedTable t : tables) {
       if (!t.location().startsWith("s3://") || t.location().endsWith(".metadata.json") || !seen.add(t.location())) continue;
@@ -56,8 +62,9 @@ public final class InvalidationService {
       String bucket = slash < 0 ? rest : rest.substring(0, slash);
       String prefix = slash < 0 ? "" : rest.substring(slash + 1) + "/";
       boolean iceberg = "iceberg".equals(t.format());
-      routes.add(new Route(bucket, prefix + (iceberg ? "metadata/" : "_delta_log/"), t.location(), iceberg ? ICEBERG_METADATA : LOG_FILE));
+      next.add(new Route(bucket, prefix + (iceberg ? "metadata/" : "_delta_log/"), t.location(), iceberg ? ICEBERG_METADATA : LOG_FILE));
     }
+    routes = List.copyOf(next);
   }
 
   /**

@@ -45,7 +45,7 @@ import io.tablegate.spi.StorageException;
  * back as a {@link Future}.
  */
 public final class SharingService {
-  private final ShareCatalog catalog;
+  private final java.util.function.Supplier<ShareCatalog> catalogs;
   private final Map<String, TableFormat> formats;
   private final Function<SharedTable, UrlSigner> signers;
   private final WorkerExecutor workers;
@@ -56,18 +56,19 @@ public final class SharingService {
   /** @param signers the URL signer of a table: presigned by its object store, or the gateway's own file URLs */
   public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
       WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs) {
-    this(catalog, formats, signers, workers, clock, pageSizeLimit, pageTokenTtlMs, refreshTokenTtlMs, Duration.ZERO, 0);
+    this(() -> catalog, formats, signers, workers, clock, pageSizeLimit, pageTokenTtlMs, refreshTokenTtlMs, Duration.ZERO, 0);
   }
 
   /**
+   * @param catalogs the catalog as it is now (it changes when shares are changed at run time)
    * @param responseCacheTtl how long complete, unpaginated query bodies are kept ({@link Duration#ZERO}: not at all)
    * @param responseCacheBytes the bound on their total size
    */
-  public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
+  public SharingService(java.util.function.Supplier<ShareCatalog> catalogs, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
       WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs, Duration responseCacheTtl,
       long responseCacheBytes) {
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
-    this.catalog = catalog;
+    this.catalogs = catalogs;
     this.formats = Map.copyOf(formats);
     this.signers = signers;
     this.workers = workers;
@@ -78,23 +79,23 @@ public final class SharingService {
   // ---- listings (in memory) -------------------------------------------------------------------
 
   public Page<Share> listShares(Recipient who, Integer maxResults, String pageToken) {
-    return catalog.listShares(who, maxResults, pageToken);
+    return catalogs.get().listShares(who, maxResults, pageToken);
   }
 
   public Share share(Recipient who, String share) {
-    return catalog.share(who, share);
+    return catalogs.get().share(who, share);
   }
 
   public Page<Schema> listSchemas(Recipient who, String share, Integer maxResults, String pageToken) {
-    return catalog.listSchemas(who, share, maxResults, pageToken);
+    return catalogs.get().listSchemas(who, share, maxResults, pageToken);
   }
 
   public Page<Table> listTables(Recipient who, String share, String schema, Integer maxResults, String pageToken) {
-    return catalog.listTables(who, share, schema, maxResults, pageToken);
+    return catalogs.get().listTables(who, share, schema, maxResults, pageToken);
   }
 
   public Page<Table> listAllTables(Recipient who, String share, Integer maxResults, String pageToken) {
-    return catalog.listAllTables(who, share, maxResults, pageToken);
+    return catalogs.get().listAllTables(who, share, maxResults, pageToken);
   }
 
   /** Reads the next chunk of a stream's body on the worker pool. */
@@ -129,7 +130,7 @@ public final class SharingService {
   // ---- /version --------------------------------------------------------------------------------
 
   public Future<Long> tableVersion(Recipient who, TableRef ref, String startingTimestamp) {
-    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     return blocking(table, () -> {
       TableFormat format = format(table);
       if (startingTimestamp == null) return format.latestVersion(table.location());
@@ -145,7 +146,7 @@ public final class SharingService {
 
   public Future<QueryStream> metadata(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, Long version,
       String timestamp) {
-    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     if (version != null && timestamp != null) throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp");
     if (version != null && version < 0) throw SharingErrors.invalidParameter("version cannot be negative.");
     if ((version != null || timestamp != null) && !table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
@@ -165,7 +166,7 @@ public final class SharingService {
   // ---- /query ----------------------------------------------------------------------------------
 
   public Future<QueryStream> query(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, QueryRequest q) {
-    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     validateQuery(table, caps, q);
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
     return blocking(table, () -> {
@@ -280,7 +281,7 @@ public final class SharingService {
   // ---- /changes --------------------------------------------------------------------------------
 
   public Future<QueryStream> changes(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, ChangesRequest c) {
-    SharedTable table = catalog.table(who, ref.share(), ref.schema(), ref.table());
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     if (!table.historyShared()) throw SharingErrors.invalidParameter("cdf is not enabled on table " + table.qualifiedName());
     if (c.startingVersion() == null && c.startingTimestamp() == null) {
       throw SharingErrors.invalidParameter("No startingVersion or startingTimestamp provided for CDF read.");

@@ -9,12 +9,17 @@ import java.util.List;
 public final class StoreRouter {
   private record Route(String prefix, ObjectStore store) {}
 
-  private final List<Route> routes = new ArrayList<>();
+  private volatile List<Route> routes = List.of();
 
-  public StoreRouter add(String tableRoot, ObjectStore store) {
+  /** Adds a table root (again: no-op); safe while other threads route (tables added at run time). */
+  public synchronized StoreRouter add(String tableRoot, ObjectStore store) {
     String prefix = tableRoot.endsWith("/") ? tableRoot.substring(0, tableRoot.length() - 1) : tableRoot;
-    routes.add(new Route(prefix, store));
-    routes.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+    Route route = new Route(prefix, store);
+    if (routes.contains(route)) return this;
+    List<Route> next = new ArrayList<>(routes);
+    next.add(route);
+    next.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+    routes = List.copyOf(next);
     return this;
   }
 

@@ -1,0 +1,27 @@
+package io.tablegate.config;
+
+import java.util.HexFormat;
+
+/**
+ * The admin API's own listener (never the sharing listener) and the live catalog's store.
+ *
+ * @param tokenSha256 SHA-256 of the admin bearer token
+ * @param catalogFile where live shares, recipients and tokens are kept (all instances must see the same file)
+ * @param refreshIntervalMs how often an instance checks the store for changes made elsewhere
+ */
+public record AdminConfig(String host, int port, byte[] tokenSha256, String catalogFile, long refreshIntervalMs) {
+  public AdminConfig {
+    tokenSha256 = tokenSha256.clone();
+  }
+
+  @Override
+  public byte[] tokenSha256() {
+    return tokenSha256.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "AdminConfig[host=" + host + ", port=" + port + ", token=" + HexFormat.of().formatHex(tokenSha256).substring(0, 8)
+        + "…, catalogFile=" + catalogFile + ", refreshIntervalMs=" + refreshIntervalMs + "]";
+  }
+}
