@@ -17,6 +17,7 @@ public final class Main {
   static void usage(PrintStream out) {
     out.println("""
         Usage: java -jar tablegate.jar [options]
+               java -jar tablegate.jar share|recipient ...   (administration; see 'share --help')
 
           --config FILE     start the gateway with this YAML configuration
           --demo [DIR]      write the demo tables to DIR (default ./demo-data) if missing, print a
@@ -28,6 +29,9 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && Cli.isCommand(args[0])) {
+      System.exit(Cli.run(args, System.out, System.err));
+    }
     Path config = null;
     Path demo = null;
     Integer port = null;

@@ -1,0 +1,360 @@
+package io.tablegate.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code tablegate share|recipient ...} command line: a client of the admin API that prints
+ * readable output (a tree for {@code share info}) or, with {@code --json}, the API's JSON. The admin
+ * URL and token come from {@code --admin}/{@code --token} or {@code TABLEGATE_ADMIN_URL} /
+ * {@code TABLEGATE_ADMIN_TOKEN}. New token secrets are printed once, with a warning.
+ */
+public final class Cli {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  static final String USAGE = """
+      Usage: tablegate <command> [options]            (java -jar tablegate.jar <command> ...)
+
+        share list
+        share create NAME
+        share info NAME
+        share remove NAME                             (revokes tokens left without a share)
+        share update NAME --add-schema S | --remove-schema S
+                          | --add-table SCHEMA.TABLE=LOCATION [--format delta|iceberg] [--history] [--store S] [--proxy]
+                          | --remove-table SCHEMA.TABLE
+        share token create SHARE [--description TEXT] [--expires-in 30d|12h|90m|SECONDS] [--profile FILE]
+        share token list SHARE
+        share token revoke TOKEN_ID
+        share token rotate TOKEN_ID [--grace 1h] [--profile FILE]
+        recipient list
+        recipient create NAME [--share S]... [--oidc-issuer URL --oidc-subject VALUE [--oidc-claim sub] [--oidc-audience AUD]]
+        recipient grant NAME SHARE | recipient ungrant NAME SHARE
+        recipient remove NAME                         (revokes its tokens)
+        recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE]
+
+      Options: --admin URL (default $TABLEGATE_ADMIN_URL or http://127.0.0.1:8081)
+               --token TOKEN (default $TABLEGATE_ADMIN_TOKEN)   --json (print the API's JSON)""";
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+  private String admin;
+  private String token;
+  private boolean json;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  Cli(PrintStream out, PrintStream err, Map<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+  }
+
+  /** Runs one command; returns the process exit code (0 ok, 1 refused by the server or unreachable, 2 usage). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return new Cli(out, err, System.getenv()).execute(args);
+  }
+
+  static boolean isCommand(String first) {
+    return first.equals("share") || first.equals("recipient");
+  }
+
+  private static final class Usage extends RuntimeException {
+    Usage(String message) {
+      super(message);
+    }
+  }
+
+  private static final class Failed extends RuntimeException {
+    Failed(String message) {
+      super(message);
+    }
+  }
+
+  int execute(String[] argv) {
+    if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
+      out.println(USAGE);
+      return 0;
+    }
+    List<String> args = new ArrayList<>();
+    Map<String, List<String>> opts = new java.util.LinkedHashMap<>();
+    try {
+      for (int i = 0; i < argv.length; i++) {
+        String a = argv[i];
+        if (a.equals("--json") || a.equals("--history") || a.equals("--proxy")) {
+          opts.computeIfAbsent(a, k -> new ArrayList<>()).add("true");
+        } else if (a.startsWith("--")) {
+          if (i + 1 >= argv.length) throw new Usage(a + " needs a value");
+          opts.computeIfAbsent(a, k -> new ArrayList<>()).add(argv[++i]);
+        } else {
+          args.add(a);
+        }
+      }
+      admin = one(opts, "--admin", env.getOrDefault("TABLEGATE_ADMIN_URL", "http://127.0.0.1:8081"));
+      while (admin.endsWith("/")) admin = admin.substring(0, admin.length() - 1);
+      token = one(opts, "--token", env.get("TABLEGATE_ADMIN_TOKEN"));
+      json = opts.containsKey("--json");
+      if (token == null) throw new Usage("the admin token is missing: pass --token or set TABLEGATE_ADMIN_TOKEN");
+      dispatch(args, opts);
+      return 0;
+    } catch (Usage e) {
+      err.println("error: " + e.getMessage());
+      err.println();
+      err.println(USAGE);
+      return 2;
+    } catch (Failed e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static String one(Map<String, List<String>> opts, String name, String dflt) {
+    List<String> v = opts.get(name);
+    return v == null ? dflt : v.get(v.size() - 1);
+  }
+
+  private static String arg(List<String> args, int i, String what) {
+    if (args.size() <= i) throw new Usage("missing " + what);
+    return args.get(i);
+  }
+
+  private void dispatch(List<String> a, Map<String, List<String>> o) {
+    String cmd = String.join(" ", a.subList(0, Math.min(a.size(), a.size() > 1 && a.get(1).equals("token") ? 3 : 2)));
+    switch (cmd) {
+      case "share list" -> print(call("GET", "/shares", null), this::shareTrees);
+      case "share create" -> print(call("POST", "/shares", obj("name", arg(a, 2, "share name"))), n -> out.println("Created share "
+          + n.path("name").asText()));
+      case "share info" -> print(call("GET", "/shares/" + enc(arg(a, 2, "share name")), null), this::shareTree);
+      case "share remove" -> print(call("DELETE", "/shares/" + enc(arg(a, 2, "share name")), null),
+          n -> out.println("Removed share " + n.path("removed").asText() + "; tokens revoked: " + n.path("tokensRevoked").asInt()));
+      case "share update" -> update(arg(a, 2, "share name"), o);
+      case "share token create" -> tokenCreate("/shares/" + enc(arg(a, 3, "share name")) + "/tokens", o);
+      case "share token list" -> print(call("GET", "/shares/" + enc(arg(a, 3, "share name")) + "/tokens", null), this::tokenTable);
+      case "share token revoke" -> print(call("POST", "/tokens/" + enc(arg(a, 3, "token id")) + "/revoke", null),
+          n -> out.println("Revoked token " + n.path("id").asText()));
+      case "share token rotate" -> {
+        ObjectNode body = MAPPER.createObjectNode();
+        if (o.containsKey("--grace")) body.put("graceSeconds", seconds(one(o, "--grace", null)));
+        secret(call("POST", "/tokens/" + enc(arg(a, 3, "token id")) + "/rotate", body), o);
+      }
+      case "recipient list" -> print(call("GET", "/recipients", null), n -> {
+        for (JsonNode r : n) {
+          out.println(r.path("name").asText() + "  shares=" + r.path("shares") + (r.has("oidc") ? "  oidc=" + r.get("oidc") : ""));
+        }
+      });
+      case "recipient create" -> {
+        ObjectNode body = obj("name", arg(a, 2, "recipient name"));
+        var shares = body.putArray("shares");
+        o.getOrDefault("--share", List.of()).forEach(shares::add);
+        if (o.containsKey("--oidc-issuer") || o.containsKey("--oidc-subject")) {
+          ObjectNode oidc = body.putObject("oidc");
+          oidc.put("issuer", one(o, "--oidc-issuer", ""));
+          oidc.put("value", one(o, "--oidc-subject", ""));
+          oidc.put("claim", one(o, "--oidc-claim", "sub"));
+          if (o.containsKey("--oidc-audience")) oidc.put("audience", one(o, "--oidc-audience", null));
+        }
+        print(call("POST", "/recipients", body), n -> out.println("Created recipient " + n.path("name").asText()));
+      }
+      case "recipient grant" -> print(call("POST", "/recipients/" + enc(arg(a, 2, "recipient name")) + "/shares",
+          obj("share", arg(a, 3, "share name"))), n -> out.println(n.path("name").asText() + " now reads " + n.path("shares")));
+      case "recipient ungrant" -> print(call("DELETE", "/recipients/" + enc(arg(a, 2, "recipient name")) + "/shares/"
+          + enc(arg(a, 3, "share name")), null), n -> out.println(n.path("name").asText() + " now reads " + n.path("shares")));
+      case "recipient remove" -> print(call("DELETE", "/recipients/" + enc(arg(a, 2, "recipient name")), null),
+          n -> out.println("Removed recipient " + n.path("removed").asText() + "; tokens revoked: " + n.path("tokensRevoked").asInt()));
+      case "recipient token create" -> tokenCreate("/recipients/" + enc(arg(a, 3, "recipient name")) + "/tokens", o);
+      default -> throw new Usage(a.isEmpty() ? "no command" : "unknown command '" + String.join(" ", a) + "'");
+    }
+  }
+
+  private void update(String share, Map<String, List<String>> o) {
+    boolean any = false;
+    for (String s : o.getOrDefault("--add-schema", List.of())) {
+      print(call("POST", "/shares/" + enc(share) + "/schemas", obj("name", s)), n -> out.println("Added schema " + share + "." + s));
+      any = true;
+    }
+    for (String spec : o.getOrDefault("--add-table", List.of())) {
+      int eq = spec.indexOf('=');
+      int dot = spec.indexOf('.');
+      if (eq < 0 || dot < 0 || dot > eq) throw new Usage("--add-table takes SCHEMA.TABLE=LOCATION");
+      String schema = spec.substring(0, dot);
+      ObjectNode t = obj("name", spec.substring(dot + 1, eq));
+      t.put("location", spec.substring(eq + 1));
+      if (o.containsKey("--format")) t.put("format", one(o, "--format", null));
+      if (o.containsKey("--history")) t.put("historyShared", true);
+      if (o.containsKey("--store")) t.put("store", one(o, "--store", null));
+      if (o.containsKey("--proxy")) t.put("fileAccess", "proxy");
+      print(call("POST", "/shares/" + enc(share) + "/schemas/" + enc(schema) + "/tables", t),
+          n -> out.println("Added table " + share + "." + schema + "." + n.path("name").asText()));
+      any = true;
+    }
+    for (String spec : o.getOrDefault("--remove-table", List.of())) {
+      int dot = spec.indexOf('.');
+      if (dot < 0) throw new Usage("--remove-table takes SCHEMA.TABLE");
+      print(call("DELETE", "/shares/" + enc(share) + "/schemas/" + enc(spec.substring(0, dot)) + "/tables/" + enc(spec.substring(dot + 1)),
+          null), n -> out.println("Removed table " + n.path("removed").asText()));
+      any = true;
+    }
+    for (String s : o.getOrDefault("--remove-schema", List.of())) {
+      print(call("DELETE", "/shares/" + enc(share) + "/schemas/" + enc(s), null), n -> out.println("Removed schema " + share + "." + s));
+      any = true;
+    }
+    if (!any) throw new Usage("share update needs --add-schema, --remove-schema, --add-table or --remove-table");
+  }
+
+  private void tokenCreate(String path, Map<String, List<String>> o) {
+    ObjectNode body = MAPPER.createObjectNode();
+    if (o.containsKey("--description")) body.put("description", one(o, "--description", null));
+    if (o.containsKey("--expires-in")) body.put("expiresInSeconds", seconds(one(o, "--expires-in", null)));
+    if (o.containsKey("--expires-at")) body.put("expiresAt", one(o, "--expires-at", null));
+    secret(call("POST", path, body), o);
+  }
+
+  /** Prints a new token once (and writes its profile file if asked), with the warning that it is shown once. */
+  private void secret(JsonNode n, Map<String, List<String>> o) {
+    String profile = one(o, "--profile", null);
+    if (profile != null) writeProfile(Path.of(profile), n.get("profile"));
+    if (json) {
+      out.println(pretty(n));
+    } else {
+      out.println("Token " + n.path("id").asText() + " for " + (n.has("recipient") ? "recipient " + n.path("recipient").asText()
+          : "share " + n.path("shares").path(0).asText()) + (n.has("expiresAt") ? ", expires " + n.path("expiresAt").asText() : ""));
+      if (n.has("previousTokenValidUntil")) out.println("The previous token stays valid until " + n.path("previousTokenValidUntil").asText());
+      out.println();
+      out.println("  " + n.path("token").asText());
+      out.println();
+      if (profile != null) out.println("Profile written to " + profile + " (give this file to the recipient).");
+    }
+    err.println("WARNING: this token is shown once and cannot be retrieved again; store it now (only its hash is kept).");
+  }
+
+  private void writeProfile(Path file, JsonNode profile) {
+    try {
+      if (file.getParent() != null) Files.createDirectories(file.getParent());
+      Files.writeString(file, pretty(profile) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: keep the default permissions
+      }
+    } catch (IOException e) {
+      throw new Failed("cannot write the profile file " + file + ": " + e.getMessage());
+    }
+  }
+
+  static long seconds(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.endsWith("d")) return Long.parseLong(t.substring(0, t.length() - 1)) * 86_400;
+      if (t.endsWith("h")) return Long.parseLong(t.substring(0, t.length() - 1)) * 3_600;
+      if (t.endsWith("m")) return Long.parseLong(t.substring(0, t.length() - 1)) * 60;
+      if (t.endsWith("s")) return Long.parseLong(t.substring(0, t.length() - 1));
+      return Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      throw new Usage("not a duration: '" + text + "' (use e.g. 30d, 12h, 90m or seconds)");
+    }
+  }
+
+  private static ObjectNode obj(String k, String v) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put(k, v);
+    return n;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private JsonNode call(String method, String path, JsonNode body) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(admin + "/api/v1" + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+    if (body != null) {
+      req.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+    } else {
+      req.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> resp;
+    try {
+      resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new Failed("cannot reach the admin API at " + admin + " (" + e.getClass().getSimpleName() + "); is the gateway running with an "
+          + "'admin' section?");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failed("interrupted");
+    }
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(resp.body());
+    } catch (IOException e) {
+      throw new Failed("the admin API answered " + resp.statusCode() + " with a body that is not JSON");
+    }
+    if (resp.statusCode() >= 400) {
+      throw new Failed(n.path("message").asText("HTTP " + resp.statusCode()) + " (" + n.path("errorCode").asText("") + ")");
+    }
+    return n;
+  }
+
+  private void print(JsonNode n, java.util.function.Consumer<JsonNode> readable) {
+    if (json) out.println(pretty(n));
+    else readable.accept(n);
+  }
+
+  private static String pretty(JsonNode n) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+    } catch (IOException e) {
+      return n.toString();
+    }
+  }
+
+  private void shareTrees(JsonNode shares) {
+    if (shares.isEmpty()) out.println("(no shares)");
+    for (JsonNode s : shares) shareTree(s);
+  }
+
+  private void shareTree(JsonNode s) {
+    out.println(s.path("name").asText() + "  (" + s.path("source").asText() + ", id " + s.path("id").asText() + ")");
+    List<Map.Entry<String, JsonNode>> schemas = new ArrayList<>();
+    s.path("schemas").fields().forEachRemaining(schemas::add);
+    for (int i = 0; i < schemas.size(); i++) {
+      boolean lastSchema = i == schemas.size() - 1;
+      out.println((lastSchema ? "└── " : "├── ") + schemas.get(i).getKey());
+      Iterator<Map.Entry<String, JsonNode>> tables = schemas.get(i).getValue().fields();
+      while (tables.hasNext()) {
+        Map.Entry<String, JsonNode> t = tables.next();
+        String branch = tables.hasNext() ? "├── " : "└── ";
+        JsonNode v = t.getValue();
+        out.println((lastSchema ? "    " : "│   ") + branch + t.getKey() + "  " + v.path("format").asText() + "  "
+            + v.path("location").asText() + (v.path("historyShared").asBoolean() ? "  history" : ""));
+      }
+    }
+  }
+
+  private void tokenTable(JsonNode tokens) {
+    if (tokens.isEmpty()) out.println("(no tokens)");
+    for (JsonNode t : tokens) {
+      out.println(t.path("id").asText() + "  " + t.path("status").asText() + "  created " + t.path("createdAt").asText()
+          + (t.has("expiresAt") ? "  expires " + t.path("expiresAt").asText() : "")
+          + (t.has("description") ? "  \"" + t.path("description").asText() + "\"" : ""));
+    }
+  }
+}
