@@ -24,6 +24,7 @@ import java.util.Map;
  */
 final class Demo {
   static final String TOKEN = "tablegate-demo-token-0001";
+  static final String ADMIN_TOKEN = "tablegate-demo-admin-0001";
 
   private Demo() {}
 
@@ -33,7 +34,8 @@ final class Demo {
     Path config = dir.resolve("demo.yaml");
     try (InputStream in = Demo.class.getResourceAsStream("/demo.yaml")) {
       if (in == null) throw new IllegalStateException("demo.yaml is missing from the jar");
-      String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("port: 8080", "port: " + port);
+      String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("port: 8080", "port: " + port)
+          .replace("port: 8081", "port: " + (port == 0 ? 0 : port + 1));
       Files.writeString(config, yaml, StandardCharsets.UTF_8);
     }
     if (!Files.exists(dir.resolve("tpch/orders/_delta_log"))) writeTables(dir);
@@ -115,7 +117,7 @@ final class Demo {
         DeltaTableWriter.remove(days.get(0), t4.toEpochMilli(), true)), t4);
   }
 
-  static void printWelcome(Path dir, String endpoint) {
+  static void printWelcome(Path dir, String endpoint, int adminPort) {
     Path profile = dir.resolve("demo.share").toAbsolutePath();
     try {
       Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"" + endpoint + "\", \"bearerToken\": \"" + TOKEN
@@ -131,6 +133,12 @@ final class Demo {
     System.out.println("  curl -s -X POST -H 'Authorization: Bearer " + TOKEN + "' -H 'Content-Type: application/json' -d '{}' \\");
     System.out.println("       " + endpoint + "/shares/demo/schemas/tpch/tables/orders/query");
     System.out.println("Python: delta_sharing.load_as_pandas('" + profile + "#demo.tpch.orders')");
+    if (adminPort > 0) {
+      System.out.println("Administer (admin API on 127.0.0.1:" + adminPort + "):");
+      System.out.println("  export TABLEGATE_ADMIN_URL=http://127.0.0.1:" + adminPort + " TABLEGATE_ADMIN_TOKEN=" + ADMIN_TOKEN);
+      System.out.println("  scripts/tablegate share info demo");
+      System.out.println("  scripts/tablegate share token create demo --expires-in 30d --profile acme.share");
+    }
     System.out.println("Press Ctrl+C to stop.");
   }
 }

@@ -72,7 +72,7 @@ public final class Main {
             LOGGER.atWarn().setCause(e).log("Shutdown did not finish cleanly");
           }
         }, "tablegate-shutdown"));
-        if (demoDir != null) Demo.printWelcome(demoDir, g.endpoint());
+        if (demoDir != null) Demo.printWelcome(demoDir, g.endpoint(), g.adminPort());
       }).onFailure(e -> {
         LOGGER.atError().setCause(e).log("Tablegate failed to start");
         vertx.close();

@@ -33,7 +33,15 @@ class DemoTest {
       assertThat(rows(gw, "events/tables/daily_events", token, Map.of())).hasSize(15);
       assertThat(gw.get("/shares/demo/schemas/events/tables/daily_events/version", token).header("Delta-Table-Version")).isEqualTo("4");
       assertThat(gw.get("/shares/demo/schemas/events/tables/daily_events/changes?startingVersion=0", token).lines()).hasSize(7);
-      Demo.printWelcome(dir, gw.endpoint());
+      Demo.printWelcome(dir, gw.endpoint(), gw.gateway.adminPort());
+      // the demo's admin API: a newcomer creates a token for the demo share with the CLI and reads with it
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      int code = new Cli(new java.io.PrintStream(out, true), System.err, Map.of("TABLEGATE_ADMIN_URL",
+          "http://127.0.0.1:" + gw.gateway.adminPort(), "TABLEGATE_ADMIN_TOKEN", Demo.ADMIN_TOKEN))
+          .execute(new String[] {"share", "token", "create", "demo", "--json"});
+      assertThat(code).isZero();
+      String fresh = GatewayHarness.MAPPER.readTree(out.toByteArray()).get("token").asText();
+      assertThat(gw.get("/shares/demo/all-tables", fresh).status()).isEqualTo(200);
       assertThat(Files.readString(dir.resolve("demo.share"))).contains(gw.endpoint()).contains(token);
     }
   }
