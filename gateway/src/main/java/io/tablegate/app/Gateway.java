@@ -16,6 +16,7 @@ import io.tablegate.config.AdminConfig;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.http.AdminRouter;
 import io.tablegate.http.BearerAuthHandler;
+import io.tablegate.http.OidcAuthenticator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -184,7 +185,8 @@ public final class Gateway {
             invalidations::applyRedisMessage);
     java.util.function.Supplier<String> readiness = () -> "{\"status\":\"ok\",\"redis\":\""
         + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
-    BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled() || admin != null, clock);
+    OidcAuthenticator oidc = config.oidc() == null ? null : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
+    BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
     Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth,
         config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus

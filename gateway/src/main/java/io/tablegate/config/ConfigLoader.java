@@ -100,7 +100,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "responseCacheTtlMs",
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "responseCacheTtlMs",
         "responseCacheMaxBytes"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
@@ -163,8 +163,9 @@ public final class ConfigLoader {
     NotificationsConfig notifications = notifications(n.path("notifications"), redis);
     TlsConfig tls = tls(n.path("tls"));
     AdminConfig admin = admin(n.path("admin"), port);
+    OidcConfig oidc = oidc(n.path("oidc"));
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, admin, shares);
+        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, admin, oidc, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {
@@ -232,6 +233,33 @@ public final class ConfigLoader {
       }
     }
     return out;
+  }
+
+  private static final Set<String> JWT_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+      "EdDSA");
+
+  private OidcConfig oidc(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return null;
+    unknownKeys(n, "oidc.", Set.of("issuers"));
+    List<OidcConfig.Issuer> out = new ArrayList<>();
+    int i = 0;
+    for (JsonNode is : n.path("issuers")) {
+      String where = "oidc.issuers[" + i++ + "]";
+      unknownKeys(is, where + ".", Set.of("issuer", "audience", "jwksUri", "algorithms", "clockSkewSeconds"));
+      String issuer = url(is, "issuer", where);
+      if (issuer == null) problems.add(where + ".issuer is required (the exact 'iss' of the identity provider's tokens)");
+      String audience = text(is, "audience", null);
+      if (audience == null) problems.add(where + ".audience is required (the 'aud' your identity provider puts in tokens for this gateway)");
+      List<String> algs = new ArrayList<>();
+      is.path("algorithms").forEach(a -> algs.add(a.asText()));
+      if (algs.isEmpty()) algs.addAll(List.of("RS256", "ES256"));
+      for (String a : algs) {
+        if (!JWT_ALGORITHMS.contains(a)) problems.add(where + ".algorithms: '" + a + "' is not allowed (asymmetric signatures only: " + JWT_ALGORITHMS + ")");
+      }
+      out.add(new OidcConfig.Issuer(issuer, audience, url(is, "jwksUri", where), algs, (int) number(is, "clockSkewSeconds", 60, 0, 600)));
+    }
+    if (out.isEmpty()) problems.add("oidc.issuers needs at least one issuer");
+    return new OidcConfig(out);
   }
 
   private AdminConfig admin(JsonNode n, int sharingPort) {

@@ -32,6 +32,7 @@ public record GatewayConfig(
     NotificationsConfig notifications,
     TlsConfig tls,
     AdminConfig admin,
+    OidcConfig oidc,
     List<ShareConfig> shares) {
 
   public GatewayConfig {
@@ -47,8 +48,9 @@ public record GatewayConfig(
     return signingKey == null ? null : signingKey.clone();
   }
 
+  /** Whether recipients must authenticate: tokens in the file, live tokens (admin API) or OIDC. */
   public boolean authEnabled() {
-    return !tokens.isEmpty();
+    return !tokens.isEmpty() || admin != null || oidc != null;
   }
 
   @Override

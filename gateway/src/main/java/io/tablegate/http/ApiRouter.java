@@ -67,8 +67,9 @@ public final class ApiRouter {
     router.route(HttpMethod.HEAD, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
 
     String table = p + "/shares/:share/schemas/:schema/tables/:table";
-    router.route(p + "/shares*").handler(auth);
+    // the body handler comes first: authentication may be asynchronous (OIDC key fetches)
     router.post(table + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route(p + "/shares*").handler(auth);
     router.get(p + "/shares").handler(shares::listShares);
     router.get(p + "/shares/:share").handler(shares::getShare);
     router.get(p + "/shares/:share/schemas").handler(shares::listSchemas);

@@ -28,6 +28,7 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
   private final Supplier<Map<String, LiveCatalog.TokenEntry>> tokens;
   private final boolean required;
   private final Clock clock;
+  private final OidcAuthenticator oidc;
 
   /** Static tokens only (the configuration file's); none means every caller is anonymous. */
   public BearerAuthHandler(List<TokenConfig> tokens, Clock clock) {
@@ -40,6 +41,7 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
     this.tokens = () -> fixed;
     this.required = !tokens.isEmpty();
     this.clock = clock;
+    this.oidc = null;
   }
 
   /**
@@ -47,14 +49,35 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
    * @param required false only when no authorization is configured at all
    */
   public BearerAuthHandler(Supplier<Map<String, LiveCatalog.TokenEntry>> tokens, boolean required, Clock clock) {
+    this(tokens, required, clock, null);
+  }
+
+  /** @param oidc validates identity-provider access tokens (JWTs); null when OIDC is off */
+  public BearerAuthHandler(Supplier<Map<String, LiveCatalog.TokenEntry>> tokens, boolean required, Clock clock, OidcAuthenticator oidc) {
     this.tokens = tokens;
     this.required = required;
     this.clock = clock;
+    this.oidc = oidc;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.put(RECIPIENT, authenticate(ctx.request().getHeader("Authorization")));
+    String header = ctx.request().getHeader("Authorization");
+    if (required && oidc != null && header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String credential = header.substring(7).trim();
+      if (OidcAuthenticator.looksLikeJwt(credential)) {
+        oidc.authenticate(credential).onComplete(ar -> {
+          if (ar.failed()) {
+            ctx.fail(ar.cause());
+          } else {
+            ctx.put(RECIPIENT, ar.result());
+            ctx.next();
+          }
+        });
+        return;
+      }
+    }
+    ctx.put(RECIPIENT, authenticate(header));
     ctx.next();
   }
 
