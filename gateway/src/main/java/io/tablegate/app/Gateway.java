@@ -17,6 +17,7 @@ import io.tablegate.config.ConfigLoader;
 import io.tablegate.http.AdminRouter;
 import io.tablegate.http.BearerAuthHandler;
 import io.tablegate.http.OidcAuthenticator;
+import io.tablegate.http.RateLimitHandler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,10 +75,12 @@ public final class Gateway {
   private final HttpServer adminServer;
   private final long refreshTimer;
   private final LiveCatalog live;
+  private final io.vertx.redis.client.Redis limitRedis;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
       Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
-      HttpServer adminServer, long refreshTimer, LiveCatalog live) {
+      HttpServer adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis) {
+    this.limitRedis = limitRedis;
     this.adminServer = adminServer;
     this.refreshTimer = refreshTimer;
     this.live = live;
@@ -187,7 +190,11 @@ public final class Gateway {
         + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
     OidcAuthenticator oidc = config.oidc() == null ? null : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
     BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
-    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth,
+    io.vertx.redis.client.Redis limitRedis = config.rateLimit() != null && config.redis() != null
+        ? io.vertx.redis.client.Redis.createClient(vertx, RedisSettings.options(config.redis(), 4)) : null;
+    RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
+        limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
+    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth, rateLimit,
         config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
@@ -223,8 +230,9 @@ public final class Gateway {
             .log("Admin API listening");
       }
       return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
-          adminServer, refreshTimer, live);
+          adminServer, refreshTimer, live, limitRedis);
     }).onFailure(e -> {
+      if (limitRedis != null) limitRedis.close();
       if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
       if (adminServer != null) adminServer.close();
       if (listConsumer != null) listConsumer.close();
@@ -273,6 +281,7 @@ public final class Gateway {
   public Future<Void> close() {
     if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
     if (adminServer != null) adminServer.close();
+    if (limitRedis != null) limitRedis.close();
     if (listConsumer != null) listConsumer.close();
     if (tlsWatch >= 0) vertx.cancelTimer(tlsWatch);
     bus.close();

@@ -100,7 +100,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "responseCacheTtlMs",
+        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "rateLimit", "responseCacheTtlMs",
         "responseCacheMaxBytes"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
@@ -164,8 +164,17 @@ public final class ConfigLoader {
     TlsConfig tls = tls(n.path("tls"));
     AdminConfig admin = admin(n.path("admin"), port);
     OidcConfig oidc = oidc(n.path("oidc"));
+    RateLimitConfig rateLimit = null;
+    JsonNode rl = n.path("rateLimit");
+    if (!rl.isMissingNode() && !rl.isNull()) {
+      unknownKeys(rl, "rateLimit.", Set.of("requestsPerSecond", "burst"));
+      double rps = rl.path("requestsPerSecond").asDouble(0);
+      if (!(rps > 0) || rps > 1_000_000) problems.add("rateLimit.requestsPerSecond must be a number above 0");
+      int burst = (int) number(rl, "burst", Math.max(1, (long) Math.ceil(rps * 2)), 1, 10_000_000);
+      rateLimit = new RateLimitConfig(rps, burst);
+    }
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, admin, oidc, shares);
+        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, admin, oidc, rateLimit, shares);
   }
 
   private List<StoreConfig> stores(JsonNode n) {

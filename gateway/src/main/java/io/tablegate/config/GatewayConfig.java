@@ -33,6 +33,7 @@ public record GatewayConfig(
     TlsConfig tls,
     AdminConfig admin,
     OidcConfig oidc,
+    RateLimitConfig rateLimit,
     List<ShareConfig> shares) {
 
   public GatewayConfig {

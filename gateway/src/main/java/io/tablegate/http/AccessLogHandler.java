@@ -7,27 +7,64 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One DEBUG line per request when it ends: method, path (never the query string, which carries
- * file URL signatures), status, duration and recipient id (never a token).
+ * The audit log: one INFO line per request on logger {@code tablegate.audit} when it ends — method,
+ * endpoint, share, schema, table, recipient (token id or OIDC subject, never a token), table
+ * version, actions returned, status, duration. Never a query string (file URLs carry signatures),
+ * a token, a key or a URL.
  */
 final class AccessLogHandler implements Handler<RoutingContext> {
-  private static final Logger LOGGER = LoggerFactory.getLogger("io.tablegate.access");
+  private static final Logger LOGGER = LoggerFactory.getLogger("tablegate.audit");
+  /** Set by the NDJSON writer: the number of body lines (files, changes, metadata) sent. */
+  static final String LINES = "tablegate.lines";
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (LOGGER.isDebugEnabled()) {
+    if (LOGGER.isInfoEnabled()) {
       long start = System.nanoTime();
       ctx.addEndHandler(v -> {
         Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
-        LOGGER.atDebug()
+        String path = ctx.normalizedPath();
+        Long lines = ctx.get(LINES);
+        String version = ctx.response().headers().get("Delta-Table-Version");
+        var line = LOGGER.atInfo()
             .addKeyValue("method", ctx.request().method())
-            .addKeyValue("path", ctx.normalizedPath().contains("/files/") ? "/files/…" : ctx.normalizedPath())
-            .addKeyValue("statusCode", ctx.response().getStatusCode())
+            .addKeyValue("endpoint", endpoint(path))
+            .addKeyValue("share", param(ctx, "share"))
+            .addKeyValue("schema", param(ctx, "schema"))
+            .addKeyValue("table", param(ctx, "table"))
+            .addKeyValue("recipient", who == null ? "-" : who.id());
+        if (version != null) line = line.addKeyValue("version", version);
+        if (lines != null) line = line.addKeyValue("actions", lines);
+        line.addKeyValue("status", ctx.response().getStatusCode())
             .addKeyValue("durationMs", (System.nanoTime() - start) / 1_000_000)
-            .addKeyValue("recipient", who == null ? "-" : who.id())
             .log("request");
       });
     }
     ctx.next();
+  }
+
+  private static String param(RoutingContext ctx, String name) {
+    String v = ctx.pathParam(name);
+    if (v == null) return "-";
+    // names are logged as given; control characters would forge log lines
+    return v.length() > 128 ? v.substring(0, 128) + "…" : v.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  static String endpoint(String path) {
+    if (path.contains("/files/")) return "file";
+    if (path.endsWith("/query")) return "query";
+    if (path.contains("/queries/")) return "query-status";
+    if (path.endsWith("/changes")) return "changes";
+    if (path.endsWith("/metadata")) return "metadata";
+    if (path.endsWith("/version")) return "version";
+    if (path.endsWith("/all-tables")) return "list-all-tables";
+    if (path.endsWith("/tables")) return "list-tables";
+    if (path.endsWith("/schemas")) return "list-schemas";
+    if (path.endsWith("/shares")) return "list-shares";
+    if (path.matches(".*/shares/[^/]+/schemas/[^/]+/tables/[^/]+")) return "version";
+    if (path.matches(".*/shares/[^/]+")) return "get-share";
+    if (path.startsWith("/api/v1")) return "admin";
+    if (path.equals("/events")) return "events";
+    return "other";
   }
 }

@@ -39,13 +39,16 @@ public final class ApiRouter {
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock,
       byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
       java.util.function.Supplier<String> metrics) {
-    return create(vertx, endpoint, service, signer, storeForLocation, workers, new BearerAuthHandler(tokens, clock), webhookTokenSha256,
-        invalidations, readiness, metrics);
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, new BearerAuthHandler(tokens, clock), null,
+        webhookTokenSha256, invalidations, readiness, metrics);
   }
 
-  /** @param auth recipient authentication (static and live tokens) */
+  /**
+   * @param auth recipient authentication (static and live tokens, OIDC)
+   * @param rateLimit per-recipient limits after authentication, null for none
+   */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
-      Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth,
+      Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth, RateLimitHandler rateLimit,
       byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
       java.util.function.Supplier<String> metrics) {
     Router router = Router.router(vertx);
@@ -70,6 +73,7 @@ public final class ApiRouter {
     // the body handler comes first: authentication may be asynchronous (OIDC key fetches)
     router.post(table + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.route(p + "/shares*").handler(auth);
+    if (rateLimit != null) router.route(p + "/shares*").handler(rateLimit);
     router.get(p + "/shares").handler(shares::listShares);
     router.get(p + "/shares/:share").handler(shares::getShare);
     router.get(p + "/shares/:share/schemas").handler(shares::listSchemas);

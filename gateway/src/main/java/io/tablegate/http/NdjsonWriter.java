@@ -76,6 +76,7 @@ final class NdjsonWriter {
         end();
         return;
       }
+      count(chunk);
       resp.write(Buffer.buffer(chunk));
       pull();
     });
@@ -98,12 +99,21 @@ final class NdjsonWriter {
         end();
         return;
       }
+      count(chunk);
       resp.write(Buffer.buffer(chunk));
       pull();
     });
   }
 
+  private long lines;
+
+  private void count(byte[] chunk) {
+    for (byte b : chunk) if (b == '\n') lines++;
+    ctx.put(AccessLogHandler.LINES, lines);
+  }
+
   private void end() {
+    ctx.put(AccessLogHandler.LINES, lines);
     EndStreamAction trailer = stream.endStreamAction() ? body.trailer() : null;
     release();
     if (trailer != null) resp.write(Buffer.buffer(ProtocolCodec.endStreamLine(trailer)));
