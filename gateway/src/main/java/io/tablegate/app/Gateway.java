@@ -16,6 +16,7 @@ import io.tablegate.config.AdminConfig;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.http.AdminRouter;
 import io.tablegate.http.BearerAuthHandler;
+import io.tablegate.http.FailureHandler;
 import io.tablegate.http.OidcAuthenticator;
 import io.tablegate.http.RateLimitHandler;
 import java.nio.file.Path;
@@ -203,9 +204,11 @@ public final class Gateway {
     HttpServerOptions serverOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
     String tlsEngine = config.tls() == null ? "none" : Tls.configure(serverOptions, config.tls());
     HttpServer server = vertx.createHttpServer(serverOptions);
+    server.invalidRequestHandler(FailureHandler::invalidRequest);
     AtomicBoolean refreshing = new AtomicBoolean();
     HttpServer adminServer = admin == null ? null : vertx.createHttpServer(new HttpServerOptions(serverOptions).setHost(admin.host()));
     if (adminServer != null) {
+      adminServer.invalidRequestHandler(FailureHandler::invalidRequest);
       adminServer.requestHandler(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock, () -> bus.publish(CATALOG_CHANGED)));
     }
     long refreshTimer = admin == null ? -1 : vertx.setPeriodic(admin.refreshIntervalMs(), id -> {

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminRouter {
   private static final Logger AUDIT = LoggerFactory.getLogger("tablegate.audit.admin");
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final long MAX_BODY_BYTES = 1L << 20;
   public static final String PREFIX = "/api/v1";
 

@@ -79,4 +79,22 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     resp.putHeader("Content-Type", "application/json; charset=utf-8").end(Buffer.buffer(ProtocolCodec.error(code, message)));
   }
+
+  /**
+   * Requests the HTTP codec could not parse (request line or headers too long, not HTTP at all):
+   * the same protocol error JSON as every other failure, then the connection closes.
+   */
+  public static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof io.netty.handler.codec.TooLongFrameException
+        ? (cause.getMessage() != null && cause.getMessage().contains("header") ? 431 : 414) : 400;
+    String message = switch (status) {
+      case 431 -> "The request headers are too large";
+      case 414 -> "The request line is too long";
+      default -> "The request is not valid HTTP";
+    };
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").putHeader("Connection", "close")
+        .end(Buffer.buffer(ProtocolCodec.error(ErrorCode.MALFORMED_REQUEST, message)))
+        .onComplete(v -> request.connection().close());
+  }
 }

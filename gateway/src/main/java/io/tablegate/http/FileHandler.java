@@ -85,7 +85,9 @@ final class FileHandler {
     if (range != null) {
       long[] r = parseRange(range, size);
       if (r == null) {
-        resp.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
+        resp.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).putHeader("Content-Type", "application/json; charset=utf-8")
+            .end(io.vertx.core.buffer.Buffer.buffer(io.tablegate.protocol.ProtocolCodec.error(io.tablegate.protocol.ErrorCode.INVALID_PARAMETER_VALUE,
+                "The requested range is outside the file (" + size + " bytes)")));
         return null;
       }
       start = r[0];

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /** Parses a query request body. Numbers may arrive as JSON numbers or numeric strings. */
 public final class QueryRequestCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private QueryRequestCodec() {}
 
@@ -48,12 +49,14 @@ public final class QueryRequestCodec {
       if (maxFilesLong <= 0) throw SharingErrors.invalidParameter("maxFiles must be positive.");
       maxFiles = maxFilesLong.intValue();
     }
+    Long limitHint = longField(root, "limitHint");
+    if (limitHint != null && limitHint < 0) throw SharingErrors.invalidParameter("limitHint must not be negative.");
     String idempotencyKey = stringField(root, "idempotencyKey");
     if (idempotencyKey == null) idempotencyKey = stringField(root, "idempotency_key");
     return new QueryRequest(
         predicateHints,
         jsonPredicateHints,
-        longField(root, "limitHint"),
+        limitHint,
         longField(root, "version"),
         stringField(root, "timestamp"),
         longField(root, "startingVersion"),

@@ -241,6 +241,9 @@ public final class SharingService {
       throw SharingErrors.invalidParameter("startingVersion(" + q.startingVersion() + ") must be smaller than or equal to endingVersion("
           + q.endingVersion() + ").");
     }
+    if (q.endingVersion() != null && q.startingVersion() == null) {
+      throw SharingErrors.invalidParameter("endingVersion can only be used with startingVersion.");
+    }
   }
 
   private QueryStream changeQuery(SharedTable table, TableFormat format, Capabilities caps, String fileIdHash, FileIds requestedIds,

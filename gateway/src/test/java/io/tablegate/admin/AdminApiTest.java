@@ -226,4 +226,23 @@ class AdminApiTest {
     // nothing invalid was stored
     assertThat(adminOk(a, HttpMethod.GET, "/shares/live", null).json().get("schemas").size()).isZero();
   }
+
+  @Test
+  void withRedisAChangeReachesTheOtherInstanceByPubSubNotByPolling() throws Exception {
+    a.close();
+    b.close();
+    try (io.tablegate.testing.RedisHarness redis = new io.tablegate.testing.RedisHarness(dir.resolve("redis"))) {
+      // polling every minute: only the pub/sub event can make the other instance see a change within a second
+      String slow = yaml().replace("refreshIntervalMs: 100", "refreshIntervalMs: 60000") + "redis: {uri: \"" + redis.uri() + "\"}\n";
+      a = GatewayHarness.start(slow, dir);
+      b = GatewayHarness.start(slow, dir);
+      Thread.sleep(300); // both subscribed
+      String token = createLiveShareWithToken();
+      long took = within(1000, () -> b.get(Q + "/version", token).status() == 200);
+      String id = adminOk(a, HttpMethod.GET, "/shares/live/tokens", null).json().get(0).get("id").asText();
+      adminOk(a, HttpMethod.POST, "/tokens/" + id + "/revoke", null);
+      long revoked = within(1000, () -> b.get(Q + "/version", token).status() == 401);
+      System.out.println("through Redis: token usable after " + took + " ms, revoked after " + revoked + " ms");
+    }
+  }
 }

@@ -1,0 +1,196 @@
+package io.tablegate.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tablegate.testing.GatewayHarness;
+import io.tablegate.testing.GatewayHarness.Response;
+import io.tablegate.testing.TestTables;
+import io.vertx.core.http.HttpMethod;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile input over every public and admin endpoint: malformed JSON, huge bodies and headers, path
+ * traversal and control characters in names, unicode, negative and overflowing numbers, forged
+ * page tokens and file-URL signatures. Always a 4xx with protocol error JSON; never a 5xx, a stack
+ * trace or a secret.
+ */
+class HostileInputTest {
+  static final String TOKEN = "hostile-recipient-token-0123";
+  static final String ADMIN = "hostile-admin-token-0123456789";
+  static final String T = "/shares/s/schemas/n/tables/t";
+  @TempDir static Path dir;
+  static GatewayHarness gw;
+  final List<String> failures = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    TestTables.writeHistoryTable(dir.resolve("t"));
+    gw = GatewayHarness.start("""
+        version: 1
+        host: 127.0.0.1
+        port: 0
+        signingKey: hostile-signing-key-0123456789abcdef
+        admin: {port: 0, token: %s, catalogFile: catalog.json}
+        authorization:
+          tokens:
+            - {id: r, token: %s, shares: [s]}
+        shares:
+          - name: s
+            schemas:
+              - name: n
+                tables:
+                  - {name: t, location: t, historyShared: true}
+        """.formatted(ADMIN, TOKEN), dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  /** A 4xx with protocol error JSON, no stack trace, no secret. */
+  void expect4xx(String what, Response r) {
+    String body = r.text();
+    boolean ok = r.status() >= 400 && r.status() < 500;
+    try {
+      JsonNode n = GatewayHarness.MAPPER.readTree(body);
+      ok &= n.hasNonNull("errorCode") && n.hasNonNull("message");
+    } catch (Exception e) {
+      ok = false;
+    }
+    ok &= !body.contains("Exception") && !body.contains("\tat ") && !body.contains(TOKEN) && !body.contains(ADMIN)
+        && !body.contains("hostile-signing-key") && !body.contains(dir.toString());
+    if (!ok) {
+      failures.add((what.length() > 80 ? what.substring(0, 80) + "…" : what) + " -> " + r.status() + " "
+          + (body.length() > 200 ? body.substring(0, 200) : body));
+    }
+  }
+
+  static Response get(String path) {
+    return gw.get(path, TOKEN);
+  }
+
+  static Response post(String path, String body) {
+    return gw.post(path, TOKEN, Map.of("Content-Type", "application/json"), body);
+  }
+
+  static Response admin(HttpMethod m, String path, String body) {
+    return gw.send(m, "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1" + path, ADMIN, Map.of("Content-Type", "application/json"),
+        body);
+  }
+
+  @Test
+  void malformedBodiesAndNumbers() {
+    for (String body : List.of("{", "[]", "null", "\"x\"", "{\"version\": \"two\"}", "{\"version\": -1}", "{\"version\": 1e400}",
+        "{\"version\": 99999999999999999999999}", "{\"limitHint\": -5}", "{\"maxFiles\": -1}", "{\"maxFiles\": 1e20}",
+        "{\"startingVersion\": -3}", "{\"timestamp\": \"yesterday\"}", "{\"predicateHints\": 7}",
+        "{\"pageToken\": \"forged\"}", "{\"refreshToken\": \"AAAA\"}", "{\"version\": 1, \"timestamp\": \"2024-01-01T00:00:00Z\"}",
+        "{\"endingVersion\": 1}", "\u0000\u0001\u0002", "{\"version\": 1" + " ".repeat(100) + "}}")) {
+      expect4xx("query " + body, post(T + "/query", body));
+    }
+    for (String q : List.of("maxResults=-1", "maxResults=99999999999999999999", "maxResults=abc", "pageToken=%00%01", "pageToken=eyJ4Ijoi",
+        "maxResults=1&pageToken=" + "A".repeat(5000))) {
+      expect4xx("shares?" + q, get("/shares?" + q));
+      expect4xx("tables?" + q, get("/shares/s/schemas/n/tables?" + q));
+    }
+    for (String q : List.of("startingVersion=-1", "startingVersion=abc", "startingVersion=99999999999999999999", "startingTimestamp=notatime",
+        "endingVersion=-2&startingVersion=0", "startingVersion=3&endingVersion=1")) {
+      expect4xx("changes?" + q, get(T + "/changes?" + q));
+    }
+    for (String q : List.of("version=-1", "version=x", "timestamp=nope", "startingTimestamp=2999-01-01T00:00:00Z")) {
+      expect4xx("metadata/version?" + q, get(T + (q.startsWith("starting") ? "/version?" : "/metadata?") + q));
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void hostileNamesAndPaths() {
+    for (String name : List.of("..", "..%2F..%2Fetc", "%2e%2e%2f%2e%2e", "a%00b", "a%0Ab", "a%0D%0AX-Injected:%201", "%E2%80%AE", "%F0%9F%92%A9",
+        "%FF%FE", "x".repeat(5000), "%25", "a;b", "a%20b")) {
+      expect4xx("share " + name, get("/shares/" + name));
+      expect4xx("schemas " + name, get("/shares/s/schemas/" + name + "/tables"));
+      expect4xx("table " + name, post("/shares/s/schemas/n/tables/" + name + "/query", "{}"));
+      expect4xx("admin share " + name, admin(HttpMethod.GET, "/shares/" + name, null));
+    }
+    expect4xx("unknown endpoint", get("/shares/s/explode"));
+    expect4xx("wrong method", gw.send(HttpMethod.DELETE, gw.endpoint() + T + "/query", TOKEN, Map.of(), null));
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void hugeBodiesAndHeaders() throws Exception {
+    expect4xx("3 MiB query body", post(T + "/query", "{\"x\": \"" + "a".repeat(3 << 20) + "\"}"));
+    expect4xx("2 MiB admin body", admin(HttpMethod.POST, "/shares", "{\"name\": \"" + "a".repeat(2 << 20) + "\"}"));
+    expect4xx("64 KiB header", gw.get(T + "/version", TOKEN, Map.of("X-Big", "h".repeat(64 << 10))));
+    expect4xx("64 KiB URI", get("/shares/" + "u".repeat(64 << 10)));
+    expect4xx("huge bearer", gw.get(T + "/version", "t".repeat(20_000)));
+    // a raw request line that is not HTTP at all
+    try (Socket s = new Socket("127.0.0.1", gw.gateway.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write("GARBAGE \u0001\u0002 NOT-HTTP\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String answer = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
+      assertThat(answer).matches("HTTP/1\\.[01] 4.*");
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void forgedTokensAndSignatures() {
+    Response page = post(T + "/query", "{\"maxFiles\": 1}");
+    assertThat(page.status()).isEqualTo(200);
+    String next = page.lines().get(page.lines().size() - 1).get("endStreamAction").get("nextPageToken").asText();
+    String flipped = next.substring(0, next.length() - 2) + (next.endsWith("A") ? "B" : "A") + next.charAt(next.length() - 1);
+    expect4xx("tampered page token", post(T + "/query", "{\"maxFiles\": 1, \"pageToken\": \"" + flipped + "\"}"));
+    expect4xx("page token of another query", post(T + "/query", "{\"maxFiles\": 2, \"pageToken\": \"" + next + "\"}"));
+    String url = post(T + "/query", "{}").lines().get(2).get("file").get("url").asText();
+    int sig = url.lastIndexOf('=');
+    expect4xx("forged file signature", gw.fetch(url.substring(0, sig + 1) + "AAAA" + url.substring(sig + 5), Map.of()));
+    expect4xx("file path traversal", gw.fetch(url.replaceFirst("/files/[^?]*", "/files/..%2F..%2F..%2Fetc%2Fpasswd"), Map.of()));
+    expect4xx("file without signature", gw.fetch(url.substring(0, url.indexOf('?')), Map.of()));
+    expect4xx("bad range", gw.fetch(url, Map.of("Range", "bytes=999999999-")));
+    expect4xx("no token", gw.get(T + "/version", null));
+    expect4xx("wrong scheme", gw.get(T + "/version", null, Map.of("Authorization", "Basic dXNlcjpwYXNz")));
+    expect4xx("JWT-looking garbage", gw.get(T + "/version", "eyJ.eyJ.sig"));
+    expect4xx("recipient token on admin", gw.send(HttpMethod.GET, "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1/shares", TOKEN,
+        Map.of(), null));
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void hostileAdminInput() {
+    for (String body : List.of("{", "[1]", "{\"name\": 5}", "{\"name\": null}", "{\"name\": \"a/b\"}", "{\"name\": \"a\\u0000b\"}",
+        "{\"name\": \"..\"}", "{\"name\": \"" + "x".repeat(300) + "\"}", "{\"name\": \"\u202Eevil\"}")) {
+      expect4xx("create share " + body, admin(HttpMethod.POST, "/shares", body));
+    }
+    assertThat(admin(HttpMethod.POST, "/shares", "{\"name\": \"h\"}").status()).isEqualTo(201);
+    for (String body : List.of("{\"name\": \"t\"}", "{\"name\": \"t\", \"location\": {\"a\": 1}}", "{\"name\": \"t\", \"location\": \"ftp://x\"}",
+        "{\"name\": \"t\", \"location\": \"x\", \"format\": \"orc\"}", "{\"name\": \"t\", \"location\": \"x\", \"startVersion\": -1}",
+        "{\"name\": \"t\", \"location\": \"x\", \"fileAccess\": \"teleport\"}", "{\"name\": \"t\", \"location\": \"x\", \"catalog\": \"nope\"}")) {
+      expect4xx("add table " + body, admin(HttpMethod.POST, "/shares/h/schemas/n/tables", body));
+    }
+    for (String body : List.of("{\"expiresInSeconds\": -1}", "{\"expiresInSeconds\": 1e30}", "{\"expiresInSeconds\": \"soon\"}",
+        "{\"expiresAt\": \"1999-01-01T00:00:00Z\"}", "{\"description\": \"" + "d".repeat(600) + "\"}")) {
+      expect4xx("token " + body, admin(HttpMethod.POST, "/shares/h/tokens", body));
+    }
+    expect4xx("rotate grace overflow", admin(HttpMethod.POST, "/tokens/tok_x/rotate", "{\"graceSeconds\": 99999999999999999999}"));
+    expect4xx("recipient shares not a list", admin(HttpMethod.POST, "/recipients", "{\"name\": \"r\", \"shares\": \"s\"}"));
+    expect4xx("recipient oidc incomplete", admin(HttpMethod.POST, "/recipients", "{\"name\": \"r2\", \"shares\": [], \"oidc\": {}}"));
+    assertThat(failures).isEmpty();
+    // nothing half-made was stored
+    assertThat(admin(HttpMethod.GET, "/shares/h", null).json().get("schemas").size()).isZero();
+  }
+}
