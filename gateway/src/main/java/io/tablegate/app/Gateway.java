@@ -206,7 +206,8 @@ public final class Gateway {
     HttpServer server = vertx.createHttpServer(serverOptions);
     server.invalidRequestHandler(FailureHandler::invalidRequest);
     AtomicBoolean refreshing = new AtomicBoolean();
-    HttpServer adminServer = admin == null ? null : vertx.createHttpServer(new HttpServerOptions(serverOptions).setHost(admin.host()));
+    HttpServer adminServer = admin == null ? null : vertx.createHttpServer(
+        admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()));
     if (adminServer != null) {
       adminServer.invalidRequestHandler(FailureHandler::invalidRequest);
       adminServer.requestHandler(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock, () -> bus.publish(CATALOG_CHANGED)));

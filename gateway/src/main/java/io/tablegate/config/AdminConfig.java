@@ -8,8 +8,9 @@ import java.util.HexFormat;
  * @param tokenSha256 SHA-256 of the admin bearer token
  * @param catalogFile where live shares, recipients and tokens are kept (all instances must see the same file)
  * @param refreshIntervalMs how often an instance checks the store for changes made elsewhere
+ * @param tls whether the admin listener uses the gateway's TLS settings (off: plain HTTP, for a loopback listener)
  */
-public record AdminConfig(String host, int port, byte[] tokenSha256, String catalogFile, long refreshIntervalMs) {
+public record AdminConfig(String host, int port, byte[] tokenSha256, String catalogFile, long refreshIntervalMs, boolean tls) {
   public AdminConfig {
     tokenSha256 = tokenSha256.clone();
   }
@@ -22,6 +23,6 @@ public record AdminConfig(String host, int port, byte[] tokenSha256, String cata
   @Override
   public String toString() {
     return "AdminConfig[host=" + host + ", port=" + port + ", token=" + HexFormat.of().formatHex(tokenSha256).substring(0, 8)
-        + "…, catalogFile=" + catalogFile + ", refreshIntervalMs=" + refreshIntervalMs + "]";
+        + "…, catalogFile=" + catalogFile + ", refreshIntervalMs=" + refreshIntervalMs + ", tls=" + tls + "]";
   }
 }

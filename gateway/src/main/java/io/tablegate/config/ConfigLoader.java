@@ -37,6 +37,7 @@ public final class ConfigLoader {
   private final List<String> warnings = new ArrayList<>();
   private final Path baseDir;
   private Set<String> storeNames = Set.of();
+  private boolean rootHasTls;
   private java.util.Map<String, IcebergCatalogConfig> catalogs = java.util.Map.of();
   /** Table locations behind an Iceberg REST catalog; the Iceberg adapter reads the same prefix. */
   public static final String ICEBERG_REST_SCHEME = "iceberg-rest://";
@@ -162,6 +163,7 @@ public final class ConfigLoader {
     RedisConfig redis = redis(n.path("redis"));
     NotificationsConfig notifications = notifications(n.path("notifications"), redis);
     TlsConfig tls = tls(n.path("tls"));
+    rootHasTls = !n.path("tls").isMissingNode() && !n.path("tls").isNull();
     AdminConfig admin = admin(n.path("admin"), port);
     OidcConfig oidc = oidc(n.path("oidc"));
     RateLimitConfig rateLimit = null;
@@ -273,7 +275,7 @@ public final class ConfigLoader {
 
   private AdminConfig admin(JsonNode n, int sharingPort) {
     if (n.isMissingNode() || n.isNull()) return null;
-    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "refreshIntervalMs"));
+    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "refreshIntervalMs", "tls"));
     String host = text(n, "host", "127.0.0.1");
     int port = (int) number(n, "port", 8081, 0, 65535);
     if (port != 0 && port == sharingPort) problems.add("admin.port must differ from the sharing port: the admin API has its own listener");
@@ -292,7 +294,12 @@ public final class ConfigLoader {
     String file = text(n, "catalogFile", "tablegate-catalog.json");
     String catalogFile = baseDir.resolve(file).toAbsolutePath().normalize().toString();
     long refresh = number(n, "refreshIntervalMs", 500, 50, 60_000);
-    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh);
+    boolean tls = bool(n, "tls", false);
+    if (tls && n.path("tls").isBoolean() && !rootHasTls) problems.add("admin.tls needs the 'tls' section");
+    if (!tls && !host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1") && rootHasTls) {
+      warnings.add("admin listens on " + host + " without TLS; set admin.tls: true to protect the admin token in transit");
+    }
+    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh, tls);
   }
 
   private TlsConfig tls(JsonNode n) {

@@ -194,7 +194,7 @@ public final class AdminRouter {
     if (in == null) return null;
     long seconds = number(b, "expiresInSeconds", 0);
     if (seconds < 60 || seconds > 10L * 365 * 86400) throw SharingErrors.invalidParameter("expiresInSeconds must be 60 to 315360000");
-    return clock.instant().plusSeconds(seconds);
+    return clock.instant().plusSeconds(seconds).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   }
 
   private void run(RoutingContext ctx, int status, Callable<JsonNode> op) {

@@ -73,6 +73,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
   private static void send(RoutingContext ctx, int status, ErrorCode code, String message) {
     HttpServerResponse resp = ctx.response().setStatusCode(status);
     if (status == 503) resp.putHeader("Retry-After", "5");
+    if (status == 401) {
+      // RFC 6750: tell OAuth clients whether to get a new token
+      boolean presented = ctx.request().getHeader("Authorization") != null;
+      resp.putHeader("WWW-Authenticate", presented ? "Bearer realm=\"tablegate\", error=\"invalid_token\"" : "Bearer realm=\"tablegate\"");
+    }
     if (ctx.request().method() == HttpMethod.HEAD) {
       resp.end();
       return;

@@ -94,6 +94,7 @@ class OidcTest {
     assertError(gw.get(V, idp.token("rogue", "acme", "tablegate")), 401, "UNAUTHENTICATED");
     Response aud = gw.get(V, idp.token("idp", "acme", "someone-else"));
     assertError(aud, 401, "UNAUTHENTICATED");
+    assertThat(aud.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
     String good = idp.token("idp", "acme", "tablegate");
     String[] parts = good.split("\\.");
     char c = parts[2].charAt(10);
