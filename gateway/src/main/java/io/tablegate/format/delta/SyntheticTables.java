@@ -21,6 +21,14 @@ public final class SyntheticTables {
 
   /** Writes {@code files} add actions spread over {@code commits} commits, then a checkpoint if asked. */
   public static void generate(Path root, int files, int commits, boolean checkpoint) {
+    generate(root, files, commits, checkpoint ? commits - 1 : -1);
+  }
+
+  /**
+   * Writes {@code files} add actions spread over {@code commits} commits, with a checkpoint at
+   * version {@code checkpointAt} (-1: none), so that readers replay a checkpoint plus the commits after it.
+   */
+  public static void generate(Path root, int files, int commits, int checkpointAt) {
     DeltaTableWriter w = new DeltaTableWriter(root, List.of(new DeltaTableWriter.ColumnSpec("id", "long"),
         new DeltaTableWriter.ColumnSpec("value", "double"), new DeltaTableWriter.ColumnSpec("part", "string")), List.of("part"));
     Path log = root.resolve("_delta_log");
@@ -46,10 +54,10 @@ public final class SyntheticTables {
           }
         }
         Files.setLastModifiedTime(file, FileTime.fromMillis(t0 + c * 60_000L));
+        if (c == checkpointAt) w.checkpoint(c);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (checkpoint) w.checkpoint(commits - 1);
   }
 }
