@@ -5,8 +5,8 @@
 #       --access-key minioadmin --secret-key minioadmin
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -f gateway/target/tablegate.jar || ! -d loadtest/target/classes ]]; then
+if [[ ! -f loadtest/target/classpath.txt ]]; then
   echo "building ..." >&2
   mvn -B -q -ntp -DskipTests -Dgatling.skip=true package >&2
 fi
-exec java -Xmx4g -cp gateway/target/tablegate.jar:loadtest/target/classes io.tablegate.loadtest.Generate "$@"
+exec java -Xmx4g -cp "loadtest/target/classes:$(cat loadtest/target/classpath.txt)" io.tablegate.loadtest.Generate "$@"

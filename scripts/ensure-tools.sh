@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the build needs when missing: JDK 17 and Maven; with --test also redis-server (the
-# tests start their own Redis on a free port; nothing is started here). Debian/Ubuntu, root or sudo.
+# tests start their own Redis on a free port; nothing is started here); with --bench also nginx.
+# Debian/Ubuntu, root or sudo.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  # benchmarks compare against nginx serving the same bytes, and put two gateways behind it
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

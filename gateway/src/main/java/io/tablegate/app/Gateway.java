@@ -165,11 +165,11 @@ public final class Gateway {
         : signer;
     Duration versionedTtl = Duration.ofMillis(config.redis() != null && config.redis().sharedTtlMs() > 0 ? config.redis().sharedTtlMs()
         : 86_400_000L);
-    TableFormat cachedDelta = formatDecorator.apply(
-        new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
-    TableFormat cachedIceberg = formatDecorator.apply(new CachingTableFormat(new IcebergTableFormat(router::forLocation,
-        icebergCatalogProperties(config)), cache,
-        Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl));
+    CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl);
+    CachingTableFormat icebergCaching = new CachingTableFormat(new IcebergTableFormat(router::forLocation,
+        icebergCatalogProperties(config)), cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl);
+    TableFormat cachedDelta = formatDecorator.apply(deltaCaching);
+    TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
     SharingService service = new SharingService(live::catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
         Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes());
@@ -196,7 +196,7 @@ public final class Gateway {
     RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
         limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
     Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth, rateLimit,
-        config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache));
+        config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching)));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
         : Future.succeededFuture();
@@ -249,8 +249,18 @@ public final class Gateway {
   }
 
   /** A few gauges in Prometheus text format; the full metrics registry comes with the operations work. */
-  static String metrics(GatewayConfig config, InvalidationBus bus, MetadataCache cache) {
+  static String metrics(GatewayConfig config, InvalidationBus bus, MetadataCache cache, List<CachingTableFormat> formats) {
     StringBuilder m = new StringBuilder();
+    long lookups = 0;
+    long misses = 0;
+    for (CachingTableFormat f : formats) {
+      lookups += f.lookups();
+      misses += f.misses();
+    }
+    m.append("# HELP tablegate_metadata_lookups_total latest-version, snapshot and file-list lookups, by whether a cache tier answered\n");
+    m.append("# TYPE tablegate_metadata_lookups_total counter\n");
+    m.append("tablegate_metadata_lookups_total{result=\"hit\"} ").append(lookups - misses).append('\n');
+    m.append("tablegate_metadata_lookups_total{result=\"miss\"} ").append(misses).append('\n');
     m.append("# HELP tablegate_redis_connected 1 when invalidations reach every instance through Redis (absent without Redis)\n");
     m.append("# TYPE tablegate_redis_connected gauge\n");
     if (config.redis() != null) m.append("tablegate_redis_connected ").append(bus.connected() ? 1 : 0).append('\n');

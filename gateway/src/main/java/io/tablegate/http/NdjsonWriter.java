@@ -7,6 +7,7 @@ import io.tablegate.protocol.SharingException;
 import io.tablegate.service.LineSource;
 import io.tablegate.service.QueryStream;
 import io.tablegate.service.SharingService;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class NdjsonWriter {
   private static final Logger LOGGER = LoggerFactory.getLogger(NdjsonWriter.class);
   static final String CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
-  private static final int LINES_PER_CHUNK = 512;
+  private static final int LINES_PER_CHUNK = 1024;
 
   private final RoutingContext ctx;
   private final HttpServerResponse resp;
@@ -56,7 +57,7 @@ final class NdjsonWriter {
         release();
       }
     });
-    service.pull(body, LINES_PER_CHUNK).onComplete(ar -> {
+    fetch().onComplete(ar -> {
       if (finished) return;
       if (ar.failed()) {
         release();
@@ -76,10 +77,19 @@ final class NdjsonWriter {
         end();
         return;
       }
-      count(chunk);
       resp.write(Buffer.buffer(chunk));
       pull();
     });
+  }
+
+  /** The one pull running or done but not yet consumed: a body is read by one thread at a time. */
+  private Future<byte[]> inflight;
+  private Future<byte[]> prefetched;
+
+  private Future<byte[]> fetch() {
+    Future<byte[]> f = service.pull(body, LINES_PER_CHUNK);
+    inflight = f;
+    return f;
   }
 
   private void pull() {
@@ -88,7 +98,9 @@ final class NdjsonWriter {
       resp.drainHandler(v -> pull());
       return;
     }
-    service.pull(body, LINES_PER_CHUNK).onComplete(ar -> {
+    Future<byte[]> f = prefetched != null ? prefetched : fetch();
+    prefetched = null;
+    f.onComplete(ar -> {
       if (finished) return;
       if (ar.failed()) {
         fail(ar.cause());
@@ -99,21 +111,20 @@ final class NdjsonWriter {
         end();
         return;
       }
-      count(chunk);
+      // read ahead: the worker prepares the next chunk while the event loop writes this one
+      prefetched = fetch();
       resp.write(Buffer.buffer(chunk));
       pull();
     });
   }
 
-  private long lines;
-
-  private void count(byte[] chunk) {
-    for (byte b : chunk) if (b == '\n') lines++;
-    ctx.put(AccessLogHandler.LINES, lines);
+  private void count() {
+    long n = body.emitted();
+    if (n >= 0) ctx.put(AccessLogHandler.LINES, n);
   }
 
   private void end() {
-    ctx.put(AccessLogHandler.LINES, lines);
+    count();
     EndStreamAction trailer = stream.endStreamAction() ? body.trailer() : null;
     release();
     if (trailer != null) resp.write(Buffer.buffer(ProtocolCodec.endStreamLine(trailer)));
@@ -121,6 +132,7 @@ final class NdjsonWriter {
   }
 
   private void fail(Throwable cause) {
+    count();
     release();
     ErrorCode code = cause instanceof SharingException e ? e.errorCode() : ErrorCode.INTERNAL_ERROR;
     String message;
@@ -141,9 +153,12 @@ final class NdjsonWriter {
     }
   }
 
+  /** Closes the body once, after any pull still running on the worker pool (never concurrently with it). */
   private void release() {
     if (finished) return;
     finished = true;
-    service.release(body);
+    Future<byte[]> running = inflight;
+    if (running == null || running.isComplete()) service.release(body);
+    else running.onComplete(ar -> service.release(body));
   }
 }

@@ -49,6 +49,18 @@ public final class CachingTableFormat implements TableFormat {
   private final MetadataCache cache;
   private final Duration latestTtl;
   private final Duration versionedTtl;
+  private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
+
+  /** Latest-version, snapshot and file-list lookups so far. */
+  public long lookups() {
+    return lookups.sum();
+  }
+
+  /** Those that had to read the table's storage (no cache tier had them). */
+  public long misses() {
+    return misses.sum();
+  }
 
   public CachingTableFormat(TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl) {
     this.inner = inner;
@@ -59,12 +71,20 @@ public final class CachingTableFormat implements TableFormat {
 
   @Override
   public long latestVersion(String location) {
-    return cache.get(location, LATEST, latestTtl, Codec.LONG, () -> inner.latestVersion(location));
+    lookups.increment();
+    return cache.get(location, LATEST, latestTtl, Codec.LONG, () -> {
+      misses.increment();
+      return inner.latestVersion(location);
+    });
   }
 
   @Override
   public TableSnapshot snapshot(String location, long version) {
-    return cache.get(location, "s:snapshot@" + version, versionedTtl, SNAPSHOT, () -> inner.snapshot(location, version));
+    lookups.increment();
+    return cache.get(location, "s:snapshot@" + version, versionedTtl, SNAPSHOT, () -> {
+      misses.increment();
+      return inner.snapshot(location, version);
+    });
   }
 
   /**
@@ -156,10 +176,13 @@ public final class CachingTableFormat implements TableFormat {
   @Override
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
     String key = "s:files@" + snapshot.version() + (includeStats ? "" : ":nostats");
+    lookups.increment();
     Optional<Iterator<byte[]>> cached = cache.readList(snapshot.location(), key);
     if (cached.isPresent()) return new SharedListIterator(cached.get(), snapshot, includeStats);
+    misses.increment();
     CloseableIterator<DataFile> files = inner.scan(snapshot, includeStats);
     SharedTier.ListWriter writer = cache.writeList(snapshot.location(), key, versionedTtl);
+    if (!writer.active()) return files; // no shared tier: nothing to record
     return new CloseableIterator<>() {
       private boolean closed;
 

@@ -190,6 +190,11 @@ final class ChangeLineSource implements LineSource {
   }
 
   @Override
+  public long emitted() {
+    return lines.appended();
+  }
+
+  @Override
   public EndStreamAction trailer() {
     return trailer == null ? null : trailer.build(nextIndex, lines.minExpirationOrNull());
   }

@@ -22,7 +22,14 @@ final class LineContext {
     this.signer = signer;
   }
 
+  private long appended;
+
+  long appended() {
+    return appended;
+  }
+
   void append(ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
+    appended++;
     UrlSigner.SignedUrl url = signer.sign(f.location());
     long expiry = url.expirationTimestamp();
     DeletionVector dv = f.deletionVector();

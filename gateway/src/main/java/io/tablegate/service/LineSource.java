@@ -11,6 +11,11 @@ public interface LineSource extends AutoCloseable {
   /** Up to {@code maxLines} more lines as NDJSON bytes, or null at the end. */
   byte[] next(int maxLines);
 
+  /** How many files (actions) were emitted so far, for the audit log; -1 when unknown. */
+  default long emitted() {
+    return -1;
+  }
+
   /** The {@code endStreamAction} to finish with once {@link #next} returned null, or null for none. */
   EndStreamAction trailer();
 

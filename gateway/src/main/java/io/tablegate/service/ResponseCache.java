@@ -85,6 +85,11 @@ final class ResponseCache {
       }
 
       @Override
+      public long emitted() {
+        return inner.emitted();
+      }
+
+      @Override
       public EndStreamAction trailer() {
         return inner.trailer();
       }

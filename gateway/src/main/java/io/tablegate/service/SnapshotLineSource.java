@@ -96,6 +96,11 @@ final class SnapshotLineSource implements LineSource {
   }
 
   @Override
+  public long emitted() {
+    return emitted;
+  }
+
+  @Override
   public EndStreamAction trailer() {
     return trailer == null ? null : trailer.build(nextIndex, lines.minExpirationOrNull());
   }

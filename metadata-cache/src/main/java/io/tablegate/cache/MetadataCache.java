@@ -38,6 +38,11 @@ public interface MetadataCache extends AutoCloseable {
   default SharedTier.ListWriter writeList(String namespace, String key, Duration ttl) {
     return new SharedTier.ListWriter() {
       @Override
+      public boolean active() {
+        return false;
+      }
+
+      @Override
       public void add(byte[] item) {}
 
       @Override

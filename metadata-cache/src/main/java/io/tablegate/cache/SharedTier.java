@@ -19,6 +19,11 @@ public interface SharedTier extends AutoCloseable {
 
   /** A list written in chunks, readable once committed. */
   interface ListWriter extends AutoCloseable {
+    /** False for a writer that keeps nothing (no shared tier): callers can skip encoding items. */
+    default boolean active() {
+      return true;
+    }
+
     void add(byte[] item);
 
     /** Makes the list visible to readers; only a complete list is ever committed. */

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Benchmarks of loadtest/README.md, each a ratio measured in one run on this machine:
+#   loadtest/bench.sh nginx    cached small-table /query and /metadata: Tablegate vs nginx serving the same bytes
+#   loadtest/bench.sh kernel   uncached /query of a 1M-file table vs Delta Kernel alone (scripts/bench-query.sh)
+#   loadtest/bench.sh redis    the same 1M-file stream from the Redis tier vs uncached
+#   loadtest/bench.sh tls      BoringSSL vs the JDK engine: handshakes/s and MB/s of a large response
+#   loadtest/bench.sh lb       one vs two instances behind nginx sharing Redis; cache hit ratio
+# Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+scripts/ensure-tools.sh --bench
+if [[ ! -f gateway/target/tablegate.jar || ! -f loadtest/target/classpath.txt ]]; then
+  mvn -B -q -ntp -DskipTests -Dgatling.skip=true install >&2
+fi
+WORK=${WORK:-/tmp/tablegate-bench}
+mkdir -p "$WORK"
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-32}
+CP="loadtest/target/classes:$(cat loadtest/target/classpath.txt)"
+JVM=(java -Xms2g -Xmx2g -XX:+UseParallelGC --add-opens=java.base/java.nio=ALL-UNNAMED)
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 100); do curl -skf -o /dev/null "$1" && return 0; sleep 0.2; done; echo "not up: $1" >&2; exit 1; }
+bench() { "${JVM[@]/-Xms2g/-Xms512m}" -cp "$CP" io.tablegate.loadtest.HttpBench --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
+gateway() { # config-file log-file
+  "${JVM[@]}" -jar gateway/target/tablegate.jar --config "$1" >"$2" 2>&1 &
+  PIDS+=($!)
+}
+table() { # files dir
+  [[ -d "$2/_delta_log" ]] || java -cp "$CP" io.tablegate.loadtest.Generate --format delta --files "$1" --out "$2" >/dev/null
+}
+rate_of() { sed -E 's/.* ([0-9.]+) req\/s .*/\1/' <<<"$1"; }
+mbs_of() { sed -E 's/.* ([0-9.]+) MB\/s.*/\1/' <<<"$1"; }
+p99_of() { sed -E 's/.*p99 +([0-9.]+) ms.*/\1/' <<<"$1"; }
+
+nginx_bench() {
+  table 100 "$WORK/small"
+  local gp np; gp=$(free_port); np=$(free_port)
+  cat >"$WORK/gw.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $gp
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/small"}
+YAML
+  gateway "$WORK/gw.yaml" "$WORK/gw.log"
+  local base="http://127.0.0.1:$gp/delta-sharing/shares/s/schemas/b/tables/t"
+  wait_http "http://127.0.0.1:$gp/livez"
+  curl -s -X POST -H 'Content-Type: application/json' -d '{}' "$base/query" >"$WORK/query.ndjson"
+  curl -s "$base/metadata" >"$WORK/metadata.ndjson"
+  cat >"$WORK/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx-tmp;
+  server {
+    listen 127.0.0.1:$np;
+    location = /delta-sharing/shares/s/schemas/b/tables/t/query { default_type application/x-ndjson; alias $WORK/query.ndjson; error_page 405 =200 \$uri; }
+    location = /delta-sharing/shares/s/schemas/b/tables/t/metadata { default_type application/x-ndjson; alias $WORK/metadata.ndjson; }
+  }
+}
+CONF
+  mkdir -p "$WORK/nginx-tmp"
+  nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
+  PIDS+=($!)
+  local nbase="http://127.0.0.1:$np/delta-sharing/shares/s/schemas/b/tables/t"
+  wait_http "$nbase/metadata"
+  echo "Responses: /query $(wc -c <"$WORK/query.ndjson") bytes ($(($(wc -l <"$WORK/query.ndjson") - 2)) files), /metadata $(wc -c <"$WORK/metadata.ndjson") bytes"
+  for ep in query metadata; do
+    local args=(); [[ $ep == query ]] && args=(--method POST --body '{}' --header 'Content-Type: application/json')
+    local t n tr
+    t=$(bench --label "tablegate /$ep" --url "$base/$ep" "${args[@]}")
+    n=$(bench --label "nginx /$ep" --url "$nbase/$ep" "${args[@]}")
+    echo "$t"; echo "$n"
+    echo "  ratio tablegate/nginx: $(awk -v a="$(rate_of "$t")" -v b="$(rate_of "$n")" 'BEGIN{printf "%.2fx", a/b}')  (target >= 0.6x)"
+    local half; half=$(awk -v a="$(rate_of "$t")" 'BEGIN{printf "%d", a/2}')
+    tr=$(bench --label "tablegate /$ep at $half req/s" --url "$base/$ep" --rate "$half" "${args[@]}")
+    echo "$tr"
+    echo "  p99 at half load: $(p99_of "$tr") ms (target <= 5 ms)"
+  done
+}
+
+stop_last() { local p=${PIDS[-1]}; kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; unset 'PIDS[-1]'; }
+
+redis_server() { # port
+  redis-server --port "$1" --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+}
+
+# MB/s of back-to-back POST /query downloads for DURATION seconds, printed like HttpBench's line
+curl_mbs() {
+  curl -sk -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$1" # warm-up (fills the response cache)
+  local bytes=0 start end n=0; start=$(date +%s.%N)
+  end=$(awk -v s="$start" -v d="$DURATION" 'BEGIN{printf "%.3f", s+d}')
+  while awk -v n="$(date +%s.%N)" -v e="$end" 'BEGIN{exit !(n<e)}'; do
+    bytes=$((bytes + $(curl -sk -o /dev/null -w '%{size_download}' -X POST -H 'Content-Type: application/json' -d '{}' "$1")))
+    n=$((n + 1))
+  done
+  awk -v l="$2" -v b="$bytes" -v n="$n" -v s="$start" -v e="$(date +%s.%N)" \
+    'BEGIN{t=e-s; printf "%-34s %9.1f req/s %8.1f MB/s\n", l, n/t, b/t/1e6}'
+}
+
+# time to first byte and total of one POST /query, with curl (a separate process: the JVM only serves)
+curl_query() { curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download}' -X POST -H 'Content-Type: application/json' -d '{}' "$1"; }
+
+tls_bench() {
+  table 100000 "$WORK/files100k"
+  for engine in openssl jdk; do
+    local p; p=$(free_port)
+    cat >"$WORK/tls-$engine.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $p
+tls: {selfSigned: true, engine: $engine}
+responseCacheMaxBytes: 1073741824   # the 53 MB body is served from memory: the run measures TLS, not /query
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/files100k"}
+YAML
+    gateway "$WORK/tls-$engine.yaml" "$WORK/tls-$engine.log"
+    wait_http "https://127.0.0.1:$p/livez"
+    local h m
+    h=$(bench --label "$engine handshakes (new conn/request)" --url "https://127.0.0.1:$p/livez" --trust-all --new-connections --connections 16)
+    # bulk: curl (OpenSSL) downloads the 53 MB body (served from memory) back to back, so the client's own TLS is not the limit
+    m=$(curl_mbs "https://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query" "$engine /query 100k files (curl)")
+    echo "$h"; echo "$m"
+    eval "H_$engine=$(rate_of "$h"); M_$engine=$(mbs_of "$m")"
+    grep -o 'engine="[^"]*"' "$WORK/tls-$engine.log" | head -1
+    stop_last
+  done
+  echo "  BoringSSL/JDK: handshakes $(awk -v a="$H_openssl" -v b="$H_jdk" 'BEGIN{printf "%.2fx", a/b}'), MB/s $(awk -v a="$M_openssl" -v b="$M_jdk" 'BEGIN{printf "%.2fx", a/b}')  (target >= 1.5x)"
+}
+
+redis_bench() {
+  local files=${FILES:-1000000}
+  table "$files" "$WORK/files$files"
+  local rp p; rp=$(free_port)
+  redis_server "$rp"
+  for run in uncached redis-tier; do
+    p=$(free_port)
+    cat >"$WORK/redis-gw.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $p
+responseCacheTtlMs: 0
+redis: {uri: "redis://127.0.0.1:$rp", timeoutMs: 5000}
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/files$files"}
+YAML
+    gateway "$WORK/redis-gw.yaml" "$WORK/redis-$run.log"
+    wait_http "http://127.0.0.1:$p/livez"
+    # a fresh instance each time: the first serves from the table (and fills Redis), the second from Redis only
+    local r; r=$(curl_query "http://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query")
+    read -r ttfb total size <<<"$r"
+    printf '%-12s %d files  first byte %.3f s  total %.2f s  %.0f files/s  %.0f MB\n' "$run" "$files" "$ttfb" "$total" \
+      "$(awk -v f="$files" -v t="$total" 'BEGIN{print f/t}')" "$(awk -v s="$size" 'BEGIN{print s/1e6}')"
+    eval "T_${run//-/_}=$total"
+    stop_last
+  done
+  echo "  Redis tier / uncached rate: $(awk -v a="$T_uncached" -v b="$T_redis_tier" 'BEGIN{printf "%.2fx", a/b}')  (target >= 2x)"
+}
+
+lb_bench() {
+  table 100 "$WORK/small"
+  local rp p1 p2 lp; rp=$(free_port); p1=$(free_port); p2=$(free_port); lp=$(free_port)
+  redis_server "$rp"
+  for p in $p1 $p2; do
+    cat >"$WORK/lb-$p.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $p
+publicEndpoint: http://127.0.0.1:$lp/delta-sharing
+signingKey: bench-shared-signing-key-0123456789abcdef
+redis: {uri: "redis://127.0.0.1:$rp"}
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/small", historyShared: true}
+YAML
+    gateway "$WORK/lb-$p.yaml" "$WORK/lb-$p.log"
+    wait_http "http://127.0.0.1:$p/livez"
+  done
+  cat >"$WORK/lb.conf" <<CONF
+worker_processes auto;
+pid $WORK/lb.pid;
+error_log $WORK/lb-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-tmp;
+  upstream one { server 127.0.0.1:$p1; keepalive 64; }
+  upstream two { server 127.0.0.1:$p1; server 127.0.0.1:$p2; keepalive 64; }
+  server {
+    listen 127.0.0.1:$lp;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_buffering off;              # NDJSON streams pass through as they come
+    location /one/ { proxy_pass http://one/; }
+    location / { proxy_pass http://two; }
+  }
+}
+CONF
+  mkdir -p "$WORK/nginx-tmp"
+  nginx -c "$WORK/lb.conf" -g 'daemon off;' &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$lp/livez"
+  local q=(--method POST --body '{}' --header 'Content-Type: application/json')
+  local one two
+  one=$(bench --label "LB -> 1 instance, /query" --url "http://127.0.0.1:$lp/one/delta-sharing/shares/s/schemas/b/tables/t/query" "${q[@]}")
+  two=$(bench --label "LB -> 2 instances, /query" --url "http://127.0.0.1:$lp/delta-sharing/shares/s/schemas/b/tables/t/query" "${q[@]}")
+  echo "$one"; echo "$two"
+  echo "  2 instances / 1 instance: $(awk -v a="$(rate_of "$two")" -v b="$(rate_of "$one")" 'BEGIN{printf "%.2fx", a/b}')"
+  lookups() { # prints "hits misses" summed over both instances
+    local h=0 m=0
+    for p in $p1 $p2; do
+      local t; t=$(curl -s "http://127.0.0.1:$p/metrics")
+      h=$((h + $(sed -nE 's/tablegate_metadata_lookups_total\{result="hit"\} ([0-9]+)/\1/p' <<<"$t")))
+      m=$((m + $(sed -nE 's/tablegate_metadata_lookups_total\{result="miss"\} ([0-9]+)/\1/p' <<<"$t")))
+    done
+    echo "$h $m"
+  }
+  read -r h0 m0 <<<"$(lookups)"
+  echo "Recipient mix (Gatling) through the balancer, then the instances' metadata cache hit ratio during it:"
+  mvn -B -q -ntp -pl loadtest gatling:test -Dgatling.simulation=io.tablegate.loadtest.RecipientMixSimulation \
+    -Durl="http://127.0.0.1:$lp/delta-sharing" -Dtable=s.b.t -Drate="${RATE:-50}" -Dduration="$DURATION" -Dp99=200 2>&1 \
+    | grep -E 'request count|mean throughput|99th percentile|percentage of failed' | head -6
+  read -r h1 m1 <<<"$(lookups)"
+  local hits=$((h1 - h0)) misses=$((m1 - m0))
+  echo "  metadata lookups: $hits hits, $misses misses: hit ratio $(awk -v h="$hits" -v m="$misses" 'BEGIN{printf "%.2f%%", 100*h/(h+m)}')  (target >= 99%)"
+}
+
+case "${1:-}" in
+  nginx) nginx_bench ;;
+  tls) tls_bench ;;
+  redis) redis_bench ;;
+  lb) lb_bench ;;
+  kernel) exec scripts/bench-query.sh "${FILES:-1000000}" 3 ;;
+  *) sed -n 2,9p "$0"; exit 2 ;;
+esac
