@@ -25,9 +25,11 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 100); do curl -skf -o /dev/null "$1" && return 0; sleep 0.2; done; echo "not up: $1" >&2; exit 1; }
-bench() { "${JVM[@]/-Xms2g/-Xms512m}" -cp "$CP" io.tablegate.loadtest.HttpBench --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
+bench() { java -Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -cp "$CP" io.tablegate.loadtest.HttpBench --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
+AUDIT=${AUDIT:-off}   # nginx runs with access_log off; AUDIT=on keeps Tablegate's audit log for comparison
 gateway() { # config-file log-file
-  "${JVM[@]}" -jar gateway/target/tablegate.jar --config "$1" >"$2" 2>&1 &
+  local log=(); [[ $AUDIT == off ]] && log=(-Dlogback.configurationFile="$ROOT/loadtest/logback-bench.xml")
+  "${JVM[@]}" "${log[@]}" -jar gateway/target/tablegate.jar --config "$1" >"$2" 2>&1 &
   PIDS+=($!)
 }
 table() { # files dir

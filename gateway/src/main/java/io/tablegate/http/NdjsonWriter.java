@@ -87,6 +87,14 @@ final class NdjsonWriter {
   private Future<byte[]> prefetched;
 
   private Future<byte[]> fetch() {
+    if (body.inMemory()) {
+      // bytes already in memory (a cached response): copied here, without a trip to the worker pool
+      try {
+        return Future.succeededFuture(body.next(LINES_PER_CHUNK));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
     Future<byte[]> f = service.pull(body, LINES_PER_CHUNK);
     inflight = f;
     return f;

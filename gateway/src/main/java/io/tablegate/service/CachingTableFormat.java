@@ -69,8 +69,19 @@ public final class CachingTableFormat implements TableFormat {
     this.versionedTtl = versionedTtl;
   }
 
+  /** The in-process value in inline mode (never loading there); null when not inline. */
+  private <V> V inline(String location, String key) {
+    if (!Inline.active()) return null;
+    V v = cache.peek(location, key);
+    if (v == null) throw Inline.MISS;
+    lookups.increment();
+    return v;
+  }
+
   @Override
   public long latestVersion(String location) {
+    Long inline = inline(location, LATEST);
+    if (inline != null) return inline;
     lookups.increment();
     return cache.get(location, LATEST, latestTtl, Codec.LONG, () -> {
       misses.increment();
@@ -80,6 +91,8 @@ public final class CachingTableFormat implements TableFormat {
 
   @Override
   public TableSnapshot snapshot(String location, long version) {
+    TableSnapshot inline = inline(location, "s:snapshot@" + version);
+    if (inline != null) return inline;
     lookups.increment();
     return cache.get(location, "s:snapshot@" + version, versionedTtl, SNAPSHOT, () -> {
       misses.increment();
@@ -93,6 +106,7 @@ public final class CachingTableFormat implements TableFormat {
    */
   @Override
   public long versionAtOrBefore(String location, long epochMillis) {
+    if (Inline.active()) throw Inline.MISS;
     if (epochMillis >= snapshot(location, latestVersion(location)).timestamp()) return inner.versionAtOrBefore(location, epochMillis);
     return cache.get(location, "s:atOrBefore@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrBefore(location, epochMillis));
   }
@@ -100,6 +114,7 @@ public final class CachingTableFormat implements TableFormat {
   /** Cached only for a timestamp at or before the latest commit, whose answer later commits cannot change. */
   @Override
   public long versionAtOrAfter(String location, long epochMillis) {
+    if (Inline.active()) throw Inline.MISS;
     if (epochMillis > snapshot(location, latestVersion(location)).timestamp()) return inner.versionAtOrAfter(location, epochMillis);
     return cache.get(location, "s:atOrAfter@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrAfter(location, epochMillis));
   }
@@ -112,6 +127,7 @@ public final class CachingTableFormat implements TableFormat {
   /** A range's actions never change once written, so each range is cached like a file list. */
   @Override
   public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
+    if (Inline.active()) throw Inline.MISS;
     String key = "s:changes@" + startVersion + "-" + endVersion;
     Optional<Iterator<byte[]>> cached = cache.readList(location, key);
     if (cached.isPresent()) {
@@ -175,6 +191,7 @@ public final class CachingTableFormat implements TableFormat {
 
   @Override
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
+    if (Inline.active()) throw Inline.MISS; // a file list is never only in memory
     String key = "s:files@" + snapshot.version() + (includeStats ? "" : ":nostats");
     lookups.increment();
     Optional<Iterator<byte[]>> cached = cache.readList(snapshot.location(), key);

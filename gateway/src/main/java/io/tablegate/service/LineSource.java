@@ -11,6 +11,11 @@ public interface LineSource extends AutoCloseable {
   /** Up to {@code maxLines} more lines as NDJSON bytes, or null at the end. */
   byte[] next(int maxLines);
 
+  /** True when {@link #next} only copies bytes already in memory (it may then run on an event loop). */
+  default boolean inMemory() {
+    return false;
+  }
+
   /** How many files (actions) were emitted so far, for the audit log; -1 when unknown. */
   default long emitted() {
     return -1;
@@ -26,6 +31,11 @@ public interface LineSource extends AutoCloseable {
     @Override
     public byte[] next(int maxLines) {
       return null;
+    }
+
+    @Override
+    public boolean inMemory() {
+      return true;
     }
 
     @Override

@@ -53,6 +53,11 @@ final class ResponseCache {
       }
 
       @Override
+      public boolean inMemory() {
+        return true;
+      }
+
+      @Override
       public EndStreamAction trailer() {
         return trailer == null ? null : trailer.build(null, body.minExpiration());
       }

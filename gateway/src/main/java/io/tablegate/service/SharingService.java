@@ -116,7 +116,20 @@ public final class SharingService {
   }
 
   /** Table work on the worker pool; storage failures get the table's name (never its credentials). */
+  private static final Object MISSED = new Object();
+
+  /**
+   * Runs table work inline when everything it needs is in this process's memory (see {@link Inline}),
+   * else on the worker pool.
+   */
+  @SuppressWarnings("unchecked")
   private <T> Future<T> blocking(SharedTable table, Callable<T> work) {
+    try {
+      Object inline = Inline.tryRun((Callable<Object>) work, MISSED);
+      if (inline != MISSED) return Future.succeededFuture((T) inline);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
     return workers.executeBlocking(() -> {
       try {
         return work.call();

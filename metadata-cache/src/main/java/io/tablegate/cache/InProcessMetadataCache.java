@@ -59,6 +59,13 @@ public final class InProcessMetadataCache implements MetadataCache {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
+  public <V> V peek(String namespace, String key) {
+    Entry cached = cache.getIfPresent(new Key(namespace, key));
+    return cached == null ? null : (V) cached.value();
+  }
+
+  @Override
   public void invalidate(String namespace) {
     cache.asMap().keySet().removeIf(k -> k.namespace().equals(namespace));
   }

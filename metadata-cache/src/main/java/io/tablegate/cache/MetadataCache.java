@@ -29,6 +29,14 @@ public interface MetadataCache extends AutoCloseable {
     return get(namespace, key, ttl, loader);
   }
 
+  /**
+   * The value if this process holds it now, without loading and without remote calls (so it may be
+   * called from an event loop); null otherwise.
+   */
+  default <V> V peek(String namespace, String key) {
+    return null;
+  }
+
   /** A list cached in the shared tier (e.g. a version's file list), read lazily; empty if absent or no shared tier. */
   default java.util.Optional<java.util.Iterator<byte[]>> readList(String namespace, String key) {
     return java.util.Optional.empty();

@@ -59,6 +59,11 @@ public final class TieredMetadataCache implements MetadataCache {
   }
 
   @Override
+  public <V> V peek(String namespace, String key) {
+    return local.peek(namespace, key);
+  }
+
+  @Override
   public void invalidate(String namespace) {
     local.invalidate(namespace);
   }
