@@ -35,7 +35,7 @@ gateway() { # config-file log-file
 table() { # files dir
   [[ -d "$2/_delta_log" ]] || java -cp "$CP" io.tablegate.loadtest.Generate --format delta --files "$1" --out "$2" >/dev/null
 }
-rate_of() { sed -E 's/.* ([0-9.]+) req\/s .*/\1/' <<<"$1"; }
+rate_of() { sed -E 's/.* ([0-9.]+) req\/s.*/\1/' <<<"$1"; }
 mbs_of() { sed -E 's/.* ([0-9.]+) MB\/s.*/\1/' <<<"$1"; }
 p99_of() { sed -E 's/.*p99 +([0-9.]+) ms.*/\1/' <<<"$1"; }
 
@@ -88,8 +88,10 @@ CONF
     echo "$t"; echo "$n"
     echo "  ratio tablegate/nginx: $(awk -v a="$(rate_of "$t")" -v b="$(rate_of "$n")" 'BEGIN{printf "%.2fx", a/b}')  (target >= 0.6x)"
     local half; half=$(awk -v a="$(rate_of "$t")" 'BEGIN{printf "%d", a/2}')
-    tr=$(bench --label "tablegate /$ep at $half req/s" --url "$base/$ep" --rate "$half" "${args[@]}")
+    tr=$(bench --label "tablegate /$ep at $half req/s" --url "$base/$ep" --rate "$half" --connections 256 "${args[@]}")
     echo "$tr"
+    # the same open-loop client at the same rate against nginx: what the machine and client add by themselves
+    echo "$(bench --label "nginx /$ep at $half req/s" --url "$nbase/$ep" --rate "$half" --connections 256 "${args[@]}")"
     echo "  p99 at half load: $(p99_of "$tr") ms (target <= 5 ms)"
   done
 }
@@ -138,7 +140,16 @@ YAML
     gateway "$WORK/tls-$engine.yaml" "$WORK/tls-$engine.log"
     wait_http "https://127.0.0.1:$p/livez"
     local h m
-    h=$(bench --label "$engine handshakes (new conn/request)" --url "https://127.0.0.1:$p/livez" --trust-all --new-connections --connections 16)
+    # handshakes: 4 parallel `openssl s_time -new` clients (C, so the client is not the limit), full handshake each time
+    openssl s_time -connect "127.0.0.1:$p" -new -time 3 >/dev/null 2>&1 || true   # warm-up
+    local st=()
+    for i in 1 2 3 4; do
+      (openssl s_time -connect "127.0.0.1:$p" -new -time "$DURATION" 2>&1 | grep 'real seconds' >"$WORK/stime-$i.txt") &
+      st+=($!)
+    done
+    wait "${st[@]}"
+    h=$(cat "$WORK"/stime-*.txt | awk -v l="$engine handshakes (openssl s_time x4)" -v d="$DURATION" \
+      '{n+=$1} END {printf "%-34s %9.0f req/s\n", l, n/(d+1)}')
     # bulk: curl (OpenSSL) downloads the 53 MB body (served from memory) back to back, so the client's own TLS is not the limit
     m=$(curl_mbs "https://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query" "$engine /query 100k files (curl)")
     echo "$h"; echo "$m"

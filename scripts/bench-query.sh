@@ -10,7 +10,7 @@ mvn -B -q -ntp -DskipTests -Dgatling.skip=true install
 cd gateway
 mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
-JAVA=(java -Xms2g -Xmx2g -XX:+UseParallelGC -Daws.requestChecksumCalculation=WHEN_REQUIRED -Daws.responseChecksumValidation=WHEN_REQUIRED -cp "$CP")
+JAVA=(java -Xms${HEAP:-2g} -Xmx${HEAP:-2g} -XX:+UseParallelGC -Daws.requestChecksumCalculation=WHEN_REQUIRED -Daws.responseChecksumValidation=WHEN_REQUIRED -cp "$CP")
 if [ "${1:-}" = "--cache" ]; then
   exec "${JAVA[@]}" io.tablegate.bench.CacheBench "${2:-200}"
 fi
