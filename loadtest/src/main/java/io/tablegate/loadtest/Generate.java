@@ -1,6 +1,7 @@
 package io.tablegate.loadtest;
 
 import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.format.iceberg.HadoopLayoutTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,28 +12,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.LocationProviders;
 import org.apache.iceberg.Metrics;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableMetadata;
-import org.apache.iceberg.TableMetadataParser;
-import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
-import org.apache.iceberg.io.LocationProvider;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
@@ -116,10 +109,7 @@ public final class Generate {
     Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()),
         Types.NestedField.optional(2, "value", Types.DoubleType.get()), Types.NestedField.optional(3, "part", Types.StringType.get()));
     PartitionSpec spec = PartitionSpec.builderFor(schema).identity("part").build();
-    StagingIO io = new StagingIO(location, local);
-    Ops ops = new Ops(io, location);
-    ops.commit(null, TableMetadata.newTableMetadata(schema, spec, SortOrder.unsorted(), location, Map.of("format-version", "2")));
-    Table t = new BaseTable(ops, location);
+    Table t = HadoopLayoutTables.create(new StagingIO(location, local), location, schema, spec, Map.of("format-version", "2"));
     int perSnapshot = 10_000;
     for (int start = 0; start < files; start += perSnapshot) {
       AppendFiles append = t.newAppend();
@@ -196,68 +186,6 @@ public final class Generate {
     @Override
     public void deleteFile(String path) {
       file(path).delete();
-    }
-  }
-
-  /** Hadoop-catalog layout: metadata/vN.metadata.json plus metadata/version-hint.text. */
-  static final class Ops implements TableOperations {
-    private final FileIO io;
-    private final String location;
-    private TableMetadata current;
-    private int version;
-
-    Ops(FileIO io, String location) {
-      this.io = io;
-      this.location = location;
-    }
-
-    @Override
-    public TableMetadata current() {
-      return current;
-    }
-
-    @Override
-    public TableMetadata refresh() {
-      return current;
-    }
-
-    @Override
-    public void commit(TableMetadata base, TableMetadata metadata) {
-      int next = version + 1;
-      String path = location + "/metadata/v" + next + ".metadata.json";
-      TableMetadataParser.write(metadata, io.newOutputFile(path));
-      try (var out = io.newOutputFile(location + "/metadata/version-hint.text").createOrOverwrite()) {
-        out.write(Integer.toString(next).getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      version = next;
-      current = TableMetadataParser.read(io, path);
-    }
-
-    @Override
-    public FileIO io() {
-      return io;
-    }
-
-    @Override
-    public String metadataFileLocation(String fileName) {
-      return location + "/metadata/" + fileName;
-    }
-
-    @Override
-    public LocationProvider locationProvider() {
-      return LocationProviders.locationsFor(current.location(), current.properties());
-    }
-
-    @Override
-    public TableOperations temp(TableMetadata uncommitted) {
-      return this;
-    }
-
-    @Override
-    public long newSnapshotId() {
-      return UUID.randomUUID().getMostSignificantBits() & Long.MAX_VALUE;
     }
   }
 
