@@ -13,8 +13,10 @@ public record Recipient(String id, boolean allShares, Set<String> shares) {
     shares = shares.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
   }
 
+  private static final Recipient ANONYMOUS = new Recipient("anonymous", true, Set.of());
+
   public static Recipient anonymous() {
-    return new Recipient("anonymous", true, Set.of());
+    return ANONYMOUS;
   }
 
   public boolean canRead(String share) {

@@ -11,6 +11,11 @@ import io.vertx.ext.web.RoutingContext;
 
 /** The per-table endpoints: version, metadata, query, changes. Table work runs on the worker pool. */
 final class TableHandler {
+  /** Clients send a handful of distinct capability headers: each is parsed once. */
+  private static final com.github.benmanes.caffeine.cache.Cache<String, Capabilities> CAPABILITIES =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(256).build();
+  private static final Capabilities NO_CAPABILITIES = Capabilities.parse(null);
+
   private final SharingService service;
 
   TableHandler(SharingService service) {
@@ -22,7 +27,9 @@ final class TableHandler {
   }
 
   private static Capabilities capabilities(RoutingContext ctx) {
-    return Capabilities.parse(ctx.request().getHeader("delta-sharing-capabilities"));
+    String header = ctx.request().getHeader("delta-sharing-capabilities");
+    if (header == null) return NO_CAPABILITIES;
+    return header.length() > 512 ? Capabilities.parse(header) : CAPABILITIES.get(header, Capabilities::parse);
   }
 
   void version(RoutingContext ctx) {

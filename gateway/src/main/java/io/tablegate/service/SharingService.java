@@ -432,8 +432,21 @@ public final class SharingService {
     return requested == null ? null : used.wireName();
   }
 
+  private record HeadKey(ResponseFormat rf, boolean historyShared, DeltaProtocol protocol, TableMetadata metadata, Long protocolVersion,
+      Long metadataVersion, Long size, Long numFiles) {}
+
+  /** Encoded protocol + metaData lines: the same snapshot is asked for again and again (a fifth of a cached /metadata's CPU). */
+  private static final com.github.benmanes.caffeine.cache.Cache<HeadKey, byte[]> HEADS =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(4096).build();
+
   private static byte[] head(ResponseFormat rf, SharedTable table, DeltaProtocol protocol, TableMetadata metadata, Long protocolVersion,
       Long metadataVersion, Long size, Long numFiles) {
+    HeadKey key = new HeadKey(rf, table.historyShared(), protocol, metadata, protocolVersion, metadataVersion, size, numFiles);
+    return HEADS.get(key, k -> encodeHead(rf, table, protocol, metadata, protocolVersion, metadataVersion, size, numFiles));
+  }
+
+  private static byte[] encodeHead(ResponseFormat rf, SharedTable table, DeltaProtocol protocol, TableMetadata metadata,
+      Long protocolVersion, Long metadataVersion, Long size, Long numFiles) {
     TableMetadata shown = rf == ResponseFormat.PARQUET ? FeatureGate.forParquet(metadata, table.historyShared()) : metadata;
     ByteArrayBuilder out = new ByteArrayBuilder(1024);
     out.write(ProtocolCodec.protocolLine(rf, protocol, protocolVersion));
