@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
 if [ ! -f gateway/target/tablegate.jar ]; then
   echo "Building gateway/target/tablegate.jar (first run only) ..."
-  mvn -B -q -ntp -DskipTests package
+  mvn -B -q -ntp -DskipTests -pl gateway -am package
 fi
 exec java -jar gateway/target/tablegate.jar --demo demo-data --port "${PORT:-8080}"
