@@ -74,7 +74,7 @@ public final class CachingTableFormat implements TableFormat {
     if (!Inline.active()) return null;
     V v = cache.peek(location, key);
     if (v == null) throw Inline.MISS;
-    lookups.increment();
+    Inline.onSuccess(lookups::increment); // counted once: a missed inline run is repeated on the worker pool
     return v;
   }
 

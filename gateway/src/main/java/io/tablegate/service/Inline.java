@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
  * until its first cache access (it may run twice).
  */
 final class Inline {
-  private static final ThreadLocal<Boolean> ACTIVE = new ThreadLocal<>();
+  private static final ThreadLocal<java.util.List<Runnable>> ACTIVE = new ThreadLocal<>();
 
   /** Thrown (without a stack trace) when inline work needs something not in memory. */
   static final RuntimeException MISS = new RuntimeException("not in memory", null, false, false) {};
@@ -22,11 +22,19 @@ final class Inline {
     return ACTIVE.get() != null;
   }
 
+  /** Runs {@code effect} only if the inline attempt succeeds (e.g. counting a cache hit once, not again on the worker). */
+  static void onSuccess(Runnable effect) {
+    ACTIVE.get().add(effect);
+  }
+
   /** The work's result, or {@code missed} if it needed anything not in memory. Exceptions propagate. */
   static <T> T tryRun(Callable<T> work, T missed) throws Exception {
-    ACTIVE.set(Boolean.TRUE);
+    java.util.List<Runnable> effects = new java.util.ArrayList<>(4);
+    ACTIVE.set(effects);
     try {
-      return work.call();
+      T result = work.call();
+      effects.forEach(Runnable::run);
+      return result;
     } catch (RuntimeException e) {
       if (e == MISS) return missed;
       throw e;

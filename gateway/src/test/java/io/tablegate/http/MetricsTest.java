@@ -33,6 +33,11 @@ class MetricsTest {
       assertThat(counter(first, "miss")).isEqualTo(2); // latest version and snapshot, read once
       assertThat(counter(later, "miss")).isEqualTo(2);
       assertThat(counter(later, "hit") - counter(first, "hit")).isEqualTo(10);
+      // a query that must scan is tried in memory first, then run on the worker pool: its hits count once
+      assertThat(g.post("/shares/s/schemas/n/tables/t/query", null, "{\"maxFiles\": 100}").status()).isEqualTo(200);
+      String after = g.get("/../metrics", null).text();
+      assertThat(counter(after, "hit") - counter(later, "hit")).isEqualTo(2); // latest version, snapshot
+      assertThat(counter(after, "miss") - counter(later, "miss")).isEqualTo(1); // the file list (no shared tier)
     }
   }
 }
