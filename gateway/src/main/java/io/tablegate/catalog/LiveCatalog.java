@@ -525,18 +525,14 @@ public final class LiveCatalog {
     if ((share == null) == (recipient == null)) throw SharingErrors.invalidParameter("Give either a share or a recipient");
     if (expiresAt != null && !expiresAt.isAfter(clock.instant())) throw SharingErrors.invalidParameter("expiresAt must be in the future");
     if (description != null && description.length() > 500) throw SharingErrors.invalidParameter("description is longer than 500 characters");
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    String secret = newSecret();
     String id = newTokenId();
     JsonNode stored = mutate(doc -> {
       if (share != null) requireShare(doc, share);
       if (recipient != null && find(doc.withArray("recipients"), recipient) == null) {
         throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + recipient + "' does not exist");
       }
-      ObjectNode t = doc.withArray("tokens").addObject();
-      t.put("id", id);
-      t.put("sha256", HexFormat.of().formatHex(ConfigLoader.sha256(secret)));
+      ObjectNode t = newTokenEntry(doc, id, secret);
       ArrayNode ts = t.putArray("shares");
       if (share != null) ts.add(share);
       if (recipient != null) t.put("recipient", recipient);
@@ -549,6 +545,21 @@ public final class LiveCatalog {
     out.put("token", secret);
     out.set("profile", profile(secret, expiresAt));
     return out;
+  }
+
+  /** A new bearer token: 256 random bits, prefixed so that secret scanners recognize it. */
+  private static String newSecret() {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    return TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+
+  /** Appends a token entry holding only the secret's SHA-256. */
+  private static ObjectNode newTokenEntry(ObjectNode doc, String id, String secret) {
+    ObjectNode t = doc.withArray("tokens").addObject();
+    t.put("id", id);
+    t.put("sha256", HexFormat.of().formatHex(ConfigLoader.sha256(secret)));
+    return t;
   }
 
   private String newTokenId() {
@@ -612,9 +623,7 @@ public final class LiveCatalog {
    */
   public JsonNode rotateToken(String id, Duration grace) {
     if (grace.isNegative() || grace.compareTo(Duration.ofDays(30)) > 0) throw SharingErrors.invalidParameter("grace must be 0 to 30 days");
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    String secret = newSecret();
     String newId = newTokenId();
     Instant[] expiry = new Instant[1];
     JsonNode stored = mutate(doc -> {
@@ -623,9 +632,7 @@ public final class LiveCatalog {
       Instant end = clock.instant().plus(grace);
       Instant oldExpiry = instant(old, "expiresAt");
       if (oldExpiry == null || end.isBefore(oldExpiry)) old.put("expiresAt", end.toString());
-      ObjectNode t = doc.withArray("tokens").addObject();
-      t.put("id", newId);
-      t.put("sha256", HexFormat.of().formatHex(ConfigLoader.sha256(secret)));
+      ObjectNode t = newTokenEntry(doc, newId, secret);
       t.set("shares", old.path("shares").deepCopy());
       if (text(old, "recipient") != null) t.put("recipient", text(old, "recipient"));
       if (text(old, "description") != null) t.put("description", text(old, "description"));
