@@ -27,6 +27,23 @@ public final class StorageException extends RuntimeException {
     return kind;
   }
 
+  /**
+   * This failure as a protocol error for recipients, by kind; {@code where} names what failed
+   * ({@code "object store"}, {@code "Iceberg catalog"}). The service adds the table's name.
+   */
+  public io.tablegate.protocol.SharingException toSharingException(String where) {
+    return switch (kind) {
+      case NOT_FOUND -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's files are missing from its " + where + "; please contact your share provider.", this);
+      case ACCESS_DENIED -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.PERMISSION_DENIED,
+          "The gateway is not allowed to read this table in its " + where + "; please contact your share provider.", this);
+      case UNAVAILABLE -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+          "The table's " + where + " is unavailable; please retry later.", this);
+      case FAILED -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.INTERNAL_ERROR,
+          "The table's " + where + " refused a read.", this);
+    };
+  }
+
   /** The first StorageException in {@code t}'s cause chain, or null. */
   public static StorageException find(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {

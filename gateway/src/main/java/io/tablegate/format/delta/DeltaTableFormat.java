@@ -468,14 +468,7 @@ public final class DeltaTableFormat implements TableFormat {
 
   /** Maps a storage failure to a protocol error; the service adds the table's name. */
   static SharingException storageError(StorageException e) {
-    return switch (e.kind()) {
-      case NOT_FOUND -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
-          "The table's files are missing from its object store; please contact your share provider.", e);
-      case ACCESS_DENIED -> new SharingException(ErrorCode.PERMISSION_DENIED,
-          "The gateway is not allowed to read this table in its object store; please contact your share provider.", e);
-      case UNAVAILABLE -> new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE,
-          "The table's object store is unavailable; please retry later.", e);
-      case FAILED -> new SharingException(ErrorCode.INTERNAL_ERROR, "The table's object store refused a read.", e);
-    };
+    return e.toSharingException("object store");
   }
+
 }

@@ -123,15 +123,7 @@ public final class IcebergTableFormat implements TableFormat {
     StorageException storage = StorageException.find(e);
     if (storage == null) return new SharingException(ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
     boolean catalog = storage.getMessage() != null && storage.getMessage().contains("Iceberg catalog");
-    String where = catalog ? "The table's Iceberg catalog" : "The table's object store";
-    return switch (storage.kind()) {
-      case NOT_FOUND -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
-          "The table's files are missing from its object store; please contact your share provider.", e);
-      case ACCESS_DENIED -> new SharingException(ErrorCode.PERMISSION_DENIED,
-          where + " does not allow the gateway to read this table; please contact your share provider.", e);
-      case UNAVAILABLE -> new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE, where + " is unavailable; please retry later.", e);
-      case FAILED -> new SharingException(ErrorCode.INTERNAL_ERROR, where + " refused a read.", e);
-    };
+    return storage.toSharingException(catalog ? "Iceberg catalog" : "object store");
   }
 
   private FileIO ioFor(String location) {
