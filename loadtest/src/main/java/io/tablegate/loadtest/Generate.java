@@ -189,11 +189,11 @@ public final class Generate {
     }
   }
 
-  /** Uploads every file under {@code local} to {@code s3://bucket/prefix} with 8 parallel PUTs. */
-  static int upload(Path local, String out, String endpoint, String accessKey, String secretKey, String region) throws Exception {
-    String rest = out.substring("s3://".length());
-    String bucket = rest.substring(0, rest.indexOf('/') < 0 ? rest.length() : rest.indexOf('/'));
-    String prefix = rest.indexOf('/') < 0 ? "" : rest.substring(rest.indexOf('/') + 1).replaceAll("/+$", "");
+  /**
+   * An S3 client for S3-compatible stores: path-style, checksums only when required (MinIO, Ceph and
+   * s3proxy reject the SDK's default trailers), the AWS default credential chain when no key is given.
+   */
+  static S3Client s3Client(String endpoint, String accessKey, String secretKey, String region) {
     var builder = S3Client.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -201,12 +201,20 @@ public final class Generate {
         .credentialsProvider(accessKey == null ? DefaultCredentialsProvider.builder().build()
             : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
     if (endpoint != null) builder.endpointOverride(URI.create(endpoint));
+    return builder.build();
+  }
+
+  /** Uploads every file under {@code local} to {@code s3://bucket/prefix} with 8 parallel PUTs. */
+  static int upload(Path local, String out, String endpoint, String accessKey, String secretKey, String region) throws Exception {
+    String rest = out.substring("s3://".length());
+    String bucket = rest.substring(0, rest.indexOf('/') < 0 ? rest.length() : rest.indexOf('/'));
+    String prefix = rest.indexOf('/') < 0 ? "" : rest.substring(rest.indexOf('/') + 1).replaceAll("/+$", "");
     List<Path> all;
     try (Stream<Path> s = Files.walk(local)) {
       all = s.filter(Files::isRegularFile).toList();
     }
     ExecutorService pool = Executors.newFixedThreadPool(8);
-    try (S3Client s3 = builder.build()) {
+    try (S3Client s3 = s3Client(endpoint, accessKey, secretKey, region)) {
       List<Future<?>> done = new ArrayList<>();
       for (Path f : all) {
         String key = (prefix.isEmpty() ? "" : prefix + "/") + local.relativize(f).toString().replace('\\', '/');

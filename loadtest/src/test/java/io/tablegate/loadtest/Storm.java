@@ -1,18 +1,10 @@
 package io.tablegate.loadtest;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * The writer side of the invalidation storm: appends commits to a Delta table in S3 (one small add
@@ -28,12 +20,7 @@ final class Storm implements AutoCloseable {
 
   /** @param firstNewVersion the version the next commit gets (the table's latest + 1) */
   Storm(String endpoint, String accessKey, String secretKey, String bucket, String prefix, long firstNewVersion) {
-    this.s3 = S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(endpoint))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClient(UrlConnectionHttpClient.create()).build();
+    this.s3 = Generate.s3Client(endpoint, accessKey, secretKey, "us-east-1");
     this.bucket = bucket;
     this.prefix = prefix.replaceAll("/+$", "");
     this.next = new AtomicLong(firstNewVersion);
