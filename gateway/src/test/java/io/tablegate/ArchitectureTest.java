@@ -23,6 +23,7 @@ class ArchitectureTest {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("protocol").definedBy("io.tablegate.protocol..")
         .layer("spi").definedBy("io.tablegate.spi..")
+        .layer("crypto").definedBy("io.tablegate.crypto..")
         .layer("format").definedBy("io.tablegate.format..")
         .layer("storage").definedBy("io.tablegate.storage..")
         .layer("config").definedBy("io.tablegate.config..")
@@ -39,13 +40,14 @@ class ArchitectureTest {
         .whereLayer("format").mayOnlyBeAccessedByLayers("app")
         .whereLayer("storage").mayOnlyBeAccessedByLayers("http", "app")
         .whereLayer("config").mayOnlyBeAccessedByLayers("catalog", "storage", "http", "app")
+        .whereLayer("crypto").mayOnlyBeAccessedByLayers("storage", "service", "http", "app")
         .whereLayer("spi").mayOnlyBeAccessedByLayers("format", "storage", "service", "http", "app")
         .check(classes);
   }
 
   @Test
   void protocolAndSpiUseNoFrameworkOrTableLibrary() {
-    noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.tablegate.events..")
+    noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.tablegate.events..", "io.tablegate.crypto..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.delta..", "org.apache.iceberg..", "org.apache.hadoop..")
         .check(classes);
   }

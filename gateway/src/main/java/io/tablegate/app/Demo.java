@@ -46,7 +46,8 @@ final class Demo {
     return new GatewayConfig(c.host(), port, c.endpoint(), c.publicEndpoint(), c.preSignedUrlTimeoutSeconds(), c.queryTablePageSizeLimit(),
         c.queryTablePageTokenTtlMs(), c.refreshTokenTtlMs(), c.workerPoolSize(), c.latestVersionTtlMs(), c.snapshotCacheSize(),
         c.responseCacheTtlMs(), c.responseCacheMaxBytes(),
-        c.signingKey(), c.tokens(), c.stores(), c.icebergCatalogs(), c.redis(), c.notifications(), c.tls(), c.admin(), c.oidc(), c.rateLimit(), c.shares());
+        c.signingKey(), c.previousSigningKeys(), c.tokens(), c.stores(), c.icebergCatalogs(), c.redis(), c.notifications(), c.tls(), c.admin(),
+        c.oidc(), c.rateLimit(), c.limits(), c.shares());
   }
 
   static void writeTables(Path dir) {

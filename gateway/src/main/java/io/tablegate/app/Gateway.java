@@ -19,6 +19,7 @@ import io.tablegate.http.BearerAuthHandler;
 import io.tablegate.http.FailureHandler;
 import io.tablegate.http.OidcAuthenticator;
 import io.tablegate.http.RateLimitHandler;
+import io.tablegate.http.RequestGuard;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +37,8 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import java.security.SecureRandom;
+import io.tablegate.crypto.Sealer;
+import java.util.function.BiFunction;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -152,17 +154,18 @@ public final class Gateway {
     for (IcebergCatalogConfig c : config.icebergCatalogs()) if (c.store() != null) router.add("s3:/", stores.get(c.store()));
     TableFormat delta = new DeltaTableFormat(cache, router::forLocation);
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
-    byte[] key = config.signingKey();
-    if (key == null) {
-      key = new byte[32];
-      new SecureRandom().nextBytes(key);
-      LOGGER.atInfo().log("No signingKey configured: file URLs are valid on this instance only (set signingKey when running several)");
+    Sealer sealer;
+    if (config.signingKey() == null) {
+      sealer = Sealer.random();
+      LOGGER.atInfo().log("No signingKey configured: file URLs and page tokens are valid on this instance only (set signingKey when running several)");
+    } else {
+      sealer = new Sealer(config.signingKey(), config.previousSigningKeys());
     }
-    LocalUrlSigner signer = new LocalUrlSigner(key, base::get, config.preSignedUrlTimeoutSeconds(), clock);
+    LocalUrlSigner signer = new LocalUrlSigner(sealer, base::get, config.preSignedUrlTimeoutSeconds(), clock);
     long urlSeconds = config.preSignedUrlTimeoutSeconds();
-    Function<SharedTable, UrlSigner> signers = table -> table.presigned()
+    BiFunction<SharedTable, String, UrlSigner> signers = (table, recipient) -> table.presigned()
         ? location -> stores.get(table.store()).presign(location, urlSeconds)
-        : signer;
+        : signer.forRecipient(recipient);
     Duration versionedTtl = Duration.ofMillis(config.redis() != null && config.redis().sharedTtlMs() > 0 ? config.redis().sharedTtlMs()
         : 86_400_000L);
     CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl);
@@ -172,7 +175,7 @@ public final class Gateway {
     TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
     SharingService service = new SharingService(live::catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
-        Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes());
+        Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes(), sealer);
     InvalidationService invalidations = new InvalidationService(live.catalog().allTables(), bus, cache, workers);
     live.onChange(view -> {
       route.accept(view.catalog().allTables());
@@ -196,7 +199,7 @@ public final class Gateway {
     RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
         limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
     Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth, rateLimit,
-        config.notifications().webhookTokenSha256(), invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching)));
+        config.notifications().webhookTokenSha256(), config.notifications().snsHosts(), invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching)));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
         : Future.succeededFuture();
@@ -210,7 +213,8 @@ public final class Gateway {
         admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()));
     if (adminServer != null) {
       adminServer.invalidRequestHandler(FailureHandler::invalidRequest);
-      adminServer.requestHandler(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock, () -> bus.publish(CATALOG_CHANGED)));
+      adminServer.requestHandler(RequestGuard.around(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock,
+          () -> bus.publish(CATALOG_CHANGED))));
     }
     long refreshTimer = admin == null ? -1 : vertx.setPeriodic(admin.refreshIntervalMs(), id -> {
       if (refreshing.compareAndSet(false, true)) {
@@ -220,17 +224,18 @@ public final class Gateway {
         });
       }
     });
-    Future<HttpServer> adminListening = adminServer == null ? Future.succeededFuture() : adminServer.listen(admin.port());
-    return busReady.compose(v -> adminListening).compose(v -> server.requestHandler(http).listen(config.port())).map(s -> {
+    Future<HttpServer> adminListening = adminServer == null ? Future.succeededFuture() : adminServer.listen(admin.port(), admin.host());
+    return busReady.compose(v -> adminListening).compose(v -> server.requestHandler(RequestGuard.around(http)).listen(config.port(), config.host())).map(s -> {
       String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":"
           + s.actualPort() + config.endpoint();
       long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, s, config.tls());
       if (base.get() == null) base.set(url);
-      LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("shares", config.shares().size())
+      LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("bound", config.host() + ":" + s.actualPort())
+          .addKeyValue("shares", config.shares().size())
           .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
       if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
       if (adminServer != null) {
-        LOGGER.atInfo().addKeyValue("admin", admin.host() + ":" + adminServer.actualPort()).addKeyValue("catalog", admin.catalogFile())
+        LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminServer.actualPort()).addKeyValue("catalog", admin.catalogFile())
             .log("Admin API listening");
       }
       return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,

@@ -102,7 +102,7 @@ public final class ConfigLoader {
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
         "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "rateLimit", "responseCacheTtlMs",
-        "responseCacheMaxBytes"));
+        "responseCacheMaxBytes", "previousSigningKeys", "limits"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1) problems.add("'version' must be 1, got " + version);
@@ -147,6 +147,17 @@ public final class ConfigLoader {
       if (signingKeyText.length() < 32) problems.add("'signingKey' must be at least 32 characters long");
       signingKey = signingKeyText.getBytes(StandardCharsets.UTF_8);
     }
+    List<byte[]> previousKeys = new ArrayList<>();
+    JsonNode pk = n.path("previousSigningKeys");
+    if (!pk.isMissingNode() && !pk.isNull()) {
+      if (!pk.isArray()) problems.add("'previousSigningKeys' must be a list of keys");
+      for (JsonNode k : pk) {
+        if (!k.isTextual() || k.asText().length() < 32) problems.add("each of 'previousSigningKeys' must be at least 32 characters long");
+        else previousKeys.add(k.asText().getBytes(StandardCharsets.UTF_8));
+      }
+      if (signingKey == null && !previousKeys.isEmpty()) problems.add("'previousSigningKeys' needs a 'signingKey'");
+    }
+    LimitsConfig limits = limits(n.path("limits"));
 
     List<StoreConfig> stores = stores(n.path("stores"));
     this.storeNames = new HashSet<>();
@@ -176,7 +187,23 @@ public final class ConfigLoader {
       rateLimit = new RateLimitConfig(rps, burst);
     }
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
-        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, tokens, stores, catalogs, redis, notifications, tls, admin, oidc, rateLimit, shares);
+        latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, previousKeys, tokens, stores, catalogs, redis, notifications, tls,
+        admin, oidc, rateLimit, limits, shares);
+  }
+
+  private LimitsConfig limits(JsonNode n) {
+    LimitsConfig d = LimitsConfig.defaults();
+    if (n.isMissingNode() || n.isNull()) return d;
+    unknownKeys(n, "limits.", Set.of("maxConnections", "idleTimeoutSeconds", "requestHeaderTimeoutMs", "maxConcurrentScans",
+        "scanQueueTimeoutMs", "maxPredicateLeaves", "maxPredicateDepth", "shutdownDrainMs"));
+    return new LimitsConfig((int) number(n, "maxConnections", d.maxConnections(), 0, 10_000_000),
+        (int) number(n, "idleTimeoutSeconds", d.idleTimeoutSeconds(), 1, 86_400),
+        number(n, "requestHeaderTimeoutMs", d.requestHeaderTimeoutMs(), 100, 3_600_000),
+        (int) number(n, "maxConcurrentScans", d.maxConcurrentScans(), 1, 10_000),
+        number(n, "scanQueueTimeoutMs", d.scanQueueTimeoutMs(), 0, 3_600_000),
+        (int) number(n, "maxPredicateLeaves", d.maxPredicateLeaves(), 1, 1_000_000),
+        (int) number(n, "maxPredicateDepth", d.maxPredicateDepth(), 1, 1_000),
+        number(n, "shutdownDrainMs", d.shutdownDrainMs(), 0, 3_600_000));
   }
 
   private List<StoreConfig> stores(JsonNode n) {
@@ -346,13 +373,19 @@ public final class ConfigLoader {
   }
 
   private NotificationsConfig notifications(JsonNode n, RedisConfig redis) {
-    if (n.isMissingNode() || n.isNull()) return new NotificationsConfig(null, null);
-    unknownKeys(n, "notifications.", Set.of("webhookToken", "redisList"));
+    if (n.isMissingNode() || n.isNull()) return new NotificationsConfig(null, null, NotificationsConfig.DEFAULT_SNS_HOSTS);
+    unknownKeys(n, "notifications.", Set.of("webhookToken", "redisList", "snsHosts"));
+    List<String> snsHosts = NotificationsConfig.DEFAULT_SNS_HOSTS;
+    if (n.has("snsHosts")) {
+      snsHosts = new ArrayList<>();
+      if (!n.get("snsHosts").isArray()) problems.add("notifications.snsHosts must be a list of host names ('*' stands for one label)");
+      for (JsonNode h : n.get("snsHosts")) snsHosts.add(h.asText());
+    }
     String token = text(n, "webhookToken", null);
     if (token != null && token.length() < 16) problems.add("notifications.webhookToken must be at least 16 characters long");
     String list = text(n, "redisList", null);
     if (list != null && redis == null) problems.add("notifications.redisList needs a 'redis' section");
-    return new NotificationsConfig(token == null ? null : sha256(token), list);
+    return new NotificationsConfig(token == null ? null : sha256(token), list, snsHosts);
   }
 
   /** Files are routed to stores by location, so one location cannot belong to two stores. */

@@ -8,7 +8,9 @@ import java.util.List;
  *
  * @param publicEndpoint the external base URL including the endpoint prefix, e.g.
  *     {@code https://sharing.example.com/delta-sharing}; written into profiles and file URLs
- * @param signingKey HMAC key for the gateway's own file URLs; null means a random per-process key
+ * @param signingKey the key that seals file URLs, page and refresh tokens; null means a random per-process key
+ * @param previousSigningKeys older keys whose URLs and tokens are still accepted (key rotation)
+ * @param limits bounds on connections, scans and request work
  */
 public record GatewayConfig(
     String host,
@@ -25,6 +27,7 @@ public record GatewayConfig(
     long responseCacheTtlMs,
     long responseCacheMaxBytes,
     byte[] signingKey,
+    List<byte[]> previousSigningKeys,
     List<TokenConfig> tokens,
     List<StoreConfig> stores,
     List<IcebergCatalogConfig> icebergCatalogs,
@@ -34,6 +37,7 @@ public record GatewayConfig(
     AdminConfig admin,
     OidcConfig oidc,
     RateLimitConfig rateLimit,
+    LimitsConfig limits,
     List<ShareConfig> shares) {
 
   public GatewayConfig {
@@ -42,11 +46,18 @@ public record GatewayConfig(
     icebergCatalogs = List.copyOf(icebergCatalogs);
     shares = List.copyOf(shares);
     signingKey = signingKey == null ? null : signingKey.clone();
+    previousSigningKeys = previousSigningKeys.stream().map(byte[]::clone).toList();
+    if (limits == null) limits = LimitsConfig.defaults();
   }
 
   @Override
   public byte[] signingKey() {
     return signingKey == null ? null : signingKey.clone();
+  }
+
+  @Override
+  public List<byte[]> previousSigningKeys() {
+    return previousSigningKeys.stream().map(byte[]::clone).toList();
   }
 
   /** Whether recipients must authenticate: tokens in the file, live tokens (admin API) or OIDC. */

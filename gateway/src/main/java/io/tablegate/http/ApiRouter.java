@@ -51,6 +51,15 @@ public final class ApiRouter {
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth, RateLimitHandler rateLimit,
       byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
       java.util.function.Supplier<String> metrics) {
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, auth, rateLimit, webhookTokenSha256,
+        io.tablegate.config.NotificationsConfig.DEFAULT_SNS_HOSTS, invalidations, readiness, metrics);
+  }
+
+  /** @param snsHosts hosts whose SNS subscription URLs the webhook may fetch */
+  public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
+      Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth, RateLimitHandler rateLimit,
+      byte[] webhookTokenSha256, List<String> snsHosts, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
+      java.util.function.Supplier<String> metrics) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
@@ -62,7 +71,7 @@ public final class ApiRouter {
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.get()));
     router.get("/readyz").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(readiness.get()));
     if (webhookTokenSha256 != null && invalidations != null) {
-      EventsHandler events = new EventsHandler(webhookTokenSha256, invalidations);
+      EventsHandler events = new EventsHandler(vertx, webhookTokenSha256, invalidations, snsHosts);
       router.post("/events").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
       router.route("/events").handler(events::handle);
     }

@@ -38,7 +38,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       message = e.getMessage();
       if (code == ErrorCode.INTERNAL_ERROR) {
         String errorId = UUID.randomUUID().toString();
-        LOGGER.atError().setCause(e).addKeyValue("errorId", errorId).addKeyValue("path", ctx.normalizedPath())
+        LOGGER.atError().setCause(e).addKeyValue("errorId", errorId).addKeyValue("path", loggable(ctx.normalizedPath()))
             .log("Internal error");
         message = message + " (error id " + errorId + ")";
       }
@@ -60,14 +60,37 @@ public final class FailureHandler implements Handler<RoutingContext> {
         send(ctx, e.getStatusCode(), code, message);
         return;
       }
+    } else if (isDecodingFailure(failure)) {
+      // malformed percent-encoding in the path or query string: the client's fault, and never logged
+      send(ctx, 400, ErrorCode.INVALID_PARAMETER_VALUE, "The request URL is not valid percent-encoding.");
+      return;
     } else {
       String errorId = UUID.randomUUID().toString();
-      LOGGER.atError().setCause(failure).addKeyValue("errorId", errorId).addKeyValue("path", ctx.normalizedPath())
+      LOGGER.atError().setCause(failure).addKeyValue("errorId", errorId).addKeyValue("path", loggable(ctx.normalizedPath()))
           .log("Unexpected error");
       code = ErrorCode.INTERNAL_ERROR;
       message = "Internal error (error id " + errorId + ")";
     }
     send(ctx, code.httpStatus(), code, message);
+  }
+
+  /** A path fit for a log line: file URLs are credentials, so their sealed part is left out; never longer than 256. */
+  static String loggable(String path) {
+    if (path == null) return "-";
+    int files = path.indexOf("/files/");
+    String p = files >= 0 ? path.substring(0, files + 7) + "…" : path;
+    p = p.replaceAll("\\p{Cntrl}", "?");
+    return p.length() > 256 ? p.substring(0, 256) + "…" : p;
+  }
+
+  /** Netty's and the JDK's URL decoders throw IllegalArgumentException on bad escapes. */
+  private static boolean isDecodingFailure(Throwable t) {
+    if (!(t instanceof IllegalArgumentException)) return false;
+    for (StackTraceElement e : t.getStackTrace()) {
+      String c = e.getClassName();
+      if (c.endsWith("QueryStringDecoder") || c.equals("java.net.URLDecoder") || c.endsWith("HttpUtils") || c.endsWith("URIDecoder")) return true;
+    }
+    return false;
   }
 
   private static void send(RoutingContext ctx, int status, ErrorCode code, String message) {

@@ -39,11 +39,14 @@ final class FileHandler {
   }
 
   void serve(RoutingContext ctx) {
-    var verdict = signer.verify(ctx.pathParam("object"), ctx.request().getParam("expires"), ctx.request().getParam("signature"));
+    var verdict = signer.verify(ctx.pathParam("object"));
     if (verdict instanceof LocalUrlSigner.Verdict.Refused refused) {
       throw SharingErrors.forbidden("Access to this file URL is denied: " + refused.reason() + ". Re-run the query for fresh URLs.");
     }
-    String location = ((LocalUrlSigner.Verdict.Valid) verdict).location();
+    LocalUrlSigner.Verdict.Valid valid = (LocalUrlSigner.Verdict.Valid) verdict;
+    // the audit line names the recipient the URL was issued to (its signature is the credential)
+    ctx.put(BearerAuthHandler.RECIPIENT, new io.tablegate.catalog.Recipient(valid.recipient(), false, java.util.Set.of()));
+    String location = valid.location();
     ObjectStore store = storeForLocation.apply(location);
     if (store != null) {
       serveObject(ctx, store, location);

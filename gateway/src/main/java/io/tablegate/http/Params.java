@@ -9,8 +9,17 @@ final class Params {
   private Params() {}
 
   static String string(RoutingContext ctx, String name) {
-    String v = ctx.request().getParam(name);
+    String v = query(ctx, name);
     return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** A query parameter as sent; malformed percent-encoding is a protocol error, never a 500. */
+  static String query(RoutingContext ctx, String name) {
+    try {
+      return ctx.request().getParam(name);
+    } catch (IllegalArgumentException e) {
+      throw SharingErrors.invalidParameter("The query string is not valid percent-encoding.");
+    }
   }
 
   static Integer integer(RoutingContext ctx, String name) {

@@ -32,6 +32,10 @@ public final class SharingErrors {
     return new SharingException(ErrorCode.MALFORMED_REQUEST, message);
   }
 
+  public static SharingException unavailable(String message) {
+    return new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE, message);
+  }
+
   public static SharingException unsupported(String message) {
     return new SharingException(ErrorCode.UNSUPPORTED_OPERATION, message);
   }

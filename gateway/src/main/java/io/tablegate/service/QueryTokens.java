@@ -1,5 +1,6 @@
 package io.tablegate.service;
 
+import io.tablegate.crypto.Sealer;
 import io.tablegate.protocol.SharingErrors;
 import io.tablegate.protocol.Tokens;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +11,26 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Page tokens and refresh tokens of table queries: bound to a table, a version and the query parameters. */
+/**
+ * Page tokens and refresh tokens of table queries: sealed (authenticated and encrypted, see
+ * {@link Sealer}) with the key all instances share, and bound to the recipient, the table, the
+ * versions and the query parameters they continue. An altered, foreign or expired token is refused
+ * with {@code INVALID_PARAMETER_VALUE}; callers still check the versions a token carries against
+ * the table as it is now.
+ */
 final class QueryTokens {
+  private static final String PAGE = "query-page";
+  private static final String REFRESH = "query-refresh";
   private final Clock clock;
   private final long pageTtlMillis;
   private final long refreshTtlMillis;
+  private final Sealer sealer;
 
-  QueryTokens(Clock clock, long pageTtlMillis, long refreshTtlMillis) {
+  QueryTokens(Clock clock, long pageTtlMillis, long refreshTtlMillis, Sealer sealer) {
     this.clock = clock;
     this.pageTtlMillis = pageTtlMillis;
     this.refreshTtlMillis = refreshTtlMillis;
+    this.sealer = sealer;
   }
 
   /**
@@ -31,64 +42,72 @@ final class QueryTokens {
    */
   record PageState(long version, long endVersion, long index) {}
 
-  String page(String tableId, String fingerprint, PageState state) {
+  String page(String recipient, String tableId, String fingerprint, PageState state) {
     Map<String, Object> t = new LinkedHashMap<>();
+    t.put("w", recipient);
     t.put("t", tableId);
     t.put("v", state.version());
     t.put("e", state.endVersion());
     t.put("i", state.index());
     t.put("h", hash(fingerprint));
     t.put("x", clock.millis() + pageTtlMillis);
-    return Tokens.encode(t);
+    return sealer.seal(PAGE, Tokens.bytes(t));
   }
 
-  PageState readPage(String token, String tableId, String fingerprint) {
-    Map<String, Object> t = decode(token, "Error decoding the page token");
+  PageState readPage(String token, String recipient, String tableId, String fingerprint) {
+    String what = "Invalid pageToken";
+    Map<String, Object> t = open(PAGE, token, what);
     if (!tableId.equals(t.get("t"))) {
       throw SharingErrors.invalidParameter("The table specified in the page token does not match the table being queried.");
     }
+    if (!recipient.equals(t.get("w"))) throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
     if (!hash(fingerprint).equals(t.get("h"))) {
       throw SharingErrors.invalidParameter(
           "Query parameter mismatch detected for the next page query. The query parameter cannot change when querying the next page results.");
     }
-    if (number(t, "x", "Error decoding the page token") <= clock.millis()) {
+    if (number(t, "x", what) <= clock.millis()) {
       throw SharingErrors.invalidParameter("The page token has expired. Please restart the query.");
     }
-    return new PageState(number(t, "v", "Error decoding the page token"), number(t, "e", "Error decoding the page token"),
-        number(t, "i", "Error decoding the page token"));
+    PageState s = new PageState(number(t, "v", what), number(t, "e", what), number(t, "i", what));
+    if (s.version() < 0 || s.index() < 0 || s.endVersion() < -1) throw SharingErrors.invalidParameter(what + ".");
+    return s;
   }
 
-  String refresh(String tableId, long version) {
+  String refresh(String recipient, String tableId, long version) {
     Map<String, Object> t = new LinkedHashMap<>();
+    t.put("w", recipient);
     t.put("t", tableId);
     t.put("r", version);
     t.put("x", clock.millis() + refreshTtlMillis);
-    return Tokens.encode(t);
+    return sealer.seal(REFRESH, Tokens.bytes(t));
   }
 
-  long readRefresh(String token, String tableId) {
-    Map<String, Object> t = decode(token, "Error decoding refresh token");
-    if (!t.containsKey("r")) throw SharingErrors.invalidParameter("Error decoding refresh token: not a refresh token");
+  long readRefresh(String token, String recipient, String tableId) {
+    String what = "Invalid refreshToken";
+    Map<String, Object> t = open(REFRESH, token, what);
     if (!tableId.equals(t.get("t"))) {
       throw SharingErrors.invalidParameter("The table specified in the refresh token does not match the table being queried.");
     }
-    if (number(t, "x", "Error decoding refresh token") <= clock.millis()) {
+    if (!recipient.equals(t.get("w"))) throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
+    if (number(t, "x", what) <= clock.millis()) {
       throw SharingErrors.invalidParameter("The refresh token has expired. Please restart the query.");
     }
-    return number(t, "r", "Error decoding refresh token");
+    long version = number(t, "r", what);
+    if (version < 0) throw SharingErrors.invalidParameter(what + ".");
+    return version;
   }
 
-  private static Map<String, Object> decode(String token, String what) {
+  private Map<String, Object> open(String purpose, String token, String what) {
     try {
-      return Tokens.decode(token);
-    } catch (IllegalArgumentException e) {
-      throw SharingErrors.invalidParameter(what + ": it is not a token this server issued");
+      return Tokens.parse(sealer.open(purpose, token));
+    } catch (Sealer.InvalidTokenException | IllegalArgumentException e) {
+      throw SharingErrors.invalidParameter(what + ": it is not a token this server issued, or it was changed.");
     }
   }
 
   private static long number(Map<String, Object> t, String key, String what) {
     if (t.get(key) instanceof Number n) return n.longValue();
-    throw SharingErrors.invalidParameter(what + ": it is not a token this server issued");
+    throw SharingErrors.invalidParameter(what + ": it is not a token this server issued, or it was changed.");
   }
 
   private static String hash(String fingerprint) {
@@ -99,5 +118,4 @@ final class QueryTokens {
       throw new IllegalStateException(e);
     }
   }
-
 }

@@ -35,7 +35,8 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import io.tablegate.crypto.Sealer;
 import io.tablegate.protocol.SharingException;
 import io.tablegate.spi.StorageException;
 
@@ -47,32 +48,28 @@ import io.tablegate.spi.StorageException;
 public final class SharingService {
   private final java.util.function.Supplier<ShareCatalog> catalogs;
   private final Map<String, TableFormat> formats;
-  private final Function<SharedTable, UrlSigner> signers;
+  private final BiFunction<SharedTable, String, UrlSigner> signers;
   private final WorkerExecutor workers;
   private final QueryTokens tokens;
   private final int pageSizeLimit;
   private final ResponseCache responses;
 
-  /** @param signers the URL signer of a table: presigned by its object store, or the gateway's own file URLs */
-  public SharingService(ShareCatalog catalog, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
-      WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs) {
-    this(() -> catalog, formats, signers, workers, clock, pageSizeLimit, pageTokenTtlMs, refreshTokenTtlMs, Duration.ZERO, 0);
-  }
-
   /**
    * @param catalogs the catalog as it is now (it changes when shares are changed at run time)
    * @param responseCacheTtl how long complete, unpaginated query bodies are kept ({@link Duration#ZERO}: not at all)
    * @param responseCacheBytes the bound on their total size
+   * @param signers the URL signer of a table for a recipient (by id): presigned by its object store, or the gateway's own file URLs
+   * @param sealer seals page and refresh tokens with the key all instances share
    */
-  public SharingService(java.util.function.Supplier<ShareCatalog> catalogs, Map<String, TableFormat> formats, Function<SharedTable, UrlSigner> signers,
-      WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs, long refreshTokenTtlMs, Duration responseCacheTtl,
-      long responseCacheBytes) {
+  public SharingService(java.util.function.Supplier<ShareCatalog> catalogs, Map<String, TableFormat> formats,
+      BiFunction<SharedTable, String, UrlSigner> signers, WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs,
+      long refreshTokenTtlMs, Duration responseCacheTtl, long responseCacheBytes, Sealer sealer) {
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
     this.catalogs = catalogs;
     this.formats = Map.copyOf(formats);
     this.signers = signers;
     this.workers = workers;
-    this.tokens = new QueryTokens(clock, pageTokenTtlMs, refreshTokenTtlMs);
+    this.tokens = new QueryTokens(clock, pageTokenTtlMs, refreshTokenTtlMs, sealer);
     this.pageSizeLimit = pageSizeLimit;
   }
 
@@ -184,16 +181,16 @@ public final class SharingService {
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
     return blocking(table, () -> {
       TableFormat format = format(table);
-      QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), table.id(), q.pagingFingerprint());
+      QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), who.id(), table.id(), q.pagingFingerprint());
       if (q.startingVersion() != null) {
         requireChanges(table, format);
-        return changeQuery(table, format, caps, fileIdHash, requestedIds, q, page);
+        return changeQuery(who, table, format, caps, fileIdHash, requestedIds, q, page);
       }
 
       long version;
       boolean timeTravel = q.version() != null || q.timestamp() != null;
-      if (page != null) version = page.version();
-      else if (q.refreshToken() != null) version = tokens.readRefresh(q.refreshToken(), table.id());
+      if (page != null) version = tokenVersion(table, format, page.version());
+      else if (q.refreshToken() != null) version = tokenVersion(table, format, tokens.readRefresh(q.refreshToken(), who.id(), table.id()));
       else if (q.version() != null) version = checkVersion(table, format, q.version());
       else if (q.timestamp() != null) version = atOrBefore(table, format, q.timestamp());
       else version = format.latestVersion(table.location());
@@ -203,22 +200,22 @@ public final class SharingService {
       FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
       boolean endStream = caps.includeEndStreamAction() || q.maxFiles() != null || q.includeRefreshToken();
       Integer pageSize = q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
-      String refresh = q.includeRefreshToken() ? tokens.refresh(table.id(), version) : null;
+      String refresh = q.includeRefreshToken() ? tokens.refresh(who.id(), table.id(), version) : null;
       SnapshotLineSource.Trailer trailer = endStream
           ? (next, minExp) -> new EndStreamAction(refresh,
-              next == null ? null : tokens.page(table.id(), q.pagingFingerprint(), new QueryTokens.PageState(version, -1, next)),
+              next == null ? null : tokens.page(who.id(), table.id(), q.pagingFingerprint(), new QueryTokens.PageState(version, -1, next)),
               minExp, null, null)
           : null;
       Long stamped = timeTravel ? version : null;
       byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
       boolean cacheable = page == null && pageSize == null && q.refreshToken() == null; // a refresh wants new URLs
-      String cacheKey = "q|" + table.id() + "|" + table.location() + "|" + version + "|" + rf + "|" + ids + "|" + timeTravel + "|"
+      String cacheKey = "q|" + who.id() + "|" + table.id() + "|" + table.location() + "|" + version + "|" + rf + "|" + ids + "|" + timeTravel + "|"
           + q.limitHint() + "|" + q.jsonPredicateHints();
       LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
       if (cached != null) return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
       JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()));
       CloseableIterator<DataFile> files = format.scan(snap, true);
-      LineContext lines = new LineContext(rf, ids, signers.apply(table));
+      LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
       Long ts = timeTravel ? snap.timestamp() : null;
       LineSource body = new SnapshotLineSource(files, lines, predicate, q.limitHint(), page == null ? 0 : page.index(), pageSize,
           stamped, ts, trailer);
@@ -259,10 +256,11 @@ public final class SharingService {
     }
   }
 
-  private QueryStream changeQuery(SharedTable table, TableFormat format, Capabilities caps, String fileIdHash, FileIds requestedIds,
+  private QueryStream changeQuery(Recipient who, SharedTable table, TableFormat format, Capabilities caps, String fileIdHash, FileIds requestedIds,
       QueryRequest q, QueryTokens.PageState page) {
     long start = q.startingVersion();
-    long latest = page != null ? page.endVersion() : format.latestVersion(table.location());
+    long latest = page != null ? tokenVersion(table, format, page.endVersion()) : format.latestVersion(table.location());
+    if (page != null && page.version() != start) throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
     if (start > latest) {
       throw SharingErrors.invalidParameter("Provided Start version(" + start
           + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table(" + latest + ").");
@@ -285,10 +283,10 @@ public final class SharingService {
     long capturedLatest = latest;
     SnapshotLineSource.Trailer trailer = endStream
         ? (next, minExp) -> new EndStreamAction(null,
-            next == null ? null : tokens.page(table.id(), q.pagingFingerprint(), new QueryTokens.PageState(start, capturedLatest, next)),
+            next == null ? null : tokens.page(who.id(), table.id(), q.pagingFingerprint(), new QueryTokens.PageState(start, capturedLatest, next)),
             minExp, null, null)
         : null;
-    LineContext lines = new LineContext(rf, ids, signers.apply(table));
+    LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
     LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.STREAMING, start, lines,
         headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer);
     return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
@@ -319,10 +317,11 @@ public final class SharingService {
     return blocking(table, () -> {
       TableFormat format = format(table);
       requireChanges(table, format);
-      QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), table.id(), fingerprint);
-      long latest = page != null ? page.endVersion() : format.latestVersion(table.location());
+      QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), who.id(), table.id(), fingerprint);
+      long latest = page != null ? tokenVersion(table, format, page.endVersion()) : format.latestVersion(table.location());
       long start = c.startingVersion() != null ? c.startingVersion()
           : format.versionAtOrAfter(table.location(), parseTimestamp(c.startingTimestamp(), "startingTimestamp"));
+      if (page != null && page.version() != start) throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
       long end = c.endingVersion() != null ? c.endingVersion()
           : c.endingTimestamp() != null ? format.versionAtOrBefore(table.location(), parseTimestamp(c.endingTimestamp(), "endingTimestamp"))
           : latest;
@@ -353,15 +352,15 @@ public final class SharingService {
       Integer pageSize = c.maxFiles() == null ? null : Math.min(c.maxFiles(), pageSizeLimit);
       SnapshotLineSource.Trailer trailer = endStream
           ? (next, minExp) -> new EndStreamAction(null,
-              next == null ? null : tokens.page(table.id(), fingerprint, new QueryTokens.PageState(start, latest, next)),
+              next == null ? null : tokens.page(who.id(), table.id(), fingerprint, new QueryTokens.PageState(start, latest, next)),
               minExp, null, null)
           : null;
       boolean cacheable = page == null && pageSize == null;
-      String cacheKey = "c|" + table.id() + "|" + table.location() + "|" + start + "|" + end + "|" + rf + "|" + ids + "|"
+      String cacheKey = "c|" + who.id() + "|" + table.id() + "|" + table.location() + "|" + start + "|" + end + "|" + rf + "|" + ids + "|"
           + c.includeHistoricalMetadata();
       LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
       if (cached != null) return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
-      LineContext lines = new LineContext(rf, ids, signers.apply(table));
+      LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
       LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF, start, lines,
           headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer);
       if (cacheable) body = responses.recording(cacheKey, body, lines);
@@ -382,6 +381,20 @@ public final class SharingService {
       throw SharingErrors.unsupported("Change data feed and startingVersion queries are not available for " + table.format()
           + " table " + table.qualifiedName() + " yet; query snapshots by version or timestamp instead.");
     }
+  }
+
+  /**
+   * A version read back from a page or refresh token, checked as a direct request's would be: the
+   * token is authenticated, but the table may have changed (or been replaced) since it was issued.
+   */
+  private static long tokenVersion(SharedTable table, TableFormat format, long version) {
+    if (version < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
+    long latest = format.latestVersion(table.location());
+    if (version > latest) {
+      throw SharingErrors.invalidParameter("The token names version " + version + " but the latest version of the table is " + latest
+          + ". Please restart the query.");
+    }
+    return version;
   }
 
   private static long checkVersion(SharedTable table, TableFormat format, long version) {

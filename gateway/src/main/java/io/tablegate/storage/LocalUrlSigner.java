@@ -1,91 +1,71 @@
 package io.tablegate.storage;
 
+import io.tablegate.crypto.Sealer;
+import io.tablegate.protocol.Tokens;
 import io.tablegate.spi.UrlSigner;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs the gateway's own file URLs: {@code {base}/files/{b64url(location)}?expires={ms}&signature={b64url(hmac)}}.
- * The HMAC-SHA256 covers the location and the expiry, so a URL is scoped to one object and one
- * lifetime; editing either gives 403. All instances sharing a {@code signingKey} accept each
- * other's URLs.
+ * Signs the gateway's own file URLs: {@code {base}/files/{sealed}}, where {@code sealed} is the
+ * object's location, the URL's expiry and the recipient it was issued to, encrypted and
+ * authenticated by the {@link Sealer} all instances share. The URL discloses nothing about where
+ * the object lives; editing any byte of it gives 403.
  */
-public final class LocalUrlSigner implements UrlSigner {
+public final class LocalUrlSigner {
   public static final String PATH = "/files/";
+  private static final String PURPOSE = "file-url";
 
-  private final SecretKeySpec key;
-  /** Mac.getInstance is slow and a Mac is not thread-safe: one initialized Mac per thread. */
-  private final ThreadLocal<Mac> macs;
+  private final Sealer sealer;
   private final Supplier<String> baseUrl;
   private final long ttlMillis;
   private final Clock clock;
 
   /** @param baseUrl the public endpoint including its prefix, without a trailing slash */
-  public LocalUrlSigner(byte[] key, Supplier<String> baseUrl, long ttlSeconds, Clock clock) {
-    this.key = new SecretKeySpec(key, "HmacSHA256");
-    this.macs = ThreadLocal.withInitial(this::newMac);
+  public LocalUrlSigner(Sealer sealer, Supplier<String> baseUrl, long ttlSeconds, Clock clock) {
+    this.sealer = sealer;
     this.baseUrl = baseUrl;
     this.ttlMillis = ttlSeconds * 1000;
     this.clock = clock;
   }
 
-  @Override
-  public SignedUrl sign(String location) {
-    long expires = clock.millis() + ttlMillis;
-    return new SignedUrl(urlFor(location, expires), expires);
+  /** The signer of URLs issued to one recipient (by id; audited when the file is downloaded). */
+  public UrlSigner forRecipient(String recipient) {
+    return location -> {
+      long expires = clock.millis() + ttlMillis;
+      return new UrlSigner.SignedUrl(urlFor(location, expires, recipient), expires);
+    };
   }
 
-  String urlFor(String location, long expires) {
-    String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(location.getBytes(StandardCharsets.UTF_8));
-    return baseUrl.get() + PATH + encoded + "?expires=" + expires + "&signature=" + signature(location, expires);
+  String urlFor(String location, long expires, String recipient) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("l", location);
+    t.put("x", expires);
+    t.put("w", recipient);
+    return baseUrl.get() + PATH + sealer.seal(PURPOSE, Tokens.bytes(t));
   }
 
-  /** What a verification found: the location, or why the URL is refused. */
+  /** What a verification found: the location and recipient, or why the URL is refused. */
   public sealed interface Verdict {
-    record Valid(String location) implements Verdict {}
+    record Valid(String location, String recipient) implements Verdict {}
 
     record Refused(String reason) implements Verdict {}
   }
 
-  public Verdict verify(String encodedLocation, String expires, String signature) {
-    if (encodedLocation == null || expires == null || signature == null) return new Verdict.Refused("missing signature parameters");
-    String location;
-    long expiry;
+  public Verdict verify(String sealed) {
+    if (sealed == null) return new Verdict.Refused("malformed file URL");
+    Map<String, Object> t;
     try {
-      location = new String(Base64.getUrlDecoder().decode(encodedLocation), StandardCharsets.UTF_8);
-      expiry = Long.parseLong(expires);
-    } catch (IllegalArgumentException e) {
-      return new Verdict.Refused("malformed file URL");
-    }
-    byte[] expected = signature(location, expiry).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
+      t = Tokens.parse(sealer.open(PURPOSE, sealed));
+    } catch (Sealer.InvalidTokenException | IllegalArgumentException e) {
       return new Verdict.Refused("invalid signature");
     }
-    if (clock.millis() >= expiry) return new Verdict.Refused("the URL has expired");
-    return new Verdict.Valid(location);
-  }
-
-  private Mac newMac() {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    if (!(t.get("l") instanceof String location) || !(t.get("x") instanceof Number expiry) || !(t.get("w") instanceof String who)) {
+      return new Verdict.Refused("malformed file URL");
     }
-  }
-
-  private String signature(String location, long expires) {
-    Mac mac = macs.get();
-    mac.update(location.getBytes(StandardCharsets.UTF_8));
-    mac.update((byte) '\n');
-    mac.update(Long.toString(expires).getBytes(StandardCharsets.US_ASCII));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+    if (clock.millis() >= expiry.longValue()) return new Verdict.Refused("the URL has expired");
+    return new Verdict.Valid(location, who);
   }
 }

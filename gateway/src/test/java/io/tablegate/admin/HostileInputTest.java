@@ -148,6 +148,70 @@ class HostileInputTest {
     assertThat(failures).isEmpty();
   }
 
+  /** A request sent byte for byte as written (clients would re-encode a malformed URL). */
+  static Response raw(int port, String method, String target, String token) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000);
+      String req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+      s.getOutputStream().write(req.getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+      if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+        StringBuilder b = new StringBuilder();
+        String rest = body;
+        while (true) {
+          int nl = rest.indexOf("\r\n");
+          int size = Integer.parseInt(rest.substring(0, nl).trim(), 16);
+          if (size == 0) break;
+          b.append(rest, nl + 2, nl + 2 + size);
+          rest = rest.substring(nl + 2 + size + 2);
+        }
+        body = b.toString();
+      }
+      return new Response(status, io.vertx.core.MultiMap.caseInsensitiveMultiMap(), body.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void malformedPercentEncodingIsAProtocolErrorAndLogsNoUrl() throws Exception {
+    // Given: every log line of the gateway captured
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    String url = post(T + "/query", "{}").lines().get(2).get("file").get("url").asText();
+    String filePath = url.substring(url.indexOf("/delta-sharing/"));
+    String sealed = url.substring(url.indexOf("/files/") + 7);
+    try {
+      // When
+      int port = gw.gateway.port();
+      int admin = gw.gateway.adminPort();
+      for (int i = 0; i < 20; i++) {
+        expect4xx("pageToken=%%%", raw(port, "GET", "/delta-sharing/shares?pageToken=%%%", TOKEN));
+        expect4xx("maxResults=%zz", raw(port, "GET", "/delta-sharing/shares/s/schemas/n/tables?maxResults=%zz", TOKEN));
+        expect4xx("changes %", raw(port, "GET", "/delta-sharing" + T + "/changes?startingVersion=%", TOKEN));
+        expect4xx("admin tokens?share=%%%", raw(admin, "GET", "/api/v1/tokens?share=%%%", ADMIN));
+        expect4xx("file URL &x=%zz", raw(port, "GET", filePath + "?a=1&x=%zz", null));
+        expect4xx("events?token=%%%", raw(port, "POST", "/events?token=%%%", null));
+      }
+    } finally {
+      root.detachAppender(logs);
+    }
+    // Then: no signed URL, no token in any log line, and little log at all
+    long bytes = 0;
+    for (var e : logs.list) {
+      String line = e.getFormattedMessage() + " " + e.getKeyValuePairs() + " " + (e.getThrowableProxy() == null ? ""
+          : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      bytes += line.length();
+      if (line.contains(sealed.substring(0, 16)) || line.contains(TOKEN) || line.contains(ADMIN)) failures.add("log line leaks: " + line);
+      if (e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)) failures.add("WARN/ERROR for client input: " + line);
+    }
+    assertThat(bytes).as("log bytes for 120 bad requests").isLessThan(120 * 600);
+    assertThat(failures).isEmpty();
+  }
+
   @Test
   void forgedTokensAndSignatures() {
     Response page = post(T + "/query", "{\"maxFiles\": 1}");
@@ -157,10 +221,11 @@ class HostileInputTest {
     expect4xx("tampered page token", post(T + "/query", "{\"maxFiles\": 1, \"pageToken\": \"" + flipped + "\"}"));
     expect4xx("page token of another query", post(T + "/query", "{\"maxFiles\": 2, \"pageToken\": \"" + next + "\"}"));
     String url = post(T + "/query", "{}").lines().get(2).get("file").get("url").asText();
-    int sig = url.lastIndexOf('=');
-    expect4xx("forged file signature", gw.fetch(url.substring(0, sig + 1) + "AAAA" + url.substring(sig + 5), Map.of()));
-    expect4xx("file path traversal", gw.fetch(url.replaceFirst("/files/[^?]*", "/files/..%2F..%2F..%2Fetc%2Fpasswd"), Map.of()));
-    expect4xx("file without signature", gw.fetch(url.substring(0, url.indexOf('?')), Map.of()));
+    int mid = url.indexOf("/files/") + 20;
+    expect4xx("forged file URL", gw.fetch(url.substring(0, mid) + (url.charAt(mid) == 'A' ? 'B' : 'A') + url.substring(mid + 1), Map.of()));
+    expect4xx("file path traversal", gw.fetch(url.replaceFirst("/files/.*", "/files/..%2F..%2F..%2Fetc%2Fpasswd"), Map.of()));
+    expect4xx("truncated file URL", gw.fetch(url.substring(0, url.length() - 5), Map.of()));
+    expect4xx("malformed percent-encoding on a file URL", gw.fetch(url + "?x=%zz", Map.of()));
     expect4xx("bad range", gw.fetch(url, Map.of("Range", "bytes=999999999-")));
     expect4xx("no token", gw.get(T + "/version", null));
     expect4xx("wrong scheme", gw.get(T + "/version", null, Map.of("Authorization", "Basic dXNlcjpwYXNz")));

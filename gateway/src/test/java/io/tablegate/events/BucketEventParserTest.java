@@ -58,4 +58,34 @@ class BucketEventParserTest {
           .extracting(e -> ((SharingException) e).errorCode()).isEqualTo(ErrorCode.MALFORMED_REQUEST);
     }
   }
+
+  @Test
+  void cephKeysAreTakenRawAndAwsKeysDecoded() {
+    // Given: RGW sends 'tab le+x%41/ü/' as it is; AWS sends the same key form-encoded
+    String ceph = "{\"Records\":[{\"eventVersion\":\"2.2\",\"eventSource\":\"ceph:s3\",\"eventName\":\"ObjectCreated:Put\","
+        + "\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"tab le+x%41/ü/_delta_log/00000000000000000001.json\",\"size\":1}}}]}";
+    String aws = "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
+        + "\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"tab+le%2Bx%2541/%C3%BC/_delta_log/00000000000000000001.json\"}}}]}";
+    // Then
+    assertThat(parse(ceph)).extracting(BucketEvent::key).containsExactly("tab le+x%41/ü/_delta_log/00000000000000000001.json");
+    assertThat(parse(aws)).extracting(BucketEvent::key).containsExactly("tab le+x%41/ü/_delta_log/00000000000000000001.json");
+  }
+
+  @Test
+  void snsEnvelopes() {
+    // Given
+    String inner = "{\"Records\":[" + record("ObjectCreated:Put", "b", "t/_delta_log/00000000000000000002.json", "1") + "]}";
+    String notification = "{\"Type\":\"Notification\",\"MessageId\":\"m\",\"TopicArn\":\"arn:aws:sns:eu-west-1:1:t\","
+        + "\"Message\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(inner) + "}";
+    String confirm = "{\"Type\":\"SubscriptionConfirmation\",\"TopicArn\":\"arn:aws:sns:eu-west-1:1:t\",\"Token\":\"x\","
+        + "\"SubscribeURL\":\"https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=x\"}";
+    // When
+    var events = BucketEventParser.parseMessage(notification.getBytes(StandardCharsets.UTF_8));
+    var subscription = BucketEventParser.parseMessage(confirm.getBytes(StandardCharsets.UTF_8));
+    // Then
+    assertThat(events).isEqualTo(new BucketEventParser.Message.Events(List.of(
+        new BucketEvent("ObjectCreated:Put", "b", "t/_delta_log/00000000000000000002.json", "17F0A1B2C3D4E5F6"))));
+    assertThat(subscription).isEqualTo(new BucketEventParser.Message.SubscriptionConfirmation("arn:aws:sns:eu-west-1:1:t",
+        "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=x"));
+  }
 }

@@ -2,46 +2,82 @@ package io.tablegate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tablegate.crypto.Sealer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LocalUrlSignerTest {
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+  static final byte[] OTHER = "another-key-0123456789abcdef01234".getBytes(StandardCharsets.UTF_8);
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
-  static String[] parts(String url) {
-    String path = url.substring(url.indexOf("/files/") + 7, url.indexOf('?'));
-    String expires = url.replaceAll(".*expires=(\\d+).*", "$1");
-    String signature = url.replaceAll(".*signature=([A-Za-z0-9_-]+).*", "$1");
-    return new String[] {path, expires, signature};
+  static String sealed(String url) {
+    return url.substring(url.indexOf("/files/") + 7);
   }
 
   @Test
-  void aSignedUrlVerifiesUntilItExpires() {
-    LocalUrlSigner signer = new LocalUrlSigner(KEY, () -> "http://gw/delta-sharing", 900, CLOCK);
-    var signed = signer.sign("file:/data/t/part-0.parquet");
+  void aSignedUrlVerifiesUntilItExpiresAndNamesItsRecipient() {
+    // Given
+    LocalUrlSigner signer = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw/delta-sharing", 900, CLOCK);
+    // When
+    var signed = signer.forRecipient("alice").sign("file:/data/t/part-0.parquet");
+    // Then
     assertThat(signed.expirationTimestamp()).isEqualTo(CLOCK.millis() + 900_000);
-    assertThat(signed.url()).startsWith("http://gw/delta-sharing/files/");
-    String[] p = parts(signed.url());
-    assertThat(signer.verify(p[0], p[1], p[2])).isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/data/t/part-0.parquet"));
-    LocalUrlSigner later = new LocalUrlSigner(KEY, () -> "http://gw", 900, Clock.offset(CLOCK, java.time.Duration.ofSeconds(900)));
-    assertThat(later.verify(p[0], p[1], p[2])).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    assertThat(signed.url()).startsWith("http://gw/delta-sharing/files/").doesNotContain("?");
+    assertThat(signer.verify(sealed(signed.url()))).isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/data/t/part-0.parquet", "alice"));
+    LocalUrlSigner later = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900,
+        Clock.offset(CLOCK, java.time.Duration.ofSeconds(900)));
+    assertThat(later.verify(sealed(signed.url()))).isEqualTo(new LocalUrlSigner.Verdict.Refused("the URL has expired"));
   }
 
   @Test
-  void anotherKeyOrAnEditedPartIsRefused() {
-    LocalUrlSigner signer = new LocalUrlSigner(KEY, () -> "http://gw", 900, CLOCK);
-    String[] p = parts(signer.sign("file:/data/t/a.parquet").url());
-    String[] other = parts(signer.sign("file:/data/t/b.parquet").url());
-    LocalUrlSigner otherKey = new LocalUrlSigner("another-key-0123456789abcdef01234".getBytes(StandardCharsets.UTF_8), () -> "x", 900, CLOCK);
-    assertThat(otherKey.verify(p[0], p[1], p[2])).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
-    assertThat(signer.verify(other[0], p[1], p[2])).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
-    assertThat(signer.verify(p[0], Long.toString(Long.parseLong(p[1]) + 1), p[2])).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
-    assertThat(signer.verify(p[0], "abc", p[2])).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
-    assertThat(signer.verify("!!", p[1], p[2])).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
-    assertThat(signer.verify(p[0], p[1], null)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+  void theUrlDisclosesNoLocation() {
+    // Given
+    LocalUrlSigner signer = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900, CLOCK);
+    // When
+    String url = signer.forRecipient("alice").sign("s3://secret-bucket/warehouse/t/part-0.parquet").url();
+    // Then
+    byte[] raw = Base64.getUrlDecoder().decode(sealed(url));
+    assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain("secret-bucket").doesNotContain("s3:");
+    assertThat(url).doesNotContain(Base64.getUrlEncoder().withoutPadding().encodeToString("s3://secret".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void anotherKeyOrAnyEditedByteIsRefused() {
+    // Given
+    LocalUrlSigner signer = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900, CLOCK);
+    String token = sealed(signer.forRecipient("alice").sign("file:/data/t/a.parquet").url());
+    LocalUrlSigner otherKey = new LocalUrlSigner(new Sealer(OTHER, List.of()), () -> "x", 900, CLOCK);
+    // Then
+    assertThat(otherKey.verify(token)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    byte[] raw = Base64.getUrlDecoder().decode(token);
+    for (int i = 0; i < raw.length; i++) {
+      byte[] flipped = raw.clone();
+      flipped[i] ^= 0x01;
+      assertThat(signer.verify(Base64.getUrlEncoder().withoutPadding().encodeToString(flipped))).as("byte " + i)
+          .isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    }
+    assertThat(signer.verify("!!")).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    assertThat(signer.verify("")).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    assertThat(signer.verify(null)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    assertThat(signer.verify(token.substring(0, token.length() - 3))).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+  }
+
+  @Test
+  void aRotatedKeyStillOpensItsUrlsAndAnotherInstanceWithTheSharedKeyOpensThem() {
+    // Given: instance A signs with the old key
+    LocalUrlSigner a = new LocalUrlSigner(new Sealer(OTHER, List.of()), () -> "http://a", 900, CLOCK);
+    String token = sealed(a.forRecipient("bob").sign("file:/t/x.parquet").url());
+    // When: instance B has rotated to a new key, keeping the old one as previous
+    LocalUrlSigner b = new LocalUrlSigner(new Sealer(KEY, List.of(OTHER)), () -> "http://b", 900, CLOCK);
+    // Then
+    assertThat(b.verify(token)).isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/t/x.parquet", "bob"));
+    String fresh = sealed(b.forRecipient("bob").sign("file:/t/x.parquet").url());
+    assertThat(a.verify(fresh)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
   }
 }

@@ -57,7 +57,7 @@ class NotificationsTest {
         stores:
         %s
         redis: {uri: "%s"}
-        notifications: {webhookToken: %s, redisList: minio-events}
+        notifications: {webhookToken: %s, redisList: minio-events, snsHosts: [localhost]}
         shares:
           - name: s
             schemas:
@@ -214,6 +214,72 @@ class NotificationsTest {
       assertThat(before).isEqualTo(Long.toString(v - 1));
       Thread.sleep(350);
       assertThat(version(c)).isEqualTo(Long.toString(v));
+    }
+  }
+
+  static Response webhookUrl(GatewayHarness gw, String query, String body) {
+    return gw.send(io.vertx.core.http.HttpMethod.POST, gw.endpoint().replace("/delta-sharing", "") + "/events" + query, null, Map.of(), body);
+  }
+
+  static String cephEvent(String key) {
+    return """
+        {"Records":[{"eventVersion":"2.2","eventSource":"ceph:s3","awsRegion":"default","eventTime":"2026-11-30T10:00:00.000Z",
+         "eventName":"ObjectCreated:Put","s3":{"s3SchemaVersion":"1.0","configurationId":"tablegate","bucket":{"name":"lake"},
+         "object":{"key":"%s","size":100,"eTag":"e","sequencer":"%s"}}}]}
+        """.formatted(key, Long.toHexString(System.nanoTime()));
+  }
+
+  @Test
+  @Order(10)
+  void cephRgwAuthenticatesWithTheTokenInTheQueryAndSendsRawKeys() throws Exception {
+    // Given: a commit nobody was told about (the staleness bound is ten minutes)
+    String key = commit();
+    // When: a wrong token, no token, then the right one as RGW sends it (no Authorization header)
+    assertError(webhookUrl(a, "?token=wrong-token-0123456789", cephEvent(key)), 401, "UNAUTHENTICATED");
+    assertError(webhookUrl(a, "", cephEvent(key)), 401, "UNAUTHENTICATED");
+    Response ok = webhookUrl(a, "?token=" + TOKEN, cephEvent(key));
+    // Then
+    assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+    assertThat(ok.json().get("invalidatedTables").asInt()).isEqualTo(1);
+    awaitVersion(a, next - 1);
+    awaitVersion(b, next - 1);
+  }
+
+  @Test
+  @Order(11)
+  void snsNotificationsAndSubscriptionConfirmations() throws Exception {
+    // Given
+    String key = commit();
+    String inner = """
+        {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"lake"},
+         "object":{"key":"%s","sequencer":"%s"}}}]}""".formatted(key, Long.toHexString(System.nanoTime()));
+    String envelope = "{\"Type\":\"Notification\",\"MessageId\":\"1\",\"TopicArn\":\"arn:aws:sns:us-east-1:1:lake\",\"Message\":"
+        + com.fasterxml.jackson.databind.node.TextNode.valueOf(inner) + "}";
+    // When
+    Response ok = webhookUrl(b, "?token=" + TOKEN, envelope);
+    // Then
+    assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+    awaitVersion(a, next - 1);
+    // and a subscription confirmation that points anywhere but SNS is refused without a request
+    String confirm = "{\"Type\":\"SubscriptionConfirmation\",\"TopicArn\":\"arn:aws:sns:us-east-1:1:lake\",\"Token\":\"t\","
+        + "\"SubscribeURL\":\"http://127.0.0.1:1/latest/meta-data\"}";
+    assertError(webhookUrl(b, "?token=" + TOKEN, confirm), 400, "INVALID_PARAMETER_VALUE");
+    assertError(webhookUrl(b, "", confirm), 401, "UNAUTHENTICATED");
+    // while one on an allowed host is confirmed by fetching its SubscribeURL
+    java.util.concurrent.CompletableFuture<String> fetched = new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.http.HttpServer sns = GatewayHarness.await(b.vertx.createHttpServer()
+        .requestHandler(req -> {
+          fetched.complete(req.uri());
+          req.response().end("<ConfirmSubscriptionResponse/>");
+        }).listen(0, "127.0.0.1"));
+    try {
+      String allowed = confirm.replace("http://127.0.0.1:1/latest/meta-data",
+          "http://localhost:" + sns.actualPort() + "/?Action=ConfirmSubscription&Token=t");
+      Response confirmed = webhookUrl(b, "?token=" + TOKEN, allowed);
+      assertThat(confirmed.status()).as(confirmed.text()).isEqualTo(200);
+      assertThat(fetched.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("/?Action=ConfirmSubscription&Token=t");
+    } finally {
+      GatewayHarness.await(sns.close());
     }
   }
 }
