@@ -20,6 +20,7 @@ import io.tablegate.http.FailureHandler;
 import io.tablegate.http.OidcAuthenticator;
 import io.tablegate.http.RateLimitHandler;
 import io.tablegate.http.RequestGuard;
+import io.tablegate.http.ConnectionLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -206,15 +207,18 @@ public final class Gateway {
     if (listConsumer != null) listConsumer.start();
     HttpServerOptions serverOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
     String tlsEngine = config.tls() == null ? "none" : Tls.configure(serverOptions, config.tls());
-    HttpServer server = vertx.createHttpServer(serverOptions);
+    ConnectionLimits sharingLimits = new ConnectionLimits(vertx, config.limits());
+    sharingLimits.configure(serverOptions);
+    HttpServer server = sharingLimits.apply(vertx.createHttpServer(serverOptions));
     server.invalidRequestHandler(FailureHandler::invalidRequest);
     AtomicBoolean refreshing = new AtomicBoolean();
-    HttpServer adminServer = admin == null ? null : vertx.createHttpServer(
-        admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()));
+    ConnectionLimits adminLimits = new ConnectionLimits(vertx, config.limits());
+    HttpServer adminServer = admin == null ? null : adminLimits.apply(vertx.createHttpServer(adminLimits.configure(
+        admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()))));
     if (adminServer != null) {
       adminServer.invalidRequestHandler(FailureHandler::invalidRequest);
-      adminServer.requestHandler(RequestGuard.around(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock,
-          () -> bus.publish(CATALOG_CHANGED))));
+      adminServer.requestHandler(adminLimits.around(RequestGuard.around(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock,
+          () -> bus.publish(CATALOG_CHANGED)))));
     }
     long refreshTimer = admin == null ? -1 : vertx.setPeriodic(admin.refreshIntervalMs(), id -> {
       if (refreshing.compareAndSet(false, true)) {
@@ -225,7 +229,7 @@ public final class Gateway {
       }
     });
     Future<HttpServer> adminListening = adminServer == null ? Future.succeededFuture() : adminServer.listen(admin.port(), admin.host());
-    return busReady.compose(v -> adminListening).compose(v -> server.requestHandler(RequestGuard.around(http)).listen(config.port(), config.host())).map(s -> {
+    return busReady.compose(v -> adminListening).compose(v -> server.requestHandler(sharingLimits.around(RequestGuard.around(http))).listen(config.port(), config.host())).map(s -> {
       String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":"
           + s.actualPort() + config.endpoint();
       long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, s, config.tls());
