@@ -16,6 +16,6 @@ public record LimitsConfig(int maxConnections, int idleTimeoutSeconds, long requ
     long scanQueueTimeoutMs, int maxPredicateLeaves, int maxPredicateDepth, long shutdownDrainMs) {
 
   public static LimitsConfig defaults() {
-    return new LimitsConfig(10_000, 300, 30_000, Math.max(2, Runtime.getRuntime().availableProcessors()), 10_000, 1_000, 32, 30_000);
+    return new LimitsConfig(10_000, 300, 30_000, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()), 10_000, 1_000, 32, 30_000);
   }
 }

@@ -53,7 +53,8 @@ final class NdjsonWriter {
   private void start() {
     resp.closeHandler(v -> {
       if (!finished) {
-        LOGGER.atDebug().addKeyValue("path", ctx.normalizedPath()).log("Client went away mid-stream; closing the table scan");
+        LOGGER.atDebug().addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath())).log("Client went away mid-stream; closing the table scan");
+        body.cancel(); // a pull running now stops early instead of reading on for nobody
         release();
       }
     });
@@ -146,11 +147,11 @@ final class NdjsonWriter {
     String message;
     if (cause instanceof SharingException e && code != ErrorCode.INTERNAL_ERROR) {
       message = e.getMessage();
-      LOGGER.atDebug().addKeyValue("path", ctx.normalizedPath()).addKeyValue("errorCode", code).log("Stream ended by an error");
+      LOGGER.atDebug().addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath())).addKeyValue("errorCode", code).log("Stream ended by an error");
     } else {
       String errorId = UUID.randomUUID().toString();
       message = "Internal error while streaming (error id " + errorId + ")";
-      LOGGER.atError().setCause(cause).addKeyValue("errorId", errorId).addKeyValue("path", ctx.normalizedPath())
+      LOGGER.atError().setCause(cause).addKeyValue("errorId", errorId).addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath()))
           .log("Stream failed after the response started");
     }
     if (stream.endStreamAction()) {

@@ -45,24 +45,40 @@ final class JsonPredicate {
     this.needsStats = referencesDataColumn(root);
   }
 
-  /** Parses the hint; returns null (no filtering) if it is absent, too large, too deep or not JSON. */
+  /** Parses the hint with the default bounds. */
   static JsonPredicate parse(String json, Set<String> partitionColumns) {
+    return parse(json, partitionColumns, 1_000, 32);
+  }
+
+  /**
+   * Parses the hint; returns null (no filtering: hints are optional, and the client filters the rows
+   * again) if it is absent, not JSON, or larger than the bounds: more than {@code maxLeaves} leaves
+   * or deeper than {@code maxDepth}. Evaluating a file then costs at most {@code maxLeaves} comparisons.
+   */
+  static JsonPredicate parse(String json, Set<String> partitionColumns, int maxLeaves, int maxDepth) {
     if (json == null || json.isBlank() || json.length() > MAX_LENGTH) return null;
     try {
       JsonNode root = MAPPER.readTree(json);
-      if (root == null || !root.isObject() || depth(root, 0) > MAX_DEPTH) return null;
+      if (root == null || !root.isObject()) return null;
+      int[] leaves = {0};
+      if (!within(root, 1, maxDepth, leaves, maxLeaves)) return null;
       return new JsonPredicate(root, partitionColumns);
     } catch (Exception e) {
       return null;
     }
   }
 
-  private static int depth(JsonNode n, int d) {
-    if (d > MAX_DEPTH) return d;
-    int max = d;
+  /** Whether the tree under {@code n} stays within the depth and leaf bounds (stops at the first excess). */
+  private static boolean within(JsonNode n, int depth, int maxDepth, int[] leaves, int maxLeaves) {
+    if (depth > Math.min(maxDepth, MAX_DEPTH)) return false;
     JsonNode children = n.get("children");
-    if (children != null) for (JsonNode c : children) max = Math.max(max, depth(c, d + 1));
-    return max;
+    boolean comparison = true; // a leaf: an operator over columns and literals only (or a lone column/literal)
+    if (children != null && children.isArray()) {
+      for (JsonNode c : children) if (c.has("children")) comparison = false;
+    }
+    if (comparison) return ++leaves[0] <= maxLeaves;
+    for (JsonNode c : children) if (!within(c, depth + 1, maxDepth, leaves, maxLeaves)) return false;
+    return true;
   }
 
   private boolean referencesDataColumn(JsonNode n) {

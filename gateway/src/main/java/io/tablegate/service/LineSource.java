@@ -21,6 +21,12 @@ public interface LineSource extends AutoCloseable {
     return -1;
   }
 
+  /**
+   * Asks a {@link #next} running now on another thread to stop soon (the client went away); it then
+   * returns what it has. Called from any thread; {@link #close} still follows.
+   */
+  default void cancel() {}
+
   /** The {@code endStreamAction} to finish with once {@link #next} returned null, or null for none. */
   EndStreamAction trailer();
 

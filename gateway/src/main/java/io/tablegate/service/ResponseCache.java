@@ -72,12 +72,22 @@ final class ResponseCache {
     if (cache == null) return inner;
     return new LineSource() {
       private ByteArrayOutputStream recorded = new ByteArrayOutputStream();
+      /** A cancelled body ends early: it must never be kept as the whole response. */
+      private volatile boolean cancelled;
+
+      @Override
+      public void cancel() {
+        cancelled = true;
+        inner.cancel();
+      }
 
       @Override
       public byte[] next(int maxLines) {
         byte[] chunk = inner.next(maxLines);
         if (recorded != null) {
-          if (chunk == null) {
+          if (cancelled) {
+            recorded = null;
+          } else if (chunk == null) {
             cache.put(key, new Body(recorded.toByteArray(), lines.minExpirationOrNull()));
             recorded = null;
           } else if (recorded.size() + chunk.length > maxBodyBytes) {

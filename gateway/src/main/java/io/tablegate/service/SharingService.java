@@ -53,6 +53,8 @@ public final class SharingService {
   private final QueryTokens tokens;
   private final int pageSizeLimit;
   private final ResponseCache responses;
+  private final RequestLimits limits;
+  private final ScanGate scans;
 
   /**
    * @param catalogs the catalog as it is now (it changes when shares are changed at run time)
@@ -63,7 +65,9 @@ public final class SharingService {
    */
   public SharingService(java.util.function.Supplier<ShareCatalog> catalogs, Map<String, TableFormat> formats,
       BiFunction<SharedTable, String, UrlSigner> signers, WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs,
-      long refreshTokenTtlMs, Duration responseCacheTtl, long responseCacheBytes, Sealer sealer) {
+      long refreshTokenTtlMs, Duration responseCacheTtl, long responseCacheBytes, Sealer sealer, RequestLimits limits) {
+    this.limits = limits;
+    this.scans = new ScanGate(limits.maxConcurrentScans());
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
     this.catalogs = catalogs;
     this.formats = Map.copyOf(formats);
@@ -71,6 +75,11 @@ public final class SharingService {
     this.workers = workers;
     this.tokens = new QueryTokens(clock, pageTokenTtlMs, refreshTokenTtlMs, sealer);
     this.pageSizeLimit = pageSizeLimit;
+  }
+
+  /** The scans open now (each holds one slot of {@code maxConcurrentScans}). */
+  public int openScans() {
+    return scans.open();
   }
 
   // ---- listings (in memory) -------------------------------------------------------------------
@@ -213,12 +222,12 @@ public final class SharingService {
           + q.limitHint() + "|" + q.jsonPredicateHints();
       LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
       if (cached != null) return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
-      JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()));
-      CloseableIterator<DataFile> files = format.scan(snap, true);
+      JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()),
+          limits.maxPredicateLeaves(), limits.maxPredicateDepth());
       LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
       Long ts = timeTravel ? snap.timestamp() : null;
-      LineSource body = new SnapshotLineSource(files, lines, predicate, q.limitHint(), page == null ? 0 : page.index(), pageSize,
-          stamped, ts, trailer);
+      LineSource body = scans.open(() -> new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
+          page == null ? 0 : page.index(), pageSize, stamped, ts, trailer));
       if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
     });
@@ -287,8 +296,9 @@ public final class SharingService {
             minExp, null, null)
         : null;
     LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
-    LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.STREAMING, start, lines,
-        headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer);
+    long last = end;
+    LineSource body = scans.open(() -> new ChangeLineSource(format.changes(table.location(), start, last), ChangeLineSource.Mode.STREAMING,
+        start, lines, headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer));
     return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
   }
 
@@ -361,8 +371,8 @@ public final class SharingService {
       LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
       if (cached != null) return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
       LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
-      LineSource body = new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF, start, lines,
-          headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer);
+      LineSource body = scans.open(() -> new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF,
+          start, lines, headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer));
       if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
     });

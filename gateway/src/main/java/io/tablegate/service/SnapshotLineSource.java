@@ -31,6 +31,11 @@ final class SnapshotLineSource implements LineSource {
   private boolean done;
   private Long nextIndex;
   private DataFile lookahead;
+  private volatile boolean cancelled;
+  /** Set when one call examined {@link #EXAMINE_PER_CALL} files without a match: the call returns early. */
+  private boolean yielded;
+  /** Files one call may examine without emitting a line, so a worker is never held for a whole table. */
+  static final int EXAMINE_PER_CALL = 50_000;
 
   SnapshotLineSource(CloseableIterator<DataFile> files, LineContext lines, JsonPredicate predicate, Long limitHint, long skip,
       Integer pageSize, Long version, Long timestamp, Trailer trailer) {
@@ -51,15 +56,30 @@ final class SnapshotLineSource implements LineSource {
       lookahead = null;
       return f;
     }
-    while (files.hasNext()) {
+    int examined = 0;
+    while (!cancelled && files.hasNext()) {
       DataFile f = files.next();
       if (predicate == null || predicate.mightMatch(f)) {
         matched++;
-        if (matched <= skip) continue;
+        if (matched <= skip) {
+          if (++examined >= EXAMINE_PER_CALL) return pause();
+          continue;
+        }
         return f;
       }
+      if (++examined >= EXAMINE_PER_CALL) return pause();
     }
     return null;
+  }
+
+  private DataFile pause() {
+    yielded = true;
+    return null;
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
   }
 
   @Override
@@ -70,6 +90,10 @@ final class SnapshotLineSource implements LineSource {
     while (n < maxLines) {
       if (emitted >= pageSize) {
         DataFile more = nextMatching();
+        if (more == null && yielded) {
+          yielded = false;
+          break;
+        }
         if (more != null) {
           lookahead = more;
           nextIndex = skip + emitted;
@@ -83,6 +107,10 @@ final class SnapshotLineSource implements LineSource {
       }
       DataFile f = nextMatching();
       if (f == null) {
+        if (yielded) {
+          yielded = false;
+          break; // more to examine: the next call goes on
+        }
         done = true;
         break;
       }
