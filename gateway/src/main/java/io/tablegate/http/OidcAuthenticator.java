@@ -86,7 +86,7 @@ public final class OidcAuthenticator {
     }
     String kid = header.path("kid").asText(null);
     Future<JWTAuth> provider = issuer.knows(kid) ? Future.succeededFuture(issuer.auth)
-        : workers.executeBlocking(() -> issuer.refresh(kid, false), false).recover(e -> {
+        : issuer.refresh(kid, false).recover(e -> {
           if (e instanceof io.tablegate.protocol.SharingException) return Future.failedFuture(e);
           LOGGER.atWarn().addKeyValue("issuer", issuer.config.issuer()).addKeyValue("cause", e.toString())
               .log("Cannot fetch the identity provider's signing keys");
@@ -98,7 +98,7 @@ public final class OidcAuthenticator {
       return auth.authenticate(new TokenCredentials(token)).recover(e -> {
         // a provider that rotated its key under the same kid: fetch the key set again (at most once a second) and retry once
         if (!"bad signature".equals(reason(e))) return Future.failedFuture(e);
-        return workers.executeBlocking(() -> issuer.refresh(null, true), false)
+        return issuer.refresh(null, true)
             .compose(fresh -> fresh == null || fresh == auth ? Future.failedFuture(e) : fresh.authenticate(new TokenCredentials(token)));
       }).recover(e -> Future.failedFuture(e instanceof io.tablegate.protocol.SharingException ? e : SharingErrors.unauthenticated(
           "The access token is not valid (" + reason(e) + "). Get a new token from your identity provider.")));
@@ -153,19 +153,59 @@ public final class OidcAuthenticator {
       return auth != null && (kid == null ? !kids.isEmpty() : kids.contains(kid));
     }
 
-    /** Fetches the key set (blocking; on a worker) unless it was fetched less than a second ago. */
-    synchronized JWTAuth refresh(String kid, boolean force) throws IOException, InterruptedException {
-      if (!force && knows(kid)) return auth;
+    /** The fetch under way, shared by every request that needs keys meanwhile (single flight). */
+    private Future<JWTAuth> inflight;
+    /** After a failed fetch no other starts before this (System.nanoTime), doubling up to a minute. */
+    private long retryAt;
+    private long backoffNanos = MIN_REFETCH_NANOS;
+
+    /**
+     * The provider that knows {@code kid} (or, with {@code force}, one built from a fresh key set).
+     * Never blocks: the key set is fetched asynchronously by one request at a time, at most once a
+     * second, and after a failure not again before a growing backoff (1 s to 60 s); meanwhile requests
+     * that need keys fail at once with 503.
+     */
+    synchronized Future<JWTAuth> refresh(String kid, boolean force) {
+      if (!force && knows(kid)) return Future.succeededFuture(auth);
+      if (inflight != null) return inflight;
       long now = System.nanoTime();
-      if (auth != null && now - lastFetch < MIN_REFETCH_NANOS) return force || knows(kid) ? auth : null;
-      lastFetch = now;
-      String jwksUri = config.jwksUri();
-      if (jwksUri == null) {
-        JsonNode discovery = get(config.issuer().replaceAll("/+$", "") + "/.well-known/openid-configuration");
-        jwksUri = discovery.path("jwks_uri").asText(null);
-        if (jwksUri == null) throw new IOException("The issuer's discovery document has no jwks_uri");
+      if (now - retryAt < 0) {
+        return Future.failedFuture(new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+            "The identity provider's signing keys cannot be fetched; please retry later."));
       }
-      JsonNode jwks = get(jwksUri);
+      if (auth != null && now - lastFetch < MIN_REFETCH_NANOS) {
+        return Future.succeededFuture(force || knows(kid) ? auth : null);
+      }
+      lastFetch = now;
+      Future<JWTAuth> f = fetchKeys().map(loaded -> {
+        synchronized (this) {
+          backoffNanos = MIN_REFETCH_NANOS;
+          inflight = null;
+        }
+        return force || knows(kid) ? loaded : null;
+      }).recover(e -> {
+        synchronized (this) {
+          inflight = null;
+          retryAt = System.nanoTime() + backoffNanos;
+          backoffNanos = Math.min(backoffNanos * 2, 60 * MIN_REFETCH_NANOS);
+        }
+        return Future.failedFuture(e);
+      });
+      if (!f.isComplete()) inflight = f;
+      return f;
+    }
+
+    private Future<JWTAuth> fetchKeys() {
+      Future<String> jwksUri = config.jwksUri() != null ? Future.succeededFuture(config.jwksUri())
+          : get(config.issuer().replaceAll("/+$", "") + "/.well-known/openid-configuration").compose(discovery -> {
+            String uri = discovery.path("jwks_uri").asText(null);
+            return uri == null ? Future.failedFuture(new IOException("The issuer's discovery document has no jwks_uri"))
+                : Future.succeededFuture(uri);
+          });
+      return jwksUri.compose(this::get).map(this::load);
+    }
+
+    private JWTAuth load(JsonNode jwks) {
       JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setIssuer(config.issuer())
           .setAudience(List.of(config.audience())).setLeeway(config.clockSkewSeconds()));
       Set<String> ids = new HashSet<>();
@@ -183,10 +223,11 @@ public final class OidcAuthenticator {
           if (k.hasNonNull("kid")) ids.add(k.get("kid").asText());
         }
       }
-      auth = JWTAuth.create(vertx, options);
+      JWTAuth loaded = JWTAuth.create(vertx, options);
+      auth = loaded;
       kids = Set.copyOf(ids);
       LOGGER.atInfo().addKeyValue("issuer", config.issuer()).addKeyValue("keys", ids.size()).log("Loaded the issuer's signing keys");
-      return force || knows(kid) ? auth : null;
+      return loaded;
     }
 
     private static boolean matches(String kty, String alg) {
@@ -198,11 +239,24 @@ public final class OidcAuthenticator {
       };
     }
 
-    private JsonNode get(String url) throws IOException, InterruptedException {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != 200) throw new IOException("GET " + url + " answered " + r.statusCode());
-      return MAPPER.readTree(r.body());
+    /** An asynchronous GET on the JDK client's own threads, completed back on a Vert.x context. */
+    private Future<JsonNode> get(String url) {
+      java.util.concurrent.CompletableFuture<JsonNode> body;
+      try {
+        body = http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+              if (r.statusCode() != 200) throw new java.util.concurrent.CompletionException(new IOException("GET " + url + " answered " + r.statusCode()));
+              try {
+                return MAPPER.readTree(r.body());
+              } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            });
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+      return Future.fromCompletionStage(body, vertx.getOrCreateContext()).recover(e -> Future.failedFuture(
+          e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e));
     }
   }
 }
