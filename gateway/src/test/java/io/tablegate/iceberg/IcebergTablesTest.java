@@ -87,6 +87,16 @@ class IcebergTablesTest {
       }
       monthly.newAppend().appendFile(w.toDataFile()).commit();
     }
+    // as Spark's Hadoop catalog writes it: the table location as file:///..., its data files as file:/...
+    Table spelled = new HadoopTables(new Configuration()).create(plain, PartitionSpec.unpartitioned(), Map.of("format-version", "2"),
+        "file://" + dir.resolve("spelled"));
+    String dataPath = "file:" + dir.resolve("spelled") + "/data/" + java.util.UUID.randomUUID() + ".parquet";
+    DataWriter<Record> sw = Parquet.writeData(spelled.io().newOutputFile(dataPath)).schema(plain)
+        .createWriterFunc(GenericParquetWriter::create).overwrite().withSpec(PartitionSpec.unpartitioned()).build();
+    try (sw) {
+      sw.write(record(plain, 7L, java.time.LocalDateTime.of(2024, 1, 2, 3, 4, 5)));
+    }
+    spelled.newAppend().appendFile(sw.toDataFile()).commit();
     TestTables.writeHistoryTable(dir.resolve("delta"));
     gw = GatewayHarness.start("""
         version: 1
@@ -101,6 +111,7 @@ class IcebergTablesTest {
                   - {name: events, location: delta, historyShared: true}
                   - {name: ntz, location: ntz, format: iceberg}
                   - {name: monthly, location: monthly, format: iceberg}
+                  - {name: spelled, location: spelled, format: iceberg}
         """, dir);
   }
 
@@ -438,5 +449,15 @@ class IcebergTablesTest {
       assertThat(byMin.get(3L).get("maxValues").has("s")).isFalse();
       assertThat(byMin.get(3L).get("nullCount").get("s").asLong()).isZero();
     }
+  }
+
+  @Test
+  void aTableWhoseLocationAndFilesAreSpelledDifferentlyIsServed() throws Exception {
+    // Given: metadata location file:///..., data files file:/... (what Spark 3.5 with a Hadoop catalog writes)
+    // When
+    List<String> rows = readAsRecipient("spelled", Map.of("delta-sharing-capabilities", DELTA_CAPS), "{}", "spelled");
+    // Then
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0)).contains("7");
   }
 }

@@ -100,6 +100,12 @@ final class KernelFiles {
    */
   private String inside(URI location) {
     URI normalized = location.normalize();
+    if ("s3a".equals(normalized.getScheme()) || "s3n".equals(normalized.getScheme())) {
+      normalized = URI.create("s3" + normalized.toString().substring(normalized.getScheme().length()));
+    }
+    if ("file".equals(normalized.getScheme()) && "localhost".equalsIgnoreCase(normalized.getAuthority())) {
+      normalized = new java.io.File(normalized.getPath()).toURI();
+    }
     String decoded = normalized.getPath();
     String rootPath = root.getPath();
     if (!java.util.Objects.equals(normalized.getScheme(), root.getScheme())

@@ -8,6 +8,7 @@ import io.tablegate.protocol.SharingErrors;
 import io.tablegate.protocol.SharingException;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
+import io.tablegate.spi.Locations;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.spi.TableSnapshot;
 import java.io.IOException;
@@ -379,17 +380,25 @@ public final class IcebergTableFormat implements TableFormat {
     };
   }
 
+  /** The table's location in {@link Locations#comparable} form, ending with a slash. */
   private static String root(Table t) {
-    String l = ObjectStoreIcebergIO.normalize(t.location());
+    String l = Locations.comparable(t.location());
     return l.endsWith("/") ? l : l + "/";
   }
 
-  private static DataFile changeFile(String root, org.apache.iceberg.DataFile f, Snapshot s, Map<String, String> pv) {
-    String path = ObjectStoreIcebergIO.normalize(f.path().toString());
-    if (!path.startsWith(root) || path.contains("/../")) {
+  /** A data file's path below the table root; the gateway serves only files inside a shared table's location. */
+  private static String relative(String root, String path) {
+    String relative = Locations.relativeTo(root, Locations.comparable(path));
+    if (relative == null) {
       throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
     }
-    return new DataFile(path, path.substring(root.length()), pv, f.fileSizeInBytes(), s.timestampMillis(), true, null, null);
+    return relative;
+  }
+
+  private static DataFile changeFile(String root, org.apache.iceberg.DataFile f, Snapshot s, Map<String, String> pv) {
+    String path = f.path().toString();
+    String relative = relative(root, path);
+    return new DataFile(Locations.readable(path), relative, pv, f.fileSizeInBytes(), s.timestampMillis(), true, null, null);
   }
 
   @Override
@@ -431,13 +440,9 @@ public final class IcebergTableFormat implements TableFormat {
           throw mapped(e);
         }
         org.apache.iceberg.DataFile f = task.file();
-        String path = ObjectStoreIcebergIO.normalize(f.path().toString());
-        String location = path.contains("://") || path.startsWith("file:") ? path : new java.io.File(path).toURI().toString();
-        if (!path.startsWith(root) || path.contains("/../")) {
-          // the gateway serves only files inside a shared table's location
-          throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
-        }
-        String relative = path.substring(root.length());
+        String path = f.path().toString();
+        String relative = relative(root, path);
+        String location = Locations.readable(path);
         Map<String, String> pv = partitionValues(t, schema, partitionColumns, f, idMapped);
         io.tablegate.protocol.DeletionVector dv;
         try {
