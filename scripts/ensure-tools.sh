@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build needs when missing: JDK 17 and Maven; with --test also redis-server (the
-# tests start their own Redis on a free port; nothing is started here); with --bench also nginx.
+# tests start their own Redis on a free port; nothing is started here) and the tests' Python
+# environment (target/python: deltalake, pyiceberg, delta-sharing; see scripts/python-env.sh);
+# with --bench also nginx.
 # Debian/Ubuntu, root or sudo.
 set -euo pipefail
 need=()
@@ -18,4 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} ..."
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--test" ]; then
+  "$(dirname "$0")/python-env.sh"
 fi
