@@ -31,6 +31,7 @@ import io.tablegate.format.iceberg.IcebergTableFormat;
 import io.tablegate.http.ApiRouter;
 import io.tablegate.service.SharingService;
 import io.tablegate.service.RequestLimits;
+import io.tablegate.service.ScanGate;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.storage.LocalUrlSigner;
 import io.vertx.core.Future;
@@ -178,7 +179,8 @@ public final class Gateway {
     SharingService service = new SharingService(live::catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
         Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes(), sealer,
-        new RequestLimits(config.limits().maxConcurrentScans(), config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()));
+        new RequestLimits(config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()),
+        new ScanGate(vertx, config.limits().maxConcurrentScans(), config.limits().scanQueueTimeoutMs()));
     InvalidationService invalidations = new InvalidationService(live.catalog().allTables(), bus, cache, workers);
     live.onChange(view -> {
       route.accept(view.catalog().allTables());

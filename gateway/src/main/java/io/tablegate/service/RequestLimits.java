@@ -4,12 +4,11 @@ package io.tablegate.service;
  * Bounds on the work of one request and of all requests together (built by the app from the
  * {@code limits} configuration).
  *
- * @param maxConcurrentScans table scans open at once in this instance (see {@link ScanGate})
  * @param maxPredicateLeaves comparisons in a {@code jsonPredicateHints} tree; a larger hint is ignored (hints are optional)
  * @param maxPredicateDepth nesting of a {@code jsonPredicateHints} tree; a deeper hint is ignored
  */
-public record RequestLimits(int maxConcurrentScans, int maxPredicateLeaves, int maxPredicateDepth) {
+public record RequestLimits(int maxPredicateLeaves, int maxPredicateDepth) {
   public static RequestLimits defaults() {
-    return new RequestLimits(Math.max(8, 2 * Runtime.getRuntime().availableProcessors()), 1_000, 32);
+    return new RequestLimits(1_000, 32);
   }
 }

@@ -62,12 +62,14 @@ public final class SharingService {
    * @param responseCacheBytes the bound on their total size
    * @param signers the URL signer of a table for a recipient (by id): presigned by its object store, or the gateway's own file URLs
    * @param sealer seals page and refresh tokens with the key all instances share
+   * @param limits bounds on predicate hints
+   * @param scans the slots of the table scans this instance runs at once
    */
   public SharingService(java.util.function.Supplier<ShareCatalog> catalogs, Map<String, TableFormat> formats,
       BiFunction<SharedTable, String, UrlSigner> signers, WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs,
-      long refreshTokenTtlMs, Duration responseCacheTtl, long responseCacheBytes, Sealer sealer, RequestLimits limits) {
+      long refreshTokenTtlMs, Duration responseCacheTtl, long responseCacheBytes, Sealer sealer, RequestLimits limits, ScanGate scans) {
     this.limits = limits;
-    this.scans = new ScanGate(limits.maxConcurrentScans());
+    this.scans = scans;
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
     this.catalogs = catalogs;
     this.formats = Map.copyOf(formats);
@@ -188,12 +190,12 @@ public final class SharingService {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     validateQuery(table, caps, q);
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
-    return blocking(table, () -> {
+    return scans.acquire().compose(slot -> blocking(table, () -> {
       TableFormat format = format(table);
       QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), who.id(), table.id(), q.pagingFingerprint());
       if (q.startingVersion() != null) {
         requireChanges(table, format);
-        return changeQuery(who, table, format, caps, fileIdHash, requestedIds, q, page);
+        return changeQuery(who, table, format, caps, fileIdHash, requestedIds, q, page, slot);
       }
 
       long version;
@@ -226,11 +228,11 @@ public final class SharingService {
           limits.maxPredicateLeaves(), limits.maxPredicateDepth());
       LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
       Long ts = timeTravel ? snap.timestamp() : null;
-      LineSource body = scans.open(() -> new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
+      LineSource body = slot.hold(() -> new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
           page == null ? 0 : page.index(), pageSize, stamped, ts, trailer));
       if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
-    });
+    }).andThen(ar -> slot.releaseUnlessHeld()));
   }
 
   private static void validateQuery(SharedTable table, Capabilities caps, QueryRequest q) {
@@ -266,7 +268,7 @@ public final class SharingService {
   }
 
   private QueryStream changeQuery(Recipient who, SharedTable table, TableFormat format, Capabilities caps, String fileIdHash, FileIds requestedIds,
-      QueryRequest q, QueryTokens.PageState page) {
+      QueryRequest q, QueryTokens.PageState page, ScanGate.Slot slot) {
     long start = q.startingVersion();
     long latest = page != null ? tokenVersion(table, format, page.endVersion()) : format.latestVersion(table.location());
     if (page != null && page.version() != start) throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
@@ -297,7 +299,7 @@ public final class SharingService {
         : null;
     LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
     long last = end;
-    LineSource body = scans.open(() -> new ChangeLineSource(format.changes(table.location(), start, last), ChangeLineSource.Mode.STREAMING,
+    LineSource body = slot.hold(() -> new ChangeLineSource(format.changes(table.location(), start, last), ChangeLineSource.Mode.STREAMING,
         start, lines, headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer));
     return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
   }
@@ -324,7 +326,7 @@ public final class SharingService {
     if (c.endingTimestamp() != null) parseTimestamp(c.endingTimestamp(), "endingTimestamp");
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
     String fingerprint = c.pagingFingerprint();
-    return blocking(table, () -> {
+    return scans.acquire().compose(slot -> blocking(table, () -> {
       TableFormat format = format(table);
       requireChanges(table, format);
       QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), who.id(), table.id(), fingerprint);
@@ -371,11 +373,11 @@ public final class SharingService {
       LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
       if (cached != null) return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
       LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
-      LineSource body = scans.open(() -> new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF,
+      LineSource body = slot.hold(() -> new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF,
           start, lines, headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer));
       if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
-    });
+    }).andThen(ar -> slot.releaseUnlessHeld()));
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -96,30 +96,46 @@ class BoundedWorkTest {
     assertThat(files.read.get()).isEqualTo(SnapshotLineSource.EXAMINE_PER_CALL);
   }
 
+  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   @Test
-  void scansBeyondTheLimitAreRefusedWith503UntilOneCloses() {
-    // Given
-    ScanGate gate = new ScanGate(2);
-    LineSource a = gate.open(() -> LineSource.EMPTY);
-    LineSource b = gate.open(() -> LineSource.EMPTY);
-    // Then
-    assertThatThrownBy(() -> gate.open(() -> LineSource.EMPTY)).isInstanceOfSatisfying(SharingException.class,
-        e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE));
-    assertThat(gate.open()).isEqualTo(2);
-    // When: one closes (twice: idempotent)
-    a.close();
-    a.close();
-    // Then
-    assertThat(gate.open()).isEqualTo(1);
-    LineSource c = gate.open(() -> LineSource.EMPTY);
-    assertThat(gate.open()).isEqualTo(2);
-    // and a body that fails to open gives its slot back
-    b.close();
-    assertThatThrownBy(() -> gate.open(() -> {
-      throw new IllegalStateException("cannot read the log");
-    })).isInstanceOf(IllegalStateException.class);
-    assertThat(gate.open()).isEqualTo(1);
-    c.close();
-    assertThat(gate.open()).isZero();
+  void scansBeyondTheLimitWaitForASlotAndGet503WhenNoneFreesInTime() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      // Given: two slots, both taken (one by a body that streams, one by table work not yet done)
+      ScanGate gate = new ScanGate(vertx, 2, 300);
+      ScanGate.Slot a = await(gate.acquire());
+      ScanGate.Slot b = await(gate.acquire());
+      LineSource body = a.hold(() -> LineSource.EMPTY);
+      assertThat(gate.open()).isEqualTo(2);
+      // When: a third request comes, and the body closes (twice: idempotent)
+      io.vertx.core.Future<ScanGate.Slot> third = gate.acquire();
+      assertThat(third.isComplete()).isFalse();
+      body.close();
+      body.close();
+      // Then: the third gets the freed slot
+      ScanGate.Slot c = await(third);
+      assertThat(gate.open()).isEqualTo(2);
+      assertThat(gate.queued()).isZero();
+      // When: a fourth waits and nothing frees in time
+      // Then: 503
+      assertThatThrownBy(() -> await(gate.acquire())).hasCauseInstanceOf(SharingException.class)
+          .cause().satisfies(e -> assertThat(((SharingException) e).errorCode()).isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE));
+      assertThat(gate.queued()).isZero();
+      // and table work that ends without a body gives its slot back; a body that fails to open too
+      b.releaseUnlessHeld();
+      assertThat(gate.open()).isEqualTo(1);
+      ScanGate.Slot d = await(gate.acquire());
+      assertThatThrownBy(() -> d.hold(() -> {
+        throw new IllegalStateException("cannot read the log");
+      })).isInstanceOf(IllegalStateException.class);
+      d.releaseUnlessHeld();
+      c.releaseUnlessHeld();
+      assertThat(gate.open()).isZero();
+    } finally {
+      vertx.close();
+    }
   }
 }
