@@ -24,6 +24,7 @@ import io.tablegate.http.ConnectionLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import io.tablegate.config.GatewayConfig;
 import io.tablegate.config.IcebergCatalogConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
@@ -82,11 +83,14 @@ public final class Gateway {
   private final long refreshTimer;
   private final LiveCatalog live;
   private final io.vertx.redis.client.Redis limitRedis;
+  /** Set once shutdown begins: readiness answers 503 from then on. */
+  private final AtomicBoolean draining;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
       Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
-      HttpServer adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis) {
+      HttpServer adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining) {
     this.limitRedis = limitRedis;
+    this.draining = draining;
     this.adminServer = adminServer;
     this.refreshTimer = refreshTimer;
     this.live = live;
@@ -195,7 +199,8 @@ public final class Gateway {
     RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
         : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),
             invalidations::applyRedisMessage);
-    java.util.function.Supplier<String> readiness = () -> "{\"status\":\"ok\",\"redis\":\""
+    AtomicBoolean draining = new AtomicBoolean();
+    java.util.function.Supplier<String> readiness = () -> "{\"status\":\"" + (draining.get() ? "draining" : "ok") + "\",\"redis\":\""
         + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
     OidcAuthenticator oidc = config.oidc() == null ? null : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
     BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
@@ -247,7 +252,7 @@ public final class Gateway {
             .log("Admin API listening");
       }
       return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
-          adminServer, refreshTimer, live, limitRedis);
+          adminServer, refreshTimer, live, limitRedis, draining);
     }).onFailure(e -> {
       if (limitRedis != null) limitRedis.close();
       if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
@@ -305,18 +310,41 @@ public final class Gateway {
     return live;
   }
 
+  /** Closes at once: open streams are cut. */
   public Future<Void> close() {
+    return shutdown(Duration.ZERO);
+  }
+
+  private Future<Void> closing;
+
+  /**
+   * Stops the gateway: readiness answers 503 at once, the listeners stop accepting, requests and
+   * streams in flight get up to {@code drain} to finish, then everything closes in the reverse order
+   * of its creation. Idempotent.
+   */
+  public synchronized Future<Void> shutdown(Duration drain) {
+    if (closing != null) return closing;
+    draining.set(true);
+    LOGGER.atInfo().addKeyValue("drainMs", drain.toMillis()).log("Draining: no new connections, open streams may finish");
     if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
-    if (adminServer != null) adminServer.close();
-    if (limitRedis != null) limitRedis.close();
-    if (listConsumer != null) listConsumer.close();
     if (tlsWatch >= 0) vertx.cancelTimer(tlsWatch);
-    bus.close();
-    return server.close().eventually(() -> workers.close()).andThen(v -> {
-      delta.close();
-      stores.forEach(S3Store::close);
-      cache.close();
-    });
+    long ms = Math.max(0, drain.toMillis());
+    Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.shutdown(ms, TimeUnit.MILLISECONDS);
+    Future<Void> sharing = server.shutdown(ms, TimeUnit.MILLISECONDS);
+    closing = Future.join(sharing, admin).<Void>mapEmpty().otherwiseEmpty()
+        .eventually(() -> {
+          if (limitRedis != null) limitRedis.close();
+          if (listConsumer != null) listConsumer.close();
+          bus.close();
+          return workers.close();
+        })
+        .andThen(v -> {
+          delta.close();
+          stores.forEach(S3Store::close);
+          cache.close();
+          LOGGER.atInfo().log("Tablegate stopped");
+        });
+    return closing;
   }
 
   Vertx vertx() {

@@ -65,13 +65,22 @@ public final class Main {
       var finalCfg = cfg;
       Path demoDir = demo;
       Gateway.start(vertx, cfg).onSuccess(g -> {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        long drainMs = finalCfg.limits().shutdownDrainMs();
+        Runnable stop = () -> {
+          int code = 0;
           try {
-            g.close().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            g.shutdown(java.time.Duration.ofMillis(drainMs)).eventually(vertx::close).toCompletionStage().toCompletableFuture()
+                .get(drainMs + 30_000, java.util.concurrent.TimeUnit.MILLISECONDS);
           } catch (Exception e) {
-            LOGGER.atWarn().setCause(e).log("Shutdown did not finish cleanly");
+            LOGGER.atWarn().addKeyValue("cause", e.toString()).log("Shutdown did not finish cleanly");
+            code = 1;
           }
-        }, "tablegate-shutdown"));
+          System.exit(code);
+        };
+        // SIGTERM (Kubernetes, systemd, docker stop) and Ctrl-C: drain, close in order, exit 0
+        for (String signal : new String[] {"TERM", "INT"}) {
+          sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(stop, "tablegate-shutdown").start());
+        }
         if (demoDir != null) Demo.printWelcome(demoDir, g.endpoint(), g.adminPort());
       }).onFailure(e -> {
         LOGGER.atError().setCause(e).log("Tablegate failed to start");

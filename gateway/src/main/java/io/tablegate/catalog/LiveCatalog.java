@@ -267,6 +267,9 @@ public final class LiveCatalog {
 
   public JsonNode createShare(String name, String id) {
     checkName("Share", name);
+    if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9_\\-]{0,127}")) {
+      throw SharingErrors.invalidParameter("Share id must be 1-128 characters of letters, digits, '_' and '-' (a UUID, for example)");
+    }
     return mutate(doc -> {
       if (isStaticShare(name) || find(doc.withArray("shares"), name) != null) {
         throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Share '" + name + "' already exists");

@@ -84,26 +84,26 @@ public final class AdminRouter {
     String share = PREFIX + "/shares/:share";
     r.get(PREFIX + "/shares").handler(ctx -> a.run(ctx, 200, catalog::shares));
     r.post(PREFIX + "/shares").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "name", "id");
       a.change(ctx, 201, "share.create", () -> catalog.createShare(str(b, "name"), str(b, "id")));
     });
     r.get(share).handler(ctx -> a.run(ctx, 200, () -> catalog.share(ctx.pathParam("share"))));
     r.delete(share).handler(ctx -> a.change(ctx, 200, "share.remove", () -> catalog.removeShare(ctx.pathParam("share"))));
     r.post(share + "/schemas").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "name");
       a.change(ctx, 201, "schema.create", () -> catalog.addSchema(ctx.pathParam("share"), str(b, "name")));
     });
     r.delete(share + "/schemas/:schema").handler(ctx -> a.change(ctx, 200, "schema.remove",
         () -> catalog.removeSchema(ctx.pathParam("share"), ctx.pathParam("schema"))));
     r.post(share + "/schemas/:schema/tables").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "name", "location", "id", "format", "historyShared", "startVersion", "store", "fileAccess", "catalog", "table");
       a.change(ctx, 201, "table.create", () -> catalog.addTable(ctx.pathParam("share"), ctx.pathParam("schema"), b));
     });
     r.delete(share + "/schemas/:schema/tables/:table").handler(ctx -> a.change(ctx, 200, "table.remove",
         () -> catalog.removeTable(ctx.pathParam("share"), ctx.pathParam("schema"), ctx.pathParam("table"))));
     r.get(share + "/tokens").handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(ctx.pathParam("share"), null)));
     r.post(share + "/tokens").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds");
       a.change(ctx, 201, "token.create",
           () -> catalog.createToken(ctx.pathParam("share"), null, str(b, "description"), a.expiry(b)));
     });
@@ -111,13 +111,13 @@ public final class AdminRouter {
     r.post(PREFIX + "/tokens/:id/revoke").handler(ctx -> a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
     r.delete(PREFIX + "/tokens/:id").handler(ctx -> a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
     r.post(PREFIX + "/tokens/:id/rotate").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "graceSeconds");
       long grace = number(b, "graceSeconds", 3600);
       a.change(ctx, 201, "token.rotate", () -> catalog.rotateToken(ctx.pathParam("id"), Duration.ofSeconds(grace)));
     });
     r.get(PREFIX + "/recipients").handler(ctx -> a.run(ctx, 200, catalog::recipients));
     r.post(PREFIX + "/recipients").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "name", "shares", "oidc");
       List<String> shares = new ArrayList<>();
       JsonNode s = b.path("shares");
       if (!s.isMissingNode() && !s.isArray()) throw SharingErrors.invalidParameter("shares must be a list of share names");
@@ -127,13 +127,13 @@ public final class AdminRouter {
     r.delete(PREFIX + "/recipients/:name").handler(ctx -> a.change(ctx, 200, "recipient.remove",
         () -> catalog.removeRecipient(ctx.pathParam("name"))));
     r.post(PREFIX + "/recipients/:name/shares").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "share");
       a.change(ctx, 200, "recipient.grant", () -> catalog.grant(ctx.pathParam("name"), str(b, "share"), true));
     });
     r.delete(PREFIX + "/recipients/:name/shares/:share").handler(ctx -> a.change(ctx, 200, "recipient.ungrant",
         () -> catalog.grant(ctx.pathParam("name"), ctx.pathParam("share"), false)));
     r.post(PREFIX + "/recipients/:name/tokens").handler(ctx -> {
-      JsonNode b = body(ctx);
+      JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds");
       a.change(ctx, 201, "token.create", () -> catalog.createToken(null, ctx.pathParam("name"), str(b, "description"), a.expiry(b)));
     });
     FailureHandler failures = new FailureHandler();
@@ -154,16 +154,26 @@ public final class AdminRouter {
     ctx.next();
   }
 
-  private static JsonNode body(RoutingContext ctx) {
+  /** The request's JSON object; a key it does not know is refused (a typo must not pass silently). */
+  private static JsonNode body(RoutingContext ctx, String... known) {
     Buffer b = ctx.body().buffer();
     if (b == null || b.length() == 0) return MAPPER.createObjectNode();
+    JsonNode n;
     try {
-      JsonNode n = MAPPER.readTree(b.getBytes());
-      if (n == null || !n.isObject()) throw SharingErrors.malformed("The request body must be a JSON object");
-      return n;
+      n = MAPPER.readTree(b.getBytes());
     } catch (IOException e) {
       throw SharingErrors.malformed("The request body is not valid JSON");
     }
+    if (n == null || !n.isObject()) throw SharingErrors.malformed("The request body must be a JSON object");
+    java.util.Set<String> allowed = java.util.Set.of(known);
+    for (java.util.Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!allowed.contains(key)) {
+        String shown = key.length() > 64 ? key.substring(0, 64) + "…" : key;
+        throw SharingErrors.invalidParameter("Unknown field '" + shown.replaceAll("\\p{Cntrl}", "?") + "'; expected one of " + java.util.List.of(known));
+      }
+    }
+    return n;
   }
 
   private static String str(JsonNode b, String field) {

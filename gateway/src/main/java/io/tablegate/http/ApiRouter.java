@@ -69,7 +69,10 @@ public final class ApiRouter {
     router.route().handler(new AccessLogHandler());
     router.get("/livez").handler(ctx -> ctx.response().end("ok"));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.get()));
-    router.get("/readyz").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(readiness.get()));
+    router.get("/readyz").handler(ctx -> {
+      String body = readiness.get();
+      ctx.response().setStatusCode(body.contains("\"status\":\"ok\"") ? 200 : 503).putHeader("Content-Type", "application/json").end(body);
+    });
     if (webhookTokenSha256 != null && invalidations != null) {
       EventsHandler events = new EventsHandler(vertx, webhookTokenSha256, invalidations, snsHosts);
       router.post("/events").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));

@@ -85,8 +85,8 @@ final class FileHandler {
     String range = ctx.request().getHeader("Range");
     long start = 0;
     long end = size - 1;
-    if (range != null) {
-      long[] r = parseRange(range, size);
+    long[] r = range == null ? IGNORE : parseRange(range, size);
+    if (r != IGNORE) {
       if (r == null) {
         resp.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).putHeader("Content-Type", "application/json; charset=utf-8")
             .end(io.vertx.core.buffer.Buffer.buffer(io.tablegate.protocol.ProtocolCodec.error(io.tablegate.protocol.ErrorCode.INVALID_PARAMETER_VALUE,
@@ -192,31 +192,41 @@ final class FileHandler {
     }
   }
 
-  /** A single byte range {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}; null if unsatisfiable. */
+  /** {@link #parseRange}'s answer for a Range header to ignore (RFC 9110 14.2): the whole file is sent with 200. */
+  static final long[] IGNORE = new long[0];
+
+  /**
+   * A single byte range {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}, with an end past the
+   * file clamped to its last byte. Per RFC 9110: a header that is not valid syntax, names another unit
+   * or asks for several ranges is ignored ({@link #IGNORE}); a valid range that no byte of the file
+   * satisfies is null (416).
+   */
   static long[] parseRange(String header, long size) {
     String h = header.trim();
-    if (!h.startsWith("bytes=") || h.contains(",")) return null;
+    if (!h.regionMatches(true, 0, "bytes=", 0, 6) || h.contains(",")) return IGNORE;
     String spec = h.substring(6).trim();
     int dash = spec.indexOf('-');
-    if (dash < 0) return null;
+    if (dash < 0) return IGNORE;
+    String a = spec.substring(0, dash).trim();
+    String b = spec.substring(dash + 1).trim();
+    if (!a.chars().allMatch(Character::isDigit) || !b.chars().allMatch(Character::isDigit) || (a.isEmpty() && b.isEmpty())) return IGNORE;
     try {
-      String a = spec.substring(0, dash).trim();
-      String b = spec.substring(dash + 1).trim();
       long start;
       long end;
       if (a.isEmpty()) {
         long n = Long.parseLong(b);
-        if (n <= 0) return null;
+        if (n <= 0 || size == 0) return null;
         start = Math.max(0, size - n);
         end = size - 1;
       } else {
         start = Long.parseLong(a);
+        if (!b.isEmpty() && Long.parseLong(b) < start) return IGNORE; // last-pos before first-pos: invalid syntax
         end = b.isEmpty() ? size - 1 : Math.min(Long.parseLong(b), size - 1);
       }
-      if (start < 0 || start >= size || end < start) return null;
+      if (start >= size) return null;
       return new long[] {start, end};
     } catch (NumberFormatException e) {
-      return null;
+      return IGNORE; // more digits than a long holds
     }
   }
 }

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-recipient request limits, after authentication: over the limit a request is answered
  * {@code 429 RESOURCE_EXHAUSTED} with {@code Retry-After} (which Delta Sharing clients honour and
- * retry). With Redis the count is shared by every instance (one key per recipient and second);
+ * retry). Every recipient has a token bucket: {@code burst} requests at once, refilled at
+ * {@code requestsPerSecond}. With Redis the bucket is shared by every instance: one hash per
+ * recipient, updated by one atomic script on Redis's own clock (instances' clocks never matter);
  * if Redis does not answer, this instance's own bucket decides, so an outage never blocks reads.
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
@@ -77,15 +79,37 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     return buckets.get(id, k -> new Bucket()).take();
   }
 
+  /**
+   * The shared bucket: refill by the time passed on Redis's clock since the last request, take one
+   * token or say how many seconds until one is there. Keys expire once a full bucket would have refilled.
+   */
+  static final String BUCKET_SCRIPT = """
+      local rate = tonumber(ARGV[1])
+      local burst = tonumber(ARGV[2])
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local state = redis.call('HMGET', KEYS[1], 't', 'n')
+      local last = tonumber(state[1]) or now
+      local tokens = tonumber(state[2]) or burst
+      tokens = math.min(burst, tokens + math.max(0, now - last) / 1000 * rate)
+      local wait = 0
+      if tokens >= 1 then
+        tokens = tokens - 1
+      else
+        wait = math.ceil((1 - tokens) / rate)
+      end
+      redis.call('HSET', KEYS[1], 't', now, 'n', tostring(tokens))
+      redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+      return wait
+      """;
+
   private Future<Long> shared(String id) {
-    long second = clock.millis() / 1000;
-    String key = keyPrefix + "ratelimit:" + id + ":" + second;
-    return redis.incr(key).compose(count -> {
-      if (count.toLong() == 1) redis.expire(List.of(key, "2"));
-      return Future.succeededFuture(count.toLong() <= config.burst() ? 0L : 1L);
-    }).recover(e -> {
-      LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Rate limit counter unavailable; using this instance's bucket");
-      return Future.succeededFuture(local(id));
-    });
+    String key = keyPrefix + "ratelimit:" + id;
+    return redis.eval(List.of(BUCKET_SCRIPT, "1", key, Double.toString(config.requestsPerSecond()), Integer.toString(config.burst())))
+        .map(r -> r.toLong())
+        .recover(e -> {
+          LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Rate limit bucket unavailable; using this instance's bucket");
+          return Future.succeededFuture(local(id));
+        });
   }
 }

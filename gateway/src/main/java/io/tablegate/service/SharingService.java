@@ -113,10 +113,14 @@ public final class SharingService {
 
   /** Closes a stream's body on the worker pool (closing may touch files). */
   public void release(LineSource source) {
-    workers.executeBlocking(() -> {
+    try {
+      workers.executeBlocking(() -> {
+        source.close();
+        return null;
+      }, false).onFailure(e -> source.close()); // the pool is closing (shutdown): close here
+    } catch (RuntimeException e) {
       source.close();
-      return null;
-    }, false);
+    }
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

@@ -238,17 +238,21 @@ class HostileInputTest {
   @Test
   void hostileAdminInput() {
     for (String body : List.of("{", "[1]", "{\"name\": 5}", "{\"name\": null}", "{\"name\": \"a/b\"}", "{\"name\": \"a\\u0000b\"}",
-        "{\"name\": \"..\"}", "{\"name\": \"" + "x".repeat(300) + "\"}", "{\"name\": \"\u202Eevil\"}")) {
-      expect4xx("create share " + body, admin(HttpMethod.POST, "/shares", body));
+        "{\"name\": \"..\"}", "{\"name\": \"" + "x".repeat(300) + "\"}", "{\"name\": \"\u202Eevil\"}",
+        "{\"name\": \"ok1\", \"id\": \"../../x\"}", "{\"name\": \"ok2\", \"id\": \"" + "i".repeat(100_000) + "\"}",
+        "{\"name\": \"ok3\", \"id\": \"\"}", "{\"name\": \"ok4\", \"id\": \"a b\"}", "{\"name\": \"ok5\", \"nmae\": \"typo\"}")) {
+      expect4xx("create share " + (body.length() > 80 ? body.substring(0, 80) : body), admin(HttpMethod.POST, "/shares", body));
     }
+    assertThat(admin(HttpMethod.GET, "/shares", null).text()).doesNotContain("ok1").doesNotContain("ok5");
     assertThat(admin(HttpMethod.POST, "/shares", "{\"name\": \"h\"}").status()).isEqualTo(201);
     for (String body : List.of("{\"name\": \"t\"}", "{\"name\": \"t\", \"location\": {\"a\": 1}}", "{\"name\": \"t\", \"location\": \"ftp://x\"}",
         "{\"name\": \"t\", \"location\": \"x\", \"format\": \"orc\"}", "{\"name\": \"t\", \"location\": \"x\", \"startVersion\": -1}",
-        "{\"name\": \"t\", \"location\": \"x\", \"fileAccess\": \"teleport\"}", "{\"name\": \"t\", \"location\": \"x\", \"catalog\": \"nope\"}")) {
+        "{\"name\": \"t\", \"location\": \"x\", \"fileAccess\": \"teleport\"}", "{\"name\": \"t\", \"location\": \"x\", \"catalog\": \"nope\"}",
+        "{\"name\": \"t\", \"location\": \"t\", \"histroyShared\": true}")) {
       expect4xx("add table " + body, admin(HttpMethod.POST, "/shares/h/schemas/n/tables", body));
     }
     for (String body : List.of("{\"expiresInSeconds\": -1}", "{\"expiresInSeconds\": 1e30}", "{\"expiresInSeconds\": \"soon\"}",
-        "{\"expiresAt\": \"1999-01-01T00:00:00Z\"}", "{\"description\": \"" + "d".repeat(600) + "\"}")) {
+        "{\"expiresAt\": \"1999-01-01T00:00:00Z\"}", "{\"description\": \"" + "d".repeat(600) + "\"}", "{\"expires\": 60}")) {
       expect4xx("token " + body, admin(HttpMethod.POST, "/shares/h/tokens", body));
     }
     expect4xx("rotate grace overflow", admin(HttpMethod.POST, "/tokens/tok_x/rotate", "{\"graceSeconds\": 99999999999999999999}"));

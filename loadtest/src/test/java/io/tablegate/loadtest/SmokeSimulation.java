@@ -2,7 +2,6 @@ package io.tablegate.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
-import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.global;
 
 import io.gatling.javaapi.core.Simulation;
@@ -18,20 +17,17 @@ public class SmokeSimulation extends Simulation {
 
   public SmokeSimulation() throws Exception {
     int seconds = Target.intProperty("duration", 20);
-    int p99 = Target.intProperty("p99", 2000); // generous: CI machines are small and shared
     env = new SmokeEnvironment(Target.intProperty("bigFiles", 20_000));
     storm = new Storm(env.s3Endpoint, SmokeEnvironment.KEY, SmokeEnvironment.SECRET, "lake", "tables/live", 1);
     setUp(
         Scenarios.recipientMix(env.target("small")).injectOpen(constantUsersPerSec(5).during(seconds)),
         Scenarios.largeTable(env.target("big")).injectClosed(constantConcurrentUsers(2).during(seconds)),
         StormScenarios.writer(storm, env.webhookUrl(), SmokeEnvironment.WEBHOOK).injectOpen(constantUsersPerSec(2).during(seconds)),
-        StormScenarios.reader(env.target("live"), storm, 1000).injectOpen(constantUsersPerSec(20).during(seconds)))
+        StormScenarios.causalReader(env.target("live"), storm).injectOpen(constantUsersPerSec(20).during(seconds)))
         .protocols(Scenarios.protocol(env.target("small")))
-        .assertions(
-            global().failedRequests().percent().is(0.0),
-            details("metadata").responseTime().percentile(99.0).lt(p99),
-            details("version poll").responseTime().percentile(99.0).lt(p99),
-            details("fresh version").responseTime().percentile(99.0).lt(p99));
+        // correctness only: a busy CI machine says nothing about latency (timings are measured by
+        // loadtest/bench.sh and the full simulations, and published in loadtest/README.md)
+        .assertions(global().failedRequests().percent().is(0.0));
   }
 
   @Override

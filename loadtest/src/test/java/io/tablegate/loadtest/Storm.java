@@ -49,6 +49,23 @@ final class Storm implements AutoCloseable {
     return floor;
   }
 
+  private final java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong(-1);
+
+  /** The gateway answered 200 to the notification of the commit whose log key this is: it has invalidated it. */
+  void acknowledge(String key) {
+    String name = key.substring(key.lastIndexOf('/') + 1, key.lastIndexOf('.'));
+    acknowledged.accumulateAndGet(Long.parseLong(name), Math::max);
+  }
+
+  /**
+   * The lowest version a response may show now without any clock: the newest commit whose notification
+   * the gateway acknowledged before the request started (causality, not timing: holds on a busy machine).
+   */
+  long acknowledgedFloor() {
+    long a = acknowledged.get();
+    return a < 0 ? committedAt.firstKey() : a;
+  }
+
   long committed() {
     return next.get() - 1;
   }

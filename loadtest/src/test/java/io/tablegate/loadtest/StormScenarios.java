@@ -30,7 +30,22 @@ final class StormScenarios {
           }
         })
         .exec(http("bucket notification").post(webhookUrl).header("Authorization", "Bearer " + webhookToken)
-            .body(StringBody(session -> storm.event(session.getString("key")))).check(status().is(200)));
+            .body(StringBody(session -> storm.event(session.getString("key")))).check(status().is(200)))
+        .exec(session -> {
+          if (!session.isFailed()) storm.acknowledge(session.getString("key"));
+          return session;
+        });
+  }
+
+  /**
+   * Reads the table's version: it must be at least the newest version whose notification the gateway
+   * had acknowledged when the request started. No clock is involved, so it holds on a loaded machine.
+   */
+  static ScenarioBuilder causalReader(Target t, Storm storm) {
+    return scenario("storm: readers")
+        .exec(session -> session.set("floor", storm.acknowledgedFloor()))
+        .exec(http("fresh version").get(t.tablePath() + "/version").check(status().is(200),
+            header("Delta-Table-Version").transformWithSession((v, session) -> Long.parseLong(v) >= session.getLong("floor")).is(true)));
   }
 
   /**

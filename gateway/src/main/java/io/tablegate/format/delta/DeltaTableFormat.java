@@ -123,9 +123,11 @@ public final class DeltaTableFormat implements TableFormat {
     try (io.delta.kernel.utils.CloseableIterator<FileStatus> files =
         kernel(() -> engine.getFileSystemClient().listFrom(logDir + String.format("%020d", from)))) {
       while (kernel(files::hasNext)) {
-        String path = files.next().getPath();
+        FileStatus file = files.next();
+        String path = file.getPath();
         var m = COMMIT.matcher(path.substring(path.lastIndexOf('/') + 1));
-        if (m.matches()) latest = Math.max(latest, Long.parseLong(m.group(1)));
+        // an empty commit file is one being written (or a failed write): never a version to serve
+        if (m.matches() && file.getSize() > 0) latest = Math.max(latest, Long.parseLong(m.group(1)));
       }
     } catch (SharingException e) {
       if (e.errorCode() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return -1;
@@ -162,7 +164,15 @@ public final class DeltaTableFormat implements TableFormat {
           throw SharingErrors.invalidParameter("Cannot load table version " + version + ": it is no longer available in the table's log.");
         }
         // a gap in the log, a missing checkpoint: the table is broken, not the request
-        throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's Delta log cannot be read", e);
+        throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
+      } catch (SharingException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // Kernel reports engine failures (a commit that is not JSON) outside its KernelException hierarchy
+        StorageException storage = StorageException.find(e);
+        if (storage != null) throw storageError(storage);
+        if (isParseFailure(e)) throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
+        throw e;
       }
     });
   }
@@ -437,6 +447,25 @@ public final class DeltaTableFormat implements TableFormat {
     return (TableImpl) Table.forPath(engine(location), location);
   }
 
+  /** True when a commit or checkpoint could not be parsed (truncated, half-written or not JSON at all). */
+  static boolean isParseFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) return true;
+      String name = t.getClass().getName();
+      if (name.endsWith("JsonParseException") || name.endsWith("JsonEOFException") || name.endsWith("MismatchedInputException")) return true;
+      String m = t.getMessage();
+      if (m != null && (m.contains("Could not parse") || m.contains("Unexpected end-of-input") || m.contains("Unrecognized token"))) return true;
+    }
+    return false;
+  }
+
+  /** What recipients are told about a log that cannot be read; the detail stays in the cause (logged with an error id). */
+  static String unreadableLog(Throwable e) {
+    return isParseFailure(e)
+        ? "The table's Delta log cannot be read: a commit or checkpoint file is truncated or not valid JSON. The share provider must repair the table."
+        : "The table's Delta log cannot be read (a version is missing from the log or its checkpoint is damaged). The share provider must repair the table.";
+  }
+
   private static SharingException tableNotFound(TableNotFoundException e) {
     return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
         "The table's data was not found at its location; please contact your share provider.", e);
@@ -458,8 +487,8 @@ public final class DeltaTableFormat implements TableFormat {
     } catch (IOException | RuntimeException e) {
       StorageException storage = StorageException.find(e);
       if (storage != null) throw storageError(storage);
-      if (e instanceof KernelException) {
-        throw new SharingException(ErrorCode.INTERNAL_ERROR, "The table's Delta log cannot be read", e);
+      if (e instanceof KernelException || isParseFailure(e)) {
+        throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
       }
       if (e instanceof IOException io) throw new UncheckedIOException(io);
       throw (RuntimeException) e;
