@@ -33,6 +33,7 @@ import io.tablegate.http.ApiRouter;
 import io.tablegate.service.SharingService;
 import io.tablegate.service.RequestLimits;
 import io.tablegate.service.ScanGate;
+import io.tablegate.service.SharedScans;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.storage.LocalUrlSigner;
 import io.vertx.core.Future;
@@ -85,10 +86,13 @@ public final class Gateway {
   private final io.vertx.redis.client.Redis limitRedis;
   /** Set once shutdown begins: readiness answers 503 from then on. */
   private final AtomicBoolean draining;
+  private final SharedScans sharedScans;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
       Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
-      HttpServer adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining) {
+      HttpServer adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining,
+      SharedScans sharedScans) {
+    this.sharedScans = sharedScans;
     this.limitRedis = limitRedis;
     this.draining = draining;
     this.adminServer = adminServer;
@@ -175,9 +179,12 @@ public final class Gateway {
         : signer.forRecipient(recipient);
     Duration versionedTtl = Duration.ofMillis(config.redis() != null && config.redis().sharedTtlMs() > 0 ? config.redis().sharedTtlMs()
         : 86_400_000L);
-    CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl);
+    SharedScans sharedScans = new SharedScans(SharedScans.temporaryDirectory(), config.limits().maxConcurrentScans(),
+        config.limits().scanSpillMaxBytes(), Duration.ofMinutes(10), clock);
+    CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl,
+        sharedScans);
     CachingTableFormat icebergCaching = new CachingTableFormat(new IcebergTableFormat(router::forLocation,
-        icebergCatalogProperties(config)), cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl);
+        icebergCatalogProperties(config)), cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl, sharedScans);
     TableFormat cachedDelta = formatDecorator.apply(deltaCaching);
     TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
     SharingService service = new SharingService(live::catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
@@ -252,8 +259,9 @@ public final class Gateway {
             .log("Admin API listening");
       }
       return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
-          adminServer, refreshTimer, live, limitRedis, draining);
+          adminServer, refreshTimer, live, limitRedis, draining, sharedScans);
     }).onFailure(e -> {
+      sharedScans.close();
       if (limitRedis != null) limitRedis.close();
       if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
       if (adminServer != null) adminServer.close();
@@ -339,6 +347,7 @@ public final class Gateway {
           return workers.close();
         })
         .andThen(v -> {
+          sharedScans.close();
           delta.close();
           stores.forEach(S3Store::close);
           cache.close();

@@ -195,7 +195,7 @@ public final class ConfigLoader {
     LimitsConfig d = LimitsConfig.defaults();
     if (n.isMissingNode() || n.isNull()) return d;
     unknownKeys(n, "limits.", Set.of("maxConnections", "idleTimeoutSeconds", "requestHeaderTimeoutMs", "maxConcurrentScans",
-        "scanQueueTimeoutMs", "maxPredicateLeaves", "maxPredicateDepth", "shutdownDrainMs"));
+        "scanQueueTimeoutMs", "maxPredicateLeaves", "maxPredicateDepth", "shutdownDrainMs", "scanSpillMaxBytes"));
     return new LimitsConfig((int) number(n, "maxConnections", d.maxConnections(), 0, 10_000_000),
         (int) number(n, "idleTimeoutSeconds", d.idleTimeoutSeconds(), 1, 86_400),
         number(n, "requestHeaderTimeoutMs", d.requestHeaderTimeoutMs(), 100, 3_600_000),
@@ -203,7 +203,8 @@ public final class ConfigLoader {
         number(n, "scanQueueTimeoutMs", d.scanQueueTimeoutMs(), 0, 3_600_000),
         (int) number(n, "maxPredicateLeaves", d.maxPredicateLeaves(), 1, 1_000_000),
         (int) number(n, "maxPredicateDepth", d.maxPredicateDepth(), 1, 1_000),
-        number(n, "shutdownDrainMs", d.shutdownDrainMs(), 0, 3_600_000));
+        number(n, "shutdownDrainMs", d.shutdownDrainMs(), 0, 3_600_000),
+        number(n, "scanSpillMaxBytes", d.scanSpillMaxBytes(), 0, Long.MAX_VALUE));
   }
 
   private List<StoreConfig> stores(JsonNode n) {

@@ -11,11 +11,13 @@ package io.tablegate.config;
  * @param maxPredicateLeaves leaves (comparisons) of a {@code jsonPredicateHints} tree
  * @param maxPredicateDepth nesting depth of a {@code jsonPredicateHints} tree
  * @param shutdownDrainMs how long SIGTERM lets open streams finish
+ * @param scanSpillMaxBytes local disk kept for finished file lists (shared by every reader of a version)
  */
 public record LimitsConfig(int maxConnections, int idleTimeoutSeconds, long requestHeaderTimeoutMs, int maxConcurrentScans,
-    long scanQueueTimeoutMs, int maxPredicateLeaves, int maxPredicateDepth, long shutdownDrainMs) {
+    long scanQueueTimeoutMs, int maxPredicateLeaves, int maxPredicateDepth, long shutdownDrainMs, long scanSpillMaxBytes) {
 
   public static LimitsConfig defaults() {
-    return new LimitsConfig(10_000, 300, 30_000, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()), 10_000, 1_000, 32, 30_000);
+    return new LimitsConfig(10_000, 300, 30_000, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()), 10_000, 1_000, 32, 30_000,
+        2L << 30);
   }
 }

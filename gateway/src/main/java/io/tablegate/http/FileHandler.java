@@ -124,7 +124,7 @@ final class FileHandler {
           ctx.fail(storageFailure(opened.cause()));
           return;
         }
-        new ObjectPump(ctx.response(), opened.result(), range[1]).pull();
+        new ObjectPump(ctx.response(), store, location, opened.result(), range[0], range[1]).pull();
       });
     });
   }
@@ -142,16 +142,30 @@ final class FileHandler {
     };
   }
 
-  /** Copies an object's bytes to the response chunk by chunk, pausing on a full write queue. */
+  /** Consecutive re-opens of an object without a byte read in between before the download is given up. */
+  static final int MAX_REOPENS = 3;
+
+  /**
+   * Copies an object's bytes to the response chunk by chunk, pausing on a full write queue. When the
+   * store's stream breaks (a store closes a connection that a paused client left idle), the object is
+   * opened again with a range from the next byte to send, so the client gets every byte once.
+   */
   private final class ObjectPump {
     private final HttpServerResponse resp;
-    private final InputStream in;
+    private final ObjectStore store;
+    private final String location;
+    private InputStream in;
+    private long offset;
     private long remaining;
+    private int reopens;
     private boolean closed;
 
-    ObjectPump(HttpServerResponse resp, InputStream in, long length) {
+    ObjectPump(HttpServerResponse resp, ObjectStore store, String location, InputStream in, long offset, long length) {
       this.resp = resp;
+      this.store = store;
+      this.location = location;
       this.in = in;
+      this.offset = offset;
       this.remaining = length;
       resp.closeHandler(v -> release());
     }
@@ -162,16 +176,17 @@ final class FileHandler {
         resp.drainHandler(v -> pull());
         return;
       }
-      workers.executeBlocking(() -> in.readNBytes((int) Math.min(CHUNK, remaining)), false).onComplete(ar -> {
+      InputStream source = in;
+      workers.executeBlocking(() -> source.readNBytes((int) Math.min(CHUNK, remaining)), false).onComplete(ar -> {
         if (closed) return;
         if (ar.failed() || ar.result().length == 0) {
-          LOGGER.atDebug().setCause(ar.cause()).log("Reading an object failed mid-stream; resetting the connection");
-          release();
-          resp.reset();
+          reopen(ar.failed() ? ar.cause() : null);
           return;
         }
+        reopens = 0;
         byte[] bytes = ar.result();
         remaining -= bytes.length;
+        offset += bytes.length;
         resp.write(Buffer.buffer(bytes));
         if (remaining <= 0) {
           release();
@@ -182,11 +197,46 @@ final class FileHandler {
       });
     }
 
+    private void reopen(Throwable cause) {
+      if (++reopens > MAX_REOPENS) {
+        LOGGER.atDebug().addKeyValue("cause", String.valueOf(cause)).log("An object stream kept failing mid-download; resetting the connection");
+        release();
+        resp.reset();
+        return;
+      }
+      LOGGER.atDebug().addKeyValue("cause", String.valueOf(cause)).addKeyValue("offset", offset)
+          .log("An object stream broke mid-download; reading on from the next byte");
+      InputStream broken = in;
+      workers.executeBlocking(() -> {
+        try {
+          broken.close();
+        } catch (Exception e) {
+          // it is broken already
+        }
+        return store.open(location, offset, remaining);
+      }, false).onComplete(opened -> {
+        if (closed) {
+          if (opened.succeeded()) close(opened.result());
+          return;
+        }
+        if (opened.failed()) {
+          reopen(opened.cause());
+          return;
+        }
+        in = opened.result();
+        pull();
+      });
+    }
+
     private void release() {
       if (closed) return;
       closed = true;
+      close(in);
+    }
+
+    private void close(InputStream stream) {
       workers.executeBlocking(() -> {
-        in.close();
+        stream.close();
         return null;
       }, false);
     }

@@ -46,6 +46,7 @@ public final class CachingTableFormat implements TableFormat {
   };
 
   private final TableFormat inner;
+  private final SharedScans scans;
   private final MetadataCache cache;
   private final Duration latestTtl;
   private final Duration versionedTtl;
@@ -63,6 +64,12 @@ public final class CachingTableFormat implements TableFormat {
   }
 
   public CachingTableFormat(TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl) {
+    this(inner, cache, latestTtl, versionedTtl, null);
+  }
+
+  /** @param scans one scan per version shared by all its readers through a local spill; null: every reader scans */
+  public CachingTableFormat(TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl, SharedScans scans) {
+    this.scans = scans;
     this.inner = inner;
     this.cache = cache;
     this.latestTtl = latestTtl;
@@ -196,6 +203,15 @@ public final class CachingTableFormat implements TableFormat {
     lookups.increment();
     Optional<Iterator<byte[]>> cached = cache.readList(snapshot.location(), key);
     if (cached.isPresent()) return new SharedListIterator(cached.get(), snapshot, includeStats);
+    if (scans != null) {
+      // one scan of this version, whatever the number of readers: they follow its spill
+      return scans.open(snapshot.location() + "\u0000" + key, () -> recordedScan(snapshot, includeStats, key));
+    }
+    return recordedScan(snapshot, includeStats, key);
+  }
+
+  /** A scan of the table itself, written to the shared tier as it goes (when there is one). */
+  private CloseableIterator<DataFile> recordedScan(TableSnapshot snapshot, boolean includeStats, String key) {
     misses.increment();
     CloseableIterator<DataFile> files = inner.scan(snapshot, includeStats);
     SharedTier.ListWriter writer = cache.writeList(snapshot.location(), key, versionedTtl);

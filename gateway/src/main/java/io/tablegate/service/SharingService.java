@@ -232,8 +232,9 @@ public final class SharingService {
           limits.maxPredicateLeaves(), limits.maxPredicateDepth());
       LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
       Long ts = timeTravel ? snap.timestamp() : null;
-      LineSource body = slot.hold(() -> new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
-          page == null ? 0 : page.index(), pageSize, stamped, ts, trailer));
+      // a snapshot's files come from its one shared scan (see SharedScans): the stream needs no slot of its own
+      LineSource body = new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
+          page == null ? 0 : page.index(), pageSize, stamped, ts, trailer);
       if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
     }).andThen(ar -> slot.releaseUnlessHeld()));

@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With every scan slot taken by a stream whose client stopped reading, another /query waits for its
- * queue timeout and gets 503 TEMPORARILY_UNAVAILABLE with Retry-After, while requests that scan
- * nothing (/metadata) are served; once the stream's client leaves, queries run again.
+ * A snapshot query's stream reads its version's one shared scan and holds no scan slot, so a client
+ * that stops reading blocks nobody. A change query holds its slot while it streams: with every slot
+ * taken by one whose client stopped reading, another waits for its queue timeout and gets 503
+ * TEMPORARILY_UNAVAILABLE with Retry-After, while requests that scan nothing are served; once the
+ * stream's client leaves, change queries run again.
  */
 class ScanLimitTest {
   static final String T = "/shares/s/schemas/big/tables/t";
@@ -40,7 +42,7 @@ class ScanLimitTest {
             schemas:
               - name: big
                 tables:
-                  - {name: t, location: t}
+                  - {name: t, location: t, historyShared: true}
         """, dir);
   }
 
@@ -49,16 +51,34 @@ class ScanLimitTest {
     gw.close();
   }
 
-  @Test
-  void aFullGateAnswers503WithRetryAfterAndFreesWhenTheStreamEnds() throws Exception {
-    // Given: a client that holds the only slot and stops reading
-    HttpClient client = gw.vertx.createHttpClient();
+  static HttpClientResponse pausedStream(HttpClient client, String body) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gw.endpoint() + T + "/query");
     HttpClientResponse held = GatewayHarness.await(client.request(options)
-        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}"))).map(HttpClientResponse::pause));
+        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body))).map(HttpClientResponse::pause));
     assertThat(held.statusCode()).isEqualTo(200);
+    return held;
+  }
+
+  @Test
+  void pausedSnapshotStreamsHoldNoSlot() {
+    // Given: two clients in the middle of the whole table, not reading
+    HttpClient client = gw.vertx.createHttpClient();
+    HttpClientResponse first = pausedStream(client, "{}");
+    HttpClientResponse second = pausedStream(client, "{}");
+    // Then: others are still served, from the same shared scan
+    assertThat(gw.post(T + "/query", null, "{\"maxFiles\": 10}").status()).isEqualTo(200);
+    first.request().connection().close();
+    second.request().connection().close();
+    client.close();
+  }
+
+  @Test
+  void aFullGateAnswers503WithRetryAfterAndFreesWhenTheStreamEnds() throws Exception {
+    // Given: a change query that holds the only slot and whose client stops reading
+    HttpClient client = gw.vertx.createHttpClient();
+    HttpClientResponse held = pausedStream(client, "{\"startingVersion\": 0}");
     // When / Then
-    GatewayHarness.Response busy = gw.post(T + "/query", null, "{}");
+    GatewayHarness.Response busy = gw.post(T + "/query", null, "{\"startingVersion\": 0}");
     assertError(busy, 503, "TEMPORARILY_UNAVAILABLE");
     assertThat(busy.header("Retry-After")).isNotBlank();
     assertThat(gw.get(T + "/metadata", null).status()).isEqualTo(200);
@@ -67,7 +87,7 @@ class ScanLimitTest {
     // Then: the slot comes back (polled, with a generous deadline)
     int status = 0;
     for (int i = 0; i < 300 && status != 200; i++) {
-      status = gw.post(T + "/query", null, "{\"maxFiles\": 1}").status();
+      status = gw.post(T + "/query", null, "{\"startingVersion\": 0, \"maxFiles\": 1}").status();
       if (status != 200) Thread.sleep(100);
     }
     assertThat(status).isEqualTo(200);
