@@ -125,6 +125,7 @@ class RateLimitAndAuditTest {
         .containsEntry("table", "t").containsEntry("version", "2").containsKey("durationMs");
     assertThat(Long.parseLong(query.get("actions"))).isPositive();
     assertThat(byEndpoint).containsKey("file:200").containsKey("version:401");
+    assertThat(byEndpoint.get("file:200")).as("a download is audited as the recipient the URL was issued to").containsEntry("recipient", "alice");
     assertThat(byEndpoint.get("version:401")).containsEntry("recipient", "-");
   }
 }
