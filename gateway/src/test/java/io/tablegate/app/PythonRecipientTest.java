@@ -3,6 +3,7 @@ package io.tablegate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.Python;
@@ -30,8 +31,7 @@ class PythonRecipientTest {
   void theDeltaSharingPythonConnectorReadsWhatTheWritersWrote() throws Exception {
     // Given: engine-written tables and a gateway serving them
     Path tables = dir.resolve("tables");
-    Python.run(Map.of(), 600, "write_tables.py", tables.toString());
-    JsonNode expected = GatewayHarness.MAPPER.readTree(tables.resolve("expected.json").toFile());
+    JsonNode expected = EngineTables.write(tables);
     String yaml = """
         version: 1
         host: 127.0.0.1
@@ -41,15 +41,7 @@ class PythonRecipientTest {
           tokens:
             - {id: reader, token: %s, shares: [engines]}
             - {id: former, token: expired-token-0123456789, shares: [engines], expiresAt: "2020-01-01T00:00:00Z"}
-        shares:
-          - name: engines
-            schemas:
-              - name: w
-                tables:
-                  - {name: delta_partitioned, location: tables/delta_partitioned, historyShared: true}
-                  - {name: delta_column_mapping, location: tables/delta_column_mapping}
-                  - {name: iceberg_orders, location: "%s", format: iceberg, historyShared: true}
-        """.formatted(ADMIN, TOKEN, expected.get("iceberg_orders").get("metadataLocation").asText());
+        """.formatted(ADMIN, TOKEN) + EngineTables.sharesYaml(expected);
     try (GatewayHarness gw = GatewayHarness.start(yaml, dir)) {
       Path profile = writeProfile(dir.resolve("reader.share"), gw.endpoint(), TOKEN);
       Path expiredProfile = writeProfile(dir.resolve("expired.share"), gw.endpoint(), "expired-token-0123456789");

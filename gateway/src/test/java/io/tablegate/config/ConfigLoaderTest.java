@@ -298,4 +298,26 @@ class ConfigLoaderTest {
     assertThat(demo.config().shares().get(0).schemas()).hasSize(2);
     assertThat(demo.config().authEnabled()).isTrue();
   }
+
+  @Test
+  void limitsHaveDefaultsAndExplicitValues() {
+    // Given / When
+    GatewayConfig defaults = ConfigLoader.parse("version: 1\n", Path.of(".")).config();
+    GatewayConfig explicit = ConfigLoader.parse("""
+        version: 1
+        limits: {maxConnections: 50, idleTimeoutSeconds: 9, requestHeaderTimeoutMs: 700, maxConcurrentScans: 3, scanQueueTimeoutMs: 5,
+                 maxPredicateLeaves: 10, maxPredicateDepth: 4, shutdownDrainMs: 100, scanSpillMaxBytes: 1000}
+        """, Path.of(".")).config();
+    // Then
+    assertThat(defaults.limits().maxConnections()).isBetween(64, 10_000);
+    assertThat(defaults.limits().maxConcurrentScans()).isGreaterThanOrEqualTo(8);
+    assertThat(explicit.limits()).isEqualTo(new LimitsConfig(50, 9, 700, 3, 5, 10, 4, 100, 1000));
+    // the connection cap follows the open-file limit
+    assertThat(LimitsConfig.defaultMaxConnections(400)).isEqualTo(300);
+    assertThat(LimitsConfig.defaultMaxConnections(1_048_576)).isEqualTo(10_000);
+    assertThat(LimitsConfig.defaultMaxConnections(50)).isEqualTo(64);
+    assertThat(LimitsConfig.defaultMaxConnections(-1)).isEqualTo(10_000);
+    assertThat(ConfigLoader.parse("version: 1\nlimits: {maxConnectionz: 5}\n", Path.of(".")).warnings())
+        .anyMatch(w -> w.contains("limits.maxConnectionz"));
+  }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.KernelRows;
-import io.tablegate.testing.Python;
+import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.Recipient;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,22 +33,12 @@ class EngineWrittenTablesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path out = dir.resolve("tables");
-    Python.run(Map.of(), 600, "write_tables.py", out.toString());
-    expected = GatewayHarness.MAPPER.readTree(out.resolve("expected.json").toFile());
+    expected = EngineTables.write(dir.resolve("tables"));
     gw = GatewayHarness.start("""
         version: 1
         host: 127.0.0.1
         port: 0
-        shares:
-          - name: engines
-            schemas:
-              - name: w
-                tables:
-                  - {name: delta_partitioned, location: tables/delta_partitioned, historyShared: true}
-                  - {name: delta_column_mapping, location: tables/delta_column_mapping}
-                  - {name: iceberg_orders, location: "%s", format: iceberg, historyShared: true}
-        """.formatted(expected.get("iceberg_orders").get("metadataLocation").asText()), dir);
+        """ + EngineTables.sharesYaml(expected), dir);
   }
 
   @AfterAll
