@@ -70,7 +70,7 @@ final class ResponseCache {
   /** Passes {@code inner} through and keeps its body if it completes and is small enough. */
   LineSource recording(String key, LineSource inner, LineContext lines) {
     if (cache == null) return inner;
-    return new LineSource() {
+    return new ForwardingLineSource(inner) {
       private ByteArrayOutputStream recorded = new ByteArrayOutputStream();
       /** A cancelled body ends early: it must never be kept as the whole response. */
       private volatile boolean cancelled;
@@ -97,16 +97,6 @@ final class ResponseCache {
           }
         }
         return chunk;
-      }
-
-      @Override
-      public long emitted() {
-        return inner.emitted();
-      }
-
-      @Override
-      public EndStreamAction trailer() {
-        return inner.trailer();
       }
 
       @Override

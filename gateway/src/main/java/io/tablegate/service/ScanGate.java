@@ -1,6 +1,5 @@
 package io.tablegate.service;
 
-import io.tablegate.protocol.EndStreamAction;
 import io.tablegate.protocol.SharingErrors;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -119,44 +118,18 @@ public final class ScanGate {
     }
   }
 
-  private static final class Held implements LineSource {
-    private final LineSource body;
+  private static final class Held extends ForwardingLineSource {
     private final Slot slot;
 
     Held(LineSource body, Slot slot) {
-      this.body = body;
+      super(body);
       this.slot = slot;
-    }
-
-    @Override
-    public byte[] next(int maxLines) {
-      return body.next(maxLines);
-    }
-
-    @Override
-    public boolean inMemory() {
-      return body.inMemory();
-    }
-
-    @Override
-    public long emitted() {
-      return body.emitted();
-    }
-
-    @Override
-    public EndStreamAction trailer() {
-      return body.trailer();
-    }
-
-    @Override
-    public void cancel() {
-      body.cancel();
     }
 
     @Override
     public void close() {
       try {
-        body.close();
+        inner.close();
       } finally {
         slot.release();
       }

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A 100,000-file table streamed through a real server: the server reads the table only as fast as
- * the client takes the response (back-pressure, so memory stays bounded whatever the table size),
- * and a client that goes away mid-stream makes the server close the table scan.
+ * A 100,000-file table streamed through a real server: the stream reads the version's file list (its
+ * one shared scan, see SharedScans) only as fast as the client takes the response (back-pressure, so
+ * memory stays bounded whatever the table size), and a client that goes away mid-stream makes the
+ * server close its reader.
  */
 class StreamingTest {
   static final int FILES = 100_000;
