@@ -26,8 +26,8 @@ def columns(expected_rows):
 
 def test_lists_shares_and_tables(profile):
     client = delta_sharing.SharingClient(profile)
-    assert [s.name for s in client.list_shares()] == [SHARE]
-    names = sorted(t.name for t in client.list_all_tables())
+    assert sorted(s.name for s in client.list_shares()) == ["dat", SHARE]
+    names = sorted(t.name for t in client.list_all_tables() if t.share == SHARE)
     assert names == ["delta_column_mapping", "delta_partitioned", "iceberg_orders"]
 
 
@@ -113,4 +113,13 @@ def test_a_revoked_token_is_refused_clearly(env):
 def test_a_profile_written_by_the_cli(env, expected):
     want = expected["delta_partitioned"]["latest"]
     frame = delta_sharing.load_as_pandas(f"{env['TABLEGATE_CLI_PROFILE']}#{SHARE}.{SCHEMA}.delta_partitioned")
+    assert rows(frame, columns(want)) == want
+
+
+def test_an_oauth_client_credentials_profile(env, expected):
+    # shareCredentialsVersion 2: the connector gets a token from the identity provider, the gateway checks it
+    want = expected["delta_partitioned"]["latest"]
+    profile = env["TABLEGATE_OAUTH_PROFILE"]
+    assert [s.name for s in delta_sharing.SharingClient(profile).list_shares()] == [SHARE]
+    frame = delta_sharing.load_as_pandas(f"{profile}#{SHARE}.{SCHEMA}.delta_partitioned")
     assert rows(frame, columns(want)) == want

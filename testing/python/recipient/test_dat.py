@@ -1,0 +1,91 @@
+"""The DAT corpus (Delta Acceptance Tests 0.0.3, tables written by Spark) read by the real Python connector
+through the gateway: each table's latest rows equal DAT's expected rows (read with pyarrow)."""
+import datetime
+import decimal
+import glob
+import math
+import os
+
+import delta_sharing
+import numpy
+import pyarrow
+import pyarrow.parquet as pq
+import pytest
+
+DAT = os.environ.get("TABLEGATE_DAT", "")
+CASES = sorted(os.listdir(DAT)) if DAT else []
+# Tables that need reader features: the connector then asks for the delta format, which it cannot read
+# (see test_recipient.DELTA_FORMAT_BROKEN); the gateway serves them (DatConformanceTest reads them with Kernel).
+NEEDS_DELTA_FORMAT = {"check_constraints", "column_mapping", "deletion_vectors", "timestamp_ntz"}
+# The connector's own limits, whatever the server:
+CONNECTOR_LIMITS = {
+    # delta-kernel-rust refuses the protocol Spark wrote (columnMapping a writer feature only, at reader version 3)
+    "iceberg_compat_v1": ValueError,
+    # "Cannot partition on binary or complex columns" (delta_sharing/reader.py)
+    "multi_partitioned": ValueError,
+}
+
+
+def cell(value):
+    """One value, spelled the same whichever library produced it."""
+    if value is None:
+        return "null"
+    if isinstance(value, numpy.ndarray):
+        return cell(value.tolist())
+    if isinstance(value, numpy.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return "null" if math.isnan(value) else repr(value)
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{cell(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(x, tuple) and len(x) == 2 for x in value):  # a map as key/value pairs
+            return "{" + ",".join(f"{cell(k)}:{cell(v)}" for k, v in sorted(value, key=lambda kv: str(kv[0]))) + "}"
+        return "[" + ",".join(cell(x) for x in value) + "]"
+    if hasattr(value, "tolist"):
+        return cell(value.tolist())
+    return str(value)
+
+
+def rows(records, columns):
+    return sorted("|".join(f"{c}={cell(r.get(c))}" for c in columns) for r in records)
+
+
+def expected(case):
+    files = glob.glob(os.path.join(DAT, case, "expected", "latest", "table_content", "*.parquet"))
+    table = pyarrow.concat_tables([pq.read_table(f) for f in files]) if files else None
+    return table
+
+
+BROKEN = pytest.mark.xfail(raises=pyarrow.lib.ArrowInvalid, strict=True,
+                            reason="needs the delta format, which delta-sharing 1.4.2 reads as local paths")
+
+
+def marked(case):
+    if case in NEEDS_DELTA_FORMAT:
+        return pytest.param(case, marks=BROKEN)
+    if case in CONNECTOR_LIMITS:
+        return pytest.param(case, marks=pytest.mark.xfail(raises=CONNECTOR_LIMITS[case], strict=True, reason="a limit of the connector"))
+    return case
+
+
+@pytest.mark.parametrize("case", [marked(c) for c in CASES])
+def test_dat_latest_rows(profile, case):
+    want = expected(case)
+    # the connector chooses the format from the table's features, as a user's call would
+    frame = delta_sharing.load_as_pandas(f"{profile}#dat.cases.{case}")
+    columns = want.column_names if want is not None else list(frame.columns)
+    got = rows(frame.to_dict(orient="records"), columns)
+    assert got == rows(want.to_pandas().to_dict(orient="records"), columns) if want is not None else got == []
