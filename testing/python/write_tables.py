@@ -1,7 +1,10 @@
 """Writes test tables with real engines (delta-rs through `deltalake`, and `pyiceberg`) and the rows
 those engines read back, for the gateway's tests to compare against what a recipient reads.
 
-Usage: write_tables.py OUT_DIR
+Usage: write_tables.py OUT_DIR [S3_ENDPOINT BUCKET ACCESS_KEY SECRET_KEY]
+
+With an S3 endpoint, the tables are written into that bucket by the engines themselves (delta-rs's own
+object store, pyiceberg's pyarrow S3 file system) instead of OUT_DIR; OUT_DIR still gets expected.json.
 
 OUT_DIR/<table>/ holds each table; OUT_DIR/expected.json maps table -> {"latest": [rows],
 "versions": {version: [rows]}} with each row in the canonical form of the Java tests' KernelRows
@@ -40,7 +43,7 @@ def rows(arrow_table):
 
 def delta_rows(path, version=None):
     """Rows as delta-rs reads them through its query engine (DataFusion), which applies column mapping."""
-    table = DeltaTable(path) if version is None else DeltaTable(path, version=version)
+    table = DeltaTable(path, version=version, storage_options=delta_options())
     return rows(pa.table(QueryBuilder().register("t", table).execute("select * from t").read_all()))
 
 
@@ -52,22 +55,39 @@ def orders(ids, days, names=None):
     })
 
 
+S3 = {}
+
+
+def location(out, name):
+    """Where a table goes: a local directory, or a prefix of the S3 bucket."""
+    return f"s3://{S3['bucket']}/{name}" if S3 else os.path.join(out, name)
+
+
+def delta_options():
+    if not S3:
+        return None
+    return {"AWS_ENDPOINT_URL": S3["endpoint"], "AWS_ACCESS_KEY_ID": S3["key"], "AWS_SECRET_ACCESS_KEY": S3["secret"],
+            "AWS_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true", "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
+            "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"}
+
+
 def delta_partitioned(out, expected):
     """Partitioned by day, change data feed on: INSERT, DELETE, UPDATE, MERGE, then a checkpoint."""
-    path = os.path.join(out, "delta_partitioned")
+    path = location(out, "delta_partitioned")
+    opts = delta_options()
     d1, d2, d3 = datetime.date(2024, 1, 1), datetime.date(2024, 1, 2), datetime.date(2024, 1, 3)
     write_deltalake(path, orders([1, 2, 3, 4], [d1, d1, d2, d2]), partition_by=["day"],
-                    configuration={"delta.enableChangeDataFeed": "true"})
-    dt = DeltaTable(path)
+                    configuration={"delta.enableChangeDataFeed": "true"}, storage_options=opts)
+    dt = DeltaTable(path, storage_options=opts)
     dt.delete("id = 1")
     dt.update(updates={"name": "'updated'"}, predicate="id = 3")
     source = orders([4, 5], [d2, d3], ["merged", "inserted"])
     (dt.merge(source=source, predicate="t.id = s.id", source_alias="s", target_alias="t")
        .when_matched_update_all().when_not_matched_insert_all().execute())
     dt.create_checkpoint()
-    write_deltalake(path, orders([6], [d3]), mode="append")
+    write_deltalake(path, orders([6], [d3]), mode="append", storage_options=opts)
     versions = {}
-    for v in range(DeltaTable(path).version() + 1):
+    for v in range(DeltaTable(path, storage_options=opts).version() + 1):
         versions[v] = delta_rows(path, v)
     expected["delta_partitioned"] = {"latest": versions[max(versions)], "versions": versions}
 
@@ -109,9 +129,16 @@ def delta_column_mapping(out, expected):
 
 def iceberg_orders(out, expected):
     """Iceberg v2, partitioned by month(day): appends, a delete, a rename and an added column."""
-    warehouse = os.path.join(out, "iceberg_warehouse")
-    os.makedirs(warehouse)
-    catalog = SqlCatalog("writer", uri=f"sqlite:///{os.path.join(out, 'iceberg_catalog.db')}", warehouse=f"file://{warehouse}")
+    props = {}
+    if S3:
+        warehouse = f"s3://{S3['bucket']}/iceberg_warehouse"
+        props = {"s3.endpoint": S3["endpoint"], "s3.access-key-id": S3["key"], "s3.secret-access-key": S3["secret"],
+                 "s3.region": "us-east-1", "s3.force-virtual-addressing": "false", "py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO"}
+    else:
+        local = os.path.join(out, "iceberg_warehouse")
+        os.makedirs(local)
+        warehouse = f"file://{local}"
+    catalog = SqlCatalog("writer", uri=f"sqlite:///{os.path.join(out, 'iceberg_catalog.db')}", warehouse=warehouse, **props)
     catalog.create_namespace("db")
     schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "name", StringType(), required=False),
                     NestedField(3, "day", DateType(), required=False))
@@ -137,11 +164,14 @@ def iceberg_orders(out, expected):
 
 def main():
     out = sys.argv[1]
+    if len(sys.argv) == 6:
+        S3.update(endpoint=sys.argv[2], bucket=sys.argv[3], key=sys.argv[4], secret=sys.argv[5])
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     expected = {}
     delta_partitioned(out, expected)
-    delta_column_mapping(out, expected)
+    if not S3:
+        delta_column_mapping(out, expected)  # its rename is a commit written by hand, on the local file system
     iceberg_orders(out, expected)
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)

@@ -156,7 +156,7 @@ public final class Gateway {
     StoreRouter router = new StoreRouter();
     java.util.function.Consumer<List<SharedTable>> route = tables -> {
       for (SharedTable t : tables) {
-        if (t.store() != null && !t.location().startsWith(ConfigLoader.ICEBERG_REST_SCHEME)) router.add(t.location(), stores.get(t.store()));
+        if (t.store() != null && !t.location().startsWith(ConfigLoader.ICEBERG_REST_SCHEME)) router.add(storeRoot(t.location()), stores.get(t.store()));
       }
     };
     route.accept(live.catalog().allTables());
@@ -277,6 +277,19 @@ public final class Gateway {
       stores.values().forEach(S3Store::close);
       cache.close();
     });
+  }
+
+  /**
+   * The prefix a table's store serves: its location, or for an Iceberg table pinned to one metadata
+   * file, the table directory above {@code metadata/} (its manifests and data files live there, not
+   * under the file).
+   */
+  static String storeRoot(String location) {
+    if (location.endsWith(".metadata.json") || location.endsWith(".metadata.json.gz")) {
+      int metadata = location.lastIndexOf("/metadata/");
+      if (metadata > 0) return location.substring(0, metadata);
+    }
+    return location;
   }
 
   /** How long startup waits for the warm-up before it serves anyway (unreachable stores must not hold it). */
