@@ -88,8 +88,7 @@ public final class OidcAuthenticator {
     Future<JWTAuth> provider = issuer.knows(kid) ? Future.succeededFuture(issuer.auth)
         : issuer.refresh(kid, false).recover(e -> {
           if (e instanceof io.tablegate.protocol.SharingException) return Future.failedFuture(e);
-          LOGGER.atWarn().addKeyValue("issuer", issuer.config.issuer()).addKeyValue("cause", e.toString())
-              .log("Cannot fetch the identity provider's signing keys");
+          // logged once per failed fetch (IssuerState.refresh), not once per waiting request
           return Future.failedFuture(new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
               "The identity provider's signing keys cannot be fetched; please retry later."));
         });
@@ -184,11 +183,15 @@ public final class OidcAuthenticator {
         }
         return force || knows(kid) ? loaded : null;
       }).recover(e -> {
+        long retryInMs;
         synchronized (this) {
           inflight = null;
           retryAt = System.nanoTime() + backoffNanos;
+          retryInMs = backoffNanos / 1_000_000;
           backoffNanos = Math.min(backoffNanos * 2, 60 * MIN_REFETCH_NANOS);
         }
+        LOGGER.atWarn().addKeyValue("issuer", config.issuer()).addKeyValue("cause", e.toString()).addKeyValue("retryInMs", retryInMs)
+            .log("Cannot fetch the identity provider's signing keys; its recipients get 503 until a fetch succeeds");
         return Future.failedFuture(e);
       });
       if (!f.isComplete()) inflight = f;

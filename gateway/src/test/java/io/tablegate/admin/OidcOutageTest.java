@@ -80,6 +80,11 @@ class OidcOutageTest {
                   tables:
                     - {name: t, location: t, historyShared: true}
           """.formatted(issuer, issuer, TOKEN);
+      ch.qos.logback.classic.Logger oidcLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+          io.tablegate.http.OidcAuthenticator.class);
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
+      warnings.start();
+      oidcLog.addAppender(warnings);
       try (GatewayHarness gw = GatewayHarness.start(yaml, dir)) {
         // When: ten OIDC recipients arrive at once
         // (their own client: the harness client's connection pool must stay free for the token recipients)
@@ -106,7 +111,11 @@ class OidcOutageTest {
         // Then: during the backoff the next one fails fast, without another connection
         assertError(gw.get("/shares/s/schemas/n/tables/t/version", jwt(issuer)), 503, "TEMPORARILY_UNAVAILABLE");
         assertThat(accepted.get()).isEqualTo(1);
+        // and the outage is logged once per failed fetch, not once per request
+        assertThat(warnings.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count()).isEqualTo(1);
         oidcClient.close();
+      } finally {
+        oidcLog.detachAppender(warnings);
       }
     } finally {
       for (Socket s : held) s.close();
