@@ -1,0 +1,73 @@
+package io.tablegate.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * A real Ceph RADOS gateway for a test: one-host Ceph started by {@code scripts/ceph-rgw.sh} (which
+ * installs Debian's packages when missing) on free loopback ports, stopped and removed on close.
+ */
+public final class CephRgw implements AutoCloseable {
+  private final Path dir;
+  public final String endpoint;
+  public final String accessKey;
+  public final String secretKey;
+  public final S3Client client;
+
+  public CephRgw(Path dir) throws IOException, InterruptedException {
+    this.dir = dir;
+    Path log = Files.createTempFile("ceph-rgw-", ".log");
+    Process p = new ProcessBuilder(List.of("bash", Python.repository().resolve("scripts/ceph-rgw.sh").toString(), "start", dir.toString()))
+        .redirectError(log.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("Ceph RGW did not start:\n" + out + Files.readString(log));
+    }
+    Map<String, String> values = new HashMap<>();
+    for (String line : out.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) values.put(line.substring(0, eq), line.substring(eq + 1).trim());
+    }
+    endpoint = values.get("RGW_ENDPOINT");
+    accessKey = values.get("ACCESS_KEY");
+    secretKey = values.get("SECRET_KEY");
+    if (endpoint == null || accessKey == null || secretKey == null) throw new IllegalStateException("Unexpected output:\n" + out);
+    client = S3Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(endpoint))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
+  }
+
+  /** A {@code stores:} entry for this RGW. */
+  public String storeYaml(String name) {
+    return "  - {name: " + name + ", endpoint: \"" + endpoint + "\", accessKeyId: " + accessKey + ", secretAccessKey: \"" + secretKey
+        + "\", connectTimeoutMs: 2000, requestTimeoutMs: 30000}\n";
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    new ProcessBuilder(List.of("bash", Python.repository().resolve("scripts/ceph-rgw.sh").toString(), "stop", dir.toString()))
+        .inheritIO().start().waitFor(120, TimeUnit.SECONDS);
+  }
+}
