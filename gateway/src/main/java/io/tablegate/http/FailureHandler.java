@@ -60,10 +60,6 @@ public final class FailureHandler implements Handler<RoutingContext> {
         send(ctx, e.getStatusCode(), code, message);
         return;
       }
-    } else if (isDecodingFailure(failure)) {
-      // malformed percent-encoding in the path or query string: the client's fault, and never logged
-      send(ctx, 400, ErrorCode.INVALID_PARAMETER_VALUE, "The request URL is not valid percent-encoding.");
-      return;
     } else {
       String errorId = UUID.randomUUID().toString();
       LOGGER.atError().setCause(failure).addKeyValue("errorId", errorId).addKeyValue("path", loggable(ctx.normalizedPath()))
@@ -81,16 +77,6 @@ public final class FailureHandler implements Handler<RoutingContext> {
     String p = files >= 0 ? path.substring(0, files + 7) + "…" : path;
     p = p.replaceAll("\\p{Cntrl}", "?");
     return p.length() > 256 ? p.substring(0, 256) + "…" : p;
-  }
-
-  /** Netty's and the JDK's URL decoders throw IllegalArgumentException on bad escapes. */
-  private static boolean isDecodingFailure(Throwable t) {
-    if (!(t instanceof IllegalArgumentException)) return false;
-    for (StackTraceElement e : t.getStackTrace()) {
-      String c = e.getClassName();
-      if (c.endsWith("QueryStringDecoder") || c.equals("java.net.URLDecoder") || c.endsWith("HttpUtils") || c.endsWith("URIDecoder")) return true;
-    }
-    return false;
   }
 
   private static void send(RoutingContext ctx, int status, ErrorCode code, String message) {

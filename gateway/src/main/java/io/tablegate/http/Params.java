@@ -13,13 +13,9 @@ final class Params {
     return v == null || v.isEmpty() ? null : v;
   }
 
-  /** A query parameter as sent; malformed percent-encoding is a protocol error, never a 500. */
+  /** A query parameter as sent (its percent-encoding was checked by {@link RequestGuard}). */
   static String query(RoutingContext ctx, String name) {
-    try {
-      return ctx.request().getParam(name);
-    } catch (IllegalArgumentException e) {
-      throw SharingErrors.invalidParameter("The query string is not valid percent-encoding.");
-    }
+    return ctx.request().getParam(name);
   }
 
   static Integer integer(RoutingContext ctx, String name) {

@@ -8,9 +8,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Runs in front of a router: a query string that is not valid percent-encoding is answered with
- * protocol JSON 400 at once. (Left to the router, it fails while routes are matched, outside any
- * failure handler, and Vert.x logs the whole URL, signatures included, at ERROR.)
+ * Runs in front of a router: a path or query string that is not valid percent-encoding is answered
+ * with protocol JSON 400 at once. (Left to the router, it fails while routes are matched, outside any
+ * failure handler, and Vert.x logs the whole URL, file-URL tokens included, at ERROR.) This is the one
+ * place that checks it: past it, decoding a request's path and parameters cannot fail.
  */
 public final class RequestGuard implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> next;
@@ -25,18 +26,32 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    boolean valid;
     try {
       request.params(); // decoded once and kept by the request
+      valid = validEscapes(request.path());
     } catch (IllegalArgumentException e) {
+      valid = false;
+    }
+    if (!valid) {
       request.response().setStatusCode(400);
       if (request.method() == HttpMethod.HEAD) {
         request.response().end();
         return;
       }
       request.response().putHeader("Content-Type", "application/json; charset=utf-8")
-          .end(Buffer.buffer(ProtocolCodec.error(ErrorCode.INVALID_PARAMETER_VALUE, "The query string is not valid percent-encoding.")));
+          .end(Buffer.buffer(ProtocolCodec.error(ErrorCode.INVALID_PARAMETER_VALUE, "The request URL is not valid percent-encoding.")));
       return;
     }
     next.handle(request);
+  }
+
+  /** Every {@code %} is followed by two hexadecimal digits. */
+  static boolean validEscapes(String path) {
+    if (path == null) return true;
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) return false;
+    }
+    return true;
   }
 }
