@@ -187,7 +187,8 @@ public final class Gateway {
         icebergCatalogProperties(config)), cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl, sharedScans);
     TableFormat cachedDelta = formatDecorator.apply(deltaCaching);
     TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
-    SharingService service = new SharingService(live::catalog, Map.of("delta", cachedDelta, "iceberg", cachedIceberg), signers, workers, clock,
+    Map<String, TableFormat> formats = Map.of("delta", cachedDelta, "iceberg", cachedIceberg);
+    SharingService service = new SharingService(live::catalog, formats, signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
         Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes(), sealer,
         new RequestLimits(config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()),
@@ -245,9 +246,8 @@ public final class Gateway {
       }
     });
     Future<HttpServer> adminListening = adminServer == null ? Future.succeededFuture() : adminServer.listen(admin.port(), admin.host());
-    Map<String, TableFormat> warmFormats = Map.of("delta", cachedDelta, "iceberg", cachedIceberg);
     Future<Void> warm = workers.<Void>executeBlocking(() -> {
-      warmUp(live.catalog().allTables(), warmFormats);
+      warmUp(live.catalog().allTables(), formats);
       return null;
     }, false).timeout(WARM_UP_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
     return busReady.compose(v -> warm).compose(v -> adminListening).compose(v -> server.requestHandler(sharingLimits.around(RequestGuard.around(http))).listen(config.port(), config.host())).map(s -> {

@@ -50,7 +50,12 @@ final class DataFileCodec {
   }
 
   static DataFile decode(byte[] data) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+    return decode(data, 0, data.length);
+  }
+
+  /** Decodes the record in {@code data[from, from + length)} (a spill block holds many). */
+  static DataFile decode(byte[] data, int from, int length) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, from, length))) {
       if (in.readByte() != VERSION) throw new IllegalArgumentException("Unknown cached file format");
       String location = string(in);
       String relative = string(in);

@@ -56,17 +56,10 @@ final class QueryTokens {
 
   PageState readPage(String token, String recipient, String tableId, String fingerprint) {
     String what = "Invalid pageToken";
-    Map<String, Object> t = open(PAGE, token, what);
-    if (!tableId.equals(t.get("t"))) {
-      throw SharingErrors.invalidParameter("The table specified in the page token does not match the table being queried.");
-    }
-    if (!recipient.equals(t.get("w"))) throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
+    Map<String, Object> t = openFor(PAGE, "page token", what, token, recipient, tableId);
     if (!hash(fingerprint).equals(t.get("h"))) {
       throw SharingErrors.invalidParameter(
           "Query parameter mismatch detected for the next page query. The query parameter cannot change when querying the next page results.");
-    }
-    if (number(t, "x", what) <= clock.millis()) {
-      throw SharingErrors.invalidParameter("The page token has expired. Please restart the query.");
     }
     PageState s = new PageState(number(t, "v", what), number(t, "e", what), number(t, "i", what));
     if (s.version() < 0 || s.index() < 0 || s.endVersion() < -1) throw SharingErrors.invalidParameter(what + ".");
@@ -84,17 +77,23 @@ final class QueryTokens {
 
   long readRefresh(String token, String recipient, String tableId) {
     String what = "Invalid refreshToken";
-    Map<String, Object> t = open(REFRESH, token, what);
-    if (!tableId.equals(t.get("t"))) {
-      throw SharingErrors.invalidParameter("The table specified in the refresh token does not match the table being queried.");
-    }
-    if (!recipient.equals(t.get("w"))) throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
-    if (number(t, "x", what) <= clock.millis()) {
-      throw SharingErrors.invalidParameter("The refresh token has expired. Please restart the query.");
-    }
+    Map<String, Object> t = openFor(REFRESH, "refresh token", what, token, recipient, tableId);
     long version = number(t, "r", what);
     if (version < 0) throw SharingErrors.invalidParameter(what + ".");
     return version;
+  }
+
+  /** Opens a token of {@code purpose} and checks what every token is bound to: table, recipient, expiry. */
+  private Map<String, Object> openFor(String purpose, String kind, String what, String token, String recipient, String tableId) {
+    Map<String, Object> t = open(purpose, token, what);
+    if (!tableId.equals(t.get("t"))) {
+      throw SharingErrors.invalidParameter("The table specified in the " + kind + " does not match the table being queried.");
+    }
+    if (!recipient.equals(t.get("w"))) throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
+    if (number(t, "x", what) <= clock.millis()) {
+      throw SharingErrors.invalidParameter("The " + kind + " has expired. Please restart the query.");
+    }
+    return t;
   }
 
   private Map<String, Object> open(String purpose, String token, String what) {

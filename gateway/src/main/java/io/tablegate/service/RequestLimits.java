@@ -7,8 +7,4 @@ package io.tablegate.service;
  * @param maxPredicateLeaves comparisons in a {@code jsonPredicateHints} tree; a larger hint is ignored (hints are optional)
  * @param maxPredicateDepth nesting of a {@code jsonPredicateHints} tree; a deeper hint is ignored
  */
-public record RequestLimits(int maxPredicateLeaves, int maxPredicateDepth) {
-  public static RequestLimits defaults() {
-    return new RequestLimits(1_000, 32);
-  }
-}
+public record RequestLimits(int maxPredicateLeaves, int maxPredicateDepth) {}

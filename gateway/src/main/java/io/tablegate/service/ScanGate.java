@@ -58,7 +58,7 @@ public final class ScanGate {
         return Future.succeededFuture(new Slot());
       }
       if (queueTimeoutMs <= 0) return Future.failedFuture(busy());
-      w = new Waiter(Promise.promise(), vertx.getOrCreateContext(), new long[1]);
+      w = new Waiter(Promise.promise(), vertx.getOrCreateContext(), new long[] {-1}); // its timer id, once set
       waiting.addLast(w);
     }
     w.timer()[0] = vertx.setTimer(queueTimeoutMs, id -> {
@@ -84,7 +84,7 @@ public final class ScanGate {
         return;
       }
     }
-    vertx.cancelTimer(next.timer()[0]);
+    if (next.timer()[0] >= 0) vertx.cancelTimer(next.timer()[0]); // not yet set: the timer will find the waiter gone
     next.context().runOnContext(v -> {
       if (!next.promise().tryComplete(new Slot())) giveBack();
     });

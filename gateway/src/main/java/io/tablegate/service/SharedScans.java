@@ -253,25 +253,21 @@ public final class SharedScans implements AutoCloseable {
       }
     }
 
+    /** Deletes the list unless a follower still reads it; true once it is gone. */
     synchronized boolean delete() {
       if (followers > 0 || deleted) return deleted;
-      deleted = true;
-      notifyAll();
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Cannot delete a scan spill file");
-      }
+      abandon();
       return true;
     }
 
+    /** Deletes the list whoever reads it (shutdown); its followers then fail. */
     synchronized void abandon() {
       deleted = true;
       notifyAll();
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        // the directory goes with the process
+        LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Cannot delete a scan spill file");
       }
     }
   }
@@ -312,14 +308,14 @@ public final class SharedScans implements AutoCloseable {
         if (end - start >= 4) {
           int length = ((block[start] & 0xff) << 24) | ((block[start + 1] & 0xff) << 16) | ((block[start + 2] & 0xff) << 8) | (block[start + 3] & 0xff);
           if (end - start >= 4 + length) {
-            byte[] record = java.util.Arrays.copyOfRange(block, start + 4, start + 4 + length);
+            DataFile f = DataFileCodec.decode(block, start + 4, length);
             start += 4 + length;
-            return DataFileCodec.decode(record);
+            return f;
           }
           if (4 + length > block.length) block = java.util.Arrays.copyOf(block, 4 + length);
         }
         if (entry.failure != null) throw entry.failure;
-        if (position + 0 >= entry.published) {
+        if (position >= entry.published) {
           if (entry.complete && position >= entry.published) return null;
           entry.awaitBeyond(position);
           if (entry.failure != null) throw entry.failure;

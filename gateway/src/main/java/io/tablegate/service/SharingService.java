@@ -79,11 +79,6 @@ public final class SharingService {
     this.pageSizeLimit = pageSizeLimit;
   }
 
-  /** The scans open now (each holds one slot of {@code maxConcurrentScans}). */
-  public int openScans() {
-    return scans.open();
-  }
-
   // ---- listings (in memory) -------------------------------------------------------------------
 
   public Page<Share> listShares(Recipient who, Integer maxResults, String pageToken) {
@@ -194,7 +189,10 @@ public final class SharingService {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     validateQuery(table, caps, q);
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
-    return scans.acquire().compose(slot -> blocking(table, () -> {
+    // only a change query reads the log per request and needs a scan slot; a snapshot's files come from
+    // its version's one shared scan (see SharedScans)
+    Future<ScanGate.Slot> slotted = q.startingVersion() != null ? scans.acquire() : Future.succeededFuture();
+    return slotted.compose(slot -> blocking(table, () -> {
       TableFormat format = format(table);
       QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), who.id(), table.id(), q.pagingFingerprint());
       if (q.startingVersion() != null) {
@@ -232,12 +230,13 @@ public final class SharingService {
           limits.maxPredicateLeaves(), limits.maxPredicateDepth());
       LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
       Long ts = timeTravel ? snap.timestamp() : null;
-      // a snapshot's files come from its one shared scan (see SharedScans): the stream needs no slot of its own
       LineSource body = new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
           page == null ? 0 : page.index(), pageSize, stamped, ts, trailer);
       if (cacheable) body = responses.recording(cacheKey, body, lines);
       return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
-    }).andThen(ar -> slot.releaseUnlessHeld()));
+    }).andThen(ar -> {
+      if (slot != null) slot.releaseUnlessHeld();
+    }));
   }
 
   private static void validateQuery(SharedTable table, Capabilities caps, QueryRequest q) {
