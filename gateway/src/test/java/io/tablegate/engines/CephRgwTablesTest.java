@@ -7,10 +7,9 @@ import io.tablegate.testing.CephRgw;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.KernelRows;
-import io.tablegate.testing.Python;
+import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.Recipient;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -34,34 +33,14 @@ class CephRgwTablesTest {
   static void start() throws Exception {
     rgw = new CephRgw(dir.resolve("ceph"));
     rgw.client.createBucket(b -> b.bucket("engines"));
-    Path out = dir.resolve("expected");
-    Python.run(Map.of("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED", "AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"), 600,
-        "write_tables.py", out.toString(), rgw.endpoint, "engines", rgw.accessKey, rgw.secretKey);
-    expected = GatewayHarness.MAPPER.readTree(out.resolve("expected.json").toFile());
-    String iceberg = expected.get("iceberg_orders").get("metadataLocation").asText();
-    gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + rgw.storeYaml("ceph") + """
-        shares:
-          - name: engines
-            schemas:
-              - name: w
-                tables:
-                  - {name: delta_presigned, location: "s3://engines/delta_partitioned", historyShared: true}
-                  - {name: delta_proxy, location: "s3://engines/delta_partitioned", historyShared: true, fileAccess: proxy}
-                  - {name: iceberg_presigned, location: "%s", format: iceberg, historyShared: true}
-                  - {name: iceberg_proxy, location: "%s", format: iceberg, historyShared: true, fileAccess: proxy}
-        """.formatted(iceberg, iceberg), dir);
+    expected = EngineTables.writeToS3(dir.resolve("expected"), rgw.endpoint, "engines", rgw.accessKey, rgw.secretKey);
+    gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + rgw.storeYaml("ceph") + EngineTables.s3SharesYaml(expected), dir);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
     if (rgw != null) rgw.close();
-  }
-
-  static List<String> rows(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
   }
 
   static Response query(String table, String body) {
@@ -74,11 +53,11 @@ class CephRgwTablesTest {
   void tablesInCephRgwReadAsTheirWritersReadThem() throws Exception {
     for (String table : List.of("delta_presigned", "delta_proxy")) {
       assertThat(KernelRows.readTable(Recipient.materialize(gw, query(table, "{}").lines(), dir.resolve("recv-" + table))))
-          .as(table).containsExactlyInAnyOrderElementsOf(rows(expected.get("delta_partitioned").get("latest")));
+          .as(table).containsExactlyInAnyOrderElementsOf(EngineTables.rows(expected.get("delta_partitioned").get("latest")));
     }
     for (String table : List.of("iceberg_presigned", "iceberg_proxy")) {
       assertThat(KernelRows.readTable(Recipient.materialize(gw, query(table, "{}").lines(), dir.resolve("recv-" + table))))
-          .as(table).containsExactlyInAnyOrderElementsOf(rows(expected.get("iceberg_orders").get("latest")));
+          .as(table).containsExactlyInAnyOrderElementsOf(EngineTables.rows(expected.get("iceberg_orders").get("latest")));
     }
   }
 

@@ -6,11 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.KernelRows;
-import io.tablegate.testing.Python;
+import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.Recipient;
 import io.tablegate.testing.S3Harness;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,35 +35,14 @@ class EngineWrittenS3TablesTest {
   static void start() throws Exception {
     s3 = new S3Harness(dir.resolve("s3"));
     s3.createBucket("engines");
-    Path out = dir.resolve("expected");
-    // pyarrow's AWS SDK adds flexible checksums to uploads, which s3proxy refuses; the SDK only sends them when asked to here
-    Python.run(Map.of("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED", "AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"), 600,
-        "write_tables.py", out.toString(), s3.endpoint(), "engines", S3Harness.ACCESS_KEY, S3Harness.SECRET_KEY);
-    expected = GatewayHarness.MAPPER.readTree(out.resolve("expected.json").toFile());
-    String iceberg = expected.get("iceberg_orders").get("metadataLocation").asText();
-    gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + s3.storeYaml("s3proxy") + """
-        shares:
-          - name: engines
-            schemas:
-              - name: w
-                tables:
-                  - {name: delta_presigned, location: "s3://engines/delta_partitioned", historyShared: true}
-                  - {name: delta_proxy, location: "s3://engines/delta_partitioned", historyShared: true, fileAccess: proxy}
-                  - {name: iceberg_presigned, location: "%s", format: iceberg, historyShared: true}
-                  - {name: iceberg_proxy, location: "%s", format: iceberg, historyShared: true, fileAccess: proxy}
-        """.formatted(iceberg, iceberg), dir);
+    expected = EngineTables.writeToS3(dir.resolve("expected"), s3.endpoint(), "engines", S3Harness.ACCESS_KEY, S3Harness.SECRET_KEY);
+    gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + s3.storeYaml("s3proxy") + EngineTables.s3SharesYaml(expected), dir);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
     if (s3 != null) s3.close();
-  }
-
-  static List<String> rows(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
   }
 
   static List<String> read(String table, String body, String tag) throws Exception {
@@ -77,11 +55,11 @@ class EngineWrittenS3TablesTest {
   void deltaRsTablesInS3ReadAsDeltaRsReadsThem() throws Exception {
     JsonNode t = expected.get("delta_partitioned");
     for (String table : List.of("delta_presigned", "delta_proxy")) {
-      assertThat(read(table, "{}", table)).containsExactlyInAnyOrderElementsOf(rows(t.get("latest")));
+      assertThat(read(table, "{}", table)).containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("latest")));
       for (Iterator<String> it = t.get("versions").fieldNames(); it.hasNext(); ) {
         String v = it.next();
         assertThat(read(table, "{\"version\": " + v + "}", table + v)).as(table + " version " + v)
-            .containsExactlyInAnyOrderElementsOf(rows(t.get("versions").get(v)));
+            .containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("versions").get(v)));
       }
     }
   }
@@ -90,7 +68,7 @@ class EngineWrittenS3TablesTest {
   void pyicebergTablesInS3ReadAsPyicebergReadsThem() throws Exception {
     JsonNode t = expected.get("iceberg_orders");
     for (String table : List.of("iceberg_presigned", "iceberg_proxy")) {
-      assertThat(read(table, "{}", table)).containsExactlyInAnyOrderElementsOf(rows(t.get("latest")));
+      assertThat(read(table, "{}", table)).containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("latest")));
     }
   }
 }

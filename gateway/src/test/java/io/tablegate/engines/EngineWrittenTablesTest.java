@@ -10,7 +10,6 @@ import io.tablegate.testing.KernelRows;
 import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.Recipient;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +45,7 @@ class EngineWrittenTablesTest {
     if (gw != null) gw.close();
   }
 
-  static List<String> rows(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
-  }
+
 
   static List<String> read(String table, String caps, String body, String tag) throws Exception {
     Response r = gw.post(T + table + "/query", null, caps == null ? Map.of() : Map.of("delta-sharing-capabilities", caps), body);
@@ -62,13 +57,13 @@ class EngineWrittenTablesTest {
   void deltaRsPartitionedTableWithDeleteUpdateMergeAndCheckpointReadsAsDeltaRsReadsIt() throws Exception {
     JsonNode t = expected.get("delta_partitioned");
     // latest, in both response formats
-    assertThat(read("delta_partitioned", null, "{}", "dp-parquet")).containsExactlyInAnyOrderElementsOf(rows(t.get("latest")));
-    assertThat(read("delta_partitioned", DELTA_CAPS, "{}", "dp-delta")).containsExactlyInAnyOrderElementsOf(rows(t.get("latest")));
+    assertThat(read("delta_partitioned", null, "{}", "dp-parquet")).containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("latest")));
+    assertThat(read("delta_partitioned", DELTA_CAPS, "{}", "dp-delta")).containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("latest")));
     // every version by time travel
     for (Iterator<String> it = t.get("versions").fieldNames(); it.hasNext(); ) {
       String v = it.next();
       assertThat(read("delta_partitioned", null, "{\"version\": " + v + "}", "dp-v" + v)).as("version " + v)
-          .containsExactlyInAnyOrderElementsOf(rows(t.get("versions").get(v)));
+          .containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("versions").get(v)));
     }
     // and the change data feed delta-rs wrote for DELETE, UPDATE and MERGE is served
     Response changes = gw.get(T + "delta_partitioned/changes?startingVersion=1", null);
@@ -79,18 +74,18 @@ class EngineWrittenTablesTest {
   @Test
   void deltaRsColumnMappedTableWithARenamedColumnNeedsTheDeltaFormat() throws Exception {
     JsonNode t = expected.get("delta_column_mapping");
-    assertThat(read("delta_column_mapping", DELTA_CAPS, "{}", "cm")).containsExactlyInAnyOrderElementsOf(rows(t.get("latest")));
+    assertThat(read("delta_column_mapping", DELTA_CAPS, "{}", "cm")).containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("latest")));
     assertError(gw.post(T + "delta_column_mapping/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
   }
 
   @Test
   void pyicebergMonthPartitionedTableWithDeletesAndSchemaEvolutionReadsAsPyicebergReadsIt() throws Exception {
     JsonNode t = expected.get("iceberg_orders");
-    assertThat(read("iceberg_orders", DELTA_CAPS, "{}", "ice")).containsExactlyInAnyOrderElementsOf(rows(t.get("latest")));
+    assertThat(read("iceberg_orders", DELTA_CAPS, "{}", "ice")).containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("latest")));
     for (Iterator<String> it = t.get("versions").fieldNames(); it.hasNext(); ) {
       String v = it.next();
       assertThat(read("iceberg_orders", DELTA_CAPS, "{\"version\": " + v + "}", "ice-v" + v)).as("snapshot with sequence number " + v)
-          .containsExactlyInAnyOrderElementsOf(rows(t.get("versions").get(v)));
+          .containsExactlyInAnyOrderElementsOf(EngineTables.rows(t.get("versions").get(v)));
     }
   }
 }
