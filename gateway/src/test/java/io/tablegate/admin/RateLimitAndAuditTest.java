@@ -109,7 +109,12 @@ class RateLimitAndAuditTest {
       String url = q.lines().get(2).get("file").get("url").asText();
       assertThat(g.fetch(url, Map.of()).status()).isEqualTo(200);
       assertThat(g.get(V, "wrong-token-0123456789").status()).isEqualTo(401);
-      Thread.sleep(100); // end handlers run after the response
+      // end handlers run after the response: wait for the three lines (query, file, refused request)
+      GatewayHarness.eventually(() -> {
+        synchronized (lines) {
+          return lines.list.size() >= 3;
+        }
+      });
     } finally {
       audit.detachAppender(lines);
     }

@@ -129,12 +129,8 @@ class TlsTest {
     byte[] before = get(new HttpClientOptions()).peer().get(0).getEncoded();
     assertThat(before).isEqualTo(pem(first));
     install(second);
-    byte[] after = before;
-    for (int i = 0; i < 100 && Arrays.equals(after, before); i++) {
-      Thread.sleep(100);
-      after = get(new HttpClientOptions()).peer().get(0).getEncoded();
-    }
-    assertThat(after).isEqualTo(pem(second));
+    GatewayHarness.eventually(() -> !Arrays.equals(get(new HttpClientOptions()).peer().get(0).getEncoded(), before));
+    assertThat(get(new HttpClientOptions()).peer().get(0).getEncoded()).isEqualTo(pem(second));
   }
 
   static byte[] pem(SelfSignedCertificate c) throws Exception {

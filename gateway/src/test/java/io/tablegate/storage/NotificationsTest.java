@@ -108,7 +108,7 @@ class NotificationsTest {
   }
 
   static void awaitVersion(GatewayHarness gw, long v) throws InterruptedException {
-    for (int i = 0; i < 100 && !version(gw).equals(Long.toString(v)); i++) Thread.sleep(20);
+    GatewayHarness.eventually(() -> version(gw).equals(Long.toString(v)));
     assertThat(version(gw)).isEqualTo(Long.toString(v));
   }
 
@@ -170,7 +170,7 @@ class NotificationsTest {
   void withoutRedisInvalidationsStayLocalAndNoRequestFails() throws Exception {
     // Given
     redis.kill();
-    Thread.sleep(200);
+    GatewayHarness.eventually(() -> a.get("/../readyz", null).text().contains("unreachable"));
     assertThat(a.get("/../readyz", null).text()).contains("unreachable");
     assertThat(a.get("/../metrics", null).text()).contains("tablegate_redis_connected 0");
     String key = commit(); // version 8
@@ -182,8 +182,8 @@ class NotificationsTest {
     assertThat(version(b)).isEqualTo("7");
     // When Redis comes back, the instances reconnect by themselves
     redis.start();
-    for (int i = 0; i < 200 && !a.get("/../readyz", null).text().contains("connected"); i++) Thread.sleep(50);
-    for (int i = 0; i < 200 && !b.get("/../readyz", null).text().contains("connected"); i++) Thread.sleep(50);
+    GatewayHarness.eventually(() -> a.get("/../readyz", null).text().contains("\"redis\":\"connected\""));
+    GatewayHarness.eventually(() -> b.get("/../readyz", null).text().contains("\"redis\":\"connected\""));
     assertThat(a.get("/../metrics", null).text()).contains("tablegate_redis_connected 1");
     key = commit(); // version 9
     assertThat(webhook(a, TOKEN, minioEvent(key)).status()).isEqualTo(200);

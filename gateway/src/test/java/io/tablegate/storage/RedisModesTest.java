@@ -47,8 +47,8 @@ class RedisModesTest {
     s3.createBucket("lake");
     s3.upload(dir.resolve("t"), "lake", "t");
     try (GatewayHarness a = GatewayHarness.start(yaml(redisYaml), dir); GatewayHarness b = GatewayHarness.start(yaml(redisYaml), dir)) {
-      for (int i = 0; i < 100 && !(a.get("/../readyz", null).text().contains("connected")
-          && b.get("/../readyz", null).text().contains("connected")); i++) Thread.sleep(50);
+      GatewayHarness.eventually(() -> a.get("/../readyz", null).text().contains("connected")
+          && b.get("/../readyz", null).text().contains("connected"));
       assertThat(a.get("/../readyz", null).text()).contains("\"redis\":\"connected\"");
       assertThat(a.get(T + "/version", null).header("Delta-Table-Version")).isEqualTo("4");
       assertThat(b.get(T + "/version", null).header("Delta-Table-Version")).isEqualTo("4");
@@ -66,7 +66,7 @@ class RedisModesTest {
       var events = a.send(io.vertx.core.http.HttpMethod.POST, a.endpoint().replace("/delta-sharing", "") + "/events", null,
           Map.of("Authorization", "Bearer " + TOKEN), event);
       assertThat(events.status()).isEqualTo(200);
-      for (int i = 0; i < 100 && !"5".equals(b.get(T + "/version", null).header("Delta-Table-Version")); i++) Thread.sleep(20);
+      GatewayHarness.eventually(() -> "5".equals(b.get(T + "/version", null).header("Delta-Table-Version")));
       assertThat(b.get(T + "/version", null).header("Delta-Table-Version")).isEqualTo("5");
     } finally {
       s3.close();

@@ -52,6 +52,27 @@ public final class GatewayHarness implements AutoCloseable {
     return new GatewayHarness(vertx, gateway);
   }
 
+  /**
+   * Polls {@code check} every 20 ms until it holds or a generous deadline (60 s) passes: what a test waits for may take
+   * long on a loaded 2-core machine, and the deadline is only there to end a test that would otherwise hang. Returns
+   * whether it held.
+   */
+  public static boolean eventually(java.util.concurrent.Callable<Boolean> check) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try {
+      while (!check.call()) {
+        if (System.nanoTime() > deadline) return false;
+        Thread.sleep(20);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static <T> T await(Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
