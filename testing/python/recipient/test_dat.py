@@ -14,9 +14,6 @@ import pytest
 
 DAT = os.environ.get("TABLEGATE_DAT", "")
 CASES = sorted(os.listdir(DAT)) if DAT else []
-# Tables that need reader features: the connector then asks for the delta format, which it cannot read
-# (see test_recipient.DELTA_FORMAT_BROKEN); the gateway serves them (DatConformanceTest reads them with Kernel).
-NEEDS_DELTA_FORMAT = {"check_constraints", "column_mapping", "deletion_vectors", "timestamp_ntz"}
 # The connector's own limits, whatever the server:
 CONNECTOR_LIMITS = {
     # delta-kernel-rust refuses the protocol Spark wrote (columnMapping a writer feature only, at reader version 3)
@@ -69,13 +66,9 @@ def expected(case):
     return table
 
 
-BROKEN = pytest.mark.xfail(raises=pyarrow.lib.ArrowInvalid, strict=True,
-                            reason="needs the delta format, which delta-sharing 1.4.2 reads as local paths")
-
-
 def marked(case):
-    if case in NEEDS_DELTA_FORMAT:
-        return pytest.param(case, marks=BROKEN)
+    # Tables that need reader features (check_constraints, column_mapping, deletion_vectors, timestamp_ntz) are
+    # read in the delta format, by delta-kernel-rust fetching the gateway's file URLs
     if case in CONNECTOR_LIMITS:
         return pytest.param(case, marks=pytest.mark.xfail(raises=CONNECTOR_LIMITS[case], strict=True, reason="a limit of the connector"))
     return case

@@ -1,16 +1,12 @@
 """The real Python connector (delta-sharing 1.4.2, pandas, pyarrow) reading tables written by real
 engines through the gateway: rows equal what the writing engine reads itself."""
 import delta_sharing
-import pyarrow
 import pytest
 from conftest import rows
 
-# delta-sharing 1.4.2 reads the delta response format with delta-kernel-rust-sharing-wrapper 0.3.3, whose
-# engine has one object store: the local file system of the temporary log it writes. Every file URL a
-# server returns (presigned or the gateway's own) is then looked up as a local path and not found, with
-# any server. These cases are expected to fail until the connector fixes it (strict: a fix is noticed).
-DELTA_FORMAT_BROKEN = pytest.mark.xfail(raises=pyarrow.lib.ArrowInvalid, strict=True,
-                                        reason="delta-sharing 1.4.2's delta format reads file URLs as local paths")
+# delta-sharing 1.4.2 reads the delta response format with delta-kernel-rust (sharing wrapper 0.3.3), which
+# fetches a file URL over HTTP only when its query has a presigned-URL key (X-Amz-Signature, sp, ...) and
+# otherwise opens the URL's path as a local file: the gateway's own file URLs carry "?sp=r" for that.
 
 SHARE = "engines"
 SCHEMA = "w"
@@ -31,7 +27,7 @@ def test_lists_shares_and_tables(profile):
     assert names == ["delta_column_mapping", "delta_partitioned", "iceberg_orders"]
 
 
-@pytest.mark.parametrize("use_delta_format", [False, None, pytest.param(True, marks=DELTA_FORMAT_BROKEN)])
+@pytest.mark.parametrize("use_delta_format", [False, None, True])
 def test_latest_rows_equal_the_writers_rows(profile, expected, use_delta_format):
     want = expected["delta_partitioned"]["latest"]
     frame = delta_sharing.load_as_pandas(url(profile, "delta_partitioned"), use_delta_format=use_delta_format)
@@ -67,7 +63,6 @@ def test_json_predicate_hints_prune_partitions_and_keep_every_match(profile, exp
 
 
 @pytest.mark.parametrize("use_delta_format", [True, None])
-@DELTA_FORMAT_BROKEN
 def test_column_mapped_table_with_a_renamed_column(profile, expected, use_delta_format):
     # column mapping needs the delta format (None: the connector chooses it from the table's features)
     want = expected["delta_column_mapping"]["latest"]
@@ -81,7 +76,6 @@ def test_column_mapped_table_in_parquet_format_is_refused_clearly(profile):
     assert "400" in str(e.value) and "UNSUPPORTED_OPERATION" in str(e.value)
 
 
-@DELTA_FORMAT_BROKEN
 def test_iceberg_table_with_evolved_schema(profile, expected):
     want = expected["iceberg_orders"]["latest"]
     frame = delta_sharing.load_as_pandas(url(profile, "iceberg_orders"), use_delta_format=True)

@@ -217,7 +217,7 @@ public final class Gateway {
     RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
         limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
     Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth, rateLimit,
-        config.notifications().webhookTokenSha256(), config.notifications().snsHosts(), invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching)));
+        config.notifications().webhookTokenSha256(), config.notifications().snsHosts(), invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching), invalidations));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
         : Future.succeededFuture();
@@ -328,7 +328,8 @@ public final class Gateway {
   }
 
   /** A few gauges in Prometheus text format; the full metrics registry comes with the operations work. */
-  static String metrics(GatewayConfig config, InvalidationBus bus, MetadataCache cache, List<CachingTableFormat> formats) {
+  static String metrics(GatewayConfig config, InvalidationBus bus, MetadataCache cache, List<CachingTableFormat> formats,
+      InvalidationService invalidations) {
     StringBuilder m = new StringBuilder();
     long lookups = 0;
     long misses = 0;
@@ -345,6 +346,12 @@ public final class Gateway {
     if (config.redis() != null) m.append("tablegate_redis_connected ").append(bus.connected() ? 1 : 0).append('\n');
     m.append("# HELP tablegate_cache_entries entries in the in-process metadata cache\n# TYPE tablegate_cache_entries gauge\n");
     m.append("tablegate_cache_entries ").append(cache.size()).append('\n');
+    m.append("# HELP tablegate_bucket_events_total object events received from bucket notifications\n");
+    m.append("# TYPE tablegate_bucket_events_total counter\n");
+    m.append("tablegate_bucket_events_total ").append(invalidations.eventsReceived()).append('\n');
+    m.append("# HELP tablegate_event_invalidations_total tables invalidated because a bucket notification named their log\n");
+    m.append("# TYPE tablegate_event_invalidations_total counter\n");
+    m.append("tablegate_event_invalidations_total ").append(invalidations.tablesInvalidated()).append('\n');
     return m.toString();
   }
 

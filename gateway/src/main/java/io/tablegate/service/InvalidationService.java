@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ public final class InvalidationService {
   private final Cache<String, Boolean> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
 
   private final WorkerExecutor workers;
+  private final AtomicLong eventsReceived = new AtomicLong();
+  private final AtomicLong tablesInvalidated = new AtomicLong();
 
   public InvalidationService(List<SharedTable> tables, InvalidationBus bus, MetadataCache cache, WorkerExecutor workers) {
     this.bus = bus;
@@ -72,6 +75,7 @@ public final class InvalidationService {
    * locations once this instance and the shared tier are invalidated.
    */
   public Future<List<String>> apply(List<BucketEvent> events) {
+    eventsReceived.addAndGet(events.size());
     Set<String> touched = new LinkedHashSet<>();
     for (BucketEvent e : events) {
       if (!e.eventName().startsWith("ObjectCreated") && !e.eventName().startsWith("ObjectRemoved")) continue;
@@ -85,6 +89,7 @@ public final class InvalidationService {
     }
     if (touched.isEmpty()) return Future.succeededFuture(List.of());
     List<String> locations = List.copyOf(touched);
+    tablesInvalidated.addAndGet(locations.size());
     return workers.executeBlocking(() -> {
       for (String location : locations) cache.invalidateShared(location, CachingTableFormat.LATEST);
       return locations;
@@ -96,6 +101,16 @@ public final class InvalidationService {
       LOGGER.atDebug().addKeyValue("tables", done.size()).log("Invalidated tables from bucket notifications");
       return done;
     });
+  }
+
+  /** Object events received from bucket notifications (webhook or Redis list), whether or not they touched a table. */
+  public long eventsReceived() {
+    return eventsReceived.get();
+  }
+
+  /** Table invalidations the events caused on this instance (and announced to the others). */
+  public long tablesInvalidated() {
+    return tablesInvalidated.get();
   }
 
   /** A message from MinIO's Redis target ({@code access} format); malformed messages are logged and dropped. */

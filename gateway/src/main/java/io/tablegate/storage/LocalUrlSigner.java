@@ -9,14 +9,22 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Signs the gateway's own file URLs: {@code {base}/files/{sealed}}, where {@code sealed} is the
+ * Signs the gateway's own file URLs: {@code {base}/files/{sealed}?sp=r}, where {@code sealed} is the
  * object's location, the URL's expiry and the recipient it was issued to, encrypted and
  * authenticated by the {@link Sealer} all instances share. The URL discloses nothing about where
  * the object lives; editing any byte of it gives 403.
+ *
+ * <p>The query {@code sp=r} (a read permission, in the shape of an Azure SAS) carries no authority and
+ * is not checked: it is there because Delta Kernel (Rust, in the Python connector's delta format and in
+ * kernel-based clients) fetches a file URL over HTTP only if its query has a presigned-URL key
+ * ({@code X-Amz-Signature}, {@code sp}, {@code X-Goog-Credential}, ...), and otherwise opens the URL's
+ * path on the local file system.
  */
 public final class LocalUrlSigner {
   public static final String PATH = "/files/";
   private static final String PURPOSE = "file-url";
+  /** What makes Delta Kernel treat the URL as presigned (see the class comment). */
+  public static final String PRESIGNED_MARK = "?sp=r";
 
   private final Sealer sealer;
   private final Supplier<String> baseUrl;
@@ -44,7 +52,7 @@ public final class LocalUrlSigner {
     t.put("l", location);
     t.put("x", expires);
     t.put("w", recipient);
-    return baseUrl.get() + PATH + sealer.seal(PURPOSE, Tokens.bytes(t));
+    return baseUrl.get() + PATH + sealer.seal(PURPOSE, Tokens.bytes(t)) + PRESIGNED_MARK;
   }
 
   /** What a verification found: the location and recipient, or why the URL is refused. */

@@ -7,8 +7,10 @@ import io.tablegate.testing.CephRgw;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.KernelRows;
+import io.tablegate.testing.Python;
 import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.Recipient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ class CephRgwTablesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    rgw = new CephRgw(dir.resolve("ceph"));
+    rgw = CephRgw.shared();
     rgw.client.createBucket(b -> b.bucket("engines"));
     expected = EngineTables.writeToS3(dir.resolve("expected"), rgw.endpoint, "engines", rgw.accessKey, rgw.secretKey);
     gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + rgw.storeYaml("ceph") + EngineTables.s3SharesYaml(expected), dir);
@@ -40,7 +42,6 @@ class CephRgwTablesTest {
   @AfterAll
   static void stop() throws Exception {
     if (gw != null) gw.close();
-    if (rgw != null) rgw.close();
   }
 
   static Response query(String table, String body) {
@@ -59,6 +60,17 @@ class CephRgwTablesTest {
       assertThat(KernelRows.readTable(Recipient.materialize(gw, query(table, "{}").lines(), dir.resolve("recv-" + table))))
           .as(table).containsExactlyInAnyOrderElementsOf(EngineTables.rows(expected.get("iceberg_orders").get("latest")));
     }
+  }
+
+  @Test
+  void theDeltaSharingPythonConnectorReadsTheRgwTables() throws Exception {
+    Path profile = dir.resolve("rgw.share");
+    Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"" + gw.endpoint() + "\", \"bearerToken\": \"unused\"}");
+    String output = Python.run(Map.of("TABLEGATE_STORE_PROFILE", profile.toString(),
+            "TABLEGATE_EXPECTED", dir.resolve("expected/expected.json").toString()),
+        600, "run_pytest.py", Python.repository().resolve("testing/python/recipient/test_store.py").toString(), "-q", "-p", "no:cacheprovider");
+    System.out.println(output);
+    assertThat(output).contains(" passed").doesNotContain(" failed").doesNotContain(" skipped");
   }
 
   @Test

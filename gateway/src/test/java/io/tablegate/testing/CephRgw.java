@@ -17,12 +17,33 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.Event;
+import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * A real Ceph RADOS gateway for a test: one-host Ceph started by {@code scripts/ceph-rgw.sh} (which
  * installs Debian's packages when missing) on free loopback ports, stopped and removed on close.
+ * {@link #shared()} is one instance for every test class of the JVM (a start costs 15-30 s).
  */
 public final class CephRgw implements AutoCloseable {
+  private static CephRgw shared;
+
+  /** One RGW for the whole test JVM, started on first use and stopped when the JVM exits. Use a bucket of your own. */
+  public static synchronized CephRgw shared() throws IOException, InterruptedException {
+    if (shared == null) {
+      CephRgw rgw = new CephRgw(Files.createTempDirectory("tablegate-ceph-"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          rgw.close();
+        } catch (Exception e) {
+          System.err.println("Could not stop Ceph RGW: " + e);
+        }
+      }, "ceph-rgw-stop"));
+      shared = rgw;
+    }
+    return shared;
+  }
+
   private final Path dir;
   public final String endpoint;
   public final String accessKey;
@@ -56,6 +77,27 @@ public final class CephRgw implements AutoCloseable {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .httpClient(UrlConnectionHttpClient.create())
         .build();
+  }
+
+  /**
+   * Makes RGW push every object created or removed in {@code bucket} to {@code pushEndpoint}: a topic
+   * (RGW's SNS-compatible {@code CreateTopic} on the S3 endpoint, signed like any AWS call) and the bucket's
+   * notification configuration. A synchronous topic, {@code persistent=false}, posts before the PUT returns.
+   * Returns the topic's ARN.
+   */
+  public String notifyTo(String bucket, String topic, String pushEndpoint, boolean persistent) {
+    try (SnsClient sns = SnsClient.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(endpoint))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build()) {
+      String arn = sns.createTopic(r -> r.name(topic)
+          .attributes(Map.of("push-endpoint", pushEndpoint, "persistent", Boolean.toString(persistent)))).topicArn();
+      client.putBucketNotificationConfiguration(r -> r.bucket(bucket).notificationConfiguration(c -> c.topicConfigurations(t -> t
+          .id(topic).topicArn(arn).events(Event.S3_OBJECT_CREATED, Event.S3_OBJECT_REMOVED))));
+      return arn;
+    }
   }
 
   /** A {@code stores:} entry for this RGW. */
