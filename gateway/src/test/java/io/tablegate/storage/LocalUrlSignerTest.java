@@ -17,7 +17,8 @@ class LocalUrlSignerTest {
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
   static String sealed(String url) {
-    return url.substring(url.indexOf("/files/") + 7);
+    String tail = url.substring(url.indexOf("/files/") + 7);
+    return tail.substring(0, tail.indexOf('?'));
   }
 
   @Test
@@ -28,7 +29,9 @@ class LocalUrlSignerTest {
     var signed = signer.forRecipient("alice").sign("file:/data/t/part-0.parquet");
     // Then
     assertThat(signed.expirationTimestamp()).isEqualTo(CLOCK.millis() + 900_000);
-    assertThat(signed.url()).startsWith("http://gw/delta-sharing/files/").doesNotContain("?");
+    // the sealed path, then only the mark that makes Delta Kernel fetch the URL over HTTP
+    assertThat(signed.url()).startsWith("http://gw/delta-sharing/files/").endsWith(LocalUrlSigner.PRESIGNED_MARK);
+    assertThat(signed.url().indexOf('?')).isEqualTo(signed.url().length() - LocalUrlSigner.PRESIGNED_MARK.length());
     assertThat(signer.verify(sealed(signed.url()))).isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/data/t/part-0.parquet", "alice"));
     LocalUrlSigner later = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900,
         Clock.offset(CLOCK, java.time.Duration.ofSeconds(900)));
