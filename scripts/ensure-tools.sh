@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build needs when missing: JDK 17 and Maven; with --test also redis-server (the
 # tests start their own Redis on a free port; nothing is started here) and the tests' Python
-# environment (target/python: deltalake, pyiceberg, delta-sharing; see scripts/python-env.sh);
+# environment (target/python: deltalake, pyiceberg, delta-sharing; see scripts/python-env.sh) and the
+# npm client (target/npm, scripts/npm-env.sh);
 # with --bench also nginx.
 # Debian/Ubuntu, root or sudo.
 set -euo pipefail
@@ -23,4 +24,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 if [ "${1:-}" = "--test" ]; then
   "$(dirname "$0")/python-env.sh"
+  "$(dirname "$0")/npm-env.sh"
 fi
