@@ -44,7 +44,7 @@ final class Demo {
 
   static GatewayConfig withPort(GatewayConfig c, int port) {
     return new GatewayConfig(c.host(), port, c.endpoint(), c.publicEndpoint(), c.preSignedUrlTimeoutSeconds(), c.queryTablePageSizeLimit(),
-        c.queryTablePageTokenTtlMs(), c.refreshTokenTtlMs(), c.workerPoolSize(), c.latestVersionTtlMs(), c.snapshotCacheSize(),
+        c.queryTablePageTokenTtlMs(), c.refreshTokenTtlMs(), c.workerPoolSize(), c.eventLoops(), c.latestVersionTtlMs(), c.snapshotCacheSize(),
         c.responseCacheTtlMs(), c.responseCacheMaxBytes(),
         c.signingKey(), c.previousSigningKeys(), c.tokens(), c.stores(), c.icebergCatalogs(), c.redis(), c.notifications(), c.tls(), c.admin(),
         c.oidc(), c.rateLimit(), c.limits(), c.shares());

@@ -16,7 +16,6 @@ import io.tablegate.config.AdminConfig;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.http.AdminRouter;
 import io.tablegate.http.BearerAuthHandler;
-import io.tablegate.http.FailureHandler;
 import io.tablegate.http.OidcAuthenticator;
 import io.tablegate.http.RateLimitHandler;
 import io.tablegate.http.RequestGuard;
@@ -39,9 +38,10 @@ import io.tablegate.storage.LocalUrlSigner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Supplier;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import io.tablegate.crypto.Sealer;
 import java.util.function.BiFunction;
 import java.time.Clock;
@@ -73,14 +73,14 @@ public final class Gateway {
   private final MetadataCache cache;
   private final TableFormat delta;
   private final WorkerExecutor workers;
-  private final HttpServer server;
+  private final HttpListener server;
   private final String baseUrl;
   private final Collection<S3Store> stores;
   private final InvalidationBus bus;
   private final RedisListConsumer listConsumer;
   private final String tlsEngine;
   private final long tlsWatch;
-  private final HttpServer adminServer;
+  private final HttpListener adminServer;
   private final long refreshTimer;
   private final LiveCatalog live;
   private final io.vertx.redis.client.Redis limitRedis;
@@ -88,9 +88,9 @@ public final class Gateway {
   private final AtomicBoolean draining;
   private final SharedScans sharedScans;
 
-  private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpServer server, String baseUrl,
+  private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpListener server, String baseUrl,
       Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
-      HttpServer adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining,
+      HttpListener adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining,
       SharedScans sharedScans) {
     this.sharedScans = sharedScans;
     this.limitRedis = limitRedis;
@@ -216,8 +216,6 @@ public final class Gateway {
         ? io.vertx.redis.client.Redis.createClient(vertx, RedisSettings.options(config.redis(), 4)) : null;
     RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
         limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
-    Router http = ApiRouter.create(vertx, config.endpoint(), service, signer, router::forLocation, workers, auth, rateLimit,
-        config.notifications().webhookTokenSha256(), config.notifications().snsHosts(), invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching), invalidations));
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
         ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
         : Future.succeededFuture();
@@ -226,17 +224,16 @@ public final class Gateway {
     String tlsEngine = config.tls() == null ? "none" : Tls.configure(serverOptions, config.tls());
     ConnectionLimits sharingLimits = new ConnectionLimits(vertx, config.limits());
     sharingLimits.configure(serverOptions);
-    HttpServer server = sharingLimits.apply(vertx.createHttpServer(serverOptions));
-    server.invalidRequestHandler(FailureHandler::invalidRequest);
+    // one router per listener instance (event loop); everything behind it is shared and thread-safe
+    Supplier<Handler<HttpServerRequest>> sharingHandlers = () -> RequestGuard.around(ApiRouter.create(vertx, config.endpoint(), service,
+        signer, router::forLocation, workers, auth, rateLimit, config.notifications().webhookTokenSha256(), config.notifications().snsHosts(),
+        invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching), invalidations)));
     AtomicBoolean refreshing = new AtomicBoolean();
     ConnectionLimits adminLimits = new ConnectionLimits(vertx, config.limits());
-    HttpServer adminServer = admin == null ? null : adminLimits.apply(vertx.createHttpServer(adminLimits.configure(
-        admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()))));
-    if (adminServer != null) {
-      adminServer.invalidRequestHandler(FailureHandler::invalidRequest);
-      adminServer.requestHandler(adminLimits.around(RequestGuard.around(AdminRouter.create(vertx, live, workers, admin.tokenSha256(), clock,
-          () -> bus.publish(CATALOG_CHANGED)))));
-    }
+    HttpServerOptions adminOptions = admin == null ? null : adminLimits.configure(
+        admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()));
+    Supplier<Handler<HttpServerRequest>> adminHandlers = () -> RequestGuard.around(AdminRouter.create(vertx, live, workers,
+        admin.tokenSha256(), clock, () -> bus.publish(CATALOG_CHANGED)));
     long refreshTimer = admin == null ? -1 : vertx.setPeriodic(admin.refreshIntervalMs(), id -> {
       if (refreshing.compareAndSet(false, true)) {
         workers.executeBlocking(live::refresh, false).onComplete(ar -> {
@@ -245,38 +242,46 @@ public final class Gateway {
         });
       }
     });
-    Future<HttpServer> adminListening = adminServer == null ? Future.succeededFuture() : adminServer.listen(admin.port(), admin.host());
     Future<Void> warm = workers.<Void>executeBlocking(() -> {
       warmUp(live.catalog().allTables(), formats);
       return null;
     }, false).timeout(WARM_UP_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
-    return busReady.compose(v -> warm).compose(v -> adminListening).compose(v -> server.requestHandler(sharingLimits.around(RequestGuard.around(http))).listen(config.port(), config.host())).map(s -> {
-      String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":"
-          + s.actualPort() + config.endpoint();
-      long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, s, config.tls());
-      if (base.get() == null) base.set(url);
-      LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("bound", config.host() + ":" + s.actualPort())
-          .addKeyValue("shares", config.shares().size())
-          .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
-      if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
-      if (adminServer != null) {
-        LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminServer.actualPort()).addKeyValue("catalog", admin.catalogFile())
-            .log("Admin API listening");
-      }
-      return new Gateway(vertx, cache, delta, workers, s, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
-          adminServer, refreshTimer, live, limitRedis, draining, sharedScans);
-    }).onFailure(e -> {
-      sharedScans.close();
-      if (limitRedis != null) limitRedis.close();
-      if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
-      if (adminServer != null) adminServer.close();
-      if (listConsumer != null) listConsumer.close();
-      bus.close();
-      workers.close();
-      delta.close();
-      stores.values().forEach(S3Store::close);
-      cache.close();
-    });
+    // the admin API is light: one event loop
+    AtomicReference<HttpListener> adminListener = new AtomicReference<>();
+    AtomicReference<HttpListener> sharingListener = new AtomicReference<>();
+    return busReady.compose(v -> warm)
+        .compose(v -> admin == null ? Future.succeededFuture() : HttpListener.start(vertx, adminOptions, adminLimits, adminHandlers,
+            admin.host(), admin.port(), 1).onSuccess(adminListener::set))
+        .compose(v -> HttpListener.start(vertx, serverOptions, sharingLimits, sharingHandlers, config.host(), config.port(),
+            config.eventLoops()).onSuccess(sharingListener::set))
+        .map(sharing -> {
+          String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host())
+              + ":" + sharing.port() + config.endpoint();
+          long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, sharing::servers, config.tls());
+          if (base.get() == null) base.set(url);
+          LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("bound", config.host() + ":" + sharing.port())
+              .addKeyValue("eventLoops", config.eventLoops()).addKeyValue("shares", config.shares().size())
+              .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
+          if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
+          if (adminListener.get() != null) {
+            LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminListener.get().port()).addKeyValue("catalog", admin.catalogFile())
+                .log("Admin API listening");
+          }
+          return new Gateway(vertx, cache, delta, workers, sharing, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
+              adminListener.get(), refreshTimer, live, limitRedis, draining, sharedScans);
+        }).onFailure(e -> {
+          if (sharingListener.get() != null) sharingListener.get().shutdown(0);
+          if (adminListener.get() != null) adminListener.get().shutdown(0);
+          sharedScans.close();
+          if (limitRedis != null) limitRedis.close();
+          if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
+          if (listConsumer != null) listConsumer.close();
+          bus.close();
+          workers.close();
+          delta.close();
+          stores.values().forEach(S3Store::close);
+          cache.close();
+        });
   }
 
   /**
@@ -361,7 +366,7 @@ public final class Gateway {
   }
 
   public int port() {
-    return server.actualPort();
+    return server.port();
   }
 
   /** The public endpoint (profile {@code endpoint}), including the prefix. */
@@ -371,7 +376,7 @@ public final class Gateway {
 
   /** The admin API's port, or -1 when it is off. */
   public int adminPort() {
-    return adminServer == null ? -1 : adminServer.actualPort();
+    return adminServer == null ? -1 : adminServer.port();
   }
 
   public LiveCatalog liveCatalog() {
@@ -397,8 +402,8 @@ public final class Gateway {
     if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
     if (tlsWatch >= 0) vertx.cancelTimer(tlsWatch);
     long ms = Math.max(0, drain.toMillis());
-    Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.shutdown(ms, TimeUnit.MILLISECONDS);
-    Future<Void> sharing = server.shutdown(ms, TimeUnit.MILLISECONDS);
+    Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.shutdown(ms);
+    Future<Void> sharing = server.shutdown(ms);
     closing = Future.join(sharing, admin).<Void>mapEmpty().otherwiseEmpty()
         .eventually(() -> {
           if (limitRedis != null) limitRedis.close();

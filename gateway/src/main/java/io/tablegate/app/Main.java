@@ -61,7 +61,9 @@ public final class Main {
       loaded.warnings().forEach(w -> LOGGER.atWarn().log(w));
       var cfg = loaded.config();
       if (port != null && demo == null) cfg = Demo.withPort(cfg, port);
-      Vertx vertx = Vertx.vertx();
+      // every listener verticle instance gets an event loop of its own (Vert.x's default pool is 2 x cores)
+      Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(
+          Math.max(io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, cfg.eventLoops() + 1)));
       var finalCfg = cfg;
       Path demoDir = demo;
       Gateway.start(vertx, cfg).onSuccess(g -> {

@@ -65,14 +65,14 @@ final class Tls {
   }
 
   /** Watches the certificate files and swaps them into the running server when they change; returns the timer id. */
-  static long watch(Vertx vertx, HttpServer server, TlsConfig tls) {
+  static long watch(Vertx vertx, java.util.function.Supplier<java.util.List<HttpServer>> servers, TlsConfig tls) {
     if (tls.selfSigned() || tls.reloadIntervalMs() <= 0) return -1;
     long[] lastModified = {modified(tls)};
     return vertx.setPeriodic(tls.reloadIntervalMs(), id -> {
       long now = modified(tls);
       if (now == lastModified[0]) return;
       lastModified[0] = now;
-      reload(vertx, server, tls).onComplete(ar -> {
+      Future.all(servers.get().stream().map(server -> reload(vertx, server, tls)).toList()).onComplete(ar -> {
         if (ar.succeeded()) LOGGER.atInfo().log("TLS certificate reloaded; new connections use it");
         else LOGGER.atWarn().addKeyValue("cause", ar.cause().toString()).log("TLS certificate reload failed; keeping the previous one");
       });

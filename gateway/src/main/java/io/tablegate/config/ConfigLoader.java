@@ -101,7 +101,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "rateLimit", "responseCacheTtlMs",
+        "workerPoolSize", "eventLoops", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "rateLimit", "responseCacheTtlMs",
         "responseCacheMaxBytes", "previousSigningKeys", "limits"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
@@ -133,6 +133,7 @@ public final class ConfigLoader {
     long pageTtl = number(n, "queryTablePageTokenTtlMs", 259_200_000L, 1, Long.MAX_VALUE);
     long refreshTtl = number(n, "refreshTokenTtlMs", 3_600_000L, 1, Long.MAX_VALUE);
     int workers = (int) number(n, "workerPoolSize", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), 1, 1024);
+    int eventLoops = (int) number(n, "eventLoops", Runtime.getRuntime().availableProcessors(), 1, 1024);
     long latestTtl = number(n, "latestVersionTtlMs", 1000, 0, Long.MAX_VALUE);
     int snapshotCacheSize = (int) number(n, "snapshotCacheSize", 256, 0, 1_000_000);
     long responseTtl = number(n, "responseCacheTtlMs", Math.min(60_000, urlTimeout * 1000 / 60), 0, 3_600_000);
@@ -186,7 +187,7 @@ public final class ConfigLoader {
       int burst = (int) number(rl, "burst", Math.max(1, (long) Math.ceil(rps * 2)), 1, 10_000_000);
       rateLimit = new RateLimitConfig(rps, burst);
     }
-    return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers,
+    return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers, eventLoops,
         latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, previousKeys, tokens, stores, catalogs, redis, notifications, tls,
         admin, oidc, rateLimit, limits, shares);
   }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param signingKey the key that seals file URLs, page and refresh tokens; null means a random per-process key
  * @param previousSigningKeys older keys whose URLs and tokens are still accepted (key rotation)
  * @param limits bounds on connections, scans and request work
+ * @param eventLoops event loops (instances of the listener verticle) serving the sharing listener
  */
 public record GatewayConfig(
     String host,
@@ -22,6 +23,7 @@ public record GatewayConfig(
     long queryTablePageTokenTtlMs,
     long refreshTokenTtlMs,
     int workerPoolSize,
+    int eventLoops,
     long latestVersionTtlMs,
     int snapshotCacheSize,
     long responseCacheTtlMs,
