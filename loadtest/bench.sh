@@ -5,6 +5,8 @@
 #   loadtest/bench.sh redis    the same 1M-file stream from the Redis tier vs uncached
 #   loadtest/bench.sh tls      BoringSSL vs the JDK engine: handshakes/s and MB/s of a large response
 #   loadtest/bench.sh lb       one vs two instances behind nginx sharing Redis; cache hit ratio
+#   loadtest/bench.sh loops    cached /metadata and /query with 1 vs N event loops (eventLoops), client and gateway
+#                              pinned to separate cores with taskset (CLIENT_CPUS default 0, GATEWAY_CPUS the others)
 # Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,8 @@ cleanup() { for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null |
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 100); do curl -skf -o /dev/null "$1" && return 0; sleep 0.2; done; echo "not up: $1" >&2; exit 1; }
+# up when it answers HTTP at all (a gateway's sharing listener answers 401/404 on its root)
+wait_http() { for _ in $(seq 1 100); do [[ $(curl -sk -o /dev/null -w '%{http_code}' "$1") != 000 ]] && return 0; sleep 0.2; done; echo "not up: $1" >&2; exit 1; }
 bench() { java -Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -cp "$CP" io.tablegate.loadtest.HttpBench --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
 AUDIT=${AUDIT:-off}   # nginx runs with access_log off; AUDIT=on keeps Tablegate's audit log for comparison
 gateway() { # config-file log-file
@@ -46,6 +49,7 @@ nginx_bench() {
 version: 1
 host: 127.0.0.1
 port: $gp
+management: {host: 127.0.0.1, port: 0}
 shares:
   - name: s
     schemas:
@@ -55,7 +59,7 @@ shares:
 YAML
   gateway "$WORK/gw.yaml" "$WORK/gw.log"
   local base="http://127.0.0.1:$gp/delta-sharing/shares/s/schemas/b/tables/t"
-  wait_http "http://127.0.0.1:$gp/livez"
+  wait_http "http://127.0.0.1:$gp/delta-sharing/shares"
   curl -s -X POST -H 'Content-Type: application/json' -d '{}' "$base/query" >"$WORK/query.ndjson"
   curl -s "$base/metadata" >"$WORK/metadata.ndjson"
   cat >"$WORK/nginx.conf" <<CONF
@@ -128,6 +132,7 @@ tls_bench() {
 version: 1
 host: 127.0.0.1
 port: $p
+management: {host: 127.0.0.1, port: 0}
 tls: {selfSigned: true, engine: $engine}
 responseCacheMaxBytes: 1073741824   # the 53 MB body is served from memory: the run measures TLS, not /query
 shares:
@@ -138,7 +143,7 @@ shares:
           - {name: t, location: "$WORK/files100k"}
 YAML
     gateway "$WORK/tls-$engine.yaml" "$WORK/tls-$engine.log"
-    wait_http "https://127.0.0.1:$p/livez"
+    wait_http "https://127.0.0.1:$p/delta-sharing/shares"
     local h m
     # handshakes: 4 parallel `openssl s_time -new` clients (C, so the client is not the limit), full handshake each time
     openssl s_time -connect "127.0.0.1:$p" -new -time 3 >/dev/null 2>&1 || true   # warm-up
@@ -171,6 +176,7 @@ redis_bench() {
 version: 1
 host: 127.0.0.1
 port: $p
+management: {host: 127.0.0.1, port: 0}
 responseCacheTtlMs: 0
 redis: {uri: "redis://127.0.0.1:$rp", timeoutMs: 5000}
 shares:
@@ -181,7 +187,7 @@ shares:
           - {name: t, location: "$WORK/files$files"}
 YAML
     gateway "$WORK/redis-gw.yaml" "$WORK/redis-$run.log"
-    wait_http "http://127.0.0.1:$p/livez"
+    wait_http "http://127.0.0.1:$p/delta-sharing/shares"
     # a fresh instance each time: the first serves from the table (and fills Redis), the second from Redis only
     local r; r=$(curl_query "http://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query")
     read -r ttfb total size <<<"$r"
@@ -196,12 +202,14 @@ YAML
 lb_bench() {
   table 100 "$WORK/small"
   local rp p1 p2 lp; rp=$(free_port); p1=$(free_port); p2=$(free_port); lp=$(free_port)
+  declare -A mgmt=([$p1]=$(free_port) [$p2]=$(free_port))
   redis_server "$rp"
   for p in $p1 $p2; do
     cat >"$WORK/lb-$p.yaml" <<YAML
 version: 1
 host: 127.0.0.1
 port: $p
+management: {host: 127.0.0.1, port: ${mgmt[$p]}}
 publicEndpoint: http://127.0.0.1:$lp/delta-sharing
 signingKey: bench-shared-signing-key-0123456789abcdef
 redis: {uri: "redis://127.0.0.1:$rp"}
@@ -213,7 +221,7 @@ shares:
           - {name: t, location: "$WORK/small", historyShared: true}
 YAML
     gateway "$WORK/lb-$p.yaml" "$WORK/lb-$p.log"
-    wait_http "http://127.0.0.1:$p/livez"
+    wait_http "http://127.0.0.1:$p/delta-sharing/shares"
   done
   cat >"$WORK/lb.conf" <<CONF
 worker_processes auto;
@@ -238,7 +246,7 @@ CONF
   mkdir -p "$WORK/nginx-tmp"
   nginx -c "$WORK/lb.conf" -g 'daemon off;' &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$lp/livez"
+  wait_http "http://127.0.0.1:$lp/delta-sharing/shares"
   local q=(--method POST --body '{}' --header 'Content-Type: application/json')
   local one two
   one=$(bench --label "LB -> 1 instance, /query" --url "http://127.0.0.1:$lp/one/delta-sharing/shares/s/schemas/b/tables/t/query" "${q[@]}")
@@ -248,9 +256,9 @@ CONF
   lookups() { # prints "hits misses" summed over both instances
     local h=0 m=0
     for p in $p1 $p2; do
-      local t; t=$(curl -s "http://127.0.0.1:$p/metrics")
-      h=$((h + $(sed -nE 's/tablegate_metadata_lookups_total\{result="hit"\} ([0-9]+)/\1/p' <<<"$t")))
-      m=$((m + $(sed -nE 's/tablegate_metadata_lookups_total\{result="miss"\} ([0-9]+)/\1/p' <<<"$t")))
+      local t; t=$(curl -s "http://127.0.0.1:${mgmt[$p]}/metrics")
+      h=$((h + $(sed -nE 's/tablegate_metadata_lookups_total\{result="hit"\} ([0-9]+)(\.[0-9]+)?/\1/p' <<<"$t")))
+      m=$((m + $(sed -nE 's/tablegate_metadata_lookups_total\{result="miss"\} ([0-9]+)(\.[0-9]+)?/\1/p' <<<"$t")))
     done
     echo "$h $m"
   }
@@ -264,8 +272,45 @@ CONF
   echo "  metadata lookups: $hits hits, $misses misses: hit ratio $(awk -v h="$hits" -v m="$misses" 'BEGIN{printf "%.2f%%", 100*h/(h+m)}')  (target >= 99%)"
 }
 
+loops_bench() {
+  table 100 "$WORK/small"
+  local n last; n=$(nproc); last=$((n - 1))
+  local client_cpus=${CLIENT_CPUS:-0} gateway_cpus=${GATEWAY_CPUS:-$([[ $n -gt 1 ]] && echo "1-$last" || echo 0)}
+  local gateway_cores; gateway_cores=$(taskset -c "$gateway_cpus" nproc)
+  echo "Client on CPUs $client_cpus, gateway on CPUs $gateway_cpus ($gateway_cores cores)"
+  for loops in 1 "${LOOPS:-$((gateway_cores > 1 ? gateway_cores : 2))}"; do
+    local gp; gp=$(free_port)
+    cat >"$WORK/loops-$loops.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $gp
+management: {host: 127.0.0.1, port: 0}
+eventLoops: $loops
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/small"}
+YAML
+    local log=(); [[ $AUDIT == off ]] && log=(-Dlogback.configurationFile="$ROOT/loadtest/logback-bench.xml")
+    taskset -c "$gateway_cpus" "${JVM[@]}" "${log[@]}" -jar gateway/target/tablegate.jar --config "$WORK/loops-$loops.yaml" \
+      >"$WORK/loops-$loops.log" 2>&1 &
+    PIDS+=($!)
+    local base="http://127.0.0.1:$gp/delta-sharing/shares/s/schemas/b/tables/t"
+    wait_http "http://127.0.0.1:$gp/delta-sharing/shares"
+    for ep in metadata query; do
+      local args=(); [[ $ep == query ]] && args=(--method POST --body '{}' --header 'Content-Type: application/json')
+      taskset -c "$client_cpus" java -Xms1g -Xmx1g -XX:+UseG1GC -cp "$CP" io.tablegate.loadtest.HttpBench --duration "$DURATION" \
+        --connections "$CONNECTIONS" --label "eventLoops=$loops /$ep" --url "$base/$ep" "${args[@]}"
+    done
+    stop_last
+  done
+}
+
 case "${1:-}" in
   nginx) nginx_bench ;;
+  loops) loops_bench ;;
   tls) tls_bench ;;
   redis) redis_bench ;;
   lb) lb_bench ;;

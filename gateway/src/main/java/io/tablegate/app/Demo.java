@@ -47,7 +47,7 @@ final class Demo {
         c.queryTablePageTokenTtlMs(), c.refreshTokenTtlMs(), c.workerPoolSize(), c.eventLoops(), c.latestVersionTtlMs(), c.snapshotCacheSize(),
         c.responseCacheTtlMs(), c.responseCacheMaxBytes(),
         c.signingKey(), c.previousSigningKeys(), c.tokens(), c.stores(), c.icebergCatalogs(), c.redis(), c.notifications(), c.tls(), c.admin(),
-        c.oidc(), c.rateLimit(), c.limits(), c.shares());
+        c.management(), c.oidc(), c.rateLimit(), c.limits(), c.shares());
   }
 
   static void writeTables(Path dir) {

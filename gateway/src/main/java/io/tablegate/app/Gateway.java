@@ -29,6 +29,7 @@ import io.tablegate.config.IcebergCatalogConfig;
 import io.tablegate.format.delta.DeltaTableFormat;
 import io.tablegate.format.iceberg.IcebergTableFormat;
 import io.tablegate.http.ApiRouter;
+import io.tablegate.http.ManagementRouter;
 import io.tablegate.service.SharingService;
 import io.tablegate.service.RequestLimits;
 import io.tablegate.service.ScanGate;
@@ -87,12 +88,18 @@ public final class Gateway {
   /** Set once shutdown begins: readiness answers 503 from then on. */
   private final AtomicBoolean draining;
   private final SharedScans sharedScans;
+  private final HttpListener management;
+  private final long probeTimer;
+  private final Telemetry telemetry;
 
   private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpListener server, String baseUrl,
       Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
       HttpListener adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining,
-      SharedScans sharedScans) {
+      SharedScans sharedScans, HttpListener management, long probeTimer, Telemetry telemetry) {
     this.sharedScans = sharedScans;
+    this.management = management;
+    this.probeTimer = probeTimer;
+    this.telemetry = telemetry;
     this.limitRedis = limitRedis;
     this.draining = draining;
     this.adminServer = adminServer;
@@ -124,6 +131,16 @@ public final class Gateway {
    * (for metrics and tests that observe how tables are read).
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator) {
+    return start(vertx, config, clock, formatDecorator, Telemetry.newRegistry());
+  }
+
+  /**
+   * Starts a gateway whose metrics go to {@code registry} (the one Vert.x's own metrics use, when they are
+   * enabled on {@code vertx}).
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    Telemetry telemetry = new Telemetry(registry);
     MetadataCache local = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
     MetadataCache tiered = local;
@@ -188,11 +205,11 @@ public final class Gateway {
     TableFormat cachedDelta = formatDecorator.apply(deltaCaching);
     TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
     Map<String, TableFormat> formats = Map.of("delta", cachedDelta, "iceberg", cachedIceberg);
+    ScanGate scanGate = new ScanGate(vertx, config.limits().maxConcurrentScans(), config.limits().scanQueueTimeoutMs());
     SharingService service = new SharingService(live::catalog, formats, signers, workers, clock,
         config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
         Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes(), sealer,
-        new RequestLimits(config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()),
-        new ScanGate(vertx, config.limits().maxConcurrentScans(), config.limits().scanQueueTimeoutMs()));
+        new RequestLimits(config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()), scanGate);
     InvalidationService invalidations = new InvalidationService(live.catalog().allTables(), bus, cache, workers);
     live.onChange(view -> {
       route.accept(view.catalog().allTables());
@@ -208,8 +225,8 @@ public final class Gateway {
         : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),
             invalidations::applyRedisMessage);
     AtomicBoolean draining = new AtomicBoolean();
-    java.util.function.Supplier<String> readiness = () -> "{\"status\":\"" + (draining.get() ? "draining" : "ok") + "\",\"redis\":\""
-        + (config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable") + "\"}";
+    StoreProbe probe = new StoreProbe(stores, () -> live.catalog().allTables(), workers);
+    Supplier<ManagementRouter.Readiness> readiness = () -> readiness(config, draining.get(), bus, probe);
     OidcAuthenticator oidc = config.oidc() == null ? null : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
     BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
     io.vertx.redis.client.Redis limitRedis = config.rateLimit() != null && config.redis() != null
@@ -227,7 +244,7 @@ public final class Gateway {
     // one router per listener instance (event loop); everything behind it is shared and thread-safe
     Supplier<Handler<HttpServerRequest>> sharingHandlers = () -> RequestGuard.around(ApiRouter.create(vertx, config.endpoint(), service,
         signer, router::forLocation, workers, auth, rateLimit, config.notifications().webhookTokenSha256(), config.notifications().snsHosts(),
-        invalidations, readiness, () -> metrics(config, bus, cache, List.of(deltaCaching, icebergCaching), invalidations)));
+        invalidations, telemetry));
     AtomicBoolean refreshing = new AtomicBoolean();
     ConnectionLimits adminLimits = new ConnectionLimits(vertx, config.limits());
     HttpServerOptions adminOptions = admin == null ? null : adminLimits.configure(
@@ -246,10 +263,18 @@ public final class Gateway {
       warmUp(live.catalog().allTables(), formats);
       return null;
     }, false).timeout(WARM_UP_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
-    // the admin API is light: one event loop
+    meters(telemetry, config, bus, cache, List.of(deltaCaching, icebergCaching), invalidations, scanGate, sharingLimits, adminLimits, live);
+    ConnectionLimits managementLimits = new ConnectionLimits(vertx, config.limits());
+    HttpServerOptions managementOptions = managementLimits.configure(new HttpServerOptions().setHost(config.management().host()));
+    Supplier<Handler<HttpServerRequest>> managementHandlers = () -> ManagementRouter.create(vertx, readiness, telemetry::scrape);
+    long probeTimer = vertx.setPeriodic(0, StoreProbe.INTERVAL_MS, id -> probe.run());
+    // the admin API and the management listener are light: one event loop each
+    AtomicReference<HttpListener> managementListener = new AtomicReference<>();
     AtomicReference<HttpListener> adminListener = new AtomicReference<>();
     AtomicReference<HttpListener> sharingListener = new AtomicReference<>();
     return busReady.compose(v -> warm)
+        .compose(v -> HttpListener.start(vertx, managementOptions, managementLimits, managementHandlers, config.management().host(),
+            config.management().port(), 1).onSuccess(managementListener::set))
         .compose(v -> admin == null ? Future.succeededFuture() : HttpListener.start(vertx, adminOptions, adminLimits, adminHandlers,
             admin.host(), admin.port(), 1).onSuccess(adminListener::set))
         .compose(v -> HttpListener.start(vertx, serverOptions, sharingLimits, sharingHandlers, config.host(), config.port(),
@@ -263,13 +288,18 @@ public final class Gateway {
               .addKeyValue("eventLoops", config.eventLoops()).addKeyValue("shares", config.shares().size())
               .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
           if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
+          LOGGER.atInfo().addKeyValue("bound", config.management().host() + ":" + managementListener.get().port())
+              .log("Management listening: /livez, /readyz, /metrics");
           if (adminListener.get() != null) {
             LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminListener.get().port()).addKeyValue("catalog", admin.catalogFile())
                 .log("Admin API listening");
           }
           return new Gateway(vertx, cache, delta, workers, sharing, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
-              adminListener.get(), refreshTimer, live, limitRedis, draining, sharedScans);
+              adminListener.get(), refreshTimer, live, limitRedis, draining, sharedScans, managementListener.get(), probeTimer, telemetry);
         }).onFailure(e -> {
+          vertx.cancelTimer(probeTimer);
+          if (managementListener.get() != null) managementListener.get().shutdown(0);
+          telemetry.close();
           if (sharingListener.get() != null) sharingListener.get().shutdown(0);
           if (adminListener.get() != null) adminListener.get().shutdown(0);
           sharedScans.close();
@@ -332,32 +362,51 @@ public final class Gateway {
         .log("Warmed up");
   }
 
-  /** A few gauges in Prometheus text format; the full metrics registry comes with the operations work. */
-  static String metrics(GatewayConfig config, InvalidationBus bus, MetadataCache cache, List<CachingTableFormat> formats,
-      InvalidationService invalidations) {
-    StringBuilder m = new StringBuilder();
-    long lookups = 0;
-    long misses = 0;
-    for (CachingTableFormat f : formats) {
-      lookups += f.lookups();
-      misses += f.misses();
+  /** What {@code /readyz} says: the catalog (loaded once the gateway serves), Redis when configured, each store. */
+  static ManagementRouter.Readiness readiness(GatewayConfig config, boolean draining, InvalidationBus bus, StoreProbe probe) {
+    String redis = config.redis() == null ? "off" : bus.connected() ? "connected" : "unreachable";
+    Map<String, String> stores = probe.results();
+    boolean ready = !draining && !"unreachable".equals(redis) && stores.values().stream().allMatch(StoreProbe.REACHABLE::equals);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", draining ? "draining" : ready ? "ok" : "not ready");
+    body.put("catalog", "loaded");
+    body.put("redis", redis);
+    body.put("stores", stores);
+    try {
+      return new ManagementRouter.Readiness(ready, READINESS_JSON.writeValueAsString(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    m.append("# HELP tablegate_metadata_lookups_total latest-version, snapshot and file-list lookups, by whether a cache tier answered\n");
-    m.append("# TYPE tablegate_metadata_lookups_total counter\n");
-    m.append("tablegate_metadata_lookups_total{result=\"hit\"} ").append(lookups - misses).append('\n');
-    m.append("tablegate_metadata_lookups_total{result=\"miss\"} ").append(misses).append('\n');
-    m.append("# HELP tablegate_redis_connected 1 when invalidations reach every instance through Redis (absent without Redis)\n");
-    m.append("# TYPE tablegate_redis_connected gauge\n");
-    if (config.redis() != null) m.append("tablegate_redis_connected ").append(bus.connected() ? 1 : 0).append('\n');
-    m.append("# HELP tablegate_cache_entries entries in the in-process metadata cache\n# TYPE tablegate_cache_entries gauge\n");
-    m.append("tablegate_cache_entries ").append(cache.size()).append('\n');
-    m.append("# HELP tablegate_bucket_events_total object events received from bucket notifications\n");
-    m.append("# TYPE tablegate_bucket_events_total counter\n");
-    m.append("tablegate_bucket_events_total ").append(invalidations.eventsReceived()).append('\n');
-    m.append("# HELP tablegate_event_invalidations_total tables invalidated because a bucket notification named their log\n");
-    m.append("# TYPE tablegate_event_invalidations_total counter\n");
-    m.append("tablegate_event_invalidations_total ").append(invalidations.tablesInvalidated()).append('\n');
-    return m.toString();
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper READINESS_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The subsystems' gauges and counters, read when scraped. */
+  static void meters(Telemetry t, GatewayConfig config, InvalidationBus bus, MetadataCache cache, List<CachingTableFormat> formats,
+      InvalidationService invalidations, ScanGate scans, ConnectionLimits sharing, ConnectionLimits admin, LiveCatalog live) {
+    t.counter("tablegate.metadata.lookups", "latest-version, snapshot and file-list lookups, by whether a cache tier answered", formats,
+        fs -> fs.stream().mapToLong(f -> f.lookups() - f.misses()).sum(), "result", "hit");
+    t.counter("tablegate.metadata.lookups", "latest-version, snapshot and file-list lookups, by whether a cache tier answered", formats,
+        fs -> fs.stream().mapToLong(CachingTableFormat::misses).sum(), "result", "miss");
+    if (config.redis() != null) {
+      t.gauge("tablegate.redis.connected", "1 when invalidations reach every instance through Redis", bus, b -> b.connected() ? 1 : 0);
+    }
+    t.gauge("tablegate.cache.entries", "entries in the in-process metadata cache", cache, MetadataCache::size);
+    t.gauge("tablegate.scans.open", "table scans holding a slot", scans, ScanGate::open);
+    t.gauge("tablegate.scans.queued", "requests waiting for a scan slot", scans, ScanGate::queued);
+    t.gauge("tablegate.connections.open", "open connections by listener", sharing, ConnectionLimits::open, "listener", "sharing");
+    t.gauge("tablegate.connections.open", "open connections by listener", admin, ConnectionLimits::open, "listener", "admin");
+    t.counter("tablegate.bucket.events", "object events received from bucket notifications", invalidations,
+        InvalidationService::eventsReceived);
+    t.counter("tablegate.event.invalidations", "tables invalidated because a bucket notification named their log", invalidations,
+        InvalidationService::tablesInvalidated);
+    t.gauge("tablegate.token.expiry.horizon.seconds", "seconds until the next active bearer token expires (absent: none expires)", live,
+        l -> {
+          java.time.Instant now = java.time.Instant.now();
+          return l.view().tokensBySha256().values().stream()
+              .filter(e -> e.revokedAt() == null && e.expiresAt() != null && e.expiresAt().isAfter(now))
+              .mapToDouble(e -> java.time.Duration.between(now, e.expiresAt()).toSeconds()).min().orElse(Double.NaN);
+        });
   }
 
   /** The TLS engine serving this gateway: "openssl" (BoringSSL), "jdk", or "none" for plain HTTP. */
@@ -372,6 +421,11 @@ public final class Gateway {
   /** The public endpoint (profile {@code endpoint}), including the prefix. */
   public String endpoint() {
     return baseUrl;
+  }
+
+  /** The management listener's port ({@code /livez}, {@code /readyz}, {@code /metrics}). */
+  public int managementPort() {
+    return management.port();
   }
 
   /** The admin API's port, or -1 when it is off. */
@@ -404,7 +458,10 @@ public final class Gateway {
     long ms = Math.max(0, drain.toMillis());
     Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.shutdown(ms);
     Future<Void> sharing = server.shutdown(ms);
+    vertx.cancelTimer(probeTimer);
+    // probes keep answering (503 "draining") until the sharing listener has drained
     closing = Future.join(sharing, admin).<Void>mapEmpty().otherwiseEmpty()
+        .eventually(() -> management.shutdown(0))
         .eventually(() -> {
           if (limitRedis != null) limitRedis.close();
           if (listConsumer != null) listConsumer.close();
@@ -416,6 +473,7 @@ public final class Gateway {
           delta.close();
           stores.forEach(S3Store::close);
           cache.close();
+          telemetry.close();
           LOGGER.atInfo().log("Tablegate stopped");
         });
     return closing;

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
  * thread-safe.
  */
 final class HttpListener {
+  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_IDS = new java.util.concurrent.atomic.AtomicInteger();
   private final Vertx vertx;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -60,13 +61,14 @@ final class HttpListener {
 
   /**
    * Deploys {@code instances} servers on {@code host:port}; fails (and undeploys what was deployed) if
-   * any cannot listen. Port 0 becomes -1, Vert.x's "one random port shared by every instance" (a plain 0
-   * would bind a random port per instance).
+   * any cannot listen. Port 0 becomes a negative number, Vert.x's "one random port shared by every server
+   * given this number" (a plain 0 would bind a random port per instance); each listener gets its own number,
+   * or two listeners on port 0 would become one.
    */
   static Future<HttpListener> start(Vertx vertx, HttpServerOptions options, ConnectionLimits limits,
       Supplier<Handler<HttpServerRequest>> handlers, String host, int port, int instances) {
     HttpListener listener = new HttpListener(vertx);
-    int shared = port == 0 ? -1 : port;
+    int shared = port == 0 ? -RANDOM_PORT_IDS.incrementAndGet() : port;
     return vertx.deployVerticle(() -> listener.new ServerVerticle(options, limits, handlers, host, shared),
             new DeploymentOptions().setInstances(Math.max(1, instances)))
         .map(id -> {

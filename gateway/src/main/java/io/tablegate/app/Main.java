@@ -61,12 +61,18 @@ public final class Main {
       loaded.warnings().forEach(w -> LOGGER.atWarn().log(w));
       var cfg = loaded.config();
       if (port != null && demo == null) cfg = Demo.withPort(cfg, port);
-      // every listener verticle instance gets an event loop of its own (Vert.x's default pool is 2 x cores)
-      Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(
-          Math.max(io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, cfg.eventLoops() + 1)));
+      // every listener verticle instance gets an event loop of its own (Vert.x's default pool is 2 x cores);
+      // Vert.x's own metrics (HTTP server, pools) go to the registry the gateway's /metrics scrapes
+      var registry = Telemetry.newRegistry();
+      Vertx vertx = Vertx.builder()
+          .with(new io.vertx.core.VertxOptions()
+              .setEventLoopPoolSize(Math.max(io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, cfg.eventLoops() + 1))
+              .setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
+          .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
+          .build();
       var finalCfg = cfg;
       Path demoDir = demo;
-      Gateway.start(vertx, cfg).onSuccess(g -> {
+      Gateway.start(vertx, cfg, java.time.Clock.systemUTC(), java.util.function.UnaryOperator.identity(), registry).onSuccess(g -> {
         long drainMs = finalCfg.limits().shutdownDrainMs();
         Runnable stop = () -> {
           int code = 0;

@@ -101,7 +101,7 @@ public final class ConfigLoader {
     }
     unknownKeys(n, "", Set.of("version", "host", "port", "endpoint", "publicEndpoint", "preSignedUrlTimeoutSeconds",
         "queryTablePageSizeLimit", "queryTablePageTokenTtlMs", "refreshTokenTtlMs", "authorization", "shares",
-        "workerPoolSize", "eventLoops", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "oidc", "rateLimit", "responseCacheTtlMs",
+        "workerPoolSize", "eventLoops", "latestVersionTtlMs", "snapshotCacheSize", "signingKey", "stores", "icebergCatalogs", "redis", "notifications", "tls", "admin", "management", "oidc", "rateLimit", "responseCacheTtlMs",
         "responseCacheMaxBytes", "previousSigningKeys", "limits"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
@@ -177,6 +177,7 @@ public final class ConfigLoader {
     TlsConfig tls = tls(n.path("tls"));
     rootHasTls = !n.path("tls").isMissingNode() && !n.path("tls").isNull();
     AdminConfig admin = admin(n.path("admin"), port);
+    ManagementConfig management = management(n.path("management"), port, admin);
     OidcConfig oidc = oidc(n.path("oidc"));
     RateLimitConfig rateLimit = null;
     JsonNode rl = n.path("rateLimit");
@@ -189,7 +190,7 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(host, port, endpoint, publicEndpoint, urlTimeout, pageLimit, pageTtl, refreshTtl, workers, eventLoops,
         latestTtl, snapshotCacheSize, responseTtl, responseBytes, signingKey, previousKeys, tokens, stores, catalogs, redis, notifications, tls,
-        admin, oidc, rateLimit, limits, shares);
+        admin, management, oidc, rateLimit, limits, shares);
   }
 
   private LimitsConfig limits(JsonNode n) {
@@ -300,6 +301,17 @@ public final class ConfigLoader {
     }
     if (out.isEmpty()) problems.add("oidc.issuers needs at least one issuer");
     return new OidcConfig(out);
+  }
+
+  private ManagementConfig management(JsonNode n, int sharingPort, AdminConfig admin) {
+    ManagementConfig d = ManagementConfig.defaults();
+    if (n.isMissingNode() || n.isNull()) return d;
+    unknownKeys(n, "management.", Set.of("host", "port"));
+    String host = text(n, "host", d.host());
+    int port = (int) number(n, "port", d.port(), 0, 65535);
+    if (port != 0 && port == sharingPort) problems.add("management.port must differ from the sharing port: probes and metrics have their own listener");
+    if (port != 0 && admin != null && port == admin.port()) problems.add("management.port must differ from admin.port");
+    return new ManagementConfig(host, port);
   }
 
   private AdminConfig admin(JsonNode n, int sharingPort) {

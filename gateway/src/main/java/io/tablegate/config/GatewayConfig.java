@@ -11,6 +11,7 @@ import java.util.List;
  * @param signingKey the key that seals file URLs, page and refresh tokens; null means a random per-process key
  * @param previousSigningKeys older keys whose URLs and tokens are still accepted (key rotation)
  * @param limits bounds on connections, scans and request work
+ * @param management the listener of probes and metrics
  * @param eventLoops event loops (instances of the listener verticle) serving the sharing listener
  */
 public record GatewayConfig(
@@ -37,6 +38,7 @@ public record GatewayConfig(
     NotificationsConfig notifications,
     TlsConfig tls,
     AdminConfig admin,
+    ManagementConfig management,
     OidcConfig oidc,
     RateLimitConfig rateLimit,
     LimitsConfig limits,
@@ -50,6 +52,7 @@ public record GatewayConfig(
     signingKey = signingKey == null ? null : signingKey.clone();
     previousSigningKeys = previousSigningKeys.stream().map(byte[]::clone).toList();
     if (limits == null) limits = LimitsConfig.defaults();
+    if (management == null) management = ManagementConfig.defaults();
   }
 
   @Override
@@ -60,6 +63,13 @@ public record GatewayConfig(
   @Override
   public List<byte[]> previousSigningKeys() {
     return previousSigningKeys.stream().map(byte[]::clone).toList();
+  }
+
+  /** This configuration with another management listener. */
+  public GatewayConfig withManagement(ManagementConfig m) {
+    return new GatewayConfig(host, port, endpoint, publicEndpoint, preSignedUrlTimeoutSeconds, queryTablePageSizeLimit, queryTablePageTokenTtlMs,
+        refreshTokenTtlMs, workerPoolSize, eventLoops, latestVersionTtlMs, snapshotCacheSize, responseCacheTtlMs, responseCacheMaxBytes, signingKey,
+        previousSigningKeys, tokens, stores, icebergCatalogs, redis, notifications, tls, admin, m, oidc, rateLimit, limits, shares);
   }
 
   /** Whether recipients must authenticate: tokens in the file, live tokens (admin API) or OIDC. */

@@ -16,11 +16,21 @@ final class AccessLogHandler implements Handler<RoutingContext> {
   private static final Logger LOGGER = LoggerFactory.getLogger("tablegate.audit");
   /** Set by the NDJSON writer: the number of body lines (files, changes, metadata) sent. */
   static final String LINES = "tablegate.lines";
+  private final RequestObserver observer;
+
+  AccessLogHandler(RequestObserver observer) {
+    this.observer = observer;
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(v -> {
+      Long lines = ctx.get(LINES);
+      observer.completed(endpoint(ctx.normalizedPath()), ctx.response().getStatusCode(), System.nanoTime() - start,
+          ctx.response().bytesWritten(), lines == null ? 0 : lines);
+    });
     if (LOGGER.isInfoEnabled()) {
-      long start = System.nanoTime();
       ctx.addEndHandler(v -> {
         Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
         String path = ctx.normalizedPath();

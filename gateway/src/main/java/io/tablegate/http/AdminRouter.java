@@ -77,7 +77,7 @@ public final class AdminRouter {
       Runnable changed) {
     AdminRouter a = new AdminRouter(catalog, workers, adminTokenSha256, clock, changed);
     Router r = Router.router(vertx);
-    r.route().handler(new AccessLogHandler());
+    r.route().handler(new AccessLogHandler(RequestObserver.NONE));
     r.get("/livez").handler(ctx -> ctx.response().end("ok"));
     r.route(PREFIX + "/*").handler(a::authenticate);
     r.route(PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));

@@ -26,21 +26,18 @@ public final class ApiRouter {
    */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock) {
-    return create(vertx, endpoint, service, signer, storeForLocation, workers, tokens, clock, null, null, () -> "{\"status\":\"ok\"}",
-        () -> "");
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, tokens, clock, null, null, RequestObserver.NONE);
   }
 
   /**
    * @param webhookTokenSha256 the bucket-notification webhook's token hash, null to leave {@code /events} off
-   * @param readiness the JSON body of {@code /readyz}
-   * @param metrics the Prometheus text of {@code /metrics}
+   * @param observer told of every request when it ends (metrics)
    */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock,
-      byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
-      java.util.function.Supplier<String> metrics) {
+      byte[] webhookTokenSha256, InvalidationService invalidations, RequestObserver observer) {
     return create(vertx, endpoint, service, signer, storeForLocation, workers, new BearerAuthHandler(tokens, clock), null,
-        webhookTokenSha256, invalidations, readiness, metrics);
+        webhookTokenSha256, invalidations, observer);
   }
 
   /**
@@ -49,30 +46,22 @@ public final class ApiRouter {
    */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth, RateLimitHandler rateLimit,
-      byte[] webhookTokenSha256, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
-      java.util.function.Supplier<String> metrics) {
+      byte[] webhookTokenSha256, InvalidationService invalidations, RequestObserver observer) {
     return create(vertx, endpoint, service, signer, storeForLocation, workers, auth, rateLimit, webhookTokenSha256,
-        io.tablegate.config.NotificationsConfig.DEFAULT_SNS_HOSTS, invalidations, readiness, metrics);
+        io.tablegate.config.NotificationsConfig.DEFAULT_SNS_HOSTS, invalidations, observer);
   }
 
   /** @param snsHosts hosts whose SNS subscription URLs the webhook may fetch */
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, BearerAuthHandler auth, RateLimitHandler rateLimit,
-      byte[] webhookTokenSha256, List<String> snsHosts, InvalidationService invalidations, java.util.function.Supplier<String> readiness,
-      java.util.function.Supplier<String> metrics) {
+      byte[] webhookTokenSha256, List<String> snsHosts, InvalidationService invalidations, RequestObserver observer) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
     TableHandler tables = new TableHandler(service);
     FileHandler files = new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers);
 
-    router.route().handler(new AccessLogHandler());
-    router.get("/livez").handler(ctx -> ctx.response().end("ok"));
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.get()));
-    router.get("/readyz").handler(ctx -> {
-      String body = readiness.get();
-      ctx.response().setStatusCode(body.contains("\"status\":\"ok\"") ? 200 : 503).putHeader("Content-Type", "application/json").end(body);
-    });
+    router.route().handler(new AccessLogHandler(observer));
     if (webhookTokenSha256 != null && invalidations != null) {
       EventsHandler events = new EventsHandler(vertx, webhookTokenSha256, invalidations, snsHosts);
       router.post("/events").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));

@@ -61,6 +61,9 @@ class DeploymentFilesTest {
         .path("spec").path("template").path("spec").path("containers").get(0);
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
     assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/livez");
+    // probes go to the management listener, never the sharing port
+    assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("management");
+    assertThat(container.path("livenessProbe").path("httpGet").path("port").asText()).isEqualTo("management");
     JsonNode ingress = all.stream().filter(n -> n.path("kind").asText().equals("Ingress")).findFirst().orElseThrow();
     assertThat(ingress.path("metadata").path("annotations").path("nginx.ingress.kubernetes.io/proxy-buffering").asText()).isEqualTo("off");
     assertThat(ingress.toString()).doesNotContain("8081").doesNotContain("tablegate-admin");

@@ -38,6 +38,7 @@ class ShutdownTest {
         version: 1
         host: 127.0.0.1
         port: 0
+        management: {host: 127.0.0.1, port: 0}
         limits: {shutdownDrainMs: 60000}
         shares:
           - name: s
@@ -74,6 +75,13 @@ class ShutdownTest {
       // When: SIGTERM, then the client reads on
       gateway.destroy();
       for (int i = 0; i < 600 && !Files.readString(log).contains("Draining"); i++) Thread.sleep(50);
+      // Then: while the stream drains, the management listener tells probes the instance is not ready
+      Matcher mgmt = Pattern.compile("Management listening.*bound=\"127\\.0\\.0\\.1:(\\d+)\"").matcher(Files.readString(log));
+      assertThat(mgmt.find()).as(Files.readString(log)).isTrue();
+      String ready = client.request(new RequestOptions().setAbsoluteURI("http://127.0.0.1:" + mgmt.group(1) + "/readyz"))
+          .compose(req -> req.send().compose(r -> r.body().map(b -> r.statusCode() + " " + b)))
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      assertThat(ready).startsWith("503 ").contains("draining");
       resp.resume();
       ended.future().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       // Then: the whole stream arrived, and the process exits 0, cleanly

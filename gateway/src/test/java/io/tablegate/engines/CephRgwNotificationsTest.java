@@ -123,8 +123,8 @@ class CephRgwNotificationsTest {
   }
 
   static long metric(GatewayHarness gw, String name) {
-    for (String line : gw.get("/../metrics", null).text().split("\n")) {
-      if (line.startsWith(name + " ")) return Long.parseLong(line.substring(name.length() + 1).trim());
+    for (String line : gw.management("/metrics").text().split("\n")) {
+      if (line.startsWith(name + " ")) return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
     }
     throw new AssertionError("no metric " + name);
   }

@@ -65,7 +65,7 @@ class ConnectionLimitsTest {
   }
 
   static String request(Socket s) throws IOException {
-    s.getOutputStream().write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    s.getOutputStream().write("GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     s.setSoTimeout(30_000);
     byte[] head = s.getInputStream().readNBytes(12);
     return new String(head, StandardCharsets.ISO_8859_1);
@@ -91,7 +91,7 @@ class ConnectionLimitsTest {
       boolean served = false;
       for (int attempt = 0; attempt < 300 && !served; attempt++) {
         try (Socket again = new Socket("127.0.0.1", gw.gateway.port())) {
-          again.getOutputStream().write("GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          again.getOutputStream().write("GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
           again.setSoTimeout(30_000);
           served = new String(again.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200");
         } catch (IOException e) {

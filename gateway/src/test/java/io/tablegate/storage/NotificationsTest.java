@@ -170,9 +170,9 @@ class NotificationsTest {
   void withoutRedisInvalidationsStayLocalAndNoRequestFails() throws Exception {
     // Given
     redis.kill();
-    GatewayHarness.eventually(() -> a.get("/../readyz", null).text().contains("unreachable"));
-    assertThat(a.get("/../readyz", null).text()).contains("unreachable");
-    assertThat(a.get("/../metrics", null).text()).contains("tablegate_redis_connected 0");
+    GatewayHarness.eventually(() -> a.management("/readyz").text().contains("unreachable"));
+    assertThat(a.management("/readyz").text()).contains("unreachable");
+    assertThat(a.management("/metrics").text()).contains("tablegate_redis_connected 0.0");
     String key = commit(); // version 8
     // When
     Response r = webhook(a, TOKEN, minioEvent(key));
@@ -182,9 +182,9 @@ class NotificationsTest {
     assertThat(version(b)).isEqualTo("7");
     // When Redis comes back, the instances reconnect by themselves
     redis.start();
-    GatewayHarness.eventually(() -> a.get("/../readyz", null).text().contains("\"redis\":\"connected\""));
-    GatewayHarness.eventually(() -> b.get("/../readyz", null).text().contains("\"redis\":\"connected\""));
-    assertThat(a.get("/../metrics", null).text()).contains("tablegate_redis_connected 1");
+    GatewayHarness.eventually(() -> a.management("/readyz").text().contains("\"redis\":\"connected\""));
+    GatewayHarness.eventually(() -> b.management("/readyz").text().contains("\"redis\":\"connected\""));
+    assertThat(a.management("/metrics").text()).contains("tablegate_redis_connected 1.0");
     key = commit(); // version 9
     assertThat(webhook(a, TOKEN, minioEvent(key)).status()).isEqualTo(200);
     awaitVersion(b, 9);

@@ -47,9 +47,9 @@ class RedisModesTest {
     s3.createBucket("lake");
     s3.upload(dir.resolve("t"), "lake", "t");
     try (GatewayHarness a = GatewayHarness.start(yaml(redisYaml), dir); GatewayHarness b = GatewayHarness.start(yaml(redisYaml), dir)) {
-      GatewayHarness.eventually(() -> a.get("/../readyz", null).text().contains("connected")
-          && b.get("/../readyz", null).text().contains("connected"));
-      assertThat(a.get("/../readyz", null).text()).contains("\"redis\":\"connected\"");
+      GatewayHarness.eventually(() -> a.management("/readyz").text().contains("connected")
+          && b.management("/readyz").text().contains("connected"));
+      assertThat(a.management("/readyz").text()).contains("\"redis\":\"connected\"");
       assertThat(a.get(T + "/version", null).header("Delta-Table-Version")).isEqualTo("4");
       assertThat(b.get(T + "/version", null).header("Delta-Table-Version")).isEqualTo("4");
       // the shared tier writes into this Redis

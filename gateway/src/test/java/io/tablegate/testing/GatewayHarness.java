@@ -42,6 +42,10 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public static GatewayHarness start(GatewayConfig config, Clock clock) {
+    // the default management port is fixed; tests run several gateways, so theirs take a free port unless set
+    if (config.management().equals(io.tablegate.config.ManagementConfig.defaults())) {
+      config = config.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0));
+    }
     Vertx vertx = Vertx.vertx();
     Gateway g = await(Gateway.start(vertx, config, clock));
     return new GatewayHarness(vertx, g);
@@ -116,6 +120,11 @@ public final class GatewayHarness implements AutoCloseable {
     public String header(String name) {
       return headers.get(name);
     }
+  }
+
+  /** GET on the management listener ({@code /livez}, {@code /readyz}, {@code /metrics}). */
+  public Response management(String path) {
+    return send(io.vertx.core.http.HttpMethod.GET, "http://127.0.0.1:" + gateway.managementPort() + path, null, Map.of(), null);
   }
 
   public Response get(String path, String token) {

@@ -1,0 +1,103 @@
+package io.tablegate.app;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tablegate.http.RequestObserver;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's metrics, in one Micrometer registry scraped by the management listener's {@code /metrics}:
+ * requests by endpoint and status (latency with percentiles from Micrometer's HdrHistogram-based
+ * histograms), bytes and NDJSON lines streamed, auth failures and rate-limit rejections, and the gauges and
+ * counters the subsystems expose (connections, scans, cache, Redis, bucket events), plus JVM metrics. With
+ * Vert.x metrics enabled on the same registry (as {@link Main} does), Vert.x's HTTP server and pool
+ * metrics appear next to them.
+ */
+final class Telemetry implements RequestObserver {
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> bytes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> lines = new ConcurrentHashMap<>();
+  private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+  private final Counter rateLimited;
+
+  Telemetry(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    rateLimited = Counter.builder("tablegate.rate.limited").description("requests refused by a recipient's rate limit (429)")
+        .register(registry);
+  }
+
+  static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  MeterRegistry registry() {
+    return registry;
+  }
+
+  String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void completed(String endpoint, int status, long nanos, long written, long sent) {
+    String key = endpoint + " " + status;
+    timers.computeIfAbsent(key, k -> Timer.builder("tablegate.requests").description("requests by endpoint and status, and their latency")
+        .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    // this instance's percentiles (Micrometer's HdrHistogram-based, over a sliding window); the buckets above
+    // aggregate across instances with histogram_quantile()
+    latency.computeIfAbsent(endpoint, e -> Timer.builder("tablegate.request.latency").description("request latency percentiles by endpoint")
+        .tag("endpoint", e).publishPercentiles(0.5, 0.9, 0.99).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    bytes.computeIfAbsent(endpoint, e -> DistributionSummary.builder("tablegate.response.bytes").baseUnit("bytes")
+        .description("response body bytes by endpoint").tag("endpoint", e).register(registry)).record(written);
+    if (sent > 0) {
+      lines.computeIfAbsent(endpoint, e -> Counter.builder("tablegate.response.lines")
+          .description("NDJSON lines (files, changes, metadata) streamed by endpoint").tag("endpoint", e).register(registry)).increment(sent);
+    }
+    if (status == 401 || status == 403) {
+      String kind = status == 401 ? "unauthenticated" : "forbidden";
+      authFailures.computeIfAbsent(kind, k -> Counter.builder("tablegate.auth.failures")
+          .description("requests refused by authentication (401) or authorization (403)").tag("kind", k).register(registry)).increment();
+    }
+    if (status == 429) rateLimited.increment();
+  }
+
+  /** A gauge read when scraped. */
+  <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+    Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
+  }
+
+  /** A monotonic count read when scraped. */
+  <T> void counter(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+    FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
+  }
+
+  void close() {
+    registry.close();
+  }
+}
