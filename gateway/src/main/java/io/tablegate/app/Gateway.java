@@ -47,7 +47,7 @@ import io.tablegate.crypto.Sealer;
 import java.util.function.BiFunction;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -71,51 +71,28 @@ public final class Gateway {
   static final String CATALOG_CHANGED = "\u0000tablegate:catalog-changed";
 
   private final Vertx vertx;
-  private final MetadataCache cache;
-  private final TableFormat delta;
-  private final WorkerExecutor workers;
   private final HttpListener server;
-  private final String baseUrl;
-  private final Collection<S3Store> stores;
-  private final InvalidationBus bus;
-  private final RedisListConsumer listConsumer;
-  private final String tlsEngine;
-  private final long tlsWatch;
   private final HttpListener adminServer;
-  private final long refreshTimer;
+  private final HttpListener management;
+  private final String baseUrl;
+  private final String tlsEngine;
   private final LiveCatalog live;
-  private final io.vertx.redis.client.Redis limitRedis;
   /** Set once shutdown begins: readiness answers 503 from then on. */
   private final AtomicBoolean draining;
-  private final SharedScans sharedScans;
-  private final HttpListener management;
-  private final long probeTimer;
-  private final Telemetry telemetry;
+  /** Everything else the gateway opened, closed in reverse after the listeners. */
+  private final Resources resources;
 
-  private Gateway(Vertx vertx, MetadataCache cache, TableFormat delta, WorkerExecutor workers, HttpListener server, String baseUrl,
-      Collection<S3Store> stores, InvalidationBus bus, RedisListConsumer listConsumer, String tlsEngine, long tlsWatch,
-      HttpListener adminServer, long refreshTimer, LiveCatalog live, io.vertx.redis.client.Redis limitRedis, AtomicBoolean draining,
-      SharedScans sharedScans, HttpListener management, long probeTimer, Telemetry telemetry) {
-    this.sharedScans = sharedScans;
-    this.management = management;
-    this.probeTimer = probeTimer;
-    this.telemetry = telemetry;
-    this.limitRedis = limitRedis;
-    this.draining = draining;
-    this.adminServer = adminServer;
-    this.refreshTimer = refreshTimer;
-    this.live = live;
-    this.tlsEngine = tlsEngine;
-    this.tlsWatch = tlsWatch;
-    this.stores = stores;
-    this.bus = bus;
-    this.listConsumer = listConsumer;
+  private Gateway(Vertx vertx, HttpListener server, HttpListener adminServer, HttpListener management, String baseUrl, String tlsEngine,
+      LiveCatalog live, AtomicBoolean draining, Resources resources) {
     this.vertx = vertx;
-    this.cache = cache;
-    this.delta = delta;
-    this.workers = workers;
     this.server = server;
+    this.adminServer = adminServer;
+    this.management = management;
     this.baseUrl = baseUrl;
+    this.tlsEngine = tlsEngine;
+    this.live = live;
+    this.draining = draining;
+    this.resources = resources;
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
@@ -140,7 +117,8 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
-    Telemetry telemetry = new Telemetry(registry);
+    Resources res = new Resources();
+    Telemetry telemetry = res.add("metrics", new Telemetry(registry), Telemetry::close);
     MetadataCache local = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
     MetadataCache tiered = local;
@@ -148,16 +126,17 @@ public final class Gateway {
       tiered = new TieredMetadataCache(local, new RedisSharedTier(vertx, RedisSettings.options(config.redis(), config.workerPoolSize() + 2),
           config.redis().keyPrefix(), Duration.ofMillis(config.redis().timeoutMs())));
     }
-    MetadataCache cache = tiered;
+    MetadataCache cache = res.add("metadata cache", tiered, MetadataCache::close);
     InvalidationBus bus;
     if (config.redis() != null) {
       bus = new RedisInvalidationBus(vertx, RedisSettings.options(config.redis(), 4), config.redis().channel());
     } else {
       bus = InvalidationBus.local();
     }
+    res.add("invalidation bus", bus, InvalidationBus::close);
     bus.onInvalidate(cache::invalidate);
     Map<String, S3Store> stores = new LinkedHashMap<>();
-    for (StoreConfig sc : config.stores()) stores.put(sc.name(), new S3Store(sc));
+    for (StoreConfig sc : config.stores()) stores.put(sc.name(), res.add("store " + sc.name(), new S3Store(sc), S3Store::close));
     AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
     AdminConfig admin = config.admin();
     LiveCatalog live;
@@ -165,10 +144,7 @@ public final class Gateway {
       live = new LiveCatalog(config, admin == null ? Path.of("").toAbsolutePath() : Path.of(admin.catalogFile()).getParent(),
           admin == null ? null : new FileCatalogStore(Path.of(admin.catalogFile())), clock, base::get);
     } catch (RuntimeException e) {
-      stores.values().forEach(S3Store::close);
-      cache.close();
-      bus.close();
-      return Future.failedFuture(e);
+      return res.closeAll().transform(v -> Future.failedFuture(e));
     }
     StoreRouter router = new StoreRouter();
     java.util.function.Consumer<List<SharedTable>> route = tables -> {
@@ -180,8 +156,9 @@ public final class Gateway {
     // tables behind an Iceberg REST catalog live wherever the catalog put them: their catalog's store serves
     // every s3:// location that no configured table root claims (the config allows one such store)
     for (IcebergCatalogConfig c : config.icebergCatalogs()) if (c.store() != null) router.add("s3:/", stores.get(c.store()));
-    TableFormat delta = new DeltaTableFormat(cache, router::forLocation);
-    WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize());
+    TableFormat delta = res.add("delta format", new DeltaTableFormat(cache, router::forLocation), TableFormat::close);
+    WorkerExecutor workers = res.addAsync("table-io workers", vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize()),
+        WorkerExecutor::close);
     Sealer sealer;
     if (config.signingKey() == null) {
       sealer = Sealer.random();
@@ -196,12 +173,14 @@ public final class Gateway {
         : signer.forRecipient(recipient);
     Duration versionedTtl = Duration.ofMillis(config.redis() != null && config.redis().sharedTtlMs() > 0 ? config.redis().sharedTtlMs()
         : 86_400_000L);
-    SharedScans sharedScans = new SharedScans(SharedScans.temporaryDirectory(), config.limits().maxConcurrentScans(),
-        config.limits().scanSpillMaxBytes(), Duration.ofMinutes(10), clock);
+    SharedScans sharedScans = res.add("shared scans", new SharedScans(SharedScans.temporaryDirectory(), config.limits().maxConcurrentScans(),
+        config.limits().scanSpillMaxBytes(), Duration.ofMinutes(10), clock), SharedScans::close);
     CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl,
         sharedScans);
-    CachingTableFormat icebergCaching = new CachingTableFormat(new IcebergTableFormat(router::forLocation,
-        icebergCatalogProperties(config)), cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl, sharedScans);
+    // closing it closes the Iceberg REST catalogs' clients
+    TableFormat iceberg = res.add("iceberg format", new IcebergTableFormat(router::forLocation, icebergCatalogProperties(config)),
+        TableFormat::close);
+    CachingTableFormat icebergCaching = new CachingTableFormat(iceberg, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl, sharedScans);
     TableFormat cachedDelta = formatDecorator.apply(deltaCaching);
     TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
     Map<String, TableFormat> formats = Map.of("delta", cachedDelta, "iceberg", cachedIceberg);
@@ -224,6 +203,7 @@ public final class Gateway {
     RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
         : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),
             invalidations::applyRedisMessage);
+    if (listConsumer != null) res.add("redis list consumer", listConsumer, RedisListConsumer::close);
     AtomicBoolean draining = new AtomicBoolean();
     StoreProbe probe = new StoreProbe(stores, () -> live.catalog().allTables(), workers);
     Supplier<ManagementRouter.Readiness> readiness = () -> readiness(config, draining.get(), bus, probe);
@@ -231,6 +211,7 @@ public final class Gateway {
     BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
     io.vertx.redis.client.Redis limitRedis = config.rateLimit() != null && config.redis() != null
         ? io.vertx.redis.client.Redis.createClient(vertx, RedisSettings.options(config.redis(), 4)) : null;
+    if (limitRedis != null) res.add("rate-limit redis", limitRedis, io.vertx.redis.client.Redis::close);
     RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
         limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
     Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
@@ -259,6 +240,7 @@ public final class Gateway {
         });
       }
     });
+    if (refreshTimer >= 0) res.add("catalog refresh", refreshTimer, vertx::cancelTimer);
     Future<Void> warm = workers.<Void>executeBlocking(() -> {
       warmUp(live.catalog().allTables(), formats);
       return null;
@@ -267,7 +249,7 @@ public final class Gateway {
     ConnectionLimits managementLimits = new ConnectionLimits(vertx, config.limits());
     HttpServerOptions managementOptions = managementLimits.configure(new HttpServerOptions().setHost(config.management().host()));
     Supplier<Handler<HttpServerRequest>> managementHandlers = () -> ManagementRouter.create(vertx, readiness, telemetry::scrape);
-    long probeTimer = vertx.setPeriodic(0, StoreProbe.INTERVAL_MS, id -> probe.run());
+    res.add("store probe", vertx.setPeriodic(0, StoreProbe.INTERVAL_MS, id -> probe.run()), vertx::cancelTimer);
     // the admin API and the management listener are light: one event loop each
     AtomicReference<HttpListener> managementListener = new AtomicReference<>();
     AtomicReference<HttpListener> adminListener = new AtomicReference<>();
@@ -282,7 +264,7 @@ public final class Gateway {
         .map(sharing -> {
           String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host())
               + ":" + sharing.port() + config.endpoint();
-          long tlsWatch = config.tls() == null ? -1 : Tls.watch(vertx, sharing::servers, config.tls());
+          if (config.tls() != null) res.add("certificate reload", Tls.watch(vertx, sharing::servers, config.tls()), vertx::cancelTimer);
           if (base.get() == null) base.set(url);
           LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("bound", config.host() + ":" + sharing.port())
               .addKeyValue("eventLoops", config.eventLoops()).addKeyValue("shares", config.shares().size())
@@ -294,23 +276,14 @@ public final class Gateway {
             LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminListener.get().port()).addKeyValue("catalog", admin.catalogFile())
                 .log("Admin API listening");
           }
-          return new Gateway(vertx, cache, delta, workers, sharing, base.get(), stores.values(), bus, listConsumer, tlsEngine, tlsWatch,
-              adminListener.get(), refreshTimer, live, limitRedis, draining, sharedScans, managementListener.get(), probeTimer, telemetry);
-        }).onFailure(e -> {
-          vertx.cancelTimer(probeTimer);
-          if (managementListener.get() != null) managementListener.get().shutdown(0);
-          telemetry.close();
-          if (sharingListener.get() != null) sharingListener.get().shutdown(0);
-          if (adminListener.get() != null) adminListener.get().shutdown(0);
-          sharedScans.close();
-          if (limitRedis != null) limitRedis.close();
-          if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
-          if (listConsumer != null) listConsumer.close();
-          bus.close();
-          workers.close();
-          delta.close();
-          stores.values().forEach(S3Store::close);
-          cache.close();
+          return new Gateway(vertx, sharing, adminListener.get(), managementListener.get(), base.get(), tlsEngine, live, draining, res);
+        }).recover(e -> {
+          List<Future<Void>> listeners = new ArrayList<>();
+          for (AtomicReference<HttpListener> l : List.of(sharingListener, adminListener, managementListener)) {
+            if (l.get() != null) listeners.add(l.get().shutdown(0));
+          }
+          return Future.join(listeners).<Void>mapEmpty().otherwiseEmpty().compose(v -> res.closeAll())
+              .transform(v -> Future.<Gateway>failedFuture(e));
         });
   }
 
@@ -453,29 +426,14 @@ public final class Gateway {
     if (closing != null) return closing;
     draining.set(true);
     LOGGER.atInfo().addKeyValue("drainMs", drain.toMillis()).log("Draining: no new connections, open streams may finish");
-    if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);
-    if (tlsWatch >= 0) vertx.cancelTimer(tlsWatch);
     long ms = Math.max(0, drain.toMillis());
     Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.shutdown(ms);
     Future<Void> sharing = server.shutdown(ms);
-    vertx.cancelTimer(probeTimer);
     // probes keep answering (503 "draining") until the sharing listener has drained
     closing = Future.join(sharing, admin).<Void>mapEmpty().otherwiseEmpty()
         .eventually(() -> management.shutdown(0))
-        .eventually(() -> {
-          if (limitRedis != null) limitRedis.close();
-          if (listConsumer != null) listConsumer.close();
-          bus.close();
-          return workers.close();
-        })
-        .andThen(v -> {
-          sharedScans.close();
-          delta.close();
-          stores.forEach(S3Store::close);
-          cache.close();
-          telemetry.close();
-          LOGGER.atInfo().log("Tablegate stopped");
-        });
+        .eventually(resources::closeAll)
+        .andThen(v -> LOGGER.atInfo().log("Tablegate stopped"));
     return closing;
   }
 
