@@ -11,9 +11,7 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
-fi
-if [ "${1:-}" = "--bench" ]; then
-  # benchmarks compare against nginx serving the same bytes, and put two gateways behind it
+  # the topology test and the benchmarks put two gateways behind nginx (the benchmarks also compare with it)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 fi
 if [ ${#need[@]} -gt 0 ]; then
