@@ -67,6 +67,12 @@ class DeploymentFilesTest {
     JsonNode ingress = all.stream().filter(n -> n.path("kind").asText().equals("Ingress")).findFirst().orElseThrow();
     assertThat(ingress.path("metadata").path("annotations").path("nginx.ingress.kubernetes.io/proxy-buffering").asText()).isEqualTo("off");
     assertThat(ingress.toString()).doesNotContain("8081").doesNotContain("tablegate-admin");
-    documents(ROOT.resolve("docker/docker-compose.yml"));
+    JsonNode compose = documents(ROOT.resolve("docker/docker-compose.yml")).get(0).path("services");
+    // two replicas behind the balancer, none with a host port (so --scale works); the gateway's store user can list
+    assertThat(compose.path("tablegate").path("deploy").path("replicas").asInt()).isEqualTo(2);
+    assertThat(compose.path("tablegate").has("ports")).isFalse();
+    assertThat(compose.path("lb").path("ports").toString()).contains("8080:8080");
+    assertThat(Files.readString(ROOT.resolve("docker/minio-tablegate-policy.json"))).contains("s3:ListBucket").contains("s3:GetObject");
+    assertThat(Files.readString(ROOT.resolve("docker/nginx.conf"))).contains("proxy_buffering off").contains("non_idempotent");
   }
 }
