@@ -56,7 +56,8 @@ class DeploymentFilesTest {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) all.addAll(documents(f));
     }
     assertThat(all).extracting(n -> n.path("kind").asText())
-        .contains("Deployment", "Service", "HorizontalPodAutoscaler", "Ingress", "Secret", "PersistentVolumeClaim");
+        .contains("Deployment", "Service", "HorizontalPodAutoscaler", "Ingress", "Secret", "PersistentVolumeClaim",
+            "PodDisruptionBudget", "NetworkPolicy");
     JsonNode container = all.stream().filter(n -> n.path("kind").asText().equals("Deployment")).findFirst().orElseThrow()
         .path("spec").path("template").path("spec").path("containers").get(0);
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
