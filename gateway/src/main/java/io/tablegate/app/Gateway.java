@@ -10,6 +10,7 @@ import io.tablegate.cache.TieredMetadataCache;
 import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
 import io.tablegate.catalog.ShareCatalog;
+import io.tablegate.catalog.CatalogStore;
 import io.tablegate.catalog.FileCatalogStore;
 import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.config.AdminConfig;
@@ -141,8 +142,11 @@ public final class Gateway {
     AdminConfig admin = config.admin();
     LiveCatalog live;
     try {
-      live = new LiveCatalog(config, admin == null ? Path.of("").toAbsolutePath() : Path.of(admin.catalogFile()).getParent(),
-          admin == null ? null : new FileCatalogStore(Path.of(admin.catalogFile())), clock, base::get);
+      CatalogStore catalogStore = admin == null ? null
+          : admin.catalogLocation() != null ? new ObjectStoreCatalogStore(stores.get(admin.catalogStore()), admin.catalogLocation())
+          : new FileCatalogStore(Path.of(admin.catalogFile()));
+      live = new LiveCatalog(config, admin == null || admin.catalogLocation() != null ? Path.of("").toAbsolutePath()
+          : Path.of(admin.catalogFile()).getParent(), catalogStore, clock, base::get);
     } catch (RuntimeException e) {
       return res.closeAll().transform(v -> Future.failedFuture(e));
     }
@@ -273,7 +277,7 @@ public final class Gateway {
           LOGGER.atInfo().addKeyValue("bound", config.management().host() + ":" + managementListener.get().port())
               .log("Management listening: /livez, /readyz, /metrics");
           if (adminListener.get() != null) {
-            LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminListener.get().port()).addKeyValue("catalog", admin.catalogFile())
+            LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminListener.get().port()).addKeyValue("catalog", admin.catalogLocation() != null ? admin.catalogLocation() : admin.catalogFile())
                 .log("Admin API listening");
           }
           return new Gateway(vertx, sharing, adminListener.get(), managementListener.get(), base.get(), tlsEngine, live, draining, res);

@@ -46,7 +46,7 @@ public final class LiveCatalog {
   private static final Logger LOGGER = LoggerFactory.getLogger(LiveCatalog.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final int MAX_ATTEMPTS = 8;
+  private static final int MAX_ATTEMPTS = 32;
   /** Prefix of generated bearer tokens (recognizable in secret scanners). */
   public static final String TOKEN_PREFIX = "tgs_";
 
@@ -232,6 +232,13 @@ public final class LiveCatalog {
         return result;
       } catch (CatalogStore.Conflict e) {
         LOGGER.atDebug().addKeyValue("attempt", attempt + 1).log("Concurrent catalog change; retrying on the newer state");
+        // writers on several instances collide in step: a random pause, growing with the attempts, spreads them
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 10L * Math.min(attempt + 1, 10) + 2));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
     }
     throw new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The catalog is being changed concurrently; please retry");

@@ -7,10 +7,13 @@ import java.util.HexFormat;
  *
  * @param tokenSha256 SHA-256 of the admin bearer token
  * @param catalogFile where live shares, recipients and tokens are kept (all instances must see the same file)
+ * @param catalogLocation instead of the file: an {@code s3://bucket/key} object in {@code catalogStore}
+ * @param catalogStore the configured store that holds {@code catalogLocation}
  * @param refreshIntervalMs how often an instance checks the store for changes made elsewhere
  * @param tls whether the admin listener uses the gateway's TLS settings (off: plain HTTP, for a loopback listener)
  */
-public record AdminConfig(String host, int port, byte[] tokenSha256, String catalogFile, long refreshIntervalMs, boolean tls) {
+public record AdminConfig(String host, int port, byte[] tokenSha256, String catalogFile, long refreshIntervalMs, boolean tls,
+    String catalogLocation, String catalogStore) {
   public AdminConfig {
     tokenSha256 = tokenSha256.clone();
   }
@@ -23,6 +26,6 @@ public record AdminConfig(String host, int port, byte[] tokenSha256, String cata
   @Override
   public String toString() {
     return "AdminConfig[host=" + host + ", port=" + port + ", token=" + HexFormat.of().formatHex(tokenSha256).substring(0, 8)
-        + "…, catalogFile=" + catalogFile + ", refreshIntervalMs=" + refreshIntervalMs + ", tls=" + tls + "]";
+        + "…, catalog=" + (catalogLocation != null ? catalogLocation : catalogFile) + ", refreshIntervalMs=" + refreshIntervalMs + ", tls=" + tls + "]";
   }
 }

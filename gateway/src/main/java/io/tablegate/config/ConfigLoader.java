@@ -316,7 +316,7 @@ public final class ConfigLoader {
 
   private AdminConfig admin(JsonNode n, int sharingPort) {
     if (n.isMissingNode() || n.isNull()) return null;
-    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "refreshIntervalMs", "tls"));
+    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "catalog", "catalogStore", "refreshIntervalMs", "tls"));
     String host = text(n, "host", "127.0.0.1");
     int port = (int) number(n, "port", 8081, 0, 65535);
     if (port != 0 && port == sharingPort) problems.add("admin.port must differ from the sharing port: the admin API has its own listener");
@@ -340,7 +340,19 @@ public final class ConfigLoader {
     if (!tls && !host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1") && rootHasTls) {
       warnings.add("admin listens on " + host + " without TLS; set admin.tls: true to protect the admin token in transit");
     }
-    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh, tls);
+    String catalog = text(n, "catalog", null);
+    String catalogStore = text(n, "catalogStore", null);
+    if (catalog != null) {
+      if (!catalog.startsWith("s3://") || catalog.length() <= 5 || catalog.substring(5).indexOf('/') <= 0 || catalog.endsWith("/")) {
+        problems.add("admin.catalog must be an object location s3://bucket/key, got '" + catalog + "'");
+      }
+      if (catalogStore == null) problems.add("admin.catalog needs admin.catalogStore, the name of the store that holds it");
+      else if (!storeNames.contains(catalogStore)) problems.add("admin.catalogStore '" + catalogStore + "' is not a configured store");
+      if (n.has("catalogFile")) problems.add("admin: set 'catalog' (object store) or 'catalogFile', not both");
+    } else if (catalogStore != null) {
+      problems.add("admin.catalogStore needs admin.catalog (an s3:// location)");
+    }
+    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh, tls, catalog, catalogStore);
   }
 
   private TlsConfig tls(JsonNode n) {

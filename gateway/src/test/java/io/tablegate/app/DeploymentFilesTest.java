@@ -45,7 +45,8 @@ class DeploymentFilesTest {
     JsonNode secret = documents(ROOT.resolve("k8s/secret.yaml")).get(0);
     GatewayConfig k8s = load(secret.path("stringData").path("tablegate.yaml").asText());
     assertThat(k8s.port()).isEqualTo(8080);
-    assertThat(k8s.admin().catalogFile()).isEqualTo("/var/lib/tablegate/catalog.json");
+    assertThat(k8s.admin().catalogLocation()).isEqualTo("s3://lake/.tablegate/catalog.json");
+    assertThat(k8s.admin().catalogStore()).isEqualTo("lake");
     assertThat(k8s.redis()).isNotNull();
   }
 
@@ -56,8 +57,10 @@ class DeploymentFilesTest {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) all.addAll(documents(f));
     }
     assertThat(all).extracting(n -> n.path("kind").asText())
-        .contains("Deployment", "Service", "HorizontalPodAutoscaler", "Ingress", "Secret", "PersistentVolumeClaim",
-            "PodDisruptionBudget", "NetworkPolicy");
+        .contains("Deployment", "Service", "HorizontalPodAutoscaler", "Ingress", "Secret", "PodDisruptionBudget",
+            "NetworkPolicy");
+    // no shared disk: the live catalog lives in the object store
+    assertThat(all).extracting(n -> n.path("kind").asText()).doesNotContain("PersistentVolumeClaim");
     JsonNode container = all.stream().filter(n -> n.path("kind").asText().equals("Deployment")).findFirst().orElseThrow()
         .path("spec").path("template").path("spec").path("containers").get(0);
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");

@@ -270,6 +270,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLiveCatalogInTheObjectStoreNeedsAnObjectLocationAndAStore() {
+    var ok = ConfigLoader.parse("""
+        version: 1
+        stores: [{name: a, endpoint: "http://a:9000"}]
+        admin: {token: admin-token-0123456789, catalog: "s3://b/tablegate/catalog.json", catalogStore: a}
+        management: {host: 0.0.0.0, port: 9100}
+        shares: []
+        """, BASE).config();
+    assertThat(ok.admin().catalogLocation()).isEqualTo("s3://b/tablegate/catalog.json");
+    assertThat(ok.admin().catalogStore()).isEqualTo("a");
+    assertThat(ok.management()).isEqualTo(new ManagementConfig("0.0.0.0", 9100));
+    assertThatThrownBy(() -> ConfigLoader.parse("""
+        version: 1
+        port: 9100
+        stores: [{name: a, endpoint: "http://a:9000"}]
+        admin: {token: admin-token-0123456789, catalog: "s3://b/", catalogStore: nope, catalogFile: c.json}
+        management: {port: 9100}
+        shares: []
+        """, BASE)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.catalog must be an object location")
+        .hasMessageContaining("admin.catalogStore 'nope' is not a configured store")
+        .hasMessageContaining("not both")
+        .hasMessageContaining("management.port must differ from the sharing port");
+  }
+
+  @Test
   void invalidYamlAndMissingVersionFailClearly() {
     assertThatThrownBy(() -> ConfigLoader.parse("version: [", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("Invalid YAML");
     assertThatThrownBy(() -> ConfigLoader.parse("", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("version");

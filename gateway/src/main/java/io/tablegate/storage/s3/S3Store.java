@@ -215,6 +215,55 @@ public final class S3Store implements ObjectStore {
     return new UrlSigner.SignedUrl(signed.url().toString(), signed.expiration().toEpochMilli());
   }
 
+  /** A small object read whole, with its ETag and user metadata (the live catalog's document). */
+  public record Document(byte[] content, String etag, java.util.Map<String, String> metadata) {}
+
+  /** The object at {@code location} with its ETag and metadata, or null when there is none. */
+  public Document readDocument(String location) {
+    Location loc = Location.parse(location);
+    try {
+      var bytes = call(location, () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key())));
+      return new Document(bytes.asByteArray(), bytes.response().eTag(), bytes.response().metadata());
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  /** The ETag and metadata of the object at {@code location} (no content), or null when there is none. */
+  public Document headDocument(String location) {
+    Location loc = Location.parse(location);
+    try {
+      HeadObjectResponse head = call(location, () -> client.headObject(b -> b.bucket(loc.bucket()).key(loc.key())));
+      return new Document(null, head.eTag(), head.metadata());
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the object only if it is still the one with {@code etag} ({@code If-Match}), or, with a null
+   * etag, only if there is none yet ({@code If-None-Match: *}): the store decides, atomically. Returns
+   * false when another writer came first (412 or 409). The ETag goes without its quotes: Ceph RGW 16
+   * compares {@code If-Match} with the bare value and refuses the quoted form (412) that HTTP specifies;
+   * MinIO and AWS accept either.
+   */
+  public boolean writeDocumentIf(String location, byte[] content, java.util.Map<String, String> metadata, String etag) {
+    Location loc = Location.parse(location);
+    try {
+      call(location, () -> client.putObject(b -> {
+        b.bucket(loc.bucket()).key(loc.key()).metadata(metadata).contentType("application/json");
+        if (etag == null) b.ifNoneMatch("*");
+        else b.ifMatch(etag.replace("\"", ""));
+      }, software.amazon.awssdk.core.sync.RequestBody.fromBytes(content)));
+      return true;
+    } catch (StorageException e) {
+      if (e.getCause() instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409)) return false;
+      throw e;
+    }
+  }
+
   private <T> T call(String location, java.util.function.Supplier<T> op) {
     try {
       return op.get();
