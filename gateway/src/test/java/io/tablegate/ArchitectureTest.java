@@ -86,4 +86,23 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.delta..")
         .check(new ClassFileImporter().importPackages("io.tablegate.cache"));
   }
+
+  @Test
+  void everyPackageSaysWhichLayerItIs() throws Exception {
+    java.nio.file.Path root = java.nio.file.Path.of("src/main/java/io/tablegate");
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    try (var dirs = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path d : dirs.filter(java.nio.file.Files::isDirectory).toList()) {
+        boolean hasClasses;
+        try (var files = java.nio.file.Files.list(d)) {
+          hasClasses = files.anyMatch(f -> f.toString().endsWith(".java") && !f.getFileName().toString().equals("package-info.java"));
+        }
+        java.nio.file.Path info = d.resolve("package-info.java");
+        if (hasClasses && (!java.nio.file.Files.exists(info) || !java.nio.file.Files.readString(info).contains("Layer: "))) {
+          missing.add(root.relativize(d).toString());
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(missing).as("packages without a package-info.java naming their layer").isEmpty();
+  }
 }

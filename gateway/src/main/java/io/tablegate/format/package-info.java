@@ -1,0 +1,4 @@
+/**
+ * Layer: format. The table formats behind the {@code spi.TableFormat} SPI; only app wires them.
+ */
+package io.tablegate.format;
