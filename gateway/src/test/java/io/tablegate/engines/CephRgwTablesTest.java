@@ -10,7 +10,6 @@ import io.tablegate.testing.KernelRows;
 import io.tablegate.testing.Python;
 import io.tablegate.testing.EngineTables;
 import io.tablegate.testing.Recipient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -64,13 +63,7 @@ class CephRgwTablesTest {
 
   @Test
   void theDeltaSharingPythonConnectorReadsTheRgwTables() throws Exception {
-    Path profile = dir.resolve("rgw.share");
-    Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"" + gw.endpoint() + "\", \"bearerToken\": \"unused\"}");
-    String output = Python.run(Map.of("TABLEGATE_STORE_PROFILE", profile.toString(),
-            "TABLEGATE_EXPECTED", dir.resolve("expected/expected.json").toString()),
-        600, "run_pytest.py", Python.repository().resolve("testing/python/recipient/test_store.py").toString(), "-q", "-p", "no:cacheprovider");
-    System.out.println(output);
-    assertThat(output).contains(" passed").doesNotContain(" failed").doesNotContain(" skipped");
+    Python.recipientSuite("test_store.py", gw.endpoint(), dir.resolve("rgw.share"), "TABLEGATE_STORE_PROFILE", dir.resolve("expected/expected.json"));
   }
 
   @Test

@@ -11,7 +11,6 @@ import io.tablegate.testing.KernelRows;
 import io.tablegate.testing.Python;
 import io.tablegate.testing.Recipient;
 import io.tablegate.testing.SparkFixture;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -111,12 +110,6 @@ class SparkWrittenTablesTest {
 
   @Test
   void theDeltaSharingPythonConnectorReadsTheSparkTables() throws Exception {
-    Path profile = dir.resolve("spark.share");
-    Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"" + gw.endpoint() + "\", \"bearerToken\": \"unused\"}");
-    String output = Python.run(Map.of("TABLEGATE_SPARK_PROFILE", profile.toString(),
-            "TABLEGATE_EXPECTED", dir.resolve("tables/expected.json").toString()),
-        600, "run_pytest.py", Python.repository().resolve("testing/python/recipient/test_spark.py").toString(), "-q", "-p", "no:cacheprovider");
-    System.out.println(output);
-    assertThat(output).contains(" passed").doesNotContain(" failed").doesNotContain(" skipped");
+    Python.recipientSuite("test_spark.py", gw.endpoint(), dir.resolve("spark.share"), "TABLEGATE_SPARK_PROFILE", dir.resolve("tables/expected.json"));
   }
 }

@@ -54,4 +54,21 @@ public final class Python {
     if (p.exitValue() != 0) throw new IllegalStateException(script + " failed (exit " + p.exitValue() + "):\n" + output);
     return output;
   }
+
+  /**
+   * Runs one file of the recipient pytest suite ({@code testing/python/recipient}) against a gateway that needs
+   * no token: writes a profile for {@code endpoint} and passes its path as {@code profileVariable}, the expected
+   * rows as {@code TABLEGATE_EXPECTED}. Returns pytest's output after checking that every test ran and passed.
+   */
+  public static String recipientSuite(String file, String endpoint, Path profile, String profileVariable, Path expected)
+      throws IOException, InterruptedException {
+    Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"" + endpoint + "\", \"bearerToken\": \"unused\"}");
+    String output = run(Map.of(profileVariable, profile.toString(), "TABLEGATE_EXPECTED", expected.toString()), 600, "run_pytest.py",
+        repository().resolve("testing/python/recipient").resolve(file).toString(), "-q", "-p", "no:cacheprovider");
+    System.out.println(output);
+    if (!output.contains(" passed") || output.contains(" failed") || output.contains(" skipped")) {
+      throw new AssertionError("The recipient suite " + file + " did not pass whole:\n" + output);
+    }
+    return output;
+  }
 }
