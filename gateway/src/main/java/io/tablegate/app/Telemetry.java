@@ -36,11 +36,13 @@ final class Telemetry implements RequestObserver {
   private final Map<String, Counter> lines = new ConcurrentHashMap<>();
   private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
   private final Counter rateLimited;
+  /** Listens to GC notifications until closed. */
+  private final JvmGcMetrics gc = new JvmGcMetrics();
 
   Telemetry(PrometheusMeterRegistry registry) {
     this.registry = registry;
     new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
+    gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -98,6 +100,7 @@ final class Telemetry implements RequestObserver {
   }
 
   void close() {
+    gc.close();
     registry.close();
   }
 }
