@@ -36,6 +36,11 @@ final class Telemetry implements RequestObserver {
   private final Map<String, Counter> lines = new ConcurrentHashMap<>();
   private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
   private final Counter rateLimited;
+  /**
+   * What the gauges and function counters read: Micrometer holds them only weakly, so a source nobody else
+   * keeps (a list made for the meter) would be collected and read as 0 or NaN.
+   */
+  private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Listens to GC notifications until closed. */
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -91,11 +96,13 @@ final class Telemetry implements RequestObserver {
 
   /** A gauge read when scraped. */
   <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+    sources.add(source);
     Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
   }
 
   /** A monotonic count read when scraped. */
   <T> void counter(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+    sources.add(source);
     FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
   }
 
