@@ -5,7 +5,6 @@ import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.ObjectStore.ObjectInfo;
 import io.tablegate.storage.s3.S3Store;
 import io.vertx.core.WorkerExecutor;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,9 +31,9 @@ final class StoreProbe {
     stores.keySet().forEach(name -> results.put(name, "checking"));
   }
 
-  /** The last result per store name. */
+  /** The last result per store name, by name. */
   Map<String, String> results() {
-    return new LinkedHashMap<>(new java.util.TreeMap<>(results));
+    return new java.util.TreeMap<>(results);
   }
 
   /** Probes every store once (skipped while the previous round still runs). */

@@ -232,7 +232,8 @@ public final class LiveCatalog {
         return result;
       } catch (CatalogStore.Conflict e) {
         LOGGER.atDebug().addKeyValue("attempt", attempt + 1).log("Concurrent catalog change; retrying on the newer state");
-        // writers on several instances collide in step: a random pause, growing with the attempts, spreads them
+        // writers on several instances collide in step: a random pause, growing with the attempts, spreads them.
+        // This runs on a worker thread (the admin API and the refresh call it through executeBlocking), never an event loop.
         try {
           Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 10L * Math.min(attempt + 1, 10) + 2));
         } catch (InterruptedException interrupted) {

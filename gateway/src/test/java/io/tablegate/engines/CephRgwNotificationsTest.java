@@ -110,8 +110,7 @@ class CephRgwNotificationsTest {
         rgw.client.putObject(r -> r.bucket(BUCKET).key(key), f);
       }
     }
-    DeltaTableWriter writer = new DeltaTableWriter(local, List.of(new DeltaTableWriter.ColumnSpec("id", "long"),
-        new DeltaTableWriter.ColumnSpec("name", "string"), new DeltaTableWriter.ColumnSpec("day", "date")), List.of("day"));
+    DeltaTableWriter writer = TestTables.historyTableWriter(local);
     return new Table(name, prefix, local, writer, new long[] {5});
   }
 

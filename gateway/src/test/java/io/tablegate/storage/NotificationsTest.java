@@ -47,8 +47,7 @@ class NotificationsTest {
     TestTables.writeHistoryTable(dir.resolve("t"));
     s3.createBucket("lake");
     s3.upload(dir.resolve("t"), "lake", "tables/t");
-    writer = new DeltaTableWriter(dir.resolve("t"), List.of(new DeltaTableWriter.ColumnSpec("id", "long"),
-        new DeltaTableWriter.ColumnSpec("name", "string"), new DeltaTableWriter.ColumnSpec("day", "date")), List.of("day"));
+    writer = TestTables.historyTableWriter(dir.resolve("t"));
     String yaml = """
         version: 1
         host: 127.0.0.1

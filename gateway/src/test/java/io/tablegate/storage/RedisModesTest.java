@@ -56,8 +56,7 @@ class RedisModesTest {
       assertThat(a.post(T + "/query", null, "{}").status()).isEqualTo(200);
       assertThat(data.bulk("INFO", "keyspace")).contains("keys=");
       // a new commit, announced to A, is served by B
-      DeltaTableWriter w = new DeltaTableWriter(dir.resolve("t"), List.of(new DeltaTableWriter.ColumnSpec("id", "long"),
-          new DeltaTableWriter.ColumnSpec("name", "string"), new DeltaTableWriter.ColumnSpec("day", "date")), List.of("day"));
+      DeltaTableWriter w = TestTables.historyTableWriter(dir.resolve("t"));
       var f = w.writeFile(List.<Object[]>of(new Object[] {5L, "n5", LocalDate.of(2024, 6, 1)}));
       w.commit(5, List.of(DeltaTableWriter.add(f, 0, null)), Instant.now());
       s3.upload(dir.resolve("t"), "lake", "t");

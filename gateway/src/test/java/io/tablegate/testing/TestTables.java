@@ -43,6 +43,12 @@ public final class TestTables {
     return datRoot;
   }
 
+  /** A writer of more commits to the table of {@link #writeHistoryTable}: (id long, name string, day date) by day. */
+  public static DeltaTableWriter historyTableWriter(Path root) {
+    return new DeltaTableWriter(root, List.of(new ColumnSpec("id", "long"), new ColumnSpec("name", "string"),
+        new ColumnSpec("day", "date")), List.of("day"));
+  }
+
   /** Commit times of {@link #writeHistoryTable}: version v committed at {@code BASE + v days}. */
   public static final Instant BASE = Instant.parse("2024-05-01T10:00:00Z");
 
@@ -52,8 +58,7 @@ public final class TestTables {
    * v4 OPTIMIZE-like rewrite (dataChange=false) of day 2. Returns the files per day.
    */
   public static List<FileRef> writeHistoryTable(Path root) {
-    DeltaTableWriter w = new DeltaTableWriter(root, List.of(new ColumnSpec("id", "long"), new ColumnSpec("name", "string"),
-        new ColumnSpec("day", "date")), List.of("day"));
+    DeltaTableWriter w = historyTableWriter(root);
     List<FileRef> files = new ArrayList<>();
     for (int d = 1; d <= 4; d++) {
       List<Object[]> rows = new ArrayList<>();
