@@ -9,7 +9,6 @@ import io.tablegate.cache.RedisSharedTier;
 import io.tablegate.cache.TieredMetadataCache;
 import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
-import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.catalog.CatalogStore;
 import io.tablegate.catalog.FileCatalogStore;
 import io.tablegate.catalog.LiveCatalog;
@@ -37,6 +36,7 @@ import io.tablegate.service.ScanGate;
 import io.tablegate.service.SharedScans;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.storage.LocalUrlSigner;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -51,7 +51,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import io.tablegate.catalog.SharedTable;
 import io.tablegate.config.StoreConfig;
 import io.tablegate.spi.UrlSigner;
@@ -119,7 +118,77 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock, UnaryOperator<TableFormat> formatDecorator,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
     Resources res = new Resources();
-    Telemetry telemetry = res.add("metrics", new Telemetry(registry), Telemetry::close);
+    try {
+      Telemetry telemetry = res.add("metrics", new Telemetry(registry), Telemetry::close);
+      Caches caches = caches(vertx, config, res);
+      Map<String, S3Store> stores = new LinkedHashMap<>();
+      for (StoreConfig sc : config.stores()) stores.put(sc.name(), res.add("store " + sc.name(), new S3Store(sc), S3Store::close));
+      AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
+      LiveCatalog live = liveCatalog(config, stores, clock, base);
+      Tables tables = tables(config, caches.cache(), stores, live, formatDecorator, clock, res);
+      // the pools close before the formats they read with
+      WorkerExecutor workers = res.addAsync("table-io workers", vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize()),
+          WorkerExecutor::close);
+      WorkerExecutor adminWorkers = config.admin() == null ? null
+          : res.addAsync("admin workers", vertx.createSharedWorkerExecutor("admin", ADMIN_WORKERS), WorkerExecutor::close);
+      Sealer sealer = sealer(config);
+      LocalUrlSigner signer = new LocalUrlSigner(sealer, base::get, config.preSignedUrlTimeoutSeconds(), clock);
+      ScanGate scanGate = new ScanGate(vertx, config.limits().maxConcurrentScans(), config.limits().scanQueueTimeoutMs());
+      SharingService service = new SharingService(live::catalog, tables.formats(), signers(config, stores, signer), workers, clock,
+          config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
+          Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes(), sealer,
+          new RequestLimits(config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()), scanGate);
+      InvalidationService invalidations = invalidations(vertx, config, live, caches, tables, workers, adminWorkers, telemetry, clock, res);
+      AtomicBoolean draining = new AtomicBoolean();
+      StoreProbe probe = new StoreProbe(stores, () -> live.catalog().allTables(), workers);
+      res.add("store probe", vertx.setPeriodic(0, StoreProbe.INTERVAL_MS, id -> probe.run()), vertx::cancelTimer);
+      Supplier<ManagementRouter.Readiness> readiness = () -> readiness(config, draining.get(), caches.bus(), probe);
+      OidcAuthenticator oidc = config.oidc() == null ? null
+          : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
+      BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
+      RateLimitHandler rateLimit = rateLimit(vertx, config, clock, res);
+      Listeners listeners = new Listeners(vertx, config);
+      // one router per listener instance (event loop); everything behind it is shared and thread-safe
+      Supplier<Handler<HttpServerRequest>> sharingHandlers = () -> RequestGuard.around(ApiRouter.create(vertx, config.endpoint(), service,
+          signer, tables.router()::forLocation, workers, auth, rateLimit, config.notifications().webhookTokenSha256(),
+          config.notifications().snsHosts(), invalidations, telemetry));
+      Supplier<Handler<HttpServerRequest>> adminHandlers = config.admin() == null ? null
+          : () -> RequestGuard.around(AdminRouter.create(vertx, live, adminWorkers, config.admin().tokenSha256(), clock,
+              () -> caches.bus().publish(CATALOG_CHANGED)));
+      Supplier<Handler<HttpServerRequest>> managementHandlers = () -> ManagementRouter.create(vertx, readiness, telemetry::scrape);
+      meters(telemetry, config, caches.bus(), caches.cache(), tables.caching(), invalidations, scanGate, listeners.sharingLimits,
+          listeners.adminLimits, live);
+      Future<Void> busReady = caches.bus() instanceof RedisInvalidationBus redisBus
+          ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
+          : Future.succeededFuture();
+      Future<Void> warm = workers.<Void>executeBlocking(() -> {
+        warmUp(live.catalog().allTables(), tables.formats());
+        return null;
+      }, false).timeout(WARM_UP_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+      return busReady.compose(v -> warm)
+          .compose(v -> listeners.start(sharingHandlers, adminHandlers, managementHandlers))
+          .map(v -> {
+            HttpListener sharing = listeners.sharing.get();
+            String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host())
+                + ":" + sharing.port() + config.endpoint();
+            if (config.tls() != null) res.add("certificate reload", Tls.watch(vertx, sharing::servers, config.tls()), vertx::cancelTimer);
+            if (base.get() == null) base.set(url);
+            logServing(config, base.get(), listeners);
+            return new Gateway(vertx, sharing, listeners.admin.get(), listeners.management.get(), base.get(), listeners.tlsEngine, live,
+                draining, res);
+          }).recover(e -> listeners.stop().compose(v -> res.closeAll()).transform(v -> Future.<Gateway>failedFuture(e)));
+    } catch (RuntimeException e) {
+      return res.closeAll().transform(v -> Future.failedFuture(e));
+    }
+  }
+
+  /** Threads for admin API changes: a catalog write may retry and pause, which must not hold table-io threads. */
+  static final int ADMIN_WORKERS = 4;
+
+  /** The metadata cache (in-process, with Redis as the shared tier when configured) and the invalidation bus. */
+  private record Caches(MetadataCache cache, InvalidationBus bus) {}
+
+  private static Caches caches(Vertx vertx, GatewayConfig config, Resources res) {
     MetadataCache local = config.snapshotCacheSize() > 0 ? new InProcessMetadataCache(config.snapshotCacheSize() * 4L)
         : MetadataCache.disabled();
     MetadataCache tiered = local;
@@ -128,28 +197,30 @@ public final class Gateway {
           config.redis().keyPrefix(), Duration.ofMillis(config.redis().timeoutMs())));
     }
     MetadataCache cache = res.add("metadata cache", tiered, MetadataCache::close);
-    InvalidationBus bus;
-    if (config.redis() != null) {
-      bus = new RedisInvalidationBus(vertx, RedisSettings.options(config.redis(), 4), config.redis().channel());
-    } else {
-      bus = InvalidationBus.local();
-    }
+    InvalidationBus bus = config.redis() != null
+        ? new RedisInvalidationBus(vertx, RedisSettings.options(config.redis(), 4), config.redis().channel())
+        : InvalidationBus.local();
     res.add("invalidation bus", bus, InvalidationBus::close);
     bus.onInvalidate(cache::invalidate);
-    Map<String, S3Store> stores = new LinkedHashMap<>();
-    for (StoreConfig sc : config.stores()) stores.put(sc.name(), res.add("store " + sc.name(), new S3Store(sc), S3Store::close));
-    AtomicReference<String> base = new AtomicReference<>(config.publicEndpoint());
+    return new Caches(cache, bus);
+  }
+
+  /** The catalog: the config's shares, plus the live ones in the admin section's file or object-store catalog. */
+  private static LiveCatalog liveCatalog(GatewayConfig config, Map<String, S3Store> stores, Clock clock, AtomicReference<String> base) {
     AdminConfig admin = config.admin();
-    LiveCatalog live;
-    try {
-      CatalogStore catalogStore = admin == null ? null
-          : admin.catalogLocation() != null ? new ObjectStoreCatalogStore(stores.get(admin.catalogStore()), admin.catalogLocation())
-          : new FileCatalogStore(Path.of(admin.catalogFile()));
-      live = new LiveCatalog(config, admin == null || admin.catalogLocation() != null ? Path.of("").toAbsolutePath()
-          : Path.of(admin.catalogFile()).getParent(), catalogStore, clock, base::get);
-    } catch (RuntimeException e) {
-      return res.closeAll().transform(v -> Future.failedFuture(e));
-    }
+    CatalogStore catalogStore = admin == null ? null
+        : admin.catalogLocation() != null ? new ObjectStoreCatalogStore(stores.get(admin.catalogStore()), admin.catalogLocation())
+        : new FileCatalogStore(Path.of(admin.catalogFile()));
+    return new LiveCatalog(config, admin == null || admin.catalogLocation() != null ? Path.of("").toAbsolutePath()
+        : Path.of(admin.catalogFile()).getParent(), catalogStore, clock, base::get);
+  }
+
+  /** The table formats behind their caches, and the router from a table location to its store. */
+  private record Tables(Map<String, TableFormat> formats, List<CachingTableFormat> caching, StoreRouter router,
+      java.util.function.Consumer<List<SharedTable>> route) {}
+
+  private static Tables tables(GatewayConfig config, MetadataCache cache, Map<String, S3Store> stores, LiveCatalog live,
+      UnaryOperator<TableFormat> formatDecorator, Clock clock, Resources res) {
     StoreRouter router = new StoreRouter();
     java.util.function.Consumer<List<SharedTable>> route = tables -> {
       for (SharedTable t : tables) {
@@ -161,134 +232,145 @@ public final class Gateway {
     // every s3:// location that no configured table root claims (the config allows one such store)
     for (IcebergCatalogConfig c : config.icebergCatalogs()) if (c.store() != null) router.add("s3:/", stores.get(c.store()));
     TableFormat delta = res.add("delta format", new DeltaTableFormat(cache, router::forLocation), TableFormat::close);
-    WorkerExecutor workers = res.addAsync("table-io workers", vertx.createSharedWorkerExecutor("table-io", config.workerPoolSize()),
-        WorkerExecutor::close);
-    Sealer sealer;
-    if (config.signingKey() == null) {
-      sealer = Sealer.random();
-      LOGGER.atInfo().log("No signingKey configured: file URLs and page tokens are valid on this instance only (set signingKey when running several)");
-    } else {
-      sealer = new Sealer(config.signingKey(), config.previousSigningKeys());
-    }
-    LocalUrlSigner signer = new LocalUrlSigner(sealer, base::get, config.preSignedUrlTimeoutSeconds(), clock);
-    long urlSeconds = config.preSignedUrlTimeoutSeconds();
-    BiFunction<SharedTable, String, UrlSigner> signers = (table, recipient) -> table.presigned()
-        ? location -> stores.get(table.store()).presign(location, urlSeconds)
-        : signer.forRecipient(recipient);
     Duration versionedTtl = Duration.ofMillis(config.redis() != null && config.redis().sharedTtlMs() > 0 ? config.redis().sharedTtlMs()
         : 86_400_000L);
     SharedScans sharedScans = res.add("shared scans", new SharedScans(SharedScans.temporaryDirectory(), config.limits().maxConcurrentScans(),
         config.limits().scanSpillMaxBytes(), Duration.ofMinutes(10), clock), SharedScans::close);
-    CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl,
-        sharedScans);
+    Duration latestTtl = Duration.ofMillis(config.latestVersionTtlMs());
+    CachingTableFormat deltaCaching = new CachingTableFormat(delta, cache, latestTtl, versionedTtl, sharedScans);
     // closing it closes the Iceberg REST catalogs' clients
     TableFormat iceberg = res.add("iceberg format", new IcebergTableFormat(router::forLocation, icebergCatalogProperties(config)),
         TableFormat::close);
-    CachingTableFormat icebergCaching = new CachingTableFormat(iceberg, cache, Duration.ofMillis(config.latestVersionTtlMs()), versionedTtl, sharedScans);
-    TableFormat cachedDelta = formatDecorator.apply(deltaCaching);
-    TableFormat cachedIceberg = formatDecorator.apply(icebergCaching);
-    Map<String, TableFormat> formats = Map.of("delta", cachedDelta, "iceberg", cachedIceberg);
-    ScanGate scanGate = new ScanGate(vertx, config.limits().maxConcurrentScans(), config.limits().scanQueueTimeoutMs());
-    SharingService service = new SharingService(live::catalog, formats, signers, workers, clock,
-        config.queryTablePageSizeLimit(), config.queryTablePageTokenTtlMs(), config.refreshTokenTtlMs(),
-        Duration.ofMillis(config.responseCacheTtlMs()), config.responseCacheMaxBytes(), sealer,
-        new RequestLimits(config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()), scanGate);
-    InvalidationService invalidations = new InvalidationService(live.catalog().allTables(), bus, cache, workers);
+    CachingTableFormat icebergCaching = new CachingTableFormat(iceberg, cache, latestTtl, versionedTtl, sharedScans);
+    Map<String, TableFormat> formats = Map.of("delta", formatDecorator.apply(deltaCaching), "iceberg", formatDecorator.apply(icebergCaching));
+    return new Tables(formats, List.of(deltaCaching, icebergCaching), router, route);
+  }
+
+  private static Sealer sealer(GatewayConfig config) {
+    if (config.signingKey() != null) return new Sealer(config.signingKey(), config.previousSigningKeys());
+    LOGGER.atInfo().log("No signingKey configured: file URLs and page tokens are valid on this instance only (set signingKey when running several)");
+    return Sealer.random();
+  }
+
+  /** Who signs a table's file URLs: its store (presigned) or the gateway (proxied through it). */
+  private static BiFunction<SharedTable, String, UrlSigner> signers(GatewayConfig config, Map<String, S3Store> stores, LocalUrlSigner signer) {
+    long urlSeconds = config.preSignedUrlTimeoutSeconds();
+    return (table, recipient) -> table.presigned()
+        ? location -> stores.get(table.store()).presign(location, urlSeconds)
+        : signer.forRecipient(recipient);
+  }
+
+  /**
+   * Bucket notifications to cache invalidations; catalog changes re-route tables and reload the catalog
+   * (another instance's change at once, else at the next poll).
+   */
+  private static InvalidationService invalidations(Vertx vertx, GatewayConfig config, LiveCatalog live, Caches caches, Tables tables,
+      WorkerExecutor workers, WorkerExecutor adminWorkers, Telemetry telemetry, Clock clock, Resources res) {
+    InvalidationService invalidations = new InvalidationService(live.catalog().allTables(), caches.bus(), caches.cache(), workers, clock);
+    Timer lag = telemetry.histogram("tablegate.invalidation.lag", "from a bucket event's eventTime to its table's invalidation here",
+        Duration.ofMillis(10), Duration.ofMinutes(5));
+    invalidations.onLag(lag::record);
     live.onChange(view -> {
-      route.accept(view.catalog().allTables());
+      tables.route().accept(view.catalog().allTables());
       invalidations.setTables(view.catalog().allTables());
     });
+    AdminConfig admin = config.admin();
     if (admin != null) {
       // another instance changed the catalog: reload it now rather than at the next poll
-      bus.onInvalidate(k -> {
-        if (CATALOG_CHANGED.equals(k)) workers.executeBlocking(live::refresh, false);
+      caches.bus().onInvalidate(k -> {
+        if (CATALOG_CHANGED.equals(k)) adminWorkers.executeBlocking(live::refresh, false);
       });
+      AtomicBoolean refreshing = new AtomicBoolean();
+      long refreshTimer = vertx.setPeriodic(admin.refreshIntervalMs(), id -> {
+        if (refreshing.compareAndSet(false, true)) {
+          adminWorkers.executeBlocking(live::refresh, false).onComplete(ar -> {
+            refreshing.set(false);
+            if (ar.failed()) LOGGER.atWarn().addKeyValue("cause", ar.cause().toString()).log("Cannot read the live catalog");
+          });
+        }
+      });
+      res.add("catalog refresh", refreshTimer, vertx::cancelTimer);
     }
-    RedisListConsumer listConsumer = config.notifications().redisList() == null ? null
-        : new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1), config.notifications().redisList(),
-            invalidations::applyRedisMessage);
-    if (listConsumer != null) res.add("redis list consumer", listConsumer, RedisListConsumer::close);
-    AtomicBoolean draining = new AtomicBoolean();
-    StoreProbe probe = new StoreProbe(stores, () -> live.catalog().allTables(), workers);
-    Supplier<ManagementRouter.Readiness> readiness = () -> readiness(config, draining.get(), bus, probe);
-    OidcAuthenticator oidc = config.oidc() == null ? null : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
-    BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
-    io.vertx.redis.client.Redis limitRedis = config.rateLimit() != null && config.redis() != null
-        ? io.vertx.redis.client.Redis.createClient(vertx, RedisSettings.options(config.redis(), 4)) : null;
-    if (limitRedis != null) res.add("rate-limit redis", limitRedis, io.vertx.redis.client.Redis::close);
-    RateLimitHandler rateLimit = config.rateLimit() == null ? null : new RateLimitHandler(config.rateLimit(),
-        limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis), config.redis() == null ? "" : config.redis().keyPrefix(), clock);
-    Future<Void> busReady = bus instanceof RedisInvalidationBus redisBus
-        ? redisBus.start().recover(e -> Future.succeededFuture()) // keeps retrying; serving does not wait for Redis
-        : Future.succeededFuture();
-    if (listConsumer != null) listConsumer.start();
-    HttpServerOptions serverOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
-    String tlsEngine = config.tls() == null ? "none" : Tls.configure(serverOptions, config.tls());
-    ConnectionLimits sharingLimits = new ConnectionLimits(vertx, config.limits());
-    sharingLimits.configure(serverOptions);
-    // one router per listener instance (event loop); everything behind it is shared and thread-safe
-    Supplier<Handler<HttpServerRequest>> sharingHandlers = () -> RequestGuard.around(ApiRouter.create(vertx, config.endpoint(), service,
-        signer, router::forLocation, workers, auth, rateLimit, config.notifications().webhookTokenSha256(), config.notifications().snsHosts(),
-        invalidations, telemetry));
-    AtomicBoolean refreshing = new AtomicBoolean();
-    ConnectionLimits adminLimits = new ConnectionLimits(vertx, config.limits());
-    HttpServerOptions adminOptions = admin == null ? null : adminLimits.configure(
-        admin.tls() ? new HttpServerOptions(serverOptions).setHost(admin.host()) : new HttpServerOptions().setHost(admin.host()));
-    Supplier<Handler<HttpServerRequest>> adminHandlers = () -> RequestGuard.around(AdminRouter.create(vertx, live, workers,
-        admin.tokenSha256(), clock, () -> bus.publish(CATALOG_CHANGED)));
-    long refreshTimer = admin == null ? -1 : vertx.setPeriodic(admin.refreshIntervalMs(), id -> {
-      if (refreshing.compareAndSet(false, true)) {
-        workers.executeBlocking(live::refresh, false).onComplete(ar -> {
-          refreshing.set(false);
-          if (ar.failed()) LOGGER.atWarn().addKeyValue("cause", ar.cause().toString()).log("Cannot read the live catalog");
-        });
-      }
-    });
-    if (refreshTimer >= 0) res.add("catalog refresh", refreshTimer, vertx::cancelTimer);
-    Future<Void> warm = workers.<Void>executeBlocking(() -> {
-      warmUp(live.catalog().allTables(), formats);
-      return null;
-    }, false).timeout(WARM_UP_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
-    meters(telemetry, config, bus, cache, List.of(deltaCaching, icebergCaching), invalidations, scanGate, sharingLimits, adminLimits, live);
-    ConnectionLimits managementLimits = new ConnectionLimits(vertx, config.limits());
-    HttpServerOptions managementOptions = managementLimits.configure(new HttpServerOptions().setHost(config.management().host()));
-    Supplier<Handler<HttpServerRequest>> managementHandlers = () -> ManagementRouter.create(vertx, readiness, telemetry::scrape);
-    res.add("store probe", vertx.setPeriodic(0, StoreProbe.INTERVAL_MS, id -> probe.run()), vertx::cancelTimer);
-    // the admin API and the management listener are light: one event loop each
-    AtomicReference<HttpListener> managementListener = new AtomicReference<>();
-    AtomicReference<HttpListener> adminListener = new AtomicReference<>();
-    AtomicReference<HttpListener> sharingListener = new AtomicReference<>();
-    return busReady.compose(v -> warm)
-        .compose(v -> HttpListener.start(vertx, managementOptions, managementLimits, managementHandlers, config.management().host(),
-            config.management().port(), 1).onSuccess(managementListener::set))
-        .compose(v -> admin == null ? Future.succeededFuture() : HttpListener.start(vertx, adminOptions, adminLimits, adminHandlers,
-            admin.host(), admin.port(), 1).onSuccess(adminListener::set))
-        .compose(v -> HttpListener.start(vertx, serverOptions, sharingLimits, sharingHandlers, config.host(), config.port(),
-            config.eventLoops()).onSuccess(sharingListener::set))
-        .map(sharing -> {
-          String url = (config.tls() == null ? "http://" : "https://") + (config.host().equals("0.0.0.0") ? "localhost" : config.host())
-              + ":" + sharing.port() + config.endpoint();
-          if (config.tls() != null) res.add("certificate reload", Tls.watch(vertx, sharing::servers, config.tls()), vertx::cancelTimer);
-          if (base.get() == null) base.set(url);
-          LOGGER.atInfo().addKeyValue("endpoint", base.get()).addKeyValue("bound", config.host() + ":" + sharing.port())
-              .addKeyValue("eventLoops", config.eventLoops()).addKeyValue("shares", config.shares().size())
-              .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
-          if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
-          LOGGER.atInfo().addKeyValue("bound", config.management().host() + ":" + managementListener.get().port())
-              .log("Management listening: /livez, /readyz, /metrics");
-          if (adminListener.get() != null) {
-            LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + adminListener.get().port()).addKeyValue("catalog", admin.catalogLocation() != null ? admin.catalogLocation() : admin.catalogFile())
-                .log("Admin API listening");
-          }
-          return new Gateway(vertx, sharing, adminListener.get(), managementListener.get(), base.get(), tlsEngine, live, draining, res);
-        }).recover(e -> {
-          List<Future<Void>> listeners = new ArrayList<>();
-          for (AtomicReference<HttpListener> l : List.of(sharingListener, adminListener, managementListener)) {
-            if (l.get() != null) listeners.add(l.get().shutdown(0));
-          }
-          return Future.join(listeners).<Void>mapEmpty().otherwiseEmpty().compose(v -> res.closeAll())
-              .transform(v -> Future.<Gateway>failedFuture(e));
-        });
+    if (config.notifications().redisList() != null) {
+      RedisListConsumer listConsumer = res.add("redis list consumer", new RedisListConsumer(vertx, RedisSettings.options(config.redis(), 1),
+          config.notifications().redisList(), invalidations::applyRedisMessage), RedisListConsumer::close);
+      listConsumer.start();
+    }
+    return invalidations;
+  }
+
+  /** Per-recipient limits, shared by every instance through Redis when configured; null when off. */
+  private static RateLimitHandler rateLimit(Vertx vertx, GatewayConfig config, Clock clock, Resources res) {
+    if (config.rateLimit() == null) return null;
+    io.vertx.redis.client.Redis limitRedis = config.redis() == null ? null
+        : res.add("rate-limit redis", io.vertx.redis.client.Redis.createClient(vertx, RedisSettings.options(config.redis(), 4)),
+            io.vertx.redis.client.Redis::close);
+    return new RateLimitHandler(config.rateLimit(), limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis),
+        config.redis() == null ? "" : config.redis().keyPrefix(), clock);
+  }
+
+  /**
+   * The three listeners with their options and connection limits: management first (probes answer while the
+   * rest starts), then admin, then sharing; on a failed start the ones started are stopped.
+   */
+  private static final class Listeners {
+    final Vertx vertx;
+    final GatewayConfig config;
+    final HttpServerOptions sharingOptions;
+    final String tlsEngine;
+    final ConnectionLimits sharingLimits;
+    final ConnectionLimits adminLimits;
+    final ConnectionLimits managementLimits;
+    final AtomicReference<HttpListener> management = new AtomicReference<>();
+    final AtomicReference<HttpListener> admin = new AtomicReference<>();
+    final AtomicReference<HttpListener> sharing = new AtomicReference<>();
+
+    Listeners(Vertx vertx, GatewayConfig config) {
+      this.vertx = vertx;
+      this.config = config;
+      sharingOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
+      tlsEngine = config.tls() == null ? "none" : Tls.configure(sharingOptions, config.tls());
+      sharingLimits = new ConnectionLimits(vertx, config.limits());
+      sharingLimits.configure(sharingOptions);
+      adminLimits = new ConnectionLimits(vertx, config.limits());
+      managementLimits = new ConnectionLimits(vertx, config.limits());
+    }
+
+    Future<Void> start(Supplier<Handler<HttpServerRequest>> sharingHandlers, Supplier<Handler<HttpServerRequest>> adminHandlers,
+        Supplier<Handler<HttpServerRequest>> managementHandlers) {
+      AdminConfig a = config.admin();
+      HttpServerOptions managementOptions = managementLimits.configure(new HttpServerOptions().setHost(config.management().host()));
+      HttpServerOptions adminOptions = a == null ? null : adminLimits.configure(
+          a.tls() ? new HttpServerOptions(sharingOptions).setHost(a.host()) : new HttpServerOptions().setHost(a.host()));
+      // the admin API and the management listener are light: one event loop each
+      return HttpListener.start(vertx, managementOptions, managementLimits, managementHandlers, config.management().host(),
+              config.management().port(), 1).onSuccess(management::set)
+          .compose(v -> a == null ? Future.succeededFuture()
+              : HttpListener.start(vertx, adminOptions, adminLimits, adminHandlers, a.host(), a.port(), 1).onSuccess(admin::set))
+          .compose(v -> HttpListener.start(vertx, sharingOptions, sharingLimits, sharingHandlers, config.host(), config.port(),
+              config.eventLoops()).onSuccess(sharing::set))
+          .mapEmpty();
+    }
+
+    Future<Void> stop() {
+      List<Future<Void>> stopping = new ArrayList<>();
+      for (AtomicReference<HttpListener> l : List.of(sharing, admin, management)) if (l.get() != null) stopping.add(l.get().shutdown(0));
+      return Future.join(stopping).<Void>mapEmpty().otherwiseEmpty();
+    }
+  }
+
+  private static void logServing(GatewayConfig config, String endpoint, Listeners listeners) {
+    LOGGER.atInfo().addKeyValue("endpoint", endpoint).addKeyValue("bound", config.host() + ":" + listeners.sharing.get().port())
+        .addKeyValue("eventLoops", config.eventLoops()).addKeyValue("shares", config.shares().size())
+        .addKeyValue("auth", config.authEnabled() ? "bearer" : "off").log("Tablegate is serving");
+    if (!config.authEnabled()) LOGGER.atWarn().log("No authorization configured: anyone who reaches this port can read every share");
+    LOGGER.atInfo().addKeyValue("bound", config.management().host() + ":" + listeners.management.get().port())
+        .log("Management listening: /livez, /readyz, /metrics");
+    AdminConfig admin = config.admin();
+    if (listeners.admin.get() != null) {
+      LOGGER.atInfo().addKeyValue("bound", admin.host() + ":" + listeners.admin.get().port())
+          .addKeyValue("catalog", admin.catalogLocation() != null ? admin.catalogLocation() : admin.catalogFile()).log("Admin API listening");
+    }
   }
 
   /**

@@ -89,6 +89,12 @@ final class Telemetry implements RequestObserver {
     if (status == 429) rateLimited.increment();
   }
 
+  /** A timer with Prometheus histogram buckets between {@code min} and {@code max}. */
+  Timer histogram(String name, String description, Duration min, Duration max) {
+    return Timer.builder(name).description(description).publishPercentileHistogram().minimumExpectedValue(min).maximumExpectedValue(max)
+        .register(registry);
+  }
+
   /** A gauge read when scraped. */
   <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
     sources.add(source);

@@ -90,6 +90,16 @@ public final class BucketEventParser {
     return out;
   }
 
+  /** The record's {@code eventTime} (ISO-8601, as AWS, MinIO and RGW send it); null if absent or not a time. */
+  static java.time.Instant eventTime(String text) {
+    if (text.isEmpty() || text.length() > 64) return null;
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
   private static void records(JsonNode records, List<BucketEvent> out) {
     if (records.isMissingNode() || records.isNull()) return;
     if (!records.isArray()) throw SharingErrors.malformed("Invalid bucket notification: Records must be an array");
@@ -114,7 +124,7 @@ public final class BucketEventParser {
       }
       JsonNode object = s3.path("object");
       String sequencer = object.path("sequencer").asText(object.path("eTag").asText(""));
-      out.add(new BucketEvent(name, bucket, key, sequencer));
+      out.add(new BucketEvent(name, bucket, key, sequencer, eventTime(r.path("eventTime").asText(""))));
     }
   }
 }

@@ -46,12 +46,30 @@ public final class InvalidationService {
   private final WorkerExecutor workers;
   private final AtomicLong eventsReceived = new AtomicLong();
   private final AtomicLong tablesInvalidated = new AtomicLong();
+  private final java.time.Clock clock;
+  private volatile java.util.function.Consumer<Duration> lagObserver = lag -> {};
 
   public InvalidationService(List<SharedTable> tables, InvalidationBus bus, MetadataCache cache, WorkerExecutor workers) {
+    this(tables, bus, cache, workers, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock the clock an event's {@code eventTime} is compared with to measure the invalidation lag */
+  public InvalidationService(List<SharedTable> tables, InvalidationBus bus, MetadataCache cache, WorkerExecutor workers,
+      java.time.Clock clock) {
+    this.clock = clock;
     this.bus = bus;
     this.cache = cache;
     this.workers = workers;
     setTables(tables);
+  }
+
+  /**
+   * Called, per invalidated table, with the time from the store's {@code eventTime} of the event that named
+   * it to the moment this instance and the shared tier were invalidated (events without a time are not
+   * measured; a store clock ahead of ours counts as 0).
+   */
+  public void onLag(java.util.function.Consumer<Duration> observer) {
+    this.lagObserver = observer;
   }
 
   /** The tables whose storage events are mapped (again, when shares change at run time). */
@@ -77,6 +95,7 @@ public final class InvalidationService {
   public Future<List<String>> apply(List<BucketEvent> events) {
     eventsReceived.addAndGet(events.size());
     Set<String> touched = new LinkedHashSet<>();
+    java.util.Map<String, java.time.Instant> earliest = new java.util.HashMap<>();
     for (BucketEvent e : events) {
       if (!e.eventName().startsWith("ObjectCreated") && !e.eventName().startsWith("ObjectRemoved")) continue;
       for (Route r : routes) {
@@ -85,6 +104,7 @@ public final class InvalidationService {
         String dedupe = e.bucket() + "/" + e.key() + "#" + e.eventName() + "#" + e.sequencer();
         if (!e.sequencer().isEmpty() && recent.asMap().putIfAbsent(dedupe, Boolean.TRUE) != null) continue;
         touched.add(r.location());
+        if (e.eventTime() != null) earliest.merge(r.location(), e.eventTime(), (a, b) -> a.isBefore(b) ? a : b);
       }
     }
     if (touched.isEmpty()) return Future.succeededFuture(List.of());
@@ -94,6 +114,11 @@ public final class InvalidationService {
       for (String location : locations) cache.invalidateShared(location, CachingTableFormat.LATEST);
       return locations;
     }, false).map(done -> {
+      java.time.Instant now = clock.instant();
+      for (java.time.Instant at : earliest.values()) {
+        Duration lag = Duration.between(at, now);
+        lagObserver.accept(lag.isNegative() ? Duration.ZERO : lag);
+      }
       for (String location : done) {
         bus.publish(location).onFailure(err -> LOGGER.atDebug().addKeyValue("cause", err.toString())
             .log("An invalidation stayed on this instance (Redis unreachable)"));

@@ -152,6 +152,8 @@ class CephRgwNotificationsTest {
       assertThat(metric(a, "tablegate_event_invalidations_total")).isGreaterThanOrEqualTo(invalidations + 2);
     }
     assertThat(metric(a, "tablegate_bucket_events_total")).isPositive();
+    // RGW's records carry eventTime: the lag from the commit to its invalidation is measured
+    assertThat(metric(a, "tablegate_invalidation_lag_seconds_count")).isPositive();
     measured.forEach(m -> System.out.println("[rgw-notification] " + m));
   }
 }

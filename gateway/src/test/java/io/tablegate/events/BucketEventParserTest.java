@@ -88,4 +88,13 @@ class BucketEventParserTest {
     assertThat(subscription).isEqualTo(new BucketEventParser.Message.SubscriptionConfirmation("arn:aws:sns:eu-west-1:1:t",
         "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=x"));
   }
+
+  @Test
+  void eventTimesAreReadWhenPresentAndIgnoredWhenNot() {
+    assertThat(BucketEventParser.eventTime("2026-11-30T10:15:30.123Z")).isEqualTo(java.time.Instant.parse("2026-11-30T10:15:30.123Z"));
+    assertThat(BucketEventParser.eventTime("2026-11-30T10:15:30+01:00")).isEqualTo(java.time.Instant.parse("2026-11-30T09:15:30Z"));
+    assertThat(BucketEventParser.eventTime("")).isNull();
+    assertThat(BucketEventParser.eventTime("yesterday")).isNull();
+    assertThat(BucketEventParser.eventTime("9".repeat(100))).isNull();
+  }
 }

@@ -88,11 +88,23 @@ class NotificationsTest {
   }
 
   static String minioEvent(String key) {
+    return minioEvent(key, Instant.now());
+  }
+
+  static String minioEvent(String key, Instant eventTime) {
     String escaped = key.replace("/", "%2F");
     return """
         {"EventName":"s3:ObjectCreated:Put","Key":"lake/%s","Records":[{"eventVersion":"2.0","eventSource":"minio:s3",
-         "eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"lake"},"object":{"key":"%s","size":100,"sequencer":"%s"}}}]}
-        """.formatted(key, escaped, Long.toHexString(System.nanoTime()));
+         "eventTime":"%s","eventName":"s3:ObjectCreated:Put",
+         "s3":{"bucket":{"name":"lake"},"object":{"key":"%s","size":100,"sequencer":"%s"}}}]}
+        """.formatted(key, eventTime, escaped, Long.toHexString(System.nanoTime()));
+  }
+
+  static double metric(GatewayHarness gw, String name) {
+    for (String line : gw.management("/metrics").text().split("\n")) {
+      if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
+    }
+    return Double.NaN;
   }
 
   static Response webhook(GatewayHarness gw, String token, String body) {
@@ -119,13 +131,16 @@ class NotificationsTest {
     assertThat(version(b)).isEqualTo("4");
     String key = commit();
     assertThat(version(a)).isEqualTo("4");
-    // When
-    Response r = webhook(a, TOKEN, minioEvent(key));
+    // When: the store says the commit happened two minutes ago (a delayed notification)
+    Response r = webhook(a, TOKEN, minioEvent(key, Instant.now().minusSeconds(120)));
     // Then
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     assertThat(r.json().get("invalidatedTables").asInt()).isEqualTo(1);
     assertThat(version(a)).isEqualTo("5");
     awaitVersion(b, 5);
+    // and the invalidation lag (event time to invalidation) was measured from the event's own time
+    assertThat(metric(a, "tablegate_invalidation_lag_seconds_count")).isEqualTo(1.0);
+    assertThat(metric(a, "tablegate_invalidation_lag_seconds_sum")).isGreaterThanOrEqualTo(120.0);
   }
 
   @Test
