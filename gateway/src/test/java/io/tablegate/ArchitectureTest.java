@@ -27,19 +27,24 @@ class ArchitectureTest {
         .layer("format").definedBy("io.tablegate.format..")
         .layer("storage").definedBy("io.tablegate.storage..")
         .layer("config").definedBy("io.tablegate.config..")
+        .layer("auth").definedBy("io.tablegate.auth..")
         .layer("catalog").definedBy("io.tablegate.catalog..")
         .layer("events").definedBy("io.tablegate.events..")
         .layer("service").definedBy("io.tablegate.service..")
         .layer("http").definedBy("io.tablegate.http..")
+        .layer("admin").definedBy("io.tablegate.admin..")
         .layer("app").definedBy("io.tablegate.app..")
         .whereLayer("app").mayNotBeAccessedByAnyLayer()
-        .whereLayer("http").mayOnlyBeAccessedByLayers("app")
+        .whereLayer("admin").mayOnlyBeAccessedByLayers("app")
+        .whereLayer("http").mayOnlyBeAccessedByLayers("admin", "app")
         .whereLayer("service").mayOnlyBeAccessedByLayers("http", "app")
-        .whereLayer("catalog").mayOnlyBeAccessedByLayers("service", "http", "app")
+        // the sharing face never reads the catalog directly: through the service, or auth for who is asking
+        .whereLayer("catalog").mayOnlyBeAccessedByLayers("service", "admin", "app")
+        .whereLayer("auth").mayOnlyBeAccessedByLayers("catalog", "service", "http", "admin", "app")
         .whereLayer("events").mayOnlyBeAccessedByLayers("service", "http", "app")
         .whereLayer("format").mayOnlyBeAccessedByLayers("app")
         .whereLayer("storage").mayOnlyBeAccessedByLayers("http", "app")
-        .whereLayer("config").mayOnlyBeAccessedByLayers("catalog", "storage", "http", "app")
+        .whereLayer("config").mayOnlyBeAccessedByLayers("auth", "catalog", "storage", "http", "admin", "app")
         .whereLayer("crypto").mayOnlyBeAccessedByLayers("storage", "service", "http", "app")
         .whereLayer("spi").mayOnlyBeAccessedByLayers("format", "storage", "service", "http", "app")
         .check(classes);
@@ -50,6 +55,24 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.tablegate.events..", "io.tablegate.crypto..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.delta..", "org.apache.iceberg..", "org.apache.hadoop..")
         .check(classes);
+  }
+
+  @Test
+  void authKnowsNoHttpFramework() {
+    noClasses().that().resideInAPackage("io.tablegate.auth..").should().dependOnClassesThat()
+        .resideInAnyPackage("io.vertx.ext.web..", "io.vertx.core.http..").check(classes);
+  }
+
+  @Test
+  void onlyBearerReadsBearerHeaders() throws Exception {
+    java.util.List<String> parsers = new java.util.ArrayList<>();
+    try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src/main/java/io/tablegate"))) {
+      for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        if (f.endsWith(java.nio.file.Path.of("auth", "Bearer.java"))) continue;
+        if (java.nio.file.Files.readString(f).matches("(?s).*regionMatches\\(true, 0, \"Bearer.*")) parsers.add(f.toString());
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(parsers).as("classes parsing Authorization headers themselves").isEmpty();
   }
 
   @Test
@@ -75,7 +98,7 @@ class ArchitectureTest {
 
   @Test
   void onlyTheHttpLayerUsesVertxWeb() {
-    noClasses().that().resideOutsideOfPackages("io.tablegate.http..", "io.tablegate.app..")
+    noClasses().that().resideOutsideOfPackages("io.tablegate.http..", "io.tablegate.admin..", "io.tablegate.app..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx.ext.web..")
         .check(classes);
   }

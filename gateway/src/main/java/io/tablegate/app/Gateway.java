@@ -14,9 +14,11 @@ import io.tablegate.catalog.FileCatalogStore;
 import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.config.AdminConfig;
 import io.tablegate.config.ConfigLoader;
-import io.tablegate.http.AdminRouter;
+import io.tablegate.admin.AdminRouter;
 import io.tablegate.http.BearerAuthHandler;
-import io.tablegate.http.OidcAuthenticator;
+import io.tablegate.auth.OidcAuthenticator;
+import io.tablegate.auth.RateLimiter;
+import io.tablegate.auth.TokenAuthenticator;
 import io.tablegate.http.RateLimitHandler;
 import io.tablegate.http.RequestGuard;
 import io.tablegate.http.ConnectionLimits;
@@ -145,7 +147,8 @@ public final class Gateway {
       Supplier<ManagementRouter.Readiness> readiness = () -> readiness(config, draining.get(), caches.bus(), probe);
       OidcAuthenticator oidc = config.oidc() == null ? null
           : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
-      BearerAuthHandler auth = new BearerAuthHandler(() -> live.view().tokensBySha256(), config.authEnabled(), clock, oidc);
+      BearerAuthHandler auth = new BearerAuthHandler(new TokenAuthenticator(() -> live.view().tokensBySha256(), config.authEnabled(), clock),
+          oidc);
       RateLimitHandler rateLimit = rateLimit(vertx, config, clock, res);
       Listeners listeners = new Listeners(vertx, config);
       // one router per listener instance (event loop); everything behind it is shared and thread-safe
@@ -305,8 +308,8 @@ public final class Gateway {
     io.vertx.redis.client.Redis limitRedis = config.redis() == null ? null
         : res.add("rate-limit redis", io.vertx.redis.client.Redis.createClient(vertx, RedisSettings.options(config.redis(), 4)),
             io.vertx.redis.client.Redis::close);
-    return new RateLimitHandler(config.rateLimit(), limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis),
-        config.redis() == null ? "" : config.redis().keyPrefix(), clock);
+    return new RateLimitHandler(new RateLimiter(config.rateLimit(), limitRedis == null ? null : io.vertx.redis.client.RedisAPI.api(limitRedis),
+        config.redis() == null ? "" : config.redis().keyPrefix(), clock));
   }
 
   /**

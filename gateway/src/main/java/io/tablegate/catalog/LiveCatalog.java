@@ -1,5 +1,8 @@
 package io.tablegate.catalog;
 
+import io.tablegate.auth.OidcPolicy;
+import io.tablegate.auth.Recipient;
+import io.tablegate.auth.TokenEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -49,12 +52,6 @@ public final class LiveCatalog {
   private static final int MAX_ATTEMPTS = 32;
   /** Prefix of generated bearer tokens (recognizable in secret scanners). */
   public static final String TOKEN_PREFIX = "tgs_";
-
-  /** A bearer token as authentication sees it. */
-  public record TokenEntry(String id, Recipient recipient, Instant expiresAt, Instant revokedAt) {}
-
-  /** An OIDC recipient policy: a token from {@code issuer} (for {@code audience}) whose {@code claim} equals {@code value}. */
-  public record OidcPolicy(String recipient, String issuer, String audience, String claim, String value, Set<String> shares) {}
 
   /** One consistent state of the catalog. */
   public record View(long version, ShareCatalog catalog, Map<String, TokenEntry> tokensBySha256, List<OidcPolicy> policies,

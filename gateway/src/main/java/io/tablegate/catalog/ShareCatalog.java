@@ -1,5 +1,6 @@
 package io.tablegate.catalog;
 
+import io.tablegate.auth.Recipient;
 import io.tablegate.config.SchemaConfig;
 import io.tablegate.config.ShareConfig;
 import io.tablegate.config.TableConfig;

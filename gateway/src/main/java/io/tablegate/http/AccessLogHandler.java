@@ -1,6 +1,6 @@
 package io.tablegate.http;
 
-import io.tablegate.catalog.Recipient;
+import io.tablegate.auth.Recipient;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -12,13 +12,13 @@ import org.slf4j.LoggerFactory;
  * version, actions returned, status, duration. Never a query string (file URLs carry signatures),
  * a token, a key or a URL.
  */
-final class AccessLogHandler implements Handler<RoutingContext> {
+public final class AccessLogHandler implements Handler<RoutingContext> {
   private static final Logger LOGGER = LoggerFactory.getLogger("tablegate.audit");
   /** Set by the NDJSON writer: the number of body lines (files, changes, metadata) sent. */
   static final String LINES = "tablegate.lines";
   private final RequestObserver observer;
 
-  AccessLogHandler(RequestObserver observer) {
+  public AccessLogHandler(RequestObserver observer) {
     this.observer = observer;
   }
 

@@ -36,7 +36,7 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, String endpoint, SharingService service, LocalUrlSigner signer,
       Function<String, ObjectStore> storeForLocation, WorkerExecutor workers, List<TokenConfig> tokens, Clock clock,
       byte[] webhookTokenSha256, InvalidationService invalidations, RequestObserver observer) {
-    return create(vertx, endpoint, service, signer, storeForLocation, workers, new BearerAuthHandler(tokens, clock), null,
+    return create(vertx, endpoint, service, signer, storeForLocation, workers, new BearerAuthHandler(io.tablegate.auth.TokenAuthenticator.of(tokens, clock), null), null,
         webhookTokenSha256, invalidations, observer);
   }
 

@@ -1,6 +1,6 @@
 package io.tablegate.http;
 
-import io.tablegate.config.ConfigLoader;
+import io.tablegate.auth.Bearer;
 import io.tablegate.events.BucketEventParser;
 import io.tablegate.protocol.SharingErrors;
 import io.tablegate.service.InvalidationService;
@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -80,11 +79,9 @@ final class EventsHandler {
   }
 
   private boolean authenticated(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    String token = null;
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) token = header.substring(7).trim();
+    String token = Bearer.credential(ctx.request().getHeader("Authorization"));
     if (token == null) token = Params.query(ctx, "token");
-    return token != null && MessageDigest.isEqual(ConfigLoader.sha256(token), tokenSha256);
+    return Bearer.matches(token, tokenSha256);
   }
 
   private void acknowledge(RoutingContext ctx, Future<Integer> applied) {

@@ -45,7 +45,7 @@ final class FileHandler {
     }
     LocalUrlSigner.Verdict.Valid valid = (LocalUrlSigner.Verdict.Valid) verdict;
     // the audit line names the recipient the URL was issued to (its signature is the credential)
-    ctx.put(BearerAuthHandler.RECIPIENT, new io.tablegate.catalog.Recipient(valid.recipient(), false, java.util.Set.of()));
+    ctx.put(BearerAuthHandler.RECIPIENT, new io.tablegate.auth.Recipient(valid.recipient(), false, java.util.Set.of()));
     String location = valid.location();
     ObjectStore store = storeForLocation.apply(location);
     if (store != null) {

@@ -5,10 +5,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
 /** Typed query-string parameters; bad values become protocol errors naming the parameter. */
-final class Params {
+public final class Params {
   private Params() {}
 
-  static String string(RoutingContext ctx, String name) {
+  public static String string(RoutingContext ctx, String name) {
     String v = query(ctx, name);
     return v == null || v.isEmpty() ? null : v;
   }

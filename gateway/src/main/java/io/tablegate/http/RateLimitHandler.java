@@ -1,70 +1,30 @@
 package io.tablegate.http;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.tablegate.catalog.Recipient;
-import io.tablegate.config.RateLimitConfig;
+import io.tablegate.auth.RateLimiter;
+import io.tablegate.auth.Recipient;
 import io.tablegate.protocol.ErrorCode;
 import io.tablegate.protocol.SharingException;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.RedisAPI;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Per-recipient request limits, after authentication: over the limit a request is answered
  * {@code 429 RESOURCE_EXHAUSTED} with {@code Retry-After} (which Delta Sharing clients honour and
- * retry). Every recipient has a token bucket: {@code burst} requests at once, refilled at
- * {@code requestsPerSecond}. With Redis the bucket is shared by every instance: one hash per
- * recipient, updated by one atomic script on Redis's own clock (instances' clocks never matter);
- * if Redis does not answer, this instance's own bucket decides, so an outage never blocks reads.
+ * retry). The buckets are the {@link RateLimiter}'s; callers without a recipient count by address.
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
-  private static final Logger LOGGER = LoggerFactory.getLogger(RateLimitHandler.class);
+  private final RateLimiter limiter;
 
-  private final RateLimitConfig config;
-  private final RedisAPI redis;
-  private final String keyPrefix;
-  private final Clock clock;
-  private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
-
-  /** @param redis shared counters, or null for per-instance buckets only */
-  public RateLimitHandler(RateLimitConfig config, RedisAPI redis, String keyPrefix, Clock clock) {
-    this.config = config;
-    this.redis = redis;
-    this.keyPrefix = keyPrefix;
-    this.clock = clock;
-  }
-
-  private final class Bucket {
-    private double tokens = config.burst();
-    private long last = clock.millis();
-
-    /** Takes one token; returns 0, or the seconds until one is available. */
-    synchronized long take() {
-      long now = clock.millis();
-      tokens = Math.min(config.burst(), tokens + (now - last) / 1000.0 * config.requestsPerSecond());
-      last = now;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, (long) Math.ceil((1 - tokens) / config.requestsPerSecond()));
-    }
+  public RateLimitHandler(RateLimiter limiter) {
+    this.limiter = limiter;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
     String id = who == null ? "anonymous:" + ctx.request().remoteAddress().hostAddress() : who.id();
-    Future<Long> wait = redis == null ? Future.succeededFuture(local(id)) : shared(id);
-    wait.onComplete(ar -> {
-      long retry = ar.succeeded() ? ar.result() : local(id);
+    limiter.take(id).onComplete(ar -> {
+      long retry = ar.succeeded() ? ar.result() : 0;
       if (retry == 0) {
         ctx.next();
         return;
@@ -73,43 +33,5 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       ctx.fail(new SharingException(ErrorCode.RESOURCE_EXHAUSTED, "Too many requests for this recipient; retry after " + retry
           + " second(s)."));
     });
-  }
-
-  private long local(String id) {
-    return buckets.get(id, k -> new Bucket()).take();
-  }
-
-  /**
-   * The shared bucket: refill by the time passed on Redis's clock since the last request, take one
-   * token or say how many seconds until one is there. Keys expire once a full bucket would have refilled.
-   */
-  static final String BUCKET_SCRIPT = """
-      local rate = tonumber(ARGV[1])
-      local burst = tonumber(ARGV[2])
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      local state = redis.call('HMGET', KEYS[1], 't', 'n')
-      local last = tonumber(state[1]) or now
-      local tokens = tonumber(state[2]) or burst
-      tokens = math.min(burst, tokens + math.max(0, now - last) / 1000 * rate)
-      local wait = 0
-      if tokens >= 1 then
-        tokens = tokens - 1
-      else
-        wait = math.ceil((1 - tokens) / rate)
-      end
-      redis.call('HSET', KEYS[1], 't', now, 'n', tostring(tokens))
-      redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-      return wait
-      """;
-
-  private Future<Long> shared(String id) {
-    String key = keyPrefix + "ratelimit:" + id;
-    return redis.eval(List.of(BUCKET_SCRIPT, "1", key, Double.toString(config.requestsPerSecond()), Integer.toString(config.burst())))
-        .map(r -> r.toLong())
-        .recover(e -> {
-          LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Rate limit bucket unavailable; using this instance's bucket");
-          return Future.succeededFuture(local(id));
-        });
   }
 }

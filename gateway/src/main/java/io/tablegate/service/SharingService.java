@@ -1,7 +1,7 @@
 package io.tablegate.service;
 
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import io.tablegate.catalog.Recipient;
+import io.tablegate.auth.Recipient;
 import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.catalog.SharedTable;
 import io.tablegate.protocol.Capabilities;

@@ -81,7 +81,7 @@ class OidcOutageTest {
                     - {name: t, location: t, historyShared: true}
           """.formatted(issuer, issuer, TOKEN);
       ch.qos.logback.classic.Logger oidcLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-          io.tablegate.http.OidcAuthenticator.class);
+          io.tablegate.auth.OidcAuthenticator.class);
       ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
       warnings.start();
       oidcLog.addAppender(warnings);

@@ -1,10 +1,13 @@
-package io.tablegate.http;
+package io.tablegate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tablegate.catalog.LiveCatalog;
-import io.tablegate.config.ConfigLoader;
+import io.tablegate.auth.Bearer;
+import io.tablegate.http.AccessLogHandler;
+import io.tablegate.http.FailureHandler;
+import io.tablegate.http.RequestObserver;
 import io.tablegate.protocol.SharingErrors;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -13,7 +16,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,7 +109,7 @@ public final class AdminRouter {
       a.change(ctx, 201, "token.create",
           () -> catalog.createToken(ctx.pathParam("share"), null, str(b, "description"), a.expiry(b)));
     });
-    r.get(PREFIX + "/tokens").handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(Params.string(ctx, "share"), Params.string(ctx, "recipient"))));
+    r.get(PREFIX + "/tokens").handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(io.tablegate.http.Params.string(ctx, "share"), io.tablegate.http.Params.string(ctx, "recipient"))));
     r.post(PREFIX + "/tokens/:id/revoke").handler(ctx -> a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
     r.delete(PREFIX + "/tokens/:id").handler(ctx -> a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
     r.post(PREFIX + "/tokens/:id/rotate").handler(ctx -> {
@@ -144,11 +146,9 @@ public final class AdminRouter {
   }
 
   private void authenticate(RoutingContext ctx) {
-    String h = ctx.request().getHeader("Authorization");
-    if (h == null || h.length() < 8 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw SharingErrors.unauthenticated("The admin API needs 'Authorization: Bearer <admin token>'");
-    }
-    if (!MessageDigest.isEqual(ConfigLoader.sha256(h.substring(7).trim()), adminTokenSha256)) {
+    String credential = Bearer.credential(ctx.request().getHeader("Authorization"));
+    if (credential == null) throw SharingErrors.unauthenticated("The admin API needs 'Authorization: Bearer <admin token>'");
+    if (!Bearer.matches(credential, adminTokenSha256)) {
       throw SharingErrors.unauthenticated("The admin token is not valid (recipient tokens cannot administer)");
     }
     ctx.next();

@@ -1,4 +1,4 @@
-package io.tablegate.catalog;
+package io.tablegate.auth;
 
 import java.util.Locale;
 import java.util.Set;

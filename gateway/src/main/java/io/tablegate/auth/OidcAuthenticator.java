@@ -1,9 +1,7 @@
-package io.tablegate.http;
+package io.tablegate.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tablegate.catalog.LiveCatalog;
-import io.tablegate.catalog.Recipient;
 import io.tablegate.config.OidcConfig;
 import io.tablegate.protocol.SharingErrors;
 import io.vertx.core.Future;
@@ -48,11 +46,11 @@ public final class OidcAuthenticator {
   private final Vertx vertx;
   private final WorkerExecutor workers;
   private final Map<String, IssuerState> issuers = new LinkedHashMap<>();
-  private final Supplier<List<LiveCatalog.OidcPolicy>> policies;
+  private final Supplier<List<OidcPolicy>> policies;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NORMAL)
       .build();
 
-  public OidcAuthenticator(Vertx vertx, WorkerExecutor workers, OidcConfig config, Supplier<List<LiveCatalog.OidcPolicy>> policies) {
+  public OidcAuthenticator(Vertx vertx, WorkerExecutor workers, OidcConfig config, Supplier<List<OidcPolicy>> policies) {
     this.vertx = vertx;
     this.workers = workers;
     this.policies = policies;
@@ -60,13 +58,14 @@ public final class OidcAuthenticator {
   }
 
   /** Whether a bearer credential has the shape of a JWT (three base64url parts, a JSON header). */
-  static boolean looksLikeJwt(String token) {
+  public static boolean looksLikeJwt(String token) {
     int first = token.indexOf('.');
     int second = first < 0 ? -1 : token.indexOf('.', first + 1);
     return first > 0 && second > first && token.indexOf('.', second + 1) < 0 && token.startsWith("eyJ");
   }
 
-  Future<Recipient> authenticate(String token) {
+  /** The recipient of a JWT access token: a 401 protocol error when it is not valid or matches no recipient policy. */
+  public Future<Recipient> authenticate(String token) {
     String[] parts = token.split("\\.", -1);
     JsonNode header;
     JsonNode payload;
@@ -104,7 +103,7 @@ public final class OidcAuthenticator {
     }).compose(user -> {
       JsonObject claims = user.principal();
       Set<String> shares = new HashSet<>();
-      for (LiveCatalog.OidcPolicy p : policies.get()) {
+      for (OidcPolicy p : policies.get()) {
         if (!p.issuer().equals(issuer.config.issuer())) continue;
         if (p.audience() != null && !audiences(claims).contains(p.audience())) continue;
         Object v = claims.getValue(p.claim());
