@@ -1,12 +1,18 @@
 package io.tablegate.catalog;
 
-import io.tablegate.auth.OidcPolicy;
-import io.tablegate.auth.Recipient;
-import io.tablegate.auth.TokenEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tablegate.auth.OidcPolicy;
+import io.tablegate.auth.Recipient;
+import io.tablegate.auth.TokenAuthenticator;
+import io.tablegate.auth.TokenEntry;
+import io.tablegate.auth.TokenIssuer;
+import io.tablegate.catalog.CatalogDocument.OidcMatch;
+import io.tablegate.catalog.CatalogDocument.Schema;
+import io.tablegate.catalog.CatalogDocument.Share;
+import io.tablegate.catalog.CatalogDocument.Token;
 import io.tablegate.config.ConfigException;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.config.GatewayConfig;
@@ -15,15 +21,11 @@ import io.tablegate.config.TokenConfig;
 import io.tablegate.protocol.ErrorCode;
 import io.tablegate.protocol.SharingErrors;
 import io.tablegate.protocol.SharingException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,23 +41,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The catalog as it is now: the configuration file's shares and tokens (the static base, read-only
- * here) plus the live definitions made through the admin API (shares, recipients, tokens), kept in
- * a {@link CatalogStore} that every instance shares. Readers get an immutable {@link View};
- * changes are compare-and-set on the store's version (retried on conflict), so concurrent admins
- * never lose an update, and every instance picks up the new version by {@link #refresh()} (polled,
- * and triggered by change events). Token secrets are never stored: only their SHA-256.
+ * here) plus the live definitions made through the admin API (shares, recipients, tokens), a typed
+ * {@link CatalogDocument} kept in a {@link CatalogStore} that every instance shares. Readers get an
+ * immutable {@link View}; changes are compare-and-set on the store's version (retried on conflict), so
+ * concurrent admins never lose an update, and every instance picks up the new version by
+ * {@link #refresh()} (polled, and triggered by change events). Token secrets come from the
+ * {@link TokenIssuer} and are never stored: only their SHA-256.
  */
 public final class LiveCatalog {
   private static final Logger LOGGER = LoggerFactory.getLogger(LiveCatalog.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_ATTEMPTS = 32;
   /** Prefix of generated bearer tokens (recognizable in secret scanners). */
-  public static final String TOKEN_PREFIX = "tgs_";
+  public static final String TOKEN_PREFIX = TokenIssuer.TOKEN_PREFIX;
 
   /** One consistent state of the catalog. */
   public record View(long version, ShareCatalog catalog, Map<String, TokenEntry> tokensBySha256, List<OidcPolicy> policies,
-      ObjectNode document) {}
+      CatalogDocument document) {}
+
+  /** What a change made: the next document and the admin API's answer. */
+  private record Changed(CatalogDocument document, JsonNode result) {}
 
   private final GatewayConfig base;
   private final Path baseDir;
@@ -75,7 +80,7 @@ public final class LiveCatalog {
     this.clock = clock;
     this.publicEndpoint = publicEndpoint;
     CatalogStore.Stored stored = store == null ? new CatalogStore.Stored(new byte[0], 0) : store.read();
-    this.view = build(parse(stored.content()), stored.version(), false);
+    this.view = build(CatalogDocumentCodec.read(stored.content()), stored.version(), false);
   }
 
   public View view() {
@@ -99,7 +104,7 @@ public final class LiveCatalog {
     CatalogStore.Stored stored = store.read();
     synchronized (this) {
       if (stored.version() <= view.version()) return false;
-      install(build(parse(stored.content()), stored.version(), false));
+      install(build(CatalogDocumentCodec.read(stored.content()), stored.version(), false));
     }
     return true;
   }
@@ -115,122 +120,75 @@ public final class LiveCatalog {
     }
   }
 
-  // ---- reading the document --------------------------------------------------------------------
-
-  private static ObjectNode parse(byte[] content) {
-    if (content.length == 0) return emptyDocument();
-    try {
-      JsonNode n = MAPPER.readTree(content);
-      if (!(n instanceof ObjectNode o)) throw new IllegalStateException("The live catalog is not a JSON object");
-      return o;
-    } catch (IOException e) {
-      throw new UncheckedIOException("The live catalog cannot be parsed", e);
-    }
-  }
-
-  private static ObjectNode emptyDocument() {
-    ObjectNode doc = MAPPER.createObjectNode();
-    doc.putArray("shares");
-    doc.putArray("recipients");
-    doc.putArray("tokens");
-    return doc;
-  }
+  // ---- the view of a document ----------------------------------------------------------------
 
   /**
    * The view of {@code doc} over the static base. With {@code strict}, an invalid live share is an
    * error (a change being made); otherwise it is logged and left out (a stored state that a later
    * config change made invalid must not take the other shares down).
    */
-  private View build(ObjectNode doc, long version, boolean strict) {
+  private View build(CatalogDocument doc, long version, boolean strict) {
     List<ShareConfig> shares = new ArrayList<>(base.shares());
     Set<String> names = new LinkedHashSet<>();
     for (ShareConfig s : base.shares()) names.add(key(s.name()));
-    for (JsonNode s : doc.withArray("shares")) {
-      ArrayNode one = MAPPER.createArrayNode().add(s);
+    for (Share s : doc.shares()) {
+      ArrayNode one = MAPPER.createArrayNode().add(CatalogDocumentCodec.share(s));
       try {
         ShareConfig parsed = ConfigLoader.parseShares(one, base, baseDir).get(0);
         if (!names.add(key(parsed.name()))) throw new ConfigException(List.of("share '" + parsed.name() + "' is defined twice"));
         shares.add(parsed);
       } catch (ConfigException e) {
         if (strict) throw SharingErrors.invalidParameter(String.join("; ", e.problems()));
-        LOGGER.atError().addKeyValue("share", s.path("name").asText()).addKeyValue("problems", e.problems())
+        LOGGER.atError().addKeyValue("share", s.name()).addKeyValue("problems", e.problems())
             .log("A live share is invalid under the current configuration and is not served");
       }
     }
-    ShareCatalog catalog = new ShareCatalog(shares);
-    Map<String, Set<String>> recipientShares = new LinkedHashMap<>();
+    Map<String, List<String>> recipientShares = new LinkedHashMap<>();
     List<OidcPolicy> policies = new ArrayList<>();
-    for (JsonNode r : doc.withArray("recipients")) {
-      Set<String> rs = new LinkedHashSet<>();
-      r.path("shares").forEach(x -> rs.add(x.asText()));
-      recipientShares.put(key(r.path("name").asText()), rs);
-      JsonNode oidc = r.path("oidc");
-      if (oidc.isObject()) {
-        policies.add(new OidcPolicy(r.path("name").asText(), oidc.path("issuer").asText(), text(oidc, "audience"),
-            oidc.path("claim").asText("sub"), oidc.path("value").asText(), Set.copyOf(rs)));
-      }
+    for (CatalogDocument.Recipient r : doc.recipients()) {
+      recipientShares.put(key(r.name()), r.shares());
+      OidcMatch o = r.oidc();
+      if (o != null) policies.add(new OidcPolicy(r.name(), o.issuer(), o.audience(), o.claim(), o.value(), Set.copyOf(r.shares())));
     }
     Map<String, TokenEntry> tokens = new LinkedHashMap<>();
-    for (TokenConfig t : base.tokens()) {
-      tokens.put(HexFormat.of().formatHex(t.sha256()),
-          new TokenEntry(t.id(), new Recipient(t.id(), t.shares().isEmpty(), Set.copyOf(t.shares())), t.expiresAt(), null));
-    }
-    for (JsonNode t : doc.withArray("tokens")) {
+    for (TokenConfig t : base.tokens()) tokens.put(HexFormat.of().formatHex(t.sha256()), TokenAuthenticator.entry(t));
+    for (Token t : doc.tokens()) {
       Set<String> ts = new LinkedHashSet<>();
-      String recipient = text(t, "recipient");
-      if (recipient != null) ts.addAll(recipientShares.getOrDefault(key(recipient), Set.of()));
-      t.path("shares").forEach(x -> ts.add(x.asText()));
-      tokens.put(t.path("sha256").asText(), new TokenEntry(t.path("id").asText(), new Recipient(t.path("id").asText(), false, ts),
-          instant(t, "expiresAt"), instant(t, "revokedAt")));
+      if (t.recipient() != null) ts.addAll(recipientShares.getOrDefault(key(t.recipient()), List.of()));
+      ts.addAll(t.shares());
+      tokens.put(t.sha256(), new TokenEntry(t.id(), new Recipient(t.id(), false, ts), t.expiresAt(), t.revokedAt()));
     }
-    return new View(version, catalog, Map.copyOf(tokens), List.copyOf(policies), doc);
+    return new View(version, new ShareCatalog(shares), Map.copyOf(tokens), List.copyOf(policies), doc);
   }
 
   private static String key(String name) {
     return name.toLowerCase(Locale.ROOT);
   }
 
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
-
-  private static Instant instant(JsonNode n, String field) {
-    String v = text(n, field);
-    return v == null ? null : Instant.parse(v);
-  }
-
   // ---- changing it -----------------------------------------------------------------------------
 
   /**
-   * Applies {@code change} to a copy of the newest stored document and writes it back if nobody
-   * wrote in between (else retries on the newer document); blocking. Returns what {@code change} returned.
+   * Applies {@code change} to the newest stored document and writes the result back if nobody wrote in
+   * between (else retries on the newer document); blocking, on a worker thread. Returns the change's answer.
    */
-  private JsonNode mutate(Function<ObjectNode, JsonNode> change) {
+  private JsonNode mutate(Function<CatalogDocument, Changed> change) {
     if (store == null) {
       throw SharingErrors.unsupported("The live catalog is off: configure 'admin.catalogFile' to change shares at run time");
     }
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       CatalogStore.Stored stored = store.read();
-      ObjectNode doc = parse(stored.content()).deepCopy();
-      JsonNode result = change.apply(doc);
-      View next = build(doc, stored.version() + 1, true);
-      byte[] bytes;
+      Changed changed = change.apply(CatalogDocumentCodec.read(stored.content()));
+      View next = build(changed.document(), stored.version() + 1, true);
       try {
-        bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      try {
-        long written = store.write(bytes, stored.version());
+        long written = store.write(CatalogDocumentCodec.write(changed.document()), stored.version());
         synchronized (this) {
-          if (written > view.version()) install(new View(written, next.catalog(), next.tokensBySha256(), next.policies(), doc));
+          if (written > view.version()) install(new View(written, next.catalog(), next.tokensBySha256(), next.policies(), changed.document()));
         }
-        return result;
+        return changed.result();
       } catch (CatalogStore.Conflict e) {
         LOGGER.atDebug().addKeyValue("attempt", attempt + 1).log("Concurrent catalog change; retrying on the newer state");
         // writers on several instances collide in step: a random pause, growing with the attempts, spreads them.
-        // This runs on a worker thread (the admin API and the refresh call it through executeBlocking), never an event loop.
+        // This runs on a worker thread (the admin pool), never an event loop.
         try {
           Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 10L * Math.min(attempt + 1, 10) + 2));
         } catch (InterruptedException interrupted) {
@@ -246,20 +204,10 @@ public final class LiveCatalog {
     return base.shares().stream().anyMatch(s -> s.name().equalsIgnoreCase(name));
   }
 
-  private static ObjectNode find(ArrayNode array, String name) {
-    for (JsonNode n : array) if (n.path("name").asText().equalsIgnoreCase(name)) return (ObjectNode) n;
-    return null;
-  }
-
-  private ObjectNode liveShare(ObjectNode doc, String share) {
-    ObjectNode s = find(doc.withArray("shares"), share);
-    if (s == null) {
-      if (isStaticShare(share)) {
-        throw SharingErrors.unsupported("Share '" + share + "' is defined in the configuration file; change it there");
-      }
-      throw SharingErrors.noSuchShare(share);
-    }
-    return s;
+  private Share liveShare(CatalogDocument doc, String share) {
+    return doc.share(share).orElseThrow(() -> isStaticShare(share)
+        ? SharingErrors.unsupported("Share '" + share + "' is defined in the configuration file; change it there")
+        : SharingErrors.noSuchShare(share));
   }
 
   private static void checkName(String kind, String name) {
@@ -276,46 +224,36 @@ public final class LiveCatalog {
       throw SharingErrors.invalidParameter("Share id must be 1-128 characters of letters, digits, '_' and '-' (a UUID, for example)");
     }
     return mutate(doc -> {
-      if (isStaticShare(name) || find(doc.withArray("shares"), name) != null) {
+      if (isStaticShare(name) || doc.share(name).isPresent()) {
         throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Share '" + name + "' already exists");
       }
-      ObjectNode s = doc.withArray("shares").addObject();
-      s.put("name", name);
-      if (id != null) s.put("id", id);
-      s.putArray("schemas");
-      return s.deepCopy();
+      Share s = new Share(name, id, List.of());
+      return new Changed(doc.withShares(CatalogDocument.plus(doc.shares(), s)), CatalogDocumentCodec.share(s));
     });
   }
 
-  /** Removes a live share and takes it from every token; tokens left with no share are revoked. */
+  /** Removes a live share and takes it from every token and recipient; tokens left with no share are revoked. */
   public JsonNode removeShare(String name) {
     return mutate(doc -> {
-      ObjectNode s = liveShare(doc, name);
-      ArrayNode shares = doc.withArray("shares");
-      for (int i = 0; i < shares.size(); i++) if (shares.get(i) == s) shares.remove(i);
-      int revoked = 0;
-      for (JsonNode t : doc.withArray("tokens")) {
-        ArrayNode ts = (ArrayNode) t.path("shares");
-        boolean had = false;
-        for (int i = ts.size() - 1; i >= 0; i--) {
-          if (ts.get(i).asText().equalsIgnoreCase(name)) {
-            ts.remove(i);
-            had = true;
-          }
-        }
-        if (had && ts.isEmpty() && text(t, "recipient") == null && text(t, "revokedAt") == null) {
-          ((ObjectNode) t).put("revokedAt", clock.instant().toString());
-          revoked++;
-        }
-      }
-      for (JsonNode r : doc.withArray("recipients")) {
-        ArrayNode rs = (ArrayNode) r.path("shares");
-        for (int i = rs.size() - 1; i >= 0; i--) if (rs.get(i).asText().equalsIgnoreCase(name)) rs.remove(i);
-      }
+      Share s = liveShare(doc, name);
+      Instant now = clock.instant();
+      int[] revoked = {0};
+      CatalogDocument next = doc.withShares(CatalogDocument.without(doc.shares(), x -> x == s))
+          .mapTokens(t -> {
+            List<String> kept = CatalogDocument.without(t.shares(), x -> x.equalsIgnoreCase(name));
+            if (kept.size() == t.shares().size()) return t;
+            Token changed = t.withShares(kept);
+            if (kept.isEmpty() && t.recipient() == null && t.revokedAt() == null) {
+              revoked[0]++;
+              return changed.revoked(now);
+            }
+            return changed;
+          })
+          .mapRecipients(r -> r.withShares(CatalogDocument.without(r.shares(), x -> x.equalsIgnoreCase(name))));
       ObjectNode out = MAPPER.createObjectNode();
       out.put("removed", name);
-      out.put("tokensRevoked", revoked);
-      return out;
+      out.put("tokensRevoked", revoked[0]);
+      return new Changed(next, out);
     });
   }
 
@@ -323,29 +261,24 @@ public final class LiveCatalog {
     checkName("Schema", schema);
     if (schema.contains(".")) throw SharingErrors.invalidParameter("Schema name must not contain '.'");
     return mutate(doc -> {
-      ObjectNode s = liveShare(doc, share);
-      if (find(s.withArray("schemas"), schema) != null) {
+      Share s = liveShare(doc, share);
+      if (s.schema(schema).isPresent()) {
         throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Schema '" + share + "." + schema + "' already exists");
       }
-      ObjectNode sc = s.withArray("schemas").addObject();
-      sc.put("name", schema);
-      sc.putArray("tables");
-      return sc.deepCopy();
+      Schema sc = new Schema(schema, List.of());
+      return new Changed(doc.mapShare(share, x -> x.withSchemas(CatalogDocument.plus(x.schemas(), sc))), CatalogDocumentCodec.schema(sc));
     });
   }
 
   public JsonNode removeSchema(String share, String schema) {
     return mutate(doc -> {
-      ArrayNode schemas = liveShare(doc, share).withArray("schemas");
-      for (int i = 0; i < schemas.size(); i++) {
-        if (schemas.get(i).path("name").asText().equalsIgnoreCase(schema)) {
-          schemas.remove(i);
-          ObjectNode out = MAPPER.createObjectNode();
-          out.put("removed", share + "." + schema);
-          return out;
-        }
-      }
-      throw SharingErrors.noSuchSchema(share, schema);
+      Share s = liveShare(doc, share);
+      if (s.schema(schema).isEmpty()) throw SharingErrors.noSuchSchema(share, schema);
+      CatalogDocument next = doc.mapShare(share, x -> x.withSchemas(CatalogDocument.without(x.schemas(),
+          sc -> sc.name().equalsIgnoreCase(schema))));
+      ObjectNode out = MAPPER.createObjectNode();
+      out.put("removed", share + "." + schema);
+      return new Changed(next, out);
     });
   }
 
@@ -353,38 +286,32 @@ public final class LiveCatalog {
   public JsonNode addTable(String share, String schema, JsonNode table) {
     if (!(table instanceof ObjectNode t)) throw SharingErrors.malformed("The table definition must be a JSON object");
     checkName("Schema", schema);
+    String name = t.path("name").asText(null);
     return mutate(doc -> {
-      ObjectNode s = liveShare(doc, share);
-      ObjectNode sc = find(s.withArray("schemas"), schema);
-      if (sc == null) {
-        sc = s.withArray("schemas").addObject();
-        sc.put("name", schema);
-        sc.putArray("tables");
-      }
-      String name = t.path("name").asText(null);
+      Share s = liveShare(doc, share);
+      Schema sc = s.schema(schema).orElse(new Schema(schema, List.of()));
       checkName("Table", name);
-      if (find(sc.withArray("tables"), name) != null) {
+      if (sc.hasTable(name)) {
         throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Table '" + share + "." + schema + "." + name + "' already exists");
       }
-      sc.withArray("tables").add(t.deepCopy());
-      return t.deepCopy();
+      Schema grown = new Schema(sc.name(), CatalogDocument.plus(sc.tables(), t.deepCopy()));
+      List<Schema> schemas = s.schema(schema).isPresent()
+          ? s.schemas().stream().map(x -> x.name().equalsIgnoreCase(schema) ? grown : x).toList()
+          : CatalogDocument.plus(s.schemas(), grown);
+      return new Changed(doc.mapShare(share, x -> x.withSchemas(schemas)), t.deepCopy());
     });
   }
 
   public JsonNode removeTable(String share, String schema, String table) {
     return mutate(doc -> {
-      ObjectNode sc = find(liveShare(doc, share).withArray("schemas"), schema);
-      if (sc == null) throw SharingErrors.noSuchSchema(share, schema);
-      ArrayNode tables = sc.withArray("tables");
-      for (int i = 0; i < tables.size(); i++) {
-        if (tables.get(i).path("name").asText().equalsIgnoreCase(table)) {
-          tables.remove(i);
-          ObjectNode out = MAPPER.createObjectNode();
-          out.put("removed", share + "." + schema + "." + table);
-          return out;
-        }
-      }
-      throw SharingErrors.noSuchTable(share, schema, table);
+      Schema sc = liveShare(doc, share).schema(schema).orElseThrow(() -> SharingErrors.noSuchSchema(share, schema));
+      if (!sc.hasTable(table)) throw SharingErrors.noSuchTable(share, schema, table);
+      Schema shrunk = new Schema(sc.name(), CatalogDocument.without(sc.tables(), x -> x.path("name").asText().equalsIgnoreCase(table)));
+      CatalogDocument next = doc.mapShare(share, x -> x.withSchemas(x.schemas().stream()
+          .map(y -> y.name().equalsIgnoreCase(schema) ? shrunk : y).toList()));
+      ObjectNode out = MAPPER.createObjectNode();
+      out.put("removed", share + "." + schema + "." + table);
+      return new Changed(next, out);
     });
   }
 
@@ -428,12 +355,12 @@ public final class LiveCatalog {
       table.put("fileAccess", t.presigned() ? "presigned" : "proxy");
     }
     // schemas without tables exist only in the live document
-    for (JsonNode s : v.document().withArray("shares")) {
-      ObjectNode share = byShare.get(key(s.path("name").asText()));
+    for (Share s : v.document().shares()) {
+      ObjectNode share = byShare.get(key(s.name()));
       if (share == null) continue;
-      for (JsonNode sc : s.withArray("schemas")) {
+      for (Schema sc : s.schemas()) {
         ObjectNode schemas = (ObjectNode) share.get("schemas");
-        if (!schemas.has(sc.path("name").asText())) schemas.putObject(sc.path("name").asText());
+        if (!schemas.has(sc.name())) schemas.putObject(sc.name());
       }
     }
     List<SharedTreeShare> out = new ArrayList<>();
@@ -449,79 +376,70 @@ public final class LiveCatalog {
    */
   public JsonNode createRecipient(String name, List<String> shares, JsonNode oidc) {
     checkName("Recipient", name);
+    OidcMatch match = null;
     if (oidc != null && !oidc.isNull()) {
       if (!oidc.isObject() || oidc.path("issuer").asText("").isBlank() || oidc.path("value").asText("").isBlank()) {
         throw SharingErrors.invalidParameter("oidc needs 'issuer' and 'value' (and optionally 'audience' and 'claim', default sub)");
       }
+      match = new OidcMatch(oidc.path("issuer").asText(), oidc.hasNonNull("audience") ? oidc.path("audience").asText() : null,
+          oidc.path("claim").asText("sub"), oidc.path("value").asText());
     }
+    OidcMatch policy = match;
     return mutate(doc -> {
-      if (find(doc.withArray("recipients"), name) != null) {
+      if (doc.recipient(name).isPresent()) {
         throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Recipient '" + name + "' already exists");
       }
       for (String s : shares) requireShare(doc, s);
-      ObjectNode r = doc.withArray("recipients").addObject();
-      r.put("name", name);
-      ArrayNode rs = r.putArray("shares");
-      shares.forEach(rs::add);
-      if (oidc != null && !oidc.isNull()) {
-        ObjectNode o = r.putObject("oidc");
-        o.put("issuer", oidc.path("issuer").asText());
-        if (oidc.hasNonNull("audience")) o.put("audience", oidc.path("audience").asText());
-        o.put("claim", oidc.path("claim").asText("sub"));
-        o.put("value", oidc.path("value").asText());
-      }
-      r.put("createdAt", clock.instant().toString());
-      return r.deepCopy();
+      CatalogDocument.Recipient r = new CatalogDocument.Recipient(name, shares, policy, clock.instant());
+      return new Changed(doc.withRecipients(CatalogDocument.plus(doc.recipients(), r)), CatalogDocumentCodec.recipient(r));
     });
   }
 
-  private void requireShare(ObjectNode doc, String share) {
+  private void requireShare(CatalogDocument doc, String share) {
     if (isStaticShare(share)) return;
-    if (find(doc.withArray("shares"), share) == null) throw SharingErrors.noSuchShare(share);
+    if (doc.share(share).isEmpty()) throw SharingErrors.noSuchShare(share);
+  }
+
+  private static SharingException noSuchRecipient(String name) {
+    return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + name + "' does not exist");
   }
 
   public JsonNode recipients() {
-    return view.document().withArray("recipients").deepCopy();
+    ArrayNode out = MAPPER.createArrayNode();
+    view.document().recipients().forEach(r -> out.add(CatalogDocumentCodec.recipient(r)));
+    return out;
   }
 
   /** Grants ({@code add}) or withdraws a share from a recipient; its tokens follow at once. */
   public JsonNode grant(String recipient, String share, boolean add) {
     return mutate(doc -> {
-      ObjectNode r = find(doc.withArray("recipients"), recipient);
-      if (r == null) throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + recipient + "' does not exist");
-      ArrayNode rs = r.withArray("shares");
-      for (int i = rs.size() - 1; i >= 0; i--) if (rs.get(i).asText().equalsIgnoreCase(share)) rs.remove(i);
+      CatalogDocument.Recipient r = doc.recipient(recipient).orElseThrow(() -> noSuchRecipient(recipient));
+      List<String> shares = CatalogDocument.without(r.shares(), x -> x.equalsIgnoreCase(share));
       if (add) {
         requireShare(doc, share);
-        rs.add(share);
+        shares = CatalogDocument.plus(shares, share);
       }
-      return r.deepCopy();
+      CatalogDocument.Recipient changed = r.withShares(shares);
+      return new Changed(doc.mapRecipients(x -> x == r ? changed : x), CatalogDocumentCodec.recipient(changed));
     });
   }
 
   /** Removes a recipient and revokes its tokens. */
   public JsonNode removeRecipient(String name) {
     return mutate(doc -> {
-      ArrayNode rs = doc.withArray("recipients");
-      boolean found = false;
-      for (int i = rs.size() - 1; i >= 0; i--) {
-        if (rs.get(i).path("name").asText().equalsIgnoreCase(name)) {
-          rs.remove(i);
-          found = true;
-        }
-      }
-      if (!found) throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + name + "' does not exist");
-      int revoked = 0;
-      for (JsonNode t : doc.withArray("tokens")) {
-        if (name.equalsIgnoreCase(text(t, "recipient")) && text(t, "revokedAt") == null) {
-          ((ObjectNode) t).put("revokedAt", clock.instant().toString());
-          revoked++;
-        }
-      }
+      if (doc.recipient(name).isEmpty()) throw noSuchRecipient(name);
+      Instant now = clock.instant();
+      int[] revoked = {0};
+      CatalogDocument next = doc.withRecipients(CatalogDocument.without(doc.recipients(), r -> r.name().equalsIgnoreCase(name)))
+          .mapTokens(t -> {
+            if (!name.equalsIgnoreCase(t.recipient()) || t.revokedAt() != null) return t;
+            revoked[0]++;
+            return t.revoked(now);
+          });
       ObjectNode out = MAPPER.createObjectNode();
       out.put("removed", name);
-      out.put("tokensRevoked", revoked);
-      return out;
+      out.put("tokensRevoked", revoked[0]);
+      return new Changed(next, out);
     });
   }
 
@@ -533,47 +451,18 @@ public final class LiveCatalog {
     if ((share == null) == (recipient == null)) throw SharingErrors.invalidParameter("Give either a share or a recipient");
     if (expiresAt != null && !expiresAt.isAfter(clock.instant())) throw SharingErrors.invalidParameter("expiresAt must be in the future");
     if (description != null && description.length() > 500) throw SharingErrors.invalidParameter("description is longer than 500 characters");
-    String secret = newSecret();
-    String id = newTokenId();
+    TokenIssuer.Minted minted = TokenIssuer.mint();
     JsonNode stored = mutate(doc -> {
       if (share != null) requireShare(doc, share);
-      if (recipient != null && find(doc.withArray("recipients"), recipient) == null) {
-        throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + recipient + "' does not exist");
-      }
-      ObjectNode t = newTokenEntry(doc, id, secret);
-      ArrayNode ts = t.putArray("shares");
-      if (share != null) ts.add(share);
-      if (recipient != null) t.put("recipient", recipient);
-      if (description != null) t.put("description", description);
-      t.put("createdAt", clock.instant().toString());
-      if (expiresAt != null) t.put("expiresAt", expiresAt.toString());
-      return publicToken(t);
+      if (recipient != null && doc.recipient(recipient).isEmpty()) throw noSuchRecipient(recipient);
+      Token t = new Token(minted.id(), minted.sha256(), share == null ? List.of() : List.of(share), recipient, description,
+          clock.instant(), expiresAt, null, null);
+      return new Changed(doc.withTokens(CatalogDocument.plus(doc.tokens(), t)), CatalogDocumentCodec.publicToken(t, clock.instant()));
     });
     ObjectNode out = ((ObjectNode) stored).deepCopy();
-    out.put("token", secret);
-    out.set("profile", profile(secret, expiresAt));
+    out.put("token", minted.secret());
+    out.set("profile", profile(minted.secret(), expiresAt));
     return out;
-  }
-
-  /** A new bearer token: 256 random bits, prefixed so that secret scanners recognize it. */
-  private static String newSecret() {
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    return TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-  }
-
-  /** Appends a token entry holding only the secret's SHA-256. */
-  private static ObjectNode newTokenEntry(ObjectNode doc, String id, String secret) {
-    ObjectNode t = doc.withArray("tokens").addObject();
-    t.put("id", id);
-    t.put("sha256", HexFormat.of().formatHex(ConfigLoader.sha256(secret)));
-    return t;
-  }
-
-  private String newTokenId() {
-    byte[] b = new byte[8];
-    RANDOM.nextBytes(b);
-    return "tok_" + HexFormat.of().formatHex(b);
   }
 
   /** The {@code .share} profile file of a bearer token (shareCredentialsVersion 1). */
@@ -586,42 +475,22 @@ public final class LiveCatalog {
     return p;
   }
 
-  private ObjectNode publicToken(JsonNode t) {
-    ObjectNode out = MAPPER.createObjectNode();
-    out.put("id", t.path("id").asText());
-    out.set("shares", t.path("shares").deepCopy());
-    if (text(t, "recipient") != null) out.put("recipient", text(t, "recipient"));
-    if (text(t, "description") != null) out.put("description", text(t, "description"));
-    out.put("createdAt", text(t, "createdAt"));
-    if (text(t, "expiresAt") != null) out.put("expiresAt", text(t, "expiresAt"));
-    if (text(t, "revokedAt") != null) out.put("revokedAt", text(t, "revokedAt"));
-    Instant now = clock.instant();
-    String status = text(t, "revokedAt") != null ? "revoked"
-        : instant(t, "expiresAt") != null && !now.isBefore(instant(t, "expiresAt")) ? "expired" : "active";
-    out.put("status", status);
-    return out;
-  }
-
   /** Tokens (never their secrets or hashes), of one share or recipient when given. */
   public JsonNode tokens(String share, String recipient) {
     ArrayNode out = MAPPER.createArrayNode();
-    for (JsonNode t : view.document().withArray("tokens")) {
-      if (recipient != null && !recipient.equalsIgnoreCase(text(t, "recipient"))) continue;
-      if (share != null) {
-        boolean has = false;
-        for (JsonNode s : t.path("shares")) has |= s.asText().equalsIgnoreCase(share);
-        if (!has) continue;
-      }
-      out.add(publicToken(t));
+    Instant now = clock.instant();
+    for (Token t : view.document().tokens()) {
+      if (recipient != null && !recipient.equalsIgnoreCase(t.recipient())) continue;
+      if (share != null && t.shares().stream().noneMatch(share::equalsIgnoreCase)) continue;
+      out.add(CatalogDocumentCodec.publicToken(t, now));
     }
     return out;
   }
 
   public JsonNode revokeToken(String id) {
     return mutate(doc -> {
-      ObjectNode t = token(doc, id);
-      if (text(t, "revokedAt") == null) t.put("revokedAt", clock.instant().toString());
-      return publicToken(t);
+      Token t = token(doc, id).revoked(clock.instant());
+      return new Changed(doc.mapTokens(x -> x.id().equals(id) ? t : x), CatalogDocumentCodec.publicToken(t, clock.instant()));
     });
   }
 
@@ -631,37 +500,29 @@ public final class LiveCatalog {
    */
   public JsonNode rotateToken(String id, Duration grace) {
     if (grace.isNegative() || grace.compareTo(Duration.ofDays(30)) > 0) throw SharingErrors.invalidParameter("grace must be 0 to 30 days");
-    String secret = newSecret();
-    String newId = newTokenId();
+    TokenIssuer.Minted minted = TokenIssuer.mint();
     Instant[] expiry = new Instant[1];
     JsonNode stored = mutate(doc -> {
-      ObjectNode old = token(doc, id);
-      if (text(old, "revokedAt") != null) throw SharingErrors.invalidParameter("Token " + id + " is revoked; create a new one");
-      Instant end = clock.instant().plus(grace);
-      Instant oldExpiry = instant(old, "expiresAt");
-      if (oldExpiry == null || end.isBefore(oldExpiry)) old.put("expiresAt", end.toString());
-      ObjectNode t = newTokenEntry(doc, newId, secret);
-      t.set("shares", old.path("shares").deepCopy());
-      if (text(old, "recipient") != null) t.put("recipient", text(old, "recipient"));
-      if (text(old, "description") != null) t.put("description", text(old, "description"));
-      t.put("createdAt", clock.instant().toString());
-      t.put("rotatedFrom", id);
-      if (oldExpiry != null && oldExpiry.isAfter(clock.instant())) {
-        // the new token lives as long as the old one was meant to
-        t.put("expiresAt", oldExpiry.toString());
-        expiry[0] = oldExpiry;
-      }
-      return publicToken(t);
+      Token old = token(doc, id);
+      if (old.revokedAt() != null) throw SharingErrors.invalidParameter("Token " + id + " is revoked; create a new one");
+      Instant now = clock.instant();
+      Instant end = now.plus(grace);
+      Instant oldExpiry = old.expiresAt();
+      Token ending = oldExpiry == null || end.isBefore(oldExpiry) ? old.expiring(end) : old;
+      // the new token lives as long as the old one was meant to
+      expiry[0] = oldExpiry != null && oldExpiry.isAfter(now) ? oldExpiry : null;
+      Token t = new Token(minted.id(), minted.sha256(), old.shares(), old.recipient(), old.description(), now, expiry[0], null, id);
+      CatalogDocument next = doc.mapTokens(x -> x.id().equals(id) ? ending : x);
+      return new Changed(next.withTokens(CatalogDocument.plus(next.tokens(), t)), CatalogDocumentCodec.publicToken(t, now));
     });
     ObjectNode out = ((ObjectNode) stored).deepCopy();
-    out.put("token", secret);
+    out.put("token", minted.secret());
     out.put("previousTokenValidUntil", clock.instant().plus(grace).toString());
-    out.set("profile", profile(secret, expiry[0]));
+    out.set("profile", profile(minted.secret(), expiry[0]));
     return out;
   }
 
-  private static ObjectNode token(ObjectNode doc, String id) {
-    for (JsonNode t : doc.withArray("tokens")) if (t.path("id").asText().equals(id)) return (ObjectNode) t;
-    throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Token '" + id + "' does not exist");
+  private static Token token(CatalogDocument doc, String id) {
+    return doc.token(id).orElseThrow(() -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Token '" + id + "' does not exist"));
   }
 }

@@ -1,0 +1,146 @@
+package io.tablegate.catalog;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * The live catalog's stored state, typed: shares (with their schemas and tables), recipients and tokens made
+ * through the admin API. Immutable; a change makes a new document ({@code with...}). Names compare
+ * case-insensitively, as the protocol's do. A table is kept as its definition in the configuration file's
+ * form (the {@link io.tablegate.config.ConfigLoader} validates it against the running configuration), so
+ * a live table accepts exactly the keys a configured one does. Read and written by {@link CatalogDocumentCodec}.
+ */
+public record CatalogDocument(List<Share> shares, List<Recipient> recipients, List<Token> tokens) {
+  public CatalogDocument {
+    shares = List.copyOf(shares);
+    recipients = List.copyOf(recipients);
+    tokens = List.copyOf(tokens);
+  }
+
+  public static final CatalogDocument EMPTY = new CatalogDocument(List.of(), List.of(), List.of());
+
+  public record Share(String name, String id, List<Schema> schemas) {
+    public Share {
+      schemas = List.copyOf(schemas);
+    }
+
+    public Optional<Schema> schema(String schema) {
+      return schemas.stream().filter(s -> same(s.name(), schema)).findFirst();
+    }
+
+    public Share withSchemas(List<Schema> next) {
+      return new Share(name, id, next);
+    }
+  }
+
+  /** @param tables each table's definition as in the configuration file ({@code name}, {@code location}, ...) */
+  public record Schema(String name, List<ObjectNode> tables) {
+    public Schema {
+      tables = tables.stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    @Override
+    public List<ObjectNode> tables() {
+      return tables.stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    public boolean hasTable(String table) {
+      return tables.stream().anyMatch(t -> same(t.path("name").asText(), table));
+    }
+  }
+
+  /** Tokens from {@code issuer} (for {@code audience}, when given) whose {@code claim} equals {@code value}. */
+  public record OidcMatch(String issuer, String audience, String claim, String value) {}
+
+  public record Recipient(String name, List<String> shares, OidcMatch oidc, Instant createdAt) {
+    public Recipient {
+      shares = List.copyOf(shares);
+    }
+
+    public Recipient withShares(List<String> next) {
+      return new Recipient(name, next, oidc, createdAt);
+    }
+  }
+
+  /** A bearer token: only the SHA-256 of its secret is kept. */
+  public record Token(String id, String sha256, List<String> shares, String recipient, String description, Instant createdAt,
+      Instant expiresAt, Instant revokedAt, String rotatedFrom) {
+    public Token {
+      shares = List.copyOf(shares);
+    }
+
+    public Token revoked(Instant at) {
+      return revokedAt != null ? this : new Token(id, sha256, shares, recipient, description, createdAt, expiresAt, at, rotatedFrom);
+    }
+
+    public Token expiring(Instant at) {
+      return new Token(id, sha256, shares, recipient, description, createdAt, at, revokedAt, rotatedFrom);
+    }
+
+    public Token withShares(List<String> next) {
+      return new Token(id, sha256, next, recipient, description, createdAt, expiresAt, revokedAt, rotatedFrom);
+    }
+
+    /** "revoked", "expired" or "active" at {@code now}. */
+    public String status(Instant now) {
+      return revokedAt != null ? "revoked" : expiresAt != null && !now.isBefore(expiresAt) ? "expired" : "active";
+    }
+  }
+
+  static boolean same(String a, String b) {
+    return a != null && b != null && a.toLowerCase(Locale.ROOT).equals(b.toLowerCase(Locale.ROOT));
+  }
+
+  public Optional<Share> share(String name) {
+    return shares.stream().filter(s -> same(s.name(), name)).findFirst();
+  }
+
+  public Optional<Recipient> recipient(String name) {
+    return recipients.stream().filter(r -> same(r.name(), name)).findFirst();
+  }
+
+  public Optional<Token> token(String id) {
+    return tokens.stream().filter(t -> t.id().equals(id)).findFirst();
+  }
+
+  public CatalogDocument withShares(List<Share> next) {
+    return new CatalogDocument(next, recipients, tokens);
+  }
+
+  public CatalogDocument withRecipients(List<Recipient> next) {
+    return new CatalogDocument(shares, next, tokens);
+  }
+
+  public CatalogDocument withTokens(List<Token> next) {
+    return new CatalogDocument(shares, recipients, next);
+  }
+
+  /** This document with {@code share} replaced by {@code change} of it (by name). */
+  public CatalogDocument mapShare(String name, UnaryOperator<Share> change) {
+    return withShares(shares.stream().map(s -> same(s.name(), name) ? change.apply(s) : s).toList());
+  }
+
+  public CatalogDocument mapTokens(UnaryOperator<Token> change) {
+    return withTokens(tokens.stream().map(change).toList());
+  }
+
+  public CatalogDocument mapRecipients(UnaryOperator<Recipient> change) {
+    return withRecipients(recipients.stream().map(change).toList());
+  }
+
+  static <T> List<T> plus(List<T> list, T item) {
+    List<T> out = new ArrayList<>(list);
+    out.add(item);
+    return out;
+  }
+
+  static <T> List<T> without(List<T> list, Predicate<T> drop) {
+    return list.stream().filter(drop.negate()).toList();
+  }
+}
