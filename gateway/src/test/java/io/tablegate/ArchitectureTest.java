@@ -15,7 +15,9 @@ class ArchitectureTest {
 
   @BeforeAll
   static void load() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.tablegate");
+    // the gateway's own classes: not its tests, not the table writers of the fixtures module (test scope)
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(location -> !location.contains("/io/tablegate/fixtures/")).importPackages("io.tablegate");
   }
 
   @Test
@@ -55,6 +57,22 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage("io.tablegate.protocol..", "io.tablegate.spi..", "io.tablegate.events..", "io.tablegate.crypto..")
         .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.delta..", "org.apache.iceberg..", "org.apache.hadoop..")
         .check(classes);
+  }
+
+  @Test
+  void theGatewayHasNoTableWriter() throws Exception {
+    // the fixtures module is a test dependency: the main code must not reach for it (the shaded jar lacks it)
+    try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src/main/java"))) {
+      org.assertj.core.api.Assertions.assertThat(files.filter(p -> p.toString().endsWith(".java")).filter(p -> {
+        try {
+          return java.nio.file.Files.readString(p).contains("io.tablegate.fixtures");
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList()).isEmpty();
+    }
+    org.assertj.core.api.Assertions.assertThat(classes.stream().filter(c -> c.getSimpleName().endsWith("Writer")
+        && c.getPackageName().startsWith("io.tablegate.format")).toList()).isEmpty();
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.tablegate.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

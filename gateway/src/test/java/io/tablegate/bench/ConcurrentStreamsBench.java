@@ -2,7 +2,7 @@ package io.tablegate.bench;
 
 import io.tablegate.app.Gateway;
 import io.tablegate.config.ConfigLoader;
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -10,7 +10,7 @@ import io.delta.kernel.internal.ScanImpl;
 import io.delta.kernel.utils.CloseableIterator;
 import io.tablegate.app.Gateway;
 import io.tablegate.config.ConfigLoader;
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

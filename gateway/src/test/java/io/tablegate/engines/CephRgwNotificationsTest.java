@@ -2,7 +2,7 @@ package io.tablegate.engines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tablegate.format.delta.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter;
 import io.tablegate.testing.CephRgw;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.RedisHarness;

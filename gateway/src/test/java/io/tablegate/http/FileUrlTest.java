@@ -4,8 +4,8 @@ import static io.tablegate.testing.Asserts.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tablegate.format.delta.DeltaTableWriter;
-import io.tablegate.format.delta.DeltaTableWriter.ColumnSpec;
+import io.tablegate.fixtures.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter.ColumnSpec;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.KernelRows;

@@ -3,7 +3,7 @@ package io.tablegate.http;
 import static io.tablegate.testing.Asserts.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.tablegate.testing.GatewayHarness;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;

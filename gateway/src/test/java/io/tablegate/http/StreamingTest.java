@@ -3,7 +3,7 @@ package io.tablegate.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tablegate.config.ConfigLoader;
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.tablegate.testing.GatewayHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

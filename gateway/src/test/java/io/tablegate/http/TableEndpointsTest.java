@@ -5,7 +5,7 @@ import static io.tablegate.testing.TestTables.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tablegate.format.delta.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.TestTables;

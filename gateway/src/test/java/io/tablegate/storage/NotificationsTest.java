@@ -3,7 +3,7 @@ package io.tablegate.storage;
 import static io.tablegate.testing.Asserts.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tablegate.format.delta.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.RedisHarness;

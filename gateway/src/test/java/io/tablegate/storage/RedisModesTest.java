@@ -2,7 +2,7 @@ package io.tablegate.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tablegate.format.delta.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.RedisHarness;
 import io.tablegate.testing.S3Harness;

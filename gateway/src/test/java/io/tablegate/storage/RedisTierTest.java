@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tablegate.app.Gateway;
 import io.tablegate.config.ConfigLoader;
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.RedisHarness;
 import io.vertx.core.Promise;

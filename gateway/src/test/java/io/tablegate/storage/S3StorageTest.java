@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tablegate.config.StoreConfig;
-import io.tablegate.format.delta.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter;
 import io.tablegate.storage.s3.S3Store;
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;

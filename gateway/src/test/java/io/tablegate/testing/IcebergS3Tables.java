@@ -1,6 +1,6 @@
 package io.tablegate.testing;
 
-import io.tablegate.format.iceberg.HadoopLayoutTables;
+import io.tablegate.fixtures.HadoopLayoutTables;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;

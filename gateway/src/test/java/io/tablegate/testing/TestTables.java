@@ -1,8 +1,8 @@
 package io.tablegate.testing;
 
-import io.tablegate.format.delta.DeltaTableWriter;
-import io.tablegate.format.delta.DeltaTableWriter.ColumnSpec;
-import io.tablegate.format.delta.DeltaTableWriter.FileRef;
+import io.tablegate.fixtures.DeltaTableWriter;
+import io.tablegate.fixtures.DeltaTableWriter.ColumnSpec;
+import io.tablegate.fixtures.DeltaTableWriter.FileRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

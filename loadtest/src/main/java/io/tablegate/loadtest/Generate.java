@@ -1,7 +1,7 @@
 package io.tablegate.loadtest;
 
-import io.tablegate.format.delta.SyntheticTables;
-import io.tablegate.format.iceberg.HadoopLayoutTables;
+import io.tablegate.fixtures.SyntheticTables;
+import io.tablegate.fixtures.HadoopLayoutTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -2,7 +2,7 @@ package io.tablegate.loadtest;
 
 import io.tablegate.app.Gateway;
 import io.tablegate.config.ConfigLoader;
-import io.tablegate.format.delta.SyntheticTables;
+import io.tablegate.fixtures.SyntheticTables;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.file.Files;
