@@ -212,7 +212,8 @@ public final class Gateway {
   private static LiveCatalog liveCatalog(GatewayConfig config, Map<String, S3Store> stores, Clock clock, AtomicReference<String> base) {
     AdminConfig admin = config.admin();
     CatalogStore catalogStore = admin == null ? null
-        : admin.catalogLocation() != null ? new ObjectStoreCatalogStore(stores.get(admin.catalogStore()), admin.catalogLocation())
+        : admin.catalogLocation() != null ? new ObjectStoreCatalogStore(stores.get(admin.catalogStore()), admin.catalogLocation(),
+            admin.catalogWrites())
         : new FileCatalogStore(Path.of(admin.catalogFile()));
     return new LiveCatalog(config, admin == null || admin.catalogLocation() != null ? Path.of("").toAbsolutePath()
         : Path.of(admin.catalogFile()).getParent(), catalogStore, clock, base::get);

@@ -316,7 +316,8 @@ public final class ConfigLoader {
 
   private AdminConfig admin(JsonNode n, int sharingPort) {
     if (n.isMissingNode() || n.isNull()) return null;
-    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "catalog", "catalogStore", "refreshIntervalMs", "tls"));
+    unknownKeys(n, "admin.", Set.of("host", "port", "token", "tokenSha256", "catalogFile", "catalog", "catalogStore", "catalogWrites",
+        "refreshIntervalMs", "tls"));
     String host = text(n, "host", "127.0.0.1");
     int port = (int) number(n, "port", 8081, 0, 65535);
     if (port != 0 && port == sharingPort) problems.add("admin.port must differ from the sharing port: the admin API has its own listener");
@@ -352,7 +353,13 @@ public final class ConfigLoader {
     } else if (catalogStore != null) {
       problems.add("admin.catalogStore needs admin.catalog (an s3:// location)");
     }
-    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh, tls, catalog, catalogStore);
+    String writes = text(n, "catalogWrites", "auto");
+    if (!AdminConfig.CATALOG_WRITES.contains(writes)) {
+      problems.add("admin.catalogWrites must be one of " + AdminConfig.CATALOG_WRITES + ", got '" + writes + "'");
+    } else if (catalog == null && n.has("catalogWrites")) {
+      problems.add("admin.catalogWrites applies to an object-store catalog (admin.catalog)");
+    }
+    return digest == null ? null : new AdminConfig(host, port, digest, catalogFile, refresh, tls, catalog, catalogStore, writes);
   }
 
   private TlsConfig tls(JsonNode n) {

@@ -280,15 +280,17 @@ class ConfigLoaderTest {
         """, BASE).config();
     assertThat(ok.admin().catalogLocation()).isEqualTo("s3://b/tablegate/catalog.json");
     assertThat(ok.admin().catalogStore()).isEqualTo("a");
+    assertThat(ok.admin().catalogWrites()).isEqualTo("auto");
     assertThat(ok.management()).isEqualTo(new ManagementConfig("0.0.0.0", 9100));
     assertThatThrownBy(() -> ConfigLoader.parse("""
         version: 1
         port: 9100
         stores: [{name: a, endpoint: "http://a:9000"}]
-        admin: {token: admin-token-0123456789, catalog: "s3://b/", catalogStore: nope, catalogFile: c.json}
+        admin: {token: admin-token-0123456789, catalog: "s3://b/", catalogStore: nope, catalogFile: c.json, catalogWrites: sometimes}
         management: {port: 9100}
         shares: []
         """, BASE)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.catalogWrites must be one of [auto, conditional, versioned], got 'sometimes'")
         .hasMessageContaining("admin.catalog must be an object location")
         .hasMessageContaining("admin.catalogStore 'nope' is not a configured store")
         .hasMessageContaining("not both")

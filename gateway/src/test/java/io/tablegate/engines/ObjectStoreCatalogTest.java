@@ -29,6 +29,10 @@ class ObjectStoreCatalogTest {
   @TempDir Path dir;
 
   static String yaml(String storeYaml, String redis) {
+    return yaml(storeYaml, redis, "catalog", "auto");
+  }
+
+  static String yaml(String storeYaml, String redis, String bucket, String writes) {
     return """
         version: 1
         host: 127.0.0.1
@@ -36,9 +40,9 @@ class ObjectStoreCatalogTest {
         stores:
         %s
         %s
-        admin: {host: 127.0.0.1, port: 0, token: %s, catalog: "s3://catalog/tablegate/catalog.json", catalogStore: cat}
+        admin: {host: 127.0.0.1, port: 0, token: %s, catalog: "s3://%s/tablegate/catalog.json", catalogStore: cat, catalogWrites: %s}
         shares: []
-        """.formatted(storeYaml.stripTrailing(), redis == null ? "" : "redis: {uri: \"" + redis + "\"}", ADMIN);
+        """.formatted(storeYaml.stripTrailing(), redis == null ? "" : "redis: {uri: \"" + redis + "\"}", ADMIN, bucket, writes);
   }
 
   static Response admin(GatewayHarness g, HttpMethod method, String path, String body) {
@@ -59,9 +63,78 @@ class ObjectStoreCatalogTest {
   void twoInstancesWritingAtOnceToRgwLoseNoUpdate() throws Exception {
     CephRgw rgw = CephRgw.shared();
     rgw.client.createBucket(b -> b.bucket("catalog"));
+    // RGW honours If-Match: "auto" finds conditional writes (one object, its version in the metadata)
+    concurrentChanges(yaml(rgw.storeYaml("cat"), "REDIS", "catalog", "auto"));
+    var head = rgw.client.headObject(h -> h.bucket("catalog").key("tablegate/catalog.json"));
+    assertThat(head.metadata().get("tablegate-version")).isEqualTo("201");
+    assertThat(rgw.client.listObjectsV2(l -> l.bucket("catalog").prefix("tablegate/catalog.json.gen/")).contents()).isEmpty();
+  }
+
+  @Test
+  void withoutConditionalWritesVersionedGenerationsLoseNoUpdateEither() throws Exception {
+    // the fallback for stores that ignore If-Match: bucket versioning, and the first version of a generation wins
+    CephRgw rgw = CephRgw.shared();
+    rgw.client.createBucket(b -> b.bucket("catalog-versioned"));
+    rgw.client.putBucketVersioning(v -> v.bucket("catalog-versioned")
+        .versioningConfiguration(c -> c.status(software.amazon.awssdk.services.s3.model.BucketVersioningStatus.ENABLED)));
+    concurrentChanges(yaml(rgw.storeYaml("cat"), "REDIS", "catalog-versioned", "versioned"));
+    // generation 201 is the newest; only the last few generations are kept
+    var keys = rgw.client.listObjectsV2(l -> l.bucket("catalog-versioned").prefix("tablegate/catalog.json.gen/")).contents();
+    assertThat(keys).last().satisfies(k -> assertThat(k.key()).endsWith(String.format("%020d", 201)));
+    assertThat(keys.size()).isLessThanOrEqualTo(17);
+  }
+
+  @Test
+  void aStoreIgnoringConditionalWritesWithoutVersioningIsRefusedAtStart() throws Exception {
+    // s3proxy behind a proxy that drops If-Match and If-None-Match: a store that ignores conditional writes
+    S3Harness s3 = new S3Harness(dir.resolve("s3"), true);
+    s3.createBucket("catalog");
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClient upstream = vertx.createHttpClient();
+      io.vertx.core.http.HttpServer proxy = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHandle100ContinueAutomatically(true)).requestHandler(req -> req.body().onSuccess(body -> {
+        io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setMethod(req.method())
+            .setAbsoluteURI(s3.endpoint() + req.uri());
+        java.util.Set<String> dropped = java.util.Set.of("if-match", "if-none-match", "host", "content-length", "transfer-encoding", "connection",
+            "expect");
+        req.headers().forEach((k, v) -> {
+          if (!dropped.contains(k.toLowerCase(java.util.Locale.ROOT))) options.addHeader(k, v);
+        });
+        upstream.request(options).compose(r -> r.send(body)).onComplete(ar -> {
+          if (ar.failed()) {
+            req.response().setStatusCode(502).end();
+            return;
+          }
+          req.response().setStatusCode(ar.result().statusCode());
+          ar.result().headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding") && !k.equalsIgnoreCase("connection")) {
+              req.response().headers().add(k, v);
+            }
+          });
+          ar.result().body().onSuccess(b -> req.response().end(b));
+        });
+      })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+      String store = s3.storeYaml("cat").replace(s3.endpoint(), "http://127.0.0.1:" + proxy.actualPort());
+      var config = io.tablegate.config.ConfigLoader.parse(yaml(store, null), dir).config();
+      var started = io.tablegate.app.Gateway.start(vertx, config.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0)));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> started.toCompletionStage().toCompletableFuture().get())
+          .hasMessageContaining("ignores conditional writes").hasMessageContaining("enable versioning");
+      // with conditional writes demanded, it starts (the operator's choice, e.g. a single writer)
+      var conditional = io.tablegate.config.ConfigLoader.parse(yaml(store, null, "catalog", "conditional"), dir).config();
+      var gw = io.tablegate.app.Gateway.start(vertx, conditional.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0)))
+          .toCompletionStage().toCompletableFuture().get();
+      gw.close().toCompletionStage().toCompletableFuture().get();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+      s3.close();
+    }
+  }
+
+  /** Two instances sharing Redis make 100 changes each at once; both, and the store, end with all of them. */
+  void concurrentChanges(String yamlWithRedis) throws Exception {
     try (RedisHarness redis = new RedisHarness(dir.resolve("redis"));
-        GatewayHarness a = GatewayHarness.start(yaml(rgw.storeYaml("cat"), redis.uri()), dir);
-        GatewayHarness b = GatewayHarness.start(yaml(rgw.storeYaml("cat"), redis.uri()), dir)) {
+        GatewayHarness a = GatewayHarness.start(yamlWithRedis.replace("REDIS", redis.uri()), dir);
+        GatewayHarness b = GatewayHarness.start(yamlWithRedis.replace("REDIS", redis.uri()), dir)) {
       // a change on one instance reaches the other
       long start = System.nanoTime();
       assertThat(create(a, "first")).isEqualTo(201);
@@ -87,8 +160,6 @@ class ObjectStoreCatalogTest {
       for (GatewayHarness g : List.of(a, b)) {
         assertThat(GatewayHarness.eventually(() -> admin(g, HttpMethod.GET, "/shares", null).json().size() == 201)).isTrue();
       }
-      var head = rgw.client.headObject(h -> h.bucket("catalog").key("tablegate/catalog.json"));
-      assertThat(head.metadata().get("tablegate-version")).isEqualTo("201");
     }
   }
 

@@ -264,6 +264,99 @@ public final class S3Store implements ObjectStore {
     }
   }
 
+  /** Writes the object unconditionally; returns the version id the store gave it (null without bucket versioning). */
+  public String putDocument(String location, byte[] content, java.util.Map<String, String> metadata) {
+    Location loc = Location.parse(location);
+    return call(location, () -> client.putObject(b -> b.bucket(loc.bucket()).key(loc.key()).metadata(metadata)
+        .contentType("application/json"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content))).versionId();
+  }
+
+  /**
+   * Whether the store honours conditional writes: sends a PUT to {@code location} with an {@code If-Match}
+   * that cannot hold; true if the store refused it (412/409). A store that ignores the header writes the
+   * object (a two-byte probe; use a location nobody reads).
+   */
+  public boolean refusesFailedPrecondition(String location) {
+    Location loc = Location.parse(location);
+    putDocument(location, new byte[] {'{', '}'}, java.util.Map.of());
+    try {
+      call(location, () -> client.putObject(b -> b.bucket(loc.bucket()).key(loc.key()).ifMatch("tablegate-no-such-etag")
+          .contentType("application/json"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[] {'{', '}'})));
+      return false;
+    } catch (StorageException e) {
+      if (e.getCause() instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409)) return true;
+      throw e;
+    }
+  }
+
+  /** A version of an object, as the store lists them: newest first. */
+  public record ObjectVersion(String versionId, boolean latest) {}
+
+  /** The versions of exactly the object at {@code location}, newest first (the order the store stored them, reversed). */
+  public java.util.List<ObjectVersion> versions(String location) {
+    Location loc = Location.parse(location);
+    java.util.List<ObjectVersion> out = new java.util.ArrayList<>();
+    String keyMarker = null;
+    String versionMarker = null;
+    while (true) {
+      String km = keyMarker;
+      String vm = versionMarker;
+      var page = call(location, () -> client.listObjectVersions(b -> b.bucket(loc.bucket()).prefix(loc.key()).keyMarker(km)
+          .versionIdMarker(vm)));
+      for (var v : page.versions()) if (v.key().equals(loc.key())) out.add(new ObjectVersion(v.versionId(), Boolean.TRUE.equals(v.isLatest())));
+      if (!Boolean.TRUE.equals(page.isTruncated())) return out;
+      keyMarker = page.nextKeyMarker();
+      versionMarker = page.nextVersionIdMarker();
+    }
+  }
+
+  /** One version of the object, whole, with its metadata; null when there is no such version. */
+  public Document readVersion(String location, String versionId) {
+    Location loc = Location.parse(location);
+    try {
+      var bytes = call(location, () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key()).versionId(versionId)));
+      return new Document(bytes.asByteArray(), bytes.response().eTag(), bytes.response().metadata());
+    } catch (StorageException e) {
+      if (e.kind() == StorageException.Kind.NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  /** Deletes one version of an object for good (or the object, with a null version id). */
+  public void deleteVersion(String location, String versionId) {
+    Location loc = Location.parse(location);
+    call(location, () -> client.deleteObject(b -> b.bucket(loc.bucket()).key(loc.key()).versionId(versionId)));
+  }
+
+  /** Whether versioning is enabled on the bucket of {@code location}. */
+  public boolean versioningEnabled(String location) {
+    Location loc = Location.parse(location);
+    try {
+      var status = call(location, () -> client.getBucketVersioning(b -> b.bucket(loc.bucket())).status());
+      return status == software.amazon.awssdk.services.s3.model.BucketVersioningStatus.ENABLED;
+    } catch (StorageException e) {
+      if (e.getCause() instanceof S3Exception s3 && (s3.statusCode() == 501 || s3.statusCode() == 400)) return false;
+      throw e;
+    }
+  }
+
+  /** The keys under {@code prefixLocation} (an s3:// prefix) after {@code startAfter} (a key, or null), in key order. */
+  public java.util.List<String> keysAfter(String prefixLocation, String startAfter) {
+    Location loc = Location.parse(prefixLocation);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    String token = null;
+    while (true) {
+      String t = token;
+      var page = call(prefixLocation, () -> client.listObjectsV2(b -> {
+        b.bucket(loc.bucket()).prefix(loc.key()).continuationToken(t);
+        if (t == null && startAfter != null) b.startAfter(startAfter);
+      }));
+      for (var o : page.contents()) out.add(o.key());
+      if (!Boolean.TRUE.equals(page.isTruncated())) return out;
+      token = page.nextContinuationToken();
+    }
+  }
+
   private <T> T call(String location, java.util.function.Supplier<T> op) {
     try {
       return op.get();
