@@ -3,8 +3,8 @@ package io.tablegate.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.auth.Bearer;
+import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.http.AccessLogHandler;
 import io.tablegate.http.FailureHandler;
 import io.tablegate.http.RequestObserver;
@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminRouter {
   private static final Logger AUDIT = LoggerFactory.getLogger("tablegate.audit.admin");
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final long MAX_BODY_BYTES = 1L << 20;
   public static final String PREFIX = "/api/v1";
 
@@ -66,7 +67,12 @@ public final class AdminRouter {
   private final Clock clock;
   private final Runnable changed;
 
-  private AdminRouter(LiveCatalog catalog, WorkerExecutor workers, byte[] adminTokenSha256, Clock clock, Runnable changed) {
+  private AdminRouter(
+      LiveCatalog catalog,
+      WorkerExecutor workers,
+      byte[] adminTokenSha256,
+      Clock clock,
+      Runnable changed) {
     this.changed = changed;
     this.catalog = catalog;
     this.workers = workers;
@@ -74,8 +80,15 @@ public final class AdminRouter {
     this.clock = clock;
   }
 
-  /** @param changed called after every committed change (tells the other instances) */
-  public static Router create(Vertx vertx, LiveCatalog catalog, WorkerExecutor workers, byte[] adminTokenSha256, Clock clock,
+  /**
+   * @param changed called after every committed change (tells the other instances)
+   */
+  public static Router create(
+      Vertx vertx,
+      LiveCatalog catalog,
+      WorkerExecutor workers,
+      byte[] adminTokenSha256,
+      Clock clock,
       Runnable changed) {
     AdminRouter a = new AdminRouter(catalog, workers, adminTokenSha256, clock, changed);
     Router r = Router.router(vertx);
@@ -85,59 +98,171 @@ public final class AdminRouter {
     r.route(PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     String share = PREFIX + "/shares/:share";
     r.get(PREFIX + "/shares").handler(ctx -> a.run(ctx, 200, catalog::shares));
-    r.post(PREFIX + "/shares").handler(ctx -> {
-      JsonNode b = body(ctx, "name", "id");
-      a.change(ctx, 201, "share.create", () -> catalog.createShare(str(b, "name"), str(b, "id")));
-    });
+    r.post(PREFIX + "/shares")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "name", "id");
+              a.change(
+                  ctx,
+                  201,
+                  "share.create",
+                  () -> catalog.createShare(str(b, "name"), str(b, "id")));
+            });
     r.get(share).handler(ctx -> a.run(ctx, 200, () -> catalog.share(ctx.pathParam("share"))));
-    r.delete(share).handler(ctx -> a.change(ctx, 200, "share.remove", () -> catalog.removeShare(ctx.pathParam("share"))));
-    r.post(share + "/schemas").handler(ctx -> {
-      JsonNode b = body(ctx, "name");
-      a.change(ctx, 201, "schema.create", () -> catalog.addSchema(ctx.pathParam("share"), str(b, "name")));
-    });
-    r.delete(share + "/schemas/:schema").handler(ctx -> a.change(ctx, 200, "schema.remove",
-        () -> catalog.removeSchema(ctx.pathParam("share"), ctx.pathParam("schema"))));
-    r.post(share + "/schemas/:schema/tables").handler(ctx -> {
-      JsonNode b = body(ctx, "name", "location", "id", "format", "historyShared", "startVersion", "store", "fileAccess", "catalog", "table");
-      a.change(ctx, 201, "table.create", () -> catalog.addTable(ctx.pathParam("share"), ctx.pathParam("schema"), b));
-    });
-    r.delete(share + "/schemas/:schema/tables/:table").handler(ctx -> a.change(ctx, 200, "table.remove",
-        () -> catalog.removeTable(ctx.pathParam("share"), ctx.pathParam("schema"), ctx.pathParam("table"))));
-    r.get(share + "/tokens").handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(ctx.pathParam("share"), null)));
-    r.post(share + "/tokens").handler(ctx -> {
-      JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds");
-      a.change(ctx, 201, "token.create",
-          () -> catalog.createToken(ctx.pathParam("share"), null, str(b, "description"), a.expiry(b)));
-    });
-    r.get(PREFIX + "/tokens").handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(io.tablegate.http.Params.string(ctx, "share"), io.tablegate.http.Params.string(ctx, "recipient"))));
-    r.post(PREFIX + "/tokens/:id/revoke").handler(ctx -> a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
-    r.delete(PREFIX + "/tokens/:id").handler(ctx -> a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
-    r.post(PREFIX + "/tokens/:id/rotate").handler(ctx -> {
-      JsonNode b = body(ctx, "graceSeconds");
-      long grace = number(b, "graceSeconds", 3600);
-      a.change(ctx, 201, "token.rotate", () -> catalog.rotateToken(ctx.pathParam("id"), Duration.ofSeconds(grace)));
-    });
+    r.delete(share)
+        .handler(
+            ctx ->
+                a.change(
+                    ctx, 200, "share.remove", () -> catalog.removeShare(ctx.pathParam("share"))));
+    r.post(share + "/schemas")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "name");
+              a.change(
+                  ctx,
+                  201,
+                  "schema.create",
+                  () -> catalog.addSchema(ctx.pathParam("share"), str(b, "name")));
+            });
+    r.delete(share + "/schemas/:schema")
+        .handler(
+            ctx ->
+                a.change(
+                    ctx,
+                    200,
+                    "schema.remove",
+                    () -> catalog.removeSchema(ctx.pathParam("share"), ctx.pathParam("schema"))));
+    r.post(share + "/schemas/:schema/tables")
+        .handler(
+            ctx -> {
+              JsonNode b =
+                  body(
+                      ctx,
+                      "name",
+                      "location",
+                      "id",
+                      "format",
+                      "historyShared",
+                      "startVersion",
+                      "store",
+                      "fileAccess",
+                      "catalog",
+                      "table");
+              a.change(
+                  ctx,
+                  201,
+                  "table.create",
+                  () -> catalog.addTable(ctx.pathParam("share"), ctx.pathParam("schema"), b));
+            });
+    r.delete(share + "/schemas/:schema/tables/:table")
+        .handler(
+            ctx ->
+                a.change(
+                    ctx,
+                    200,
+                    "table.remove",
+                    () ->
+                        catalog.removeTable(
+                            ctx.pathParam("share"),
+                            ctx.pathParam("schema"),
+                            ctx.pathParam("table"))));
+    r.get(share + "/tokens")
+        .handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(ctx.pathParam("share"), null)));
+    r.post(share + "/tokens")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds");
+              a.change(
+                  ctx,
+                  201,
+                  "token.create",
+                  () ->
+                      catalog.createToken(
+                          ctx.pathParam("share"), null, str(b, "description"), a.expiry(b)));
+            });
+    r.get(PREFIX + "/tokens")
+        .handler(
+            ctx ->
+                a.run(
+                    ctx,
+                    200,
+                    () ->
+                        catalog.tokens(
+                            io.tablegate.http.Params.string(ctx, "share"),
+                            io.tablegate.http.Params.string(ctx, "recipient"))));
+    r.post(PREFIX + "/tokens/:id/revoke")
+        .handler(
+            ctx ->
+                a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
+    r.delete(PREFIX + "/tokens/:id")
+        .handler(
+            ctx ->
+                a.change(ctx, 200, "token.revoke", () -> catalog.revokeToken(ctx.pathParam("id"))));
+    r.post(PREFIX + "/tokens/:id/rotate")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "graceSeconds");
+              long grace = number(b, "graceSeconds", 3600);
+              a.change(
+                  ctx,
+                  201,
+                  "token.rotate",
+                  () -> catalog.rotateToken(ctx.pathParam("id"), Duration.ofSeconds(grace)));
+            });
     r.get(PREFIX + "/recipients").handler(ctx -> a.run(ctx, 200, catalog::recipients));
-    r.post(PREFIX + "/recipients").handler(ctx -> {
-      JsonNode b = body(ctx, "name", "shares", "oidc");
-      List<String> shares = new ArrayList<>();
-      JsonNode s = b.path("shares");
-      if (!s.isMissingNode() && !s.isArray()) throw SharingErrors.invalidParameter("shares must be a list of share names");
-      s.forEach(x -> shares.add(x.asText()));
-      a.change(ctx, 201, "recipient.create", () -> catalog.createRecipient(str(b, "name"), shares, b.get("oidc")));
-    });
-    r.delete(PREFIX + "/recipients/:name").handler(ctx -> a.change(ctx, 200, "recipient.remove",
-        () -> catalog.removeRecipient(ctx.pathParam("name"))));
-    r.post(PREFIX + "/recipients/:name/shares").handler(ctx -> {
-      JsonNode b = body(ctx, "share");
-      a.change(ctx, 200, "recipient.grant", () -> catalog.grant(ctx.pathParam("name"), str(b, "share"), true));
-    });
-    r.delete(PREFIX + "/recipients/:name/shares/:share").handler(ctx -> a.change(ctx, 200, "recipient.ungrant",
-        () -> catalog.grant(ctx.pathParam("name"), ctx.pathParam("share"), false)));
-    r.post(PREFIX + "/recipients/:name/tokens").handler(ctx -> {
-      JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds");
-      a.change(ctx, 201, "token.create", () -> catalog.createToken(null, ctx.pathParam("name"), str(b, "description"), a.expiry(b)));
-    });
+    r.post(PREFIX + "/recipients")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "name", "shares", "oidc");
+              List<String> shares = new ArrayList<>();
+              JsonNode s = b.path("shares");
+              if (!s.isMissingNode() && !s.isArray())
+                throw SharingErrors.invalidParameter("shares must be a list of share names");
+              s.forEach(x -> shares.add(x.asText()));
+              a.change(
+                  ctx,
+                  201,
+                  "recipient.create",
+                  () -> catalog.createRecipient(str(b, "name"), shares, b.get("oidc")));
+            });
+    r.delete(PREFIX + "/recipients/:name")
+        .handler(
+            ctx ->
+                a.change(
+                    ctx,
+                    200,
+                    "recipient.remove",
+                    () -> catalog.removeRecipient(ctx.pathParam("name"))));
+    r.post(PREFIX + "/recipients/:name/shares")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "share");
+              a.change(
+                  ctx,
+                  200,
+                  "recipient.grant",
+                  () -> catalog.grant(ctx.pathParam("name"), str(b, "share"), true));
+            });
+    r.delete(PREFIX + "/recipients/:name/shares/:share")
+        .handler(
+            ctx ->
+                a.change(
+                    ctx,
+                    200,
+                    "recipient.ungrant",
+                    () -> catalog.grant(ctx.pathParam("name"), ctx.pathParam("share"), false)));
+    r.post(PREFIX + "/recipients/:name/tokens")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds");
+              a.change(
+                  ctx,
+                  201,
+                  "token.create",
+                  () ->
+                      catalog.createToken(
+                          null, ctx.pathParam("name"), str(b, "description"), a.expiry(b)));
+            });
     FailureHandler failures = new FailureHandler();
     r.route().failureHandler(failures);
     r.errorHandler(404, failures);
@@ -147,14 +272,19 @@ public final class AdminRouter {
 
   private void authenticate(RoutingContext ctx) {
     String credential = Bearer.credential(ctx.request().getHeader("Authorization"));
-    if (credential == null) throw SharingErrors.unauthenticated("The admin API needs 'Authorization: Bearer <admin token>'");
+    if (credential == null)
+      throw SharingErrors.unauthenticated(
+          "The admin API needs 'Authorization: Bearer <admin token>'");
     if (!Bearer.matches(credential, adminTokenSha256)) {
-      throw SharingErrors.unauthenticated("The admin token is not valid (recipient tokens cannot administer)");
+      throw SharingErrors.unauthenticated(
+          "The admin token is not valid (recipient tokens cannot administer)");
     }
     ctx.next();
   }
 
-  /** The request's JSON object; a key it does not know is refused (a typo must not pass silently). */
+  /**
+   * The request's JSON object; a key it does not know is refused (a typo must not pass silently).
+   */
   private static JsonNode body(RoutingContext ctx, String... known) {
     Buffer b = ctx.body().buffer();
     if (b == null || b.length() == 0) return MAPPER.createObjectNode();
@@ -164,13 +294,18 @@ public final class AdminRouter {
     } catch (IOException e) {
       throw SharingErrors.malformed("The request body is not valid JSON");
     }
-    if (n == null || !n.isObject()) throw SharingErrors.malformed("The request body must be a JSON object");
+    if (n == null || !n.isObject())
+      throw SharingErrors.malformed("The request body must be a JSON object");
     java.util.Set<String> allowed = java.util.Set.of(known);
     for (java.util.Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!allowed.contains(key)) {
         String shown = key.length() > 64 ? key.substring(0, 64) + "…" : key;
-        throw SharingErrors.invalidParameter("Unknown field '" + shown.replaceAll("\\p{Cntrl}", "?") + "'; expected one of " + java.util.List.of(known));
+        throw SharingErrors.invalidParameter(
+            "Unknown field '"
+                + shown.replaceAll("\\p{Cntrl}", "?")
+                + "'; expected one of "
+                + java.util.List.of(known));
       }
     }
     return n;
@@ -186,50 +321,72 @@ public final class AdminRouter {
   private static long number(JsonNode b, String field, long dflt) {
     JsonNode v = b.get(field);
     if (v == null || v.isNull()) return dflt;
-    if (!v.canConvertToLong() || v.asLong() < 0) throw SharingErrors.invalidParameter("'" + field + "' must be a non-negative integer");
+    if (!v.canConvertToLong() || v.asLong() < 0)
+      throw SharingErrors.invalidParameter("'" + field + "' must be a non-negative integer");
     return v.asLong();
   }
 
   private Instant expiry(JsonNode b) {
     String at = str(b, "expiresAt");
     JsonNode in = b.get("expiresInSeconds");
-    if (at != null && in != null) throw SharingErrors.invalidParameter("Give expiresAt or expiresInSeconds, not both");
+    if (at != null && in != null)
+      throw SharingErrors.invalidParameter("Give expiresAt or expiresInSeconds, not both");
     if (at != null) {
       try {
         return Instant.parse(at);
       } catch (DateTimeParseException e) {
-        throw SharingErrors.invalidParameter("expiresAt must be an ISO-8601 instant such as 2027-01-31T00:00:00Z");
+        throw SharingErrors.invalidParameter(
+            "expiresAt must be an ISO-8601 instant such as 2027-01-31T00:00:00Z");
       }
     }
     if (in == null) return null;
     long seconds = number(b, "expiresInSeconds", 0);
-    if (seconds < 60 || seconds > 10L * 365 * 86400) throw SharingErrors.invalidParameter("expiresInSeconds must be 60 to 315360000");
+    if (seconds < 60 || seconds > 10L * 365 * 86400)
+      throw SharingErrors.invalidParameter("expiresInSeconds must be 60 to 315360000");
     return clock.instant().plusSeconds(seconds).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   }
 
   private void run(RoutingContext ctx, int status, Callable<JsonNode> op) {
-    workers.<JsonNode>executeBlocking(op, false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      try {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
-            .putHeader("Cache-Control", "no-store").end(Buffer.buffer(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(ar.result())));
-      } catch (IOException e) {
-        ctx.fail(e);
-      }
-    });
+    workers
+        .<JsonNode>executeBlocking(op, false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              try {
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json; charset=utf-8")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(
+                        Buffer.buffer(
+                            MAPPER
+                                .writerWithDefaultPrettyPrinter()
+                                .writeValueAsBytes(ar.result())));
+              } catch (IOException e) {
+                ctx.fail(e);
+              }
+            });
   }
 
   private void change(RoutingContext ctx, int status, String action, Callable<JsonNode> op) {
-    run(ctx, status, () -> {
-      JsonNode result = op.call();
-      var log = AUDIT.atInfo().addKeyValue("action", action).addKeyValue("path", ctx.normalizedPath());
-      if (result instanceof ObjectNode o && o.has("id")) log = log.addKeyValue("id", o.get("id").asText());
-      log.addKeyValue("catalogVersion", catalog.view().version()).log("Admin change");
-      changed.run();
-      return result;
-    });
+    run(
+        ctx,
+        status,
+        () -> {
+          JsonNode result = op.call();
+          var log =
+              AUDIT
+                  .atInfo()
+                  .addKeyValue("action", action)
+                  .addKeyValue("path", ctx.normalizedPath());
+          if (result instanceof ObjectNode o && o.has("id"))
+            log = log.addKeyValue("id", o.get("id").asText());
+          log.addKeyValue("catalogVersion", catalog.view().version()).log("Admin change");
+          changed.run();
+          return result;
+        });
   }
 }

@@ -24,14 +24,15 @@ import java.util.Map;
 
 /**
  * The {@code tablegate share|recipient ...} command line: a client of the admin API that prints
- * readable output (a tree for {@code share info}) or, with {@code --json}, the API's JSON. The admin
- * URL and token come from {@code --admin}/{@code --token} or {@code TABLEGATE_ADMIN_URL} /
+ * readable output (a tree for {@code share info}) or, with {@code --json}, the API's JSON. The
+ * admin URL and token come from {@code --admin}/{@code --token} or {@code TABLEGATE_ADMIN_URL} /
  * {@code TABLEGATE_ADMIN_TOKEN}. New token secrets are printed once, with a warning.
  */
 public final class Cli {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       Usage: tablegate <command> [options]            (java -jar tablegate.jar <command> ...)
 
         share list
@@ -60,7 +61,8 @@ public final class Cli {
   private String admin;
   private String token;
   private boolean json;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   Cli(PrintStream out, PrintStream err, Map<String, String> env) {
     this.out = out;
@@ -68,7 +70,10 @@ public final class Cli {
     this.env = env;
   }
 
-  /** Runs one command; returns the process exit code (0 ok, 1 refused by the server or unreachable, 2 usage). */
+  /**
+   * Runs one command; returns the process exit code (0 ok, 1 refused by the server or unreachable,
+   * 2 usage).
+   */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return new Cli(out, err, System.getenv()).execute(args);
   }
@@ -108,11 +113,13 @@ public final class Cli {
           args.add(a);
         }
       }
-      admin = one(opts, "--admin", env.getOrDefault("TABLEGATE_ADMIN_URL", "http://127.0.0.1:8081"));
+      admin =
+          one(opts, "--admin", env.getOrDefault("TABLEGATE_ADMIN_URL", "http://127.0.0.1:8081"));
       while (admin.endsWith("/")) admin = admin.substring(0, admin.length() - 1);
       token = one(opts, "--token", env.get("TABLEGATE_ADMIN_TOKEN"));
       json = opts.containsKey("--json");
-      if (token == null) throw new Usage("the admin token is missing: pass --token or set TABLEGATE_ADMIN_TOKEN");
+      if (token == null)
+        throw new Usage("the admin token is missing: pass --token or set TABLEGATE_ADMIN_TOKEN");
       dispatch(args, opts);
       return 0;
     } catch (Usage e) {
@@ -137,29 +144,55 @@ public final class Cli {
   }
 
   private void dispatch(List<String> a, Map<String, List<String>> o) {
-    String cmd = String.join(" ", a.subList(0, Math.min(a.size(), a.size() > 1 && a.get(1).equals("token") ? 3 : 2)));
+    String cmd =
+        String.join(
+            " ",
+            a.subList(0, Math.min(a.size(), a.size() > 1 && a.get(1).equals("token") ? 3 : 2)));
     switch (cmd) {
       case "share list" -> print(call("GET", "/shares", null), this::shareTrees);
-      case "share create" -> print(call("POST", "/shares", obj("name", arg(a, 2, "share name"))), n -> out.println("Created share "
-          + n.path("name").asText()));
-      case "share info" -> print(call("GET", "/shares/" + enc(arg(a, 2, "share name")), null), this::shareTree);
-      case "share remove" -> print(call("DELETE", "/shares/" + enc(arg(a, 2, "share name")), null),
-          n -> out.println("Removed share " + n.path("removed").asText() + "; tokens revoked: " + n.path("tokensRevoked").asInt()));
+      case "share create" ->
+          print(
+              call("POST", "/shares", obj("name", arg(a, 2, "share name"))),
+              n -> out.println("Created share " + n.path("name").asText()));
+      case "share info" ->
+          print(call("GET", "/shares/" + enc(arg(a, 2, "share name")), null), this::shareTree);
+      case "share remove" ->
+          print(
+              call("DELETE", "/shares/" + enc(arg(a, 2, "share name")), null),
+              n ->
+                  out.println(
+                      "Removed share "
+                          + n.path("removed").asText()
+                          + "; tokens revoked: "
+                          + n.path("tokensRevoked").asInt()));
       case "share update" -> update(arg(a, 2, "share name"), o);
-      case "share token create" -> tokenCreate("/shares/" + enc(arg(a, 3, "share name")) + "/tokens", o);
-      case "share token list" -> print(call("GET", "/shares/" + enc(arg(a, 3, "share name")) + "/tokens", null), this::tokenTable);
-      case "share token revoke" -> print(call("POST", "/tokens/" + enc(arg(a, 3, "token id")) + "/revoke", null),
-          n -> out.println("Revoked token " + n.path("id").asText()));
+      case "share token create" ->
+          tokenCreate("/shares/" + enc(arg(a, 3, "share name")) + "/tokens", o);
+      case "share token list" ->
+          print(
+              call("GET", "/shares/" + enc(arg(a, 3, "share name")) + "/tokens", null),
+              this::tokenTable);
+      case "share token revoke" ->
+          print(
+              call("POST", "/tokens/" + enc(arg(a, 3, "token id")) + "/revoke", null),
+              n -> out.println("Revoked token " + n.path("id").asText()));
       case "share token rotate" -> {
         ObjectNode body = MAPPER.createObjectNode();
         if (o.containsKey("--grace")) body.put("graceSeconds", seconds(one(o, "--grace", null)));
         secret(call("POST", "/tokens/" + enc(arg(a, 3, "token id")) + "/rotate", body), o);
       }
-      case "recipient list" -> print(call("GET", "/recipients", null), n -> {
-        for (JsonNode r : n) {
-          out.println(r.path("name").asText() + "  shares=" + r.path("shares") + (r.has("oidc") ? "  oidc=" + r.get("oidc") : ""));
-        }
-      });
+      case "recipient list" ->
+          print(
+              call("GET", "/recipients", null),
+              n -> {
+                for (JsonNode r : n) {
+                  out.println(
+                      r.path("name").asText()
+                          + "  shares="
+                          + r.path("shares")
+                          + (r.has("oidc") ? "  oidc=" + r.get("oidc") : ""));
+                }
+              });
       case "recipient create" -> {
         ObjectNode body = obj("name", arg(a, 2, "recipient name"));
         var shares = body.putArray("shares");
@@ -169,25 +202,53 @@ public final class Cli {
           oidc.put("issuer", one(o, "--oidc-issuer", ""));
           oidc.put("value", one(o, "--oidc-subject", ""));
           oidc.put("claim", one(o, "--oidc-claim", "sub"));
-          if (o.containsKey("--oidc-audience")) oidc.put("audience", one(o, "--oidc-audience", null));
+          if (o.containsKey("--oidc-audience"))
+            oidc.put("audience", one(o, "--oidc-audience", null));
         }
-        print(call("POST", "/recipients", body), n -> out.println("Created recipient " + n.path("name").asText()));
+        print(
+            call("POST", "/recipients", body),
+            n -> out.println("Created recipient " + n.path("name").asText()));
       }
-      case "recipient grant" -> print(call("POST", "/recipients/" + enc(arg(a, 2, "recipient name")) + "/shares",
-          obj("share", arg(a, 3, "share name"))), n -> out.println(n.path("name").asText() + " now reads " + n.path("shares")));
-      case "recipient ungrant" -> print(call("DELETE", "/recipients/" + enc(arg(a, 2, "recipient name")) + "/shares/"
-          + enc(arg(a, 3, "share name")), null), n -> out.println(n.path("name").asText() + " now reads " + n.path("shares")));
-      case "recipient remove" -> print(call("DELETE", "/recipients/" + enc(arg(a, 2, "recipient name")), null),
-          n -> out.println("Removed recipient " + n.path("removed").asText() + "; tokens revoked: " + n.path("tokensRevoked").asInt()));
-      case "recipient token create" -> tokenCreate("/recipients/" + enc(arg(a, 3, "recipient name")) + "/tokens", o);
-      default -> throw new Usage(a.isEmpty() ? "no command" : "unknown command '" + String.join(" ", a) + "'");
+      case "recipient grant" ->
+          print(
+              call(
+                  "POST",
+                  "/recipients/" + enc(arg(a, 2, "recipient name")) + "/shares",
+                  obj("share", arg(a, 3, "share name"))),
+              n -> out.println(n.path("name").asText() + " now reads " + n.path("shares")));
+      case "recipient ungrant" ->
+          print(
+              call(
+                  "DELETE",
+                  "/recipients/"
+                      + enc(arg(a, 2, "recipient name"))
+                      + "/shares/"
+                      + enc(arg(a, 3, "share name")),
+                  null),
+              n -> out.println(n.path("name").asText() + " now reads " + n.path("shares")));
+      case "recipient remove" ->
+          print(
+              call("DELETE", "/recipients/" + enc(arg(a, 2, "recipient name")), null),
+              n ->
+                  out.println(
+                      "Removed recipient "
+                          + n.path("removed").asText()
+                          + "; tokens revoked: "
+                          + n.path("tokensRevoked").asInt()));
+      case "recipient token create" ->
+          tokenCreate("/recipients/" + enc(arg(a, 3, "recipient name")) + "/tokens", o);
+      default ->
+          throw new Usage(
+              a.isEmpty() ? "no command" : "unknown command '" + String.join(" ", a) + "'");
     }
   }
 
   private void update(String share, Map<String, List<String>> o) {
     boolean any = false;
     for (String s : o.getOrDefault("--add-schema", List.of())) {
-      print(call("POST", "/shares/" + enc(share) + "/schemas", obj("name", s)), n -> out.println("Added schema " + share + "." + s));
+      print(
+          call("POST", "/shares/" + enc(share) + "/schemas", obj("name", s)),
+          n -> out.println("Added schema " + share + "." + s));
       any = true;
     }
     for (String spec : o.getOrDefault("--add-table", List.of())) {
@@ -201,54 +262,87 @@ public final class Cli {
       if (o.containsKey("--history")) t.put("historyShared", true);
       if (o.containsKey("--store")) t.put("store", one(o, "--store", null));
       if (o.containsKey("--proxy")) t.put("fileAccess", "proxy");
-      print(call("POST", "/shares/" + enc(share) + "/schemas/" + enc(schema) + "/tables", t),
+      print(
+          call("POST", "/shares/" + enc(share) + "/schemas/" + enc(schema) + "/tables", t),
           n -> out.println("Added table " + share + "." + schema + "." + n.path("name").asText()));
       any = true;
     }
     for (String spec : o.getOrDefault("--remove-table", List.of())) {
       int dot = spec.indexOf('.');
       if (dot < 0) throw new Usage("--remove-table takes SCHEMA.TABLE");
-      print(call("DELETE", "/shares/" + enc(share) + "/schemas/" + enc(spec.substring(0, dot)) + "/tables/" + enc(spec.substring(dot + 1)),
-          null), n -> out.println("Removed table " + n.path("removed").asText()));
+      print(
+          call(
+              "DELETE",
+              "/shares/"
+                  + enc(share)
+                  + "/schemas/"
+                  + enc(spec.substring(0, dot))
+                  + "/tables/"
+                  + enc(spec.substring(dot + 1)),
+              null),
+          n -> out.println("Removed table " + n.path("removed").asText()));
       any = true;
     }
     for (String s : o.getOrDefault("--remove-schema", List.of())) {
-      print(call("DELETE", "/shares/" + enc(share) + "/schemas/" + enc(s), null), n -> out.println("Removed schema " + share + "." + s));
+      print(
+          call("DELETE", "/shares/" + enc(share) + "/schemas/" + enc(s), null),
+          n -> out.println("Removed schema " + share + "." + s));
       any = true;
     }
-    if (!any) throw new Usage("share update needs --add-schema, --remove-schema, --add-table or --remove-table");
+    if (!any)
+      throw new Usage(
+          "share update needs --add-schema, --remove-schema, --add-table or --remove-table");
   }
 
   private void tokenCreate(String path, Map<String, List<String>> o) {
     ObjectNode body = MAPPER.createObjectNode();
     if (o.containsKey("--description")) body.put("description", one(o, "--description", null));
-    if (o.containsKey("--expires-in")) body.put("expiresInSeconds", seconds(one(o, "--expires-in", null)));
+    if (o.containsKey("--expires-in"))
+      body.put("expiresInSeconds", seconds(one(o, "--expires-in", null)));
     if (o.containsKey("--expires-at")) body.put("expiresAt", one(o, "--expires-at", null));
     secret(call("POST", path, body), o);
   }
 
-  /** Prints a new token once (and writes its profile file if asked), with the warning that it is shown once. */
+  /**
+   * Prints a new token once (and writes its profile file if asked), with the warning that it is
+   * shown once.
+   */
   private void secret(JsonNode n, Map<String, List<String>> o) {
     String profile = one(o, "--profile", null);
     if (profile != null) writeProfile(Path.of(profile), n.get("profile"));
     if (json) {
       out.println(pretty(n));
     } else {
-      out.println("Token " + n.path("id").asText() + " for " + (n.has("recipient") ? "recipient " + n.path("recipient").asText()
-          : "share " + n.path("shares").path(0).asText()) + (n.has("expiresAt") ? ", expires " + n.path("expiresAt").asText() : ""));
-      if (n.has("previousTokenValidUntil")) out.println("The previous token stays valid until " + n.path("previousTokenValidUntil").asText());
+      out.println(
+          "Token "
+              + n.path("id").asText()
+              + " for "
+              + (n.has("recipient")
+                  ? "recipient " + n.path("recipient").asText()
+                  : "share " + n.path("shares").path(0).asText())
+              + (n.has("expiresAt") ? ", expires " + n.path("expiresAt").asText() : ""));
+      if (n.has("previousTokenValidUntil"))
+        out.println(
+            "The previous token stays valid until " + n.path("previousTokenValidUntil").asText());
       out.println();
       out.println("  " + n.path("token").asText());
       out.println();
-      if (profile != null) out.println("Profile written to " + profile + " (give this file to the recipient).");
+      if (profile != null)
+        out.println("Profile written to " + profile + " (give this file to the recipient).");
     }
-    err.println("WARNING: this token is shown once and cannot be retrieved again; store it now (only its hash is kept).");
+    err.println(
+        "WARNING: this token is shown once and cannot be retrieved again; store it now (only its hash is kept).");
   }
 
   private void writeProfile(Path file, JsonNode profile) {
     try {
       if (file.getParent() != null) Files.createDirectories(file.getParent());
-      Files.writeString(file, pretty(profile) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+      Files.writeString(
+          file,
+          pretty(profile) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE);
       try {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -284,10 +378,14 @@ public final class Cli {
   }
 
   private JsonNode call(String method, String path, JsonNode body) {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(admin + "/api/v1" + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(admin + "/api/v1" + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json");
     if (body != null) {
-      req.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+      req.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
     } else {
       req.method(method, HttpRequest.BodyPublishers.noBody());
     }
@@ -295,8 +393,13 @@ public final class Cli {
     try {
       resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new Failed("cannot reach the admin API at " + admin + " (" + e.getClass().getSimpleName() + "); is the gateway running with an "
-          + "'admin' section?");
+      throw new Failed(
+          "cannot reach the admin API at "
+              + admin
+              + " ("
+              + e.getClass().getSimpleName()
+              + "); is the gateway running with an "
+              + "'admin' section?");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Failed("interrupted");
@@ -305,10 +408,15 @@ public final class Cli {
     try {
       n = MAPPER.readTree(resp.body());
     } catch (IOException e) {
-      throw new Failed("the admin API answered " + resp.statusCode() + " with a body that is not JSON");
+      throw new Failed(
+          "the admin API answered " + resp.statusCode() + " with a body that is not JSON");
     }
     if (resp.statusCode() >= 400) {
-      throw new Failed(n.path("message").asText("HTTP " + resp.statusCode()) + " (" + n.path("errorCode").asText("") + ")");
+      throw new Failed(
+          n.path("message").asText("HTTP " + resp.statusCode())
+              + " ("
+              + n.path("errorCode").asText("")
+              + ")");
     }
     return n;
   }
@@ -332,7 +440,13 @@ public final class Cli {
   }
 
   private void shareTree(JsonNode s) {
-    out.println(s.path("name").asText() + "  (" + s.path("source").asText() + ", id " + s.path("id").asText() + ")");
+    out.println(
+        s.path("name").asText()
+            + "  ("
+            + s.path("source").asText()
+            + ", id "
+            + s.path("id").asText()
+            + ")");
     List<Map.Entry<String, JsonNode>> schemas = new ArrayList<>();
     s.path("schemas").fields().forEachRemaining(schemas::add);
     for (int i = 0; i < schemas.size(); i++) {
@@ -343,8 +457,15 @@ public final class Cli {
         Map.Entry<String, JsonNode> t = tables.next();
         String branch = tables.hasNext() ? "├── " : "└── ";
         JsonNode v = t.getValue();
-        out.println((lastSchema ? "    " : "│   ") + branch + t.getKey() + "  " + v.path("format").asText() + "  "
-            + v.path("location").asText() + (v.path("historyShared").asBoolean() ? "  history" : ""));
+        out.println(
+            (lastSchema ? "    " : "│   ")
+                + branch
+                + t.getKey()
+                + "  "
+                + v.path("format").asText()
+                + "  "
+                + v.path("location").asText()
+                + (v.path("historyShared").asBoolean() ? "  history" : ""));
       }
     }
   }
@@ -352,9 +473,14 @@ public final class Cli {
   private void tokenTable(JsonNode tokens) {
     if (tokens.isEmpty()) out.println("(no tokens)");
     for (JsonNode t : tokens) {
-      out.println(t.path("id").asText() + "  " + t.path("status").asText() + "  created " + t.path("createdAt").asText()
-          + (t.has("expiresAt") ? "  expires " + t.path("expiresAt").asText() : "")
-          + (t.has("description") ? "  \"" + t.path("description").asText() + "\"" : ""));
+      out.println(
+          t.path("id").asText()
+              + "  "
+              + t.path("status").asText()
+              + "  created "
+              + t.path("createdAt").asText()
+              + (t.has("expiresAt") ? "  expires " + t.path("expiresAt").asText() : "")
+              + (t.has("description") ? "  \"" + t.path("description").asText() + "\"" : ""));
     }
   }
 }

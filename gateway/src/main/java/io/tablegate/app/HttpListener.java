@@ -5,8 +5,8 @@ import io.tablegate.http.FailureHandler;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,14 +17,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One listener served by several event loops: {@code instances} deployments of a thin verticle, each
- * with its own {@link HttpServer} and request handler (a router made for it) on its own event loop.
- * Vert.x shares the bound port among them and hands new connections out round robin, so HTTP parsing,
- * TLS and inline responses use every core. What the handlers share (services, caches, limits) is
- * thread-safe.
+ * One listener served by several event loops: {@code instances} deployments of a thin verticle,
+ * each with its own {@link HttpServer} and request handler (a router made for it) on its own event
+ * loop. Vert.x shares the bound port among them and hands new connections out round robin, so HTTP
+ * parsing, TLS and inline responses use every core. What the handlers share (services, caches,
+ * limits) is thread-safe.
  */
 final class HttpListener {
-  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_IDS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_IDS =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Vertx vertx;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -41,7 +42,11 @@ final class HttpListener {
     private final String host;
     private final int port;
 
-    ServerVerticle(HttpServerOptions options, ConnectionLimits limits, Supplier<Handler<HttpServerRequest>> handlers, String host,
+    ServerVerticle(
+        HttpServerOptions options,
+        ConnectionLimits limits,
+        Supplier<Handler<HttpServerRequest>> handlers,
+        String host,
         int port) {
       this.options = options;
       this.limits = limits;
@@ -60,21 +65,30 @@ final class HttpListener {
   }
 
   /**
-   * Deploys {@code instances} servers on {@code host:port}; fails (and undeploys what was deployed) if
-   * any cannot listen. Port 0 becomes a negative number, Vert.x's "one random port shared by every server
-   * given this number" (a plain 0 would bind a random port per instance); each listener gets its own number,
-   * or two listeners on port 0 would become one.
+   * Deploys {@code instances} servers on {@code host:port}; fails (and undeploys what was deployed)
+   * if any cannot listen. Port 0 becomes a negative number, Vert.x's "one random port shared by
+   * every server given this number" (a plain 0 would bind a random port per instance); each
+   * listener gets its own number, or two listeners on port 0 would become one.
    */
-  static Future<HttpListener> start(Vertx vertx, HttpServerOptions options, ConnectionLimits limits,
-      Supplier<Handler<HttpServerRequest>> handlers, String host, int port, int instances) {
+  static Future<HttpListener> start(
+      Vertx vertx,
+      HttpServerOptions options,
+      ConnectionLimits limits,
+      Supplier<Handler<HttpServerRequest>> handlers,
+      String host,
+      int port,
+      int instances) {
     HttpListener listener = new HttpListener(vertx);
     int shared = port == 0 ? -RANDOM_PORT_IDS.incrementAndGet() : port;
-    return vertx.deployVerticle(() -> listener.new ServerVerticle(options, limits, handlers, host, shared),
+    return vertx
+        .deployVerticle(
+            () -> listener.new ServerVerticle(options, limits, handlers, host, shared),
             new DeploymentOptions().setInstances(Math.max(1, instances)))
-        .map(id -> {
-          listener.deployments.add(id);
-          return listener;
-        })
+        .map(
+            id -> {
+              listener.deployments.add(id);
+              return listener;
+            })
         .recover(e -> listener.undeploy().transform(ignored -> Future.failedFuture(e)));
   }
 
@@ -88,7 +102,10 @@ final class HttpListener {
     return List.copyOf(servers);
   }
 
-  /** Stops accepting; requests and streams in flight get up to {@code drainMs}; then the verticles are undeployed. */
+  /**
+   * Stops accepting; requests and streams in flight get up to {@code drainMs}; then the verticles
+   * are undeployed.
+   */
   Future<Void> shutdown(long drainMs) {
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer s : servers) closing.add(s.shutdown(drainMs, TimeUnit.MILLISECONDS));

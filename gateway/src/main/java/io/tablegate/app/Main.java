@@ -15,7 +15,8 @@ public final class Main {
   private Main() {}
 
   static void usage(PrintStream out) {
-    out.println("""
+    out.println(
+        """
         Usage: java -jar tablegate.jar [options]
                java -jar tablegate.jar share|recipient ...   (administration; see 'share --help')
 
@@ -42,7 +43,11 @@ public final class Main {
           return;
         }
         case "--config" -> config = Path.of(value(args, ++i, "--config"));
-        case "--demo" -> demo = (i + 1 < args.length && !args[i + 1].startsWith("--")) ? Path.of(args[++i]) : Path.of("demo-data");
+        case "--demo" ->
+            demo =
+                (i + 1 < args.length && !args[i + 1].startsWith("--"))
+                    ? Path.of(args[++i])
+                    : Path.of("demo-data");
         case "--port" -> port = Integer.parseInt(value(args, ++i, "--port"));
         default -> {
           System.err.println("Unknown option: " + args[i]);
@@ -61,40 +66,66 @@ public final class Main {
       loaded.warnings().forEach(w -> LOGGER.atWarn().log(w));
       var cfg = loaded.config();
       if (port != null && demo == null) cfg = Demo.withPort(cfg, port);
-      // every listener verticle instance gets an event loop of its own (Vert.x's default pool is 2 x cores);
+      // every listener verticle instance gets an event loop of its own (Vert.x's default pool is 2
+      // x cores);
       // Vert.x's own metrics (HTTP server, pools) go to the registry the gateway's /metrics scrapes
       var registry = Telemetry.newRegistry();
-      Vertx vertx = Vertx.builder()
-          .with(new io.vertx.core.VertxOptions()
-              .setEventLoopPoolSize(Math.max(io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, cfg.eventLoops() + 1))
-              .setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
-          .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
-          .build();
+      Vertx vertx =
+          Vertx.builder()
+              .with(
+                  new io.vertx.core.VertxOptions()
+                      .setEventLoopPoolSize(
+                          Math.max(
+                              io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE,
+                              cfg.eventLoops() + 1))
+                      .setMetricsOptions(
+                          new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
+              .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
+              .build();
       var finalCfg = cfg;
       Path demoDir = demo;
-      Gateway.start(vertx, cfg, java.time.Clock.systemUTC(), java.util.function.UnaryOperator.identity(), registry).onSuccess(g -> {
-        long drainMs = finalCfg.limits().shutdownDrainMs();
-        Runnable stop = () -> {
-          int code = 0;
-          try {
-            g.shutdown(java.time.Duration.ofMillis(drainMs)).eventually(vertx::close).toCompletionStage().toCompletableFuture()
-                .get(drainMs + 30_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-          } catch (Exception e) {
-            LOGGER.atWarn().addKeyValue("cause", e.toString()).log("Shutdown did not finish cleanly");
-            code = 1;
-          }
-          System.exit(code);
-        };
-        // SIGTERM (Kubernetes, systemd, docker stop) and Ctrl-C: drain, close in order, exit 0
-        for (String signal : new String[] {"TERM", "INT"}) {
-          sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(stop, "tablegate-shutdown").start());
-        }
-        if (demoDir != null) Demo.printWelcome(demoDir, g.endpoint(), g.adminPort());
-      }).onFailure(e -> {
-        LOGGER.atError().setCause(e).log("Tablegate failed to start");
-        vertx.close();
-        System.exit(1);
-      });
+      Gateway.start(
+              vertx,
+              cfg,
+              java.time.Clock.systemUTC(),
+              java.util.function.UnaryOperator.identity(),
+              registry)
+          .onSuccess(
+              g -> {
+                long drainMs = finalCfg.limits().shutdownDrainMs();
+                Runnable stop =
+                    () -> {
+                      int code = 0;
+                      try {
+                        g.shutdown(java.time.Duration.ofMillis(drainMs))
+                            .eventually(vertx::close)
+                            .toCompletionStage()
+                            .toCompletableFuture()
+                            .get(drainMs + 30_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+                      } catch (Exception e) {
+                        LOGGER
+                            .atWarn()
+                            .addKeyValue("cause", e.toString())
+                            .log("Shutdown did not finish cleanly");
+                        code = 1;
+                      }
+                      System.exit(code);
+                    };
+                // SIGTERM (Kubernetes, systemd, docker stop) and Ctrl-C: drain, close in order,
+                // exit 0
+                for (String signal : new String[] {"TERM", "INT"}) {
+                  sun.misc.Signal.handle(
+                      new sun.misc.Signal(signal),
+                      s -> new Thread(stop, "tablegate-shutdown").start());
+                }
+                if (demoDir != null) Demo.printWelcome(demoDir, g.endpoint(), g.adminPort());
+              })
+          .onFailure(
+              e -> {
+                LOGGER.atError().setCause(e).log("Tablegate failed to start");
+                vertx.close();
+                System.exit(1);
+              });
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(1);

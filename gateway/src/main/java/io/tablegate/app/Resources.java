@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a gateway has opened, in the order it opened it: {@link #closeAll} closes everything in reverse,
- * each once, one after the other (asynchronous closes are awaited), and a close that fails is logged and
- * does not stop the others. The one list for both a failed start and a shutdown.
+ * What a gateway has opened, in the order it opened it: {@link #closeAll} closes everything in
+ * reverse, each once, one after the other (asynchronous closes are awaited), and a close that fails
+ * is logged and does not stop the others. The one list for both a failed start and a shutdown.
  */
 final class Resources {
   private static final Logger LOGGER = LoggerFactory.getLogger(Resources.class);
@@ -23,10 +23,13 @@ final class Resources {
 
   /** Registers {@code resource}, closed by {@code close}; returns it. */
   synchronized <T> T add(String name, T resource, Consumer<? super T> close) {
-    opened.push(new Closer(name, () -> {
-      close.accept(resource);
-      return Future.succeededFuture();
-    }));
+    opened.push(
+        new Closer(
+            name,
+            () -> {
+              close.accept(resource);
+              return Future.succeededFuture();
+            }));
     return resource;
   }
 
@@ -51,12 +54,24 @@ final class Resources {
 
   private static Future<Void> close(Closer c) {
     try {
-      return c.close().get().<Void>mapEmpty().recover(e -> {
-        LOGGER.atWarn().addKeyValue("resource", c.name()).addKeyValue("cause", e.toString()).log("Could not close");
-        return Future.succeededFuture();
-      });
+      return c.close()
+          .get()
+          .<Void>mapEmpty()
+          .recover(
+              e -> {
+                LOGGER
+                    .atWarn()
+                    .addKeyValue("resource", c.name())
+                    .addKeyValue("cause", e.toString())
+                    .log("Could not close");
+                return Future.succeededFuture();
+              });
     } catch (RuntimeException e) {
-      LOGGER.atWarn().addKeyValue("resource", c.name()).addKeyValue("cause", e.toString()).log("Could not close");
+      LOGGER
+          .atWarn()
+          .addKeyValue("resource", c.name())
+          .addKeyValue("cause", e.toString())
+          .log("Could not close");
       return Future.succeededFuture();
     }
   }

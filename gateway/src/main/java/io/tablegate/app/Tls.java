@@ -28,11 +28,19 @@ import org.slf4j.LoggerFactory;
 final class Tls {
   private static final Logger LOGGER = LoggerFactory.getLogger(Tls.class);
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
   /** TLS 1.3 suites plus ECDHE/AEAD TLS 1.2 suites (Mozilla "intermediate"). */
-  static final List<String> CIPHERS = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+  static final List<String> CIPHERS =
+      List.of(
+          "TLS_AES_128_GCM_SHA256",
+          "TLS_AES_256_GCM_SHA384",
+          "TLS_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   private Tls() {}
 
@@ -40,10 +48,14 @@ final class Tls {
   static String configure(HttpServerOptions options, TlsConfig tls) {
     boolean openssl = tls.engine().equals("openssl") && OpenSsl.isAvailable();
     if (tls.engine().equals("openssl") && !openssl) {
-      LOGGER.atWarn().addKeyValue("cause", String.valueOf(OpenSsl.unavailabilityCause()))
-          .log("The OpenSSL (BoringSSL) engine cannot load on this platform; falling back to the JDK TLS engine");
+      LOGGER
+          .atWarn()
+          .addKeyValue("cause", String.valueOf(OpenSsl.unavailabilityCause()))
+          .log(
+              "The OpenSSL (BoringSSL) engine cannot load on this platform; falling back to the JDK TLS engine");
     }
-    options.setSsl(true)
+    options
+        .setSsl(true)
         .setSslEngineOptions(openssl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions())
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(true)
@@ -53,47 +65,76 @@ final class Tls {
       SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
       options.setKeyCertOptions(cert.keyCertOptions());
     } else {
-      options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificateFile()).setKeyPath(tls.keyFile()));
+      options.setKeyCertOptions(
+          new PemKeyCertOptions().setCertPath(tls.certificateFile()).setKeyPath(tls.keyFile()));
     }
     if (tls.clientCaFile() != null) {
-      options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
+      options
+          .setClientAuth(ClientAuth.REQUIRED)
+          .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
     }
     String engine = openssl ? "openssl" : "jdk";
-    LOGGER.atInfo().addKeyValue("engine", openssl ? "OpenSSL " + OpenSsl.versionString() : "JDK").addKeyValue("protocols", PROTOCOLS)
-        .addKeyValue("alpn", "h2,http/1.1").addKeyValue("clientAuth", tls.clientCaFile() != null).log("TLS is on");
+    LOGGER
+        .atInfo()
+        .addKeyValue("engine", openssl ? "OpenSSL " + OpenSsl.versionString() : "JDK")
+        .addKeyValue("protocols", PROTOCOLS)
+        .addKeyValue("alpn", "h2,http/1.1")
+        .addKeyValue("clientAuth", tls.clientCaFile() != null)
+        .log("TLS is on");
     return engine;
   }
 
-  /** Watches the certificate files and swaps them into the running server when they change; returns the timer id. */
-  static long watch(Vertx vertx, java.util.function.Supplier<java.util.List<HttpServer>> servers, TlsConfig tls) {
+  /**
+   * Watches the certificate files and swaps them into the running server when they change; returns
+   * the timer id.
+   */
+  static long watch(
+      Vertx vertx, java.util.function.Supplier<java.util.List<HttpServer>> servers, TlsConfig tls) {
     if (tls.selfSigned() || tls.reloadIntervalMs() <= 0) return -1;
     long[] lastModified = {modified(tls)};
-    return vertx.setPeriodic(tls.reloadIntervalMs(), id -> {
-      long now = modified(tls);
-      if (now == lastModified[0]) return;
-      lastModified[0] = now;
-      Future.all(servers.get().stream().map(server -> reload(vertx, server, tls)).toList()).onComplete(ar -> {
-        if (ar.succeeded()) LOGGER.atInfo().log("TLS certificate reloaded; new connections use it");
-        else LOGGER.atWarn().addKeyValue("cause", ar.cause().toString()).log("TLS certificate reload failed; keeping the previous one");
-      });
-    });
+    return vertx.setPeriodic(
+        tls.reloadIntervalMs(),
+        id -> {
+          long now = modified(tls);
+          if (now == lastModified[0]) return;
+          lastModified[0] = now;
+          Future.all(servers.get().stream().map(server -> reload(vertx, server, tls)).toList())
+              .onComplete(
+                  ar -> {
+                    if (ar.succeeded())
+                      LOGGER.atInfo().log("TLS certificate reloaded; new connections use it");
+                    else
+                      LOGGER
+                          .atWarn()
+                          .addKeyValue("cause", ar.cause().toString())
+                          .log("TLS certificate reload failed; keeping the previous one");
+                  });
+        });
   }
 
   static Future<Boolean> reload(Vertx vertx, HttpServer server, TlsConfig tls) {
     var fs = vertx.fileSystem();
-    return Future.all(fs.readFile(tls.certificateFile()), fs.readFile(tls.keyFile())).compose(both -> {
-      Buffer cert = both.resultAt(0);
-      Buffer key = both.resultAt(1);
-      ServerSSLOptions ssl = new ServerSSLOptions().setKeyCertOptions(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key));
-      ssl.setEnabledSecureTransportProtocols(PROTOCOLS);
-      ssl.setUseAlpn(true);
-      CIPHERS.forEach(ssl::addEnabledCipherSuite);
-      if (tls.clientCaFile() != null) ssl.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
-      return server.updateSSLOptions(ssl);
-    });
+    return Future.all(fs.readFile(tls.certificateFile()), fs.readFile(tls.keyFile()))
+        .compose(
+            both -> {
+              Buffer cert = both.resultAt(0);
+              Buffer key = both.resultAt(1);
+              ServerSSLOptions ssl =
+                  new ServerSSLOptions()
+                      .setKeyCertOptions(
+                          new PemKeyCertOptions().setCertValue(cert).setKeyValue(key));
+              ssl.setEnabledSecureTransportProtocols(PROTOCOLS);
+              ssl.setUseAlpn(true);
+              CIPHERS.forEach(ssl::addEnabledCipherSuite);
+              if (tls.clientCaFile() != null)
+                ssl.setClientAuth(ClientAuth.REQUIRED)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
+              return server.updateSSLOptions(ssl);
+            });
   }
 
   private static long modified(TlsConfig tls) {
-    return new java.io.File(tls.certificateFile()).lastModified() ^ (new java.io.File(tls.keyFile()).lastModified() * 31);
+    return new java.io.File(tls.certificateFile()).lastModified()
+        ^ (new java.io.File(tls.keyFile()).lastModified() * 31);
   }
 }

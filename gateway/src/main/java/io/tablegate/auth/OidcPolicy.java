@@ -2,5 +2,14 @@ package io.tablegate.auth;
 
 import java.util.Set;
 
-/** An OIDC recipient policy: a token from {@code issuer} (for {@code audience}) whose {@code claim} equals {@code value}. */
-public record OidcPolicy(String recipient, String issuer, String audience, String claim, String value, Set<String> shares) {}
+/**
+ * An OIDC recipient policy: a token from {@code issuer} (for {@code audience}) whose {@code claim}
+ * equals {@code value}.
+ */
+public record OidcPolicy(
+    String recipient,
+    String issuer,
+    String audience,
+    String claim,
+    String value,
+    Set<String> shares) {}

@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-recipient request limits (the http layer answers a request over the limit with
- * {@code 429 RESOURCE_EXHAUSTED} and {@code Retry-After}, which Delta Sharing clients honour). Every recipient has a token bucket: {@code burst} requests at once, refilled at
- * {@code requestsPerSecond}. With Redis the bucket is shared by every instance: one hash per
- * recipient, updated by one atomic script on Redis's own clock (instances' clocks never matter);
- * if Redis does not answer, this instance's own bucket decides, so an outage never blocks reads.
+ * Per-recipient request limits (the http layer answers a request over the limit with {@code 429
+ * RESOURCE_EXHAUSTED} and {@code Retry-After}, which Delta Sharing clients honour). Every recipient
+ * has a token bucket: {@code burst} requests at once, refilled at {@code requestsPerSecond}. With
+ * Redis the bucket is shared by every instance: one hash per recipient, updated by one atomic
+ * script on Redis's own clock (instances' clocks never matter); if Redis does not answer, this
+ * instance's own bucket decides, so an outage never blocks reads.
  */
 public final class RateLimiter {
   private static final Logger LOGGER = LoggerFactory.getLogger(RateLimiter.class);
@@ -25,9 +26,12 @@ public final class RateLimiter {
   private final RedisAPI redis;
   private final String keyPrefix;
   private final Clock clock;
-  private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final Cache<String, Bucket> buckets =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
 
-  /** @param redis shared counters, or null for per-instance buckets only */
+  /**
+   * @param redis shared counters, or null for per-instance buckets only
+   */
   public RateLimiter(RateLimitConfig config, RedisAPI redis, String keyPrefix, Clock clock) {
     this.config = config;
     this.redis = redis;
@@ -42,7 +46,8 @@ public final class RateLimiter {
     /** Takes one token; returns 0, or the seconds until one is available. */
     synchronized long take() {
       long now = clock.millis();
-      tokens = Math.min(config.burst(), tokens + (now - last) / 1000.0 * config.requestsPerSecond());
+      tokens =
+          Math.min(config.burst(), tokens + (now - last) / 1000.0 * config.requestsPerSecond());
       last = now;
       if (tokens >= 1) {
         tokens -= 1;
@@ -52,7 +57,10 @@ public final class RateLimiter {
     }
   }
 
-  /** Takes one request from {@code id}'s bucket: completes with 0, or with the seconds to wait (never fails). */
+  /**
+   * Takes one request from {@code id}'s bucket: completes with 0, or with the seconds to wait
+   * (never fails).
+   */
   public Future<Long> take(String id) {
     return redis == null ? Future.succeededFuture(local(id)) : shared(id);
   }
@@ -63,9 +71,11 @@ public final class RateLimiter {
 
   /**
    * The shared bucket: refill by the time passed on Redis's clock since the last request, take one
-   * token or say how many seconds until one is there. Keys expire once a full bucket would have refilled.
+   * token or say how many seconds until one is there. Keys expire once a full bucket would have
+   * refilled.
    */
-  static final String BUCKET_SCRIPT = """
+  static final String BUCKET_SCRIPT =
+      """
       local rate = tonumber(ARGV[1])
       local burst = tonumber(ARGV[2])
       local t = redis.call('TIME')
@@ -87,11 +97,22 @@ public final class RateLimiter {
 
   private Future<Long> shared(String id) {
     String key = keyPrefix + "ratelimit:" + id;
-    return redis.eval(List.of(BUCKET_SCRIPT, "1", key, Double.toString(config.requestsPerSecond()), Integer.toString(config.burst())))
+    return redis
+        .eval(
+            List.of(
+                BUCKET_SCRIPT,
+                "1",
+                key,
+                Double.toString(config.requestsPerSecond()),
+                Integer.toString(config.burst())))
         .map(r -> r.toLong())
-        .recover(e -> {
-          LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Rate limit bucket unavailable; using this instance's bucket");
-          return Future.succeededFuture(local(id));
-        });
+        .recover(
+            e -> {
+              LOGGER
+                  .atDebug()
+                  .addKeyValue("cause", e.toString())
+                  .log("Rate limit bucket unavailable; using this instance's bucket");
+              return Future.succeededFuture(local(id));
+            });
   }
 }

@@ -5,12 +5,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Who is asking: a token id (never the token) and the shares it may read. {@code allShares} is
- * true for the reference server's single bearer token and when authorization is off.
+ * Who is asking: a token id (never the token) and the shares it may read. {@code allShares} is true
+ * for the reference server's single bearer token and when authorization is off.
  */
 public record Recipient(String id, boolean allShares, Set<String> shares) {
   public Recipient {
-    shares = shares.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    shares =
+        shares.stream()
+            .map(s -> s.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toUnmodifiableSet());
   }
 
   private static final Recipient ANONYMOUS = new Recipient("anonymous", true, Set.of());

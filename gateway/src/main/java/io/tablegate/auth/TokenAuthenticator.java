@@ -25,7 +25,8 @@ public final class TokenAuthenticator {
    * @param tokens the tokens as they are now, by hex SHA-256 (static and live ones)
    * @param required false only when no authorization is configured at all
    */
-  public TokenAuthenticator(Supplier<Map<String, TokenEntry>> tokens, boolean required, Clock clock) {
+  public TokenAuthenticator(
+      Supplier<Map<String, TokenEntry>> tokens, boolean required, Clock clock) {
     this.tokens = tokens;
     this.required = required;
     this.clock = clock;
@@ -41,30 +42,45 @@ public final class TokenAuthenticator {
 
   /** A configured token's entry: no shares listed means every share. */
   public static TokenEntry entry(TokenConfig t) {
-    return new TokenEntry(t.id(), new Recipient(t.id(), t.shares().isEmpty(), new HashSet<>(t.shares())), t.expiresAt(), null);
+    return new TokenEntry(
+        t.id(),
+        new Recipient(t.id(), t.shares().isEmpty(), new HashSet<>(t.shares())),
+        t.expiresAt(),
+        null);
   }
 
   public boolean required() {
     return required;
   }
 
-  /** The recipient of an {@code Authorization} header's gateway token; a 401 protocol error when there is none. */
+  /**
+   * The recipient of an {@code Authorization} header's gateway token; a 401 protocol error when
+   * there is none.
+   */
   public Recipient authenticate(String header) {
     if (!required) return Recipient.anonymous();
     if (Bearer.otherScheme(header)) {
-      throw SharingErrors.unauthenticated("Unsupported authorization scheme: send 'Authorization: Bearer <token>'.");
+      throw SharingErrors.unauthenticated(
+          "Unsupported authorization scheme: send 'Authorization: Bearer <token>'.");
     }
     String credential = Bearer.credential(header);
     if (credential == null) {
-      throw SharingErrors.unauthenticated("Missing bearer token: send 'Authorization: Bearer <token>' from your profile file.");
+      throw SharingErrors.unauthenticated(
+          "Missing bearer token: send 'Authorization: Bearer <token>' from your profile file.");
     }
     TokenEntry match = tokens.get().get(HexFormat.of().formatHex(ConfigLoader.sha256(credential)));
-    if (match == null) throw SharingErrors.unauthenticated("The bearer token is not valid. Ask your share provider for a new profile.");
+    if (match == null)
+      throw SharingErrors.unauthenticated(
+          "The bearer token is not valid. Ask your share provider for a new profile.");
     if (match.revokedAt() != null) {
-      throw SharingErrors.unauthenticated("The bearer token was revoked. Ask your share provider for a new profile.");
+      throw SharingErrors.unauthenticated(
+          "The bearer token was revoked. Ask your share provider for a new profile.");
     }
     if (match.expiresAt() != null && !clock.instant().isBefore(match.expiresAt())) {
-      throw SharingErrors.unauthenticated("The bearer token expired at " + match.expiresAt() + ". Ask your share provider for a new profile.");
+      throw SharingErrors.unauthenticated(
+          "The bearer token expired at "
+              + match.expiresAt()
+              + ". Ask your share provider for a new profile.");
     }
     return match.recipient();
   }

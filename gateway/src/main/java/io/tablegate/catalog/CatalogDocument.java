@@ -10,11 +10,12 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The live catalog's stored state, typed: shares (with their schemas and tables), recipients and tokens made
- * through the admin API. Immutable; a change makes a new document ({@code with...}). Names compare
- * case-insensitively, as the protocol's do. A table is kept as its definition in the configuration file's
- * form (the {@link io.tablegate.config.ConfigLoader} validates it against the running configuration), so
- * a live table accepts exactly the keys a configured one does. Read and written by {@link CatalogDocumentCodec}.
+ * The live catalog's stored state, typed: shares (with their schemas and tables), recipients and
+ * tokens made through the admin API. Immutable; a change makes a new document ({@code with...}).
+ * Names compare case-insensitively, as the protocol's do. A table is kept as its definition in the
+ * configuration file's form (the {@link io.tablegate.config.ConfigLoader} validates it against the
+ * running configuration), so a live table accepts exactly the keys a configured one does. Read and
+ * written by {@link CatalogDocumentCodec}.
  */
 public record CatalogDocument(List<Share> shares, List<Recipient> recipients, List<Token> tokens) {
   public CatalogDocument {
@@ -39,7 +40,10 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
     }
   }
 
-  /** @param tables each table's definition as in the configuration file ({@code name}, {@code location}, ...) */
+  /**
+   * @param tables each table's definition as in the configuration file ({@code name}, {@code
+   *     location}, ...)
+   */
   public record Schema(String name, List<ObjectNode> tables) {
     public Schema {
       tables = tables.stream().map(ObjectNode::deepCopy).toList();
@@ -55,7 +59,10 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
     }
   }
 
-  /** Tokens from {@code issuer} (for {@code audience}, when given) whose {@code claim} equals {@code value}. */
+  /**
+   * Tokens from {@code issuer} (for {@code audience}, when given) whose {@code claim} equals {@code
+   * value}.
+   */
   public record OidcMatch(String issuer, String audience, String claim, String value) {}
 
   public record Recipient(String name, List<String> shares, OidcMatch oidc, Instant createdAt) {
@@ -69,27 +76,42 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
   }
 
   /** A bearer token: only the SHA-256 of its secret is kept. */
-  public record Token(String id, String sha256, List<String> shares, String recipient, String description, Instant createdAt,
-      Instant expiresAt, Instant revokedAt, String rotatedFrom) {
+  public record Token(
+      String id,
+      String sha256,
+      List<String> shares,
+      String recipient,
+      String description,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant revokedAt,
+      String rotatedFrom) {
     public Token {
       shares = List.copyOf(shares);
     }
 
     public Token revoked(Instant at) {
-      return revokedAt != null ? this : new Token(id, sha256, shares, recipient, description, createdAt, expiresAt, at, rotatedFrom);
+      return revokedAt != null
+          ? this
+          : new Token(
+              id, sha256, shares, recipient, description, createdAt, expiresAt, at, rotatedFrom);
     }
 
     public Token expiring(Instant at) {
-      return new Token(id, sha256, shares, recipient, description, createdAt, at, revokedAt, rotatedFrom);
+      return new Token(
+          id, sha256, shares, recipient, description, createdAt, at, revokedAt, rotatedFrom);
     }
 
     public Token withShares(List<String> next) {
-      return new Token(id, sha256, next, recipient, description, createdAt, expiresAt, revokedAt, rotatedFrom);
+      return new Token(
+          id, sha256, next, recipient, description, createdAt, expiresAt, revokedAt, rotatedFrom);
     }
 
     /** "revoked", "expired" or "active" at {@code now}. */
     public String status(Instant now) {
-      return revokedAt != null ? "revoked" : expiresAt != null && !now.isBefore(expiresAt) ? "expired" : "active";
+      return revokedAt != null
+          ? "revoked"
+          : expiresAt != null && !now.isBefore(expiresAt) ? "expired" : "active";
     }
   }
 
@@ -123,7 +145,8 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
 
   /** This document with {@code share} replaced by {@code change} of it (by name). */
   public CatalogDocument mapShare(String name, UnaryOperator<Share> change) {
-    return withShares(shares.stream().map(s -> same(s.name(), name) ? change.apply(s) : s).toList());
+    return withShares(
+        shares.stream().map(s -> same(s.name(), name) ? change.apply(s) : s).toList());
   }
 
   public CatalogDocument mapTokens(UnaryOperator<Token> change) {

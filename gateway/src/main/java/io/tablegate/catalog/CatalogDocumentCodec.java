@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one reader and writer of the live catalog's JSON (as stored in a file or an object, and as the admin
- * API shows its parts). A document that is not what this codec writes is refused with a clear message:
- * it is the system of record, and guessing would serve the wrong shares.
+ * The one reader and writer of the live catalog's JSON (as stored in a file or an object, and as
+ * the admin API shows its parts). A document that is not what this codec writes is refused with a
+ * clear message: it is the system of record, and guessing would serve the wrong shares.
  */
 public final class CatalogDocumentCodec {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -27,18 +27,21 @@ public final class CatalogDocumentCodec {
     try {
       root = MAPPER.readTree(content);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("The live catalog is not valid JSON (line " + e.getLocation().getLineNr() + ")");
+      throw new IllegalStateException(
+          "The live catalog is not valid JSON (line " + e.getLocation().getLineNr() + ")");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (!(root instanceof ObjectNode)) throw new IllegalStateException("The live catalog is not a JSON object");
+    if (!(root instanceof ObjectNode))
+      throw new IllegalStateException("The live catalog is not a JSON object");
     List<CatalogDocument.Share> shares = new ArrayList<>();
     for (JsonNode s : array(root, "shares")) {
       List<CatalogDocument.Schema> schemas = new ArrayList<>();
       for (JsonNode sc : array(s, "schemas")) {
         List<ObjectNode> tables = new ArrayList<>();
         for (JsonNode t : array(sc, "tables")) {
-          if (!(t instanceof ObjectNode o)) throw new IllegalStateException("A live table is not a JSON object");
+          if (!(t instanceof ObjectNode o))
+            throw new IllegalStateException("A live table is not a JSON object");
           tables.add(o);
         }
         schemas.add(new CatalogDocument.Schema(required(sc, "name"), tables));
@@ -48,15 +51,31 @@ public final class CatalogDocumentCodec {
     List<CatalogDocument.Recipient> recipients = new ArrayList<>();
     for (JsonNode r : array(root, "recipients")) {
       JsonNode o = r.path("oidc");
-      CatalogDocument.OidcMatch oidc = o.isObject()
-          ? new CatalogDocument.OidcMatch(required(o, "issuer"), text(o, "audience"), o.path("claim").asText("sub"), required(o, "value"))
-          : null;
-      recipients.add(new CatalogDocument.Recipient(required(r, "name"), strings(r, "shares"), oidc, instant(r, "createdAt")));
+      CatalogDocument.OidcMatch oidc =
+          o.isObject()
+              ? new CatalogDocument.OidcMatch(
+                  required(o, "issuer"),
+                  text(o, "audience"),
+                  o.path("claim").asText("sub"),
+                  required(o, "value"))
+              : null;
+      recipients.add(
+          new CatalogDocument.Recipient(
+              required(r, "name"), strings(r, "shares"), oidc, instant(r, "createdAt")));
     }
     List<CatalogDocument.Token> tokens = new ArrayList<>();
     for (JsonNode t : array(root, "tokens")) {
-      tokens.add(new CatalogDocument.Token(required(t, "id"), required(t, "sha256"), strings(t, "shares"), text(t, "recipient"),
-          text(t, "description"), instant(t, "createdAt"), instant(t, "expiresAt"), instant(t, "revokedAt"), text(t, "rotatedFrom")));
+      tokens.add(
+          new CatalogDocument.Token(
+              required(t, "id"),
+              required(t, "sha256"),
+              strings(t, "shares"),
+              text(t, "recipient"),
+              text(t, "description"),
+              instant(t, "createdAt"),
+              instant(t, "expiresAt"),
+              instant(t, "revokedAt"),
+              text(t, "rotatedFrom")));
     }
     return new CatalogDocument(shares, recipients, tokens);
   }
@@ -143,7 +162,8 @@ public final class CatalogDocumentCodec {
   private static Iterable<JsonNode> array(JsonNode n, String field) {
     JsonNode a = n.get(field);
     if (a == null || a.isNull()) return List.of();
-    if (!a.isArray()) throw new IllegalStateException("The live catalog's '" + field + "' is not an array");
+    if (!a.isArray())
+      throw new IllegalStateException("The live catalog's '" + field + "' is not an array");
     return a;
   }
 
@@ -160,7 +180,8 @@ public final class CatalogDocumentCodec {
 
   private static String required(JsonNode n, String field) {
     String v = text(n, field);
-    if (v == null || v.isEmpty()) throw new IllegalStateException("The live catalog has an entry without '" + field + "'");
+    if (v == null || v.isEmpty())
+      throw new IllegalStateException("The live catalog has an entry without '" + field + "'");
     return v;
   }
 
@@ -170,7 +191,8 @@ public final class CatalogDocumentCodec {
     try {
       return Instant.parse(v);
     } catch (DateTimeParseException e) {
-      throw new IllegalStateException("The live catalog's '" + field + "' is not an ISO-8601 instant: " + v);
+      throw new IllegalStateException(
+          "The live catalog's '" + field + "' is not an ISO-8601 instant: " + v);
     }
   }
 }

@@ -2,12 +2,14 @@ package io.tablegate.catalog;
 
 /**
  * Durable storage of the live catalog (shares, recipients and tokens made through the admin API),
- * shared by every instance. Writes are compare-and-set on a version number, so two admins
- * changing the catalog at once cannot lose an update: the second write fails with
- * {@link Conflict} and is retried on the new state. Blocking; call it from a worker thread.
+ * shared by every instance. Writes are compare-and-set on a version number, so two admins changing
+ * the catalog at once cannot lose an update: the second write fails with {@link Conflict} and is
+ * retried on the new state. Blocking; call it from a worker thread.
  */
 public interface CatalogStore extends AutoCloseable {
-  /** The stored document and its version; version 0 and empty content when nothing was written yet. */
+  /**
+   * The stored document and its version; version 0 and empty content when nothing was written yet.
+   */
   record Stored(byte[] content, long version) {}
 
   Stored read();
@@ -15,7 +17,10 @@ public interface CatalogStore extends AutoCloseable {
   /** The current version, cheaply (no content). */
   long version();
 
-  /** Writes {@code content} as version {@code expectedVersion + 1} if the stored version is still {@code expectedVersion}. */
+  /**
+   * Writes {@code content} as version {@code expectedVersion + 1} if the stored version is still
+   * {@code expectedVersion}.
+   */
   long write(byte[] content, long expectedVersion);
 
   @Override

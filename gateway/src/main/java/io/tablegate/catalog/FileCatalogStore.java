@@ -17,12 +17,13 @@ import java.util.Arrays;
 /**
  * The live catalog in one local file (or a file on a volume all instances mount): a header line
  * {@code tablegate-catalog <version>} and the JSON document. A write takes an OS lock on a sidecar
- * lock file, checks the version, writes a temporary file, forces it to disk and renames it over
- * the old one atomically, so a crash leaves either the old or the new catalog, never a torn one.
+ * lock file, checks the version, writes a temporary file, forces it to disk and renames it over the
+ * old one atomically, so a crash leaves either the old or the new catalog, never a torn one.
  */
 public final class FileCatalogStore implements CatalogStore {
   private static final String HEADER = "tablegate-catalog ";
-  private static final java.util.concurrent.ConcurrentHashMap<Path, Object> JVM_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<Path, Object> JVM_LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Path file;
   private final Path lock;
 
@@ -32,7 +33,8 @@ public final class FileCatalogStore implements CatalogStore {
     try {
       Files.createDirectories(this.file.getParent());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the directory of the catalog file " + this.file, e);
+      throw new UncheckedIOException(
+          "Cannot create the directory of the catalog file " + this.file, e);
     }
   }
 
@@ -48,7 +50,8 @@ public final class FileCatalogStore implements CatalogStore {
     }
     int nl = indexOf(all, (byte) '\n');
     String header = new String(all, 0, nl < 0 ? all.length : nl, StandardCharsets.UTF_8);
-    if (!header.startsWith(HEADER)) throw new IllegalStateException("The catalog file " + file + " is not a Tablegate catalog");
+    if (!header.startsWith(HEADER))
+      throw new IllegalStateException("The catalog file " + file + " is not a Tablegate catalog");
     long version = Long.parseLong(header.substring(HEADER.length()).trim());
     return new Stored(nl < 0 ? new byte[0] : Arrays.copyOfRange(all, nl + 1, all.length), version);
   }
@@ -70,23 +73,30 @@ public final class FileCatalogStore implements CatalogStore {
 
   @Override
   public long write(byte[] content, long expectedVersion) {
-    // an OS file lock is per JVM: serialize this JVM's writers first, then lock against other processes
+    // an OS file lock is per JVM: serialize this JVM's writers first, then lock against other
+    // processes
     synchronized (JVM_LOCKS.computeIfAbsent(file, f -> new Object())) {
       return writeLocked(content, expectedVersion);
     }
   }
 
   private long writeLocked(byte[] content, long expectedVersion) {
-    try (FileChannel lockChannel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel lockChannel =
+            FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held = lockChannel.lock()) {
       long current = version();
       if (current != expectedVersion) {
-        throw new Conflict("The catalog changed (version " + current + ", expected " + expectedVersion + ")");
+        throw new Conflict(
+            "The catalog changed (version " + current + ", expected " + expectedVersion + ")");
       }
       long next = current + 1;
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel out =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         out.write(ByteBuffer.wrap((HEADER + next + "\n").getBytes(StandardCharsets.UTF_8)));
         out.write(ByteBuffer.wrap(content));
         out.force(true);

@@ -43,20 +43,25 @@ import org.slf4j.LoggerFactory;
  * The catalog as it is now: the configuration file's shares and tokens (the static base, read-only
  * here) plus the live definitions made through the admin API (shares, recipients, tokens), a typed
  * {@link CatalogDocument} kept in a {@link CatalogStore} that every instance shares. Readers get an
- * immutable {@link View}; changes are compare-and-set on the store's version (retried on conflict), so
- * concurrent admins never lose an update, and every instance picks up the new version by
- * {@link #refresh()} (polled, and triggered by change events). Token secrets come from the
- * {@link TokenIssuer} and are never stored: only their SHA-256.
+ * immutable {@link View}; changes are compare-and-set on the store's version (retried on conflict),
+ * so concurrent admins never lose an update, and every instance picks up the new version by {@link
+ * #refresh()} (polled, and triggered by change events). Token secrets come from the {@link
+ * TokenIssuer} and are never stored: only their SHA-256.
  */
 public final class LiveCatalog {
   private static final Logger LOGGER = LoggerFactory.getLogger(LiveCatalog.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int MAX_ATTEMPTS = 32;
+
   /** Prefix of generated bearer tokens (recognizable in secret scanners). */
   public static final String TOKEN_PREFIX = TokenIssuer.TOKEN_PREFIX;
 
   /** One consistent state of the catalog. */
-  public record View(long version, ShareCatalog catalog, Map<String, TokenEntry> tokensBySha256, List<OidcPolicy> policies,
+  public record View(
+      long version,
+      ShareCatalog catalog,
+      Map<String, TokenEntry> tokensBySha256,
+      List<OidcPolicy> policies,
       CatalogDocument document) {}
 
   /** What a change made: the next document and the admin API's answer. */
@@ -73,13 +78,19 @@ public final class LiveCatalog {
   /**
    * @param publicEndpoint the sharing endpoint recipients use, written into profile files
    */
-  public LiveCatalog(GatewayConfig base, Path baseDir, CatalogStore store, Clock clock, java.util.function.Supplier<String> publicEndpoint) {
+  public LiveCatalog(
+      GatewayConfig base,
+      Path baseDir,
+      CatalogStore store,
+      Clock clock,
+      java.util.function.Supplier<String> publicEndpoint) {
     this.base = base;
     this.baseDir = baseDir;
     this.store = store;
     this.clock = clock;
     this.publicEndpoint = publicEndpoint;
-    CatalogStore.Stored stored = store == null ? new CatalogStore.Stored(new byte[0], 0) : store.read();
+    CatalogStore.Stored stored =
+        store == null ? new CatalogStore.Stored(new byte[0], 0) : store.read();
     this.view = build(CatalogDocumentCodec.read(stored.content()), stored.version(), false);
   }
 
@@ -91,7 +102,10 @@ public final class LiveCatalog {
     return view.catalog();
   }
 
-  /** Called with every new view (new tables to route, caches to warm); on the thread that saw the change. */
+  /**
+   * Called with every new view (new tables to route, caches to warm); on the thread that saw the
+   * change.
+   */
   public void onChange(Consumer<View> listener) {
     listeners.add(listener);
   }
@@ -135,11 +149,15 @@ public final class LiveCatalog {
       ArrayNode one = MAPPER.createArrayNode().add(CatalogDocumentCodec.share(s));
       try {
         ShareConfig parsed = ConfigLoader.parseShares(one, base, baseDir).get(0);
-        if (!names.add(key(parsed.name()))) throw new ConfigException(List.of("share '" + parsed.name() + "' is defined twice"));
+        if (!names.add(key(parsed.name())))
+          throw new ConfigException(List.of("share '" + parsed.name() + "' is defined twice"));
         shares.add(parsed);
       } catch (ConfigException e) {
         if (strict) throw SharingErrors.invalidParameter(String.join("; ", e.problems()));
-        LOGGER.atError().addKeyValue("share", s.name()).addKeyValue("problems", e.problems())
+        LOGGER
+            .atError()
+            .addKeyValue("share", s.name())
+            .addKeyValue("problems", e.problems())
             .log("A live share is invalid under the current configuration and is not served");
       }
     }
@@ -148,17 +166,25 @@ public final class LiveCatalog {
     for (CatalogDocument.Recipient r : doc.recipients()) {
       recipientShares.put(key(r.name()), r.shares());
       OidcMatch o = r.oidc();
-      if (o != null) policies.add(new OidcPolicy(r.name(), o.issuer(), o.audience(), o.claim(), o.value(), Set.copyOf(r.shares())));
+      if (o != null)
+        policies.add(
+            new OidcPolicy(
+                r.name(), o.issuer(), o.audience(), o.claim(), o.value(), Set.copyOf(r.shares())));
     }
     Map<String, TokenEntry> tokens = new LinkedHashMap<>();
-    for (TokenConfig t : base.tokens()) tokens.put(HexFormat.of().formatHex(t.sha256()), TokenAuthenticator.entry(t));
+    for (TokenConfig t : base.tokens())
+      tokens.put(HexFormat.of().formatHex(t.sha256()), TokenAuthenticator.entry(t));
     for (Token t : doc.tokens()) {
       Set<String> ts = new LinkedHashSet<>();
-      if (t.recipient() != null) ts.addAll(recipientShares.getOrDefault(key(t.recipient()), List.of()));
+      if (t.recipient() != null)
+        ts.addAll(recipientShares.getOrDefault(key(t.recipient()), List.of()));
       ts.addAll(t.shares());
-      tokens.put(t.sha256(), new TokenEntry(t.id(), new Recipient(t.id(), false, ts), t.expiresAt(), t.revokedAt()));
+      tokens.put(
+          t.sha256(),
+          new TokenEntry(t.id(), new Recipient(t.id(), false, ts), t.expiresAt(), t.revokedAt()));
     }
-    return new View(version, new ShareCatalog(shares), Map.copyOf(tokens), List.copyOf(policies), doc);
+    return new View(
+        version, new ShareCatalog(shares), Map.copyOf(tokens), List.copyOf(policies), doc);
   }
 
   private static String key(String name) {
@@ -168,36 +194,54 @@ public final class LiveCatalog {
   // ---- changing it -----------------------------------------------------------------------------
 
   /**
-   * Applies {@code change} to the newest stored document and writes the result back if nobody wrote in
-   * between (else retries on the newer document); blocking, on a worker thread. Returns the change's answer.
+   * Applies {@code change} to the newest stored document and writes the result back if nobody wrote
+   * in between (else retries on the newer document); blocking, on a worker thread. Returns the
+   * change's answer.
    */
   private JsonNode mutate(Function<CatalogDocument, Changed> change) {
     if (store == null) {
-      throw SharingErrors.unsupported("The live catalog is off: configure 'admin.catalogFile' to change shares at run time");
+      throw SharingErrors.unsupported(
+          "The live catalog is off: configure 'admin.catalogFile' to change shares at run time");
     }
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       CatalogStore.Stored stored = store.read();
       Changed changed = change.apply(CatalogDocumentCodec.read(stored.content()));
       View next = build(changed.document(), stored.version() + 1, true);
       try {
-        long written = store.write(CatalogDocumentCodec.write(changed.document()), stored.version());
+        long written =
+            store.write(CatalogDocumentCodec.write(changed.document()), stored.version());
         synchronized (this) {
-          if (written > view.version()) install(new View(written, next.catalog(), next.tokensBySha256(), next.policies(), changed.document()));
+          if (written > view.version())
+            install(
+                new View(
+                    written,
+                    next.catalog(),
+                    next.tokensBySha256(),
+                    next.policies(),
+                    changed.document()));
         }
         return changed.result();
       } catch (CatalogStore.Conflict e) {
-        LOGGER.atDebug().addKeyValue("attempt", attempt + 1).log("Concurrent catalog change; retrying on the newer state");
-        // writers on several instances collide in step: a random pause, growing with the attempts, spreads them.
+        LOGGER
+            .atDebug()
+            .addKeyValue("attempt", attempt + 1)
+            .log("Concurrent catalog change; retrying on the newer state");
+        // writers on several instances collide in step: a random pause, growing with the attempts,
+        // spreads them.
         // This runs on a worker thread (the admin pool), never an event loop.
         try {
-          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 10L * Math.min(attempt + 1, 10) + 2));
+          Thread.sleep(
+              java.util.concurrent.ThreadLocalRandom.current()
+                  .nextLong(1, 10L * Math.min(attempt + 1, 10) + 2));
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           break;
         }
       }
     }
-    throw new SharingException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The catalog is being changed concurrently; please retry");
+    throw new SharingException(
+        ErrorCode.TEMPORARILY_UNAVAILABLE,
+        "The catalog is being changed concurrently; please retry");
   }
 
   private boolean isStaticShare(String name) {
@@ -205,117 +249,179 @@ public final class LiveCatalog {
   }
 
   private Share liveShare(CatalogDocument doc, String share) {
-    return doc.share(share).orElseThrow(() -> isStaticShare(share)
-        ? SharingErrors.unsupported("Share '" + share + "' is defined in the configuration file; change it there")
-        : SharingErrors.noSuchShare(share));
+    return doc.share(share)
+        .orElseThrow(
+            () ->
+                isStaticShare(share)
+                    ? SharingErrors.unsupported(
+                        "Share '"
+                            + share
+                            + "' is defined in the configuration file; change it there")
+                    : SharingErrors.noSuchShare(share));
   }
 
   private static void checkName(String kind, String name) {
-    if (name == null || name.isBlank()) throw SharingErrors.invalidParameter(kind + " name is required");
+    if (name == null || name.isBlank())
+      throw SharingErrors.invalidParameter(kind + " name is required");
     if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,127}")) {
-      throw SharingErrors.invalidParameter(kind + " name must be 1-128 characters of letters, digits, '_', '-' and '.', "
-          + "not starting with '.' or '-'");
+      throw SharingErrors.invalidParameter(
+          kind
+              + " name must be 1-128 characters of letters, digits, '_', '-' and '.', "
+              + "not starting with '.' or '-'");
     }
   }
 
   public JsonNode createShare(String name, String id) {
     checkName("Share", name);
     if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9_\\-]{0,127}")) {
-      throw SharingErrors.invalidParameter("Share id must be 1-128 characters of letters, digits, '_' and '-' (a UUID, for example)");
+      throw SharingErrors.invalidParameter(
+          "Share id must be 1-128 characters of letters, digits, '_' and '-' (a UUID, for example)");
     }
-    return mutate(doc -> {
-      if (isStaticShare(name) || doc.share(name).isPresent()) {
-        throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Share '" + name + "' already exists");
-      }
-      Share s = new Share(name, id, List.of());
-      return new Changed(doc.withShares(CatalogDocument.plus(doc.shares(), s)), CatalogDocumentCodec.share(s));
-    });
+    return mutate(
+        doc -> {
+          if (isStaticShare(name) || doc.share(name).isPresent()) {
+            throw new SharingException(
+                ErrorCode.RESOURCE_ALREADY_EXISTS, "Share '" + name + "' already exists");
+          }
+          Share s = new Share(name, id, List.of());
+          return new Changed(
+              doc.withShares(CatalogDocument.plus(doc.shares(), s)), CatalogDocumentCodec.share(s));
+        });
   }
 
-  /** Removes a live share and takes it from every token and recipient; tokens left with no share are revoked. */
+  /**
+   * Removes a live share and takes it from every token and recipient; tokens left with no share are
+   * revoked.
+   */
   public JsonNode removeShare(String name) {
-    return mutate(doc -> {
-      Share s = liveShare(doc, name);
-      Instant now = clock.instant();
-      int[] revoked = {0};
-      CatalogDocument next = doc.withShares(CatalogDocument.without(doc.shares(), x -> x == s))
-          .mapTokens(t -> {
-            List<String> kept = CatalogDocument.without(t.shares(), x -> x.equalsIgnoreCase(name));
-            if (kept.size() == t.shares().size()) return t;
-            Token changed = t.withShares(kept);
-            if (kept.isEmpty() && t.recipient() == null && t.revokedAt() == null) {
-              revoked[0]++;
-              return changed.revoked(now);
-            }
-            return changed;
-          })
-          .mapRecipients(r -> r.withShares(CatalogDocument.without(r.shares(), x -> x.equalsIgnoreCase(name))));
-      ObjectNode out = MAPPER.createObjectNode();
-      out.put("removed", name);
-      out.put("tokensRevoked", revoked[0]);
-      return new Changed(next, out);
-    });
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, name);
+          Instant now = clock.instant();
+          int[] revoked = {0};
+          CatalogDocument next =
+              doc.withShares(CatalogDocument.without(doc.shares(), x -> x == s))
+                  .mapTokens(
+                      t -> {
+                        List<String> kept =
+                            CatalogDocument.without(t.shares(), x -> x.equalsIgnoreCase(name));
+                        if (kept.size() == t.shares().size()) return t;
+                        Token changed = t.withShares(kept);
+                        if (kept.isEmpty() && t.recipient() == null && t.revokedAt() == null) {
+                          revoked[0]++;
+                          return changed.revoked(now);
+                        }
+                        return changed;
+                      })
+                  .mapRecipients(
+                      r ->
+                          r.withShares(
+                              CatalogDocument.without(r.shares(), x -> x.equalsIgnoreCase(name))));
+          ObjectNode out = MAPPER.createObjectNode();
+          out.put("removed", name);
+          out.put("tokensRevoked", revoked[0]);
+          return new Changed(next, out);
+        });
   }
 
   public JsonNode addSchema(String share, String schema) {
     checkName("Schema", schema);
-    if (schema.contains(".")) throw SharingErrors.invalidParameter("Schema name must not contain '.'");
-    return mutate(doc -> {
-      Share s = liveShare(doc, share);
-      if (s.schema(schema).isPresent()) {
-        throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Schema '" + share + "." + schema + "' already exists");
-      }
-      Schema sc = new Schema(schema, List.of());
-      return new Changed(doc.mapShare(share, x -> x.withSchemas(CatalogDocument.plus(x.schemas(), sc))), CatalogDocumentCodec.schema(sc));
-    });
+    if (schema.contains("."))
+      throw SharingErrors.invalidParameter("Schema name must not contain '.'");
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, share);
+          if (s.schema(schema).isPresent()) {
+            throw new SharingException(
+                ErrorCode.RESOURCE_ALREADY_EXISTS,
+                "Schema '" + share + "." + schema + "' already exists");
+          }
+          Schema sc = new Schema(schema, List.of());
+          return new Changed(
+              doc.mapShare(share, x -> x.withSchemas(CatalogDocument.plus(x.schemas(), sc))),
+              CatalogDocumentCodec.schema(sc));
+        });
   }
 
   public JsonNode removeSchema(String share, String schema) {
-    return mutate(doc -> {
-      Share s = liveShare(doc, share);
-      if (s.schema(schema).isEmpty()) throw SharingErrors.noSuchSchema(share, schema);
-      CatalogDocument next = doc.mapShare(share, x -> x.withSchemas(CatalogDocument.without(x.schemas(),
-          sc -> sc.name().equalsIgnoreCase(schema))));
-      ObjectNode out = MAPPER.createObjectNode();
-      out.put("removed", share + "." + schema);
-      return new Changed(next, out);
-    });
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, share);
+          if (s.schema(schema).isEmpty()) throw SharingErrors.noSuchSchema(share, schema);
+          CatalogDocument next =
+              doc.mapShare(
+                  share,
+                  x ->
+                      x.withSchemas(
+                          CatalogDocument.without(
+                              x.schemas(), sc -> sc.name().equalsIgnoreCase(schema))));
+          ObjectNode out = MAPPER.createObjectNode();
+          out.put("removed", share + "." + schema);
+          return new Changed(next, out);
+        });
   }
 
-  /** Adds a table (the same keys as a table in the configuration file), creating the schema if needed. */
+  /**
+   * Adds a table (the same keys as a table in the configuration file), creating the schema if
+   * needed.
+   */
   public JsonNode addTable(String share, String schema, JsonNode table) {
-    if (!(table instanceof ObjectNode t)) throw SharingErrors.malformed("The table definition must be a JSON object");
+    if (!(table instanceof ObjectNode t))
+      throw SharingErrors.malformed("The table definition must be a JSON object");
     checkName("Schema", schema);
     String name = t.path("name").asText(null);
-    return mutate(doc -> {
-      Share s = liveShare(doc, share);
-      Schema sc = s.schema(schema).orElse(new Schema(schema, List.of()));
-      checkName("Table", name);
-      if (sc.hasTable(name)) {
-        throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Table '" + share + "." + schema + "." + name + "' already exists");
-      }
-      Schema grown = new Schema(sc.name(), CatalogDocument.plus(sc.tables(), t.deepCopy()));
-      List<Schema> schemas = s.schema(schema).isPresent()
-          ? s.schemas().stream().map(x -> x.name().equalsIgnoreCase(schema) ? grown : x).toList()
-          : CatalogDocument.plus(s.schemas(), grown);
-      return new Changed(doc.mapShare(share, x -> x.withSchemas(schemas)), t.deepCopy());
-    });
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, share);
+          Schema sc = s.schema(schema).orElse(new Schema(schema, List.of()));
+          checkName("Table", name);
+          if (sc.hasTable(name)) {
+            throw new SharingException(
+                ErrorCode.RESOURCE_ALREADY_EXISTS,
+                "Table '" + share + "." + schema + "." + name + "' already exists");
+          }
+          Schema grown = new Schema(sc.name(), CatalogDocument.plus(sc.tables(), t.deepCopy()));
+          List<Schema> schemas =
+              s.schema(schema).isPresent()
+                  ? s.schemas().stream()
+                      .map(x -> x.name().equalsIgnoreCase(schema) ? grown : x)
+                      .toList()
+                  : CatalogDocument.plus(s.schemas(), grown);
+          return new Changed(doc.mapShare(share, x -> x.withSchemas(schemas)), t.deepCopy());
+        });
   }
 
   public JsonNode removeTable(String share, String schema, String table) {
-    return mutate(doc -> {
-      Schema sc = liveShare(doc, share).schema(schema).orElseThrow(() -> SharingErrors.noSuchSchema(share, schema));
-      if (!sc.hasTable(table)) throw SharingErrors.noSuchTable(share, schema, table);
-      Schema shrunk = new Schema(sc.name(), CatalogDocument.without(sc.tables(), x -> x.path("name").asText().equalsIgnoreCase(table)));
-      CatalogDocument next = doc.mapShare(share, x -> x.withSchemas(x.schemas().stream()
-          .map(y -> y.name().equalsIgnoreCase(schema) ? shrunk : y).toList()));
-      ObjectNode out = MAPPER.createObjectNode();
-      out.put("removed", share + "." + schema + "." + table);
-      return new Changed(next, out);
-    });
+    return mutate(
+        doc -> {
+          Schema sc =
+              liveShare(doc, share)
+                  .schema(schema)
+                  .orElseThrow(() -> SharingErrors.noSuchSchema(share, schema));
+          if (!sc.hasTable(table)) throw SharingErrors.noSuchTable(share, schema, table);
+          Schema shrunk =
+              new Schema(
+                  sc.name(),
+                  CatalogDocument.without(
+                      sc.tables(), x -> x.path("name").asText().equalsIgnoreCase(table)));
+          CatalogDocument next =
+              doc.mapShare(
+                  share,
+                  x ->
+                      x.withSchemas(
+                          x.schemas().stream()
+                              .map(y -> y.name().equalsIgnoreCase(schema) ? shrunk : y)
+                              .toList()));
+          ObjectNode out = MAPPER.createObjectNode();
+          out.put("removed", share + "." + schema + "." + table);
+          return new Changed(next, out);
+        });
   }
 
-  /** Every share as a tree of schemas and tables with their formats and locations; {@code source} is config or live. */
+  /**
+   * Every share as a tree of schemas and tables with their formats and locations; {@code source} is
+   * config or live.
+   */
   public JsonNode shares() {
     ArrayNode out = MAPPER.createArrayNode();
     for (SharedTreeShare s : tree()) out.add(s.json());
@@ -333,7 +439,8 @@ public final class LiveCatalog {
     View v = view;
     Map<String, ObjectNode> byShare = new LinkedHashMap<>();
     Recipient all = new Recipient("admin", true, Set.of());
-    for (io.tablegate.protocol.Share s : v.catalog().listShares(all, ShareCatalog.MAX_RESULTS, null).items()) {
+    for (io.tablegate.protocol.Share s :
+        v.catalog().listShares(all, ShareCatalog.MAX_RESULTS, null).items()) {
       ObjectNode n = MAPPER.createObjectNode();
       n.put("name", s.name());
       n.put("id", s.id());
@@ -345,7 +452,10 @@ public final class LiveCatalog {
       ObjectNode share = byShare.get(key(t.share()));
       if (share == null) continue;
       ObjectNode schemas = (ObjectNode) share.get("schemas");
-      ObjectNode schema = schemas.has(t.schema()) ? (ObjectNode) schemas.get(t.schema()) : schemas.putObject(t.schema());
+      ObjectNode schema =
+          schemas.has(t.schema())
+              ? (ObjectNode) schemas.get(t.schema())
+              : schemas.putObject(t.schema());
       ObjectNode table = schema.putObject(t.name());
       table.put("id", t.id());
       table.put("format", t.format());
@@ -378,21 +488,33 @@ public final class LiveCatalog {
     checkName("Recipient", name);
     OidcMatch match = null;
     if (oidc != null && !oidc.isNull()) {
-      if (!oidc.isObject() || oidc.path("issuer").asText("").isBlank() || oidc.path("value").asText("").isBlank()) {
-        throw SharingErrors.invalidParameter("oidc needs 'issuer' and 'value' (and optionally 'audience' and 'claim', default sub)");
+      if (!oidc.isObject()
+          || oidc.path("issuer").asText("").isBlank()
+          || oidc.path("value").asText("").isBlank()) {
+        throw SharingErrors.invalidParameter(
+            "oidc needs 'issuer' and 'value' (and optionally 'audience' and 'claim', default sub)");
       }
-      match = new OidcMatch(oidc.path("issuer").asText(), oidc.hasNonNull("audience") ? oidc.path("audience").asText() : null,
-          oidc.path("claim").asText("sub"), oidc.path("value").asText());
+      match =
+          new OidcMatch(
+              oidc.path("issuer").asText(),
+              oidc.hasNonNull("audience") ? oidc.path("audience").asText() : null,
+              oidc.path("claim").asText("sub"),
+              oidc.path("value").asText());
     }
     OidcMatch policy = match;
-    return mutate(doc -> {
-      if (doc.recipient(name).isPresent()) {
-        throw new SharingException(ErrorCode.RESOURCE_ALREADY_EXISTS, "Recipient '" + name + "' already exists");
-      }
-      for (String s : shares) requireShare(doc, s);
-      CatalogDocument.Recipient r = new CatalogDocument.Recipient(name, shares, policy, clock.instant());
-      return new Changed(doc.withRecipients(CatalogDocument.plus(doc.recipients(), r)), CatalogDocumentCodec.recipient(r));
-    });
+    return mutate(
+        doc -> {
+          if (doc.recipient(name).isPresent()) {
+            throw new SharingException(
+                ErrorCode.RESOURCE_ALREADY_EXISTS, "Recipient '" + name + "' already exists");
+          }
+          for (String s : shares) requireShare(doc, s);
+          CatalogDocument.Recipient r =
+              new CatalogDocument.Recipient(name, shares, policy, clock.instant());
+          return new Changed(
+              doc.withRecipients(CatalogDocument.plus(doc.recipients(), r)),
+              CatalogDocumentCodec.recipient(r));
+        });
   }
 
   private void requireShare(CatalogDocument doc, String share) {
@@ -401,7 +523,8 @@ public final class LiveCatalog {
   }
 
   private static SharingException noSuchRecipient(String name) {
-    return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + name + "' does not exist");
+    return new SharingException(
+        ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + name + "' does not exist");
   }
 
   public JsonNode recipients() {
@@ -412,53 +535,81 @@ public final class LiveCatalog {
 
   /** Grants ({@code add}) or withdraws a share from a recipient; its tokens follow at once. */
   public JsonNode grant(String recipient, String share, boolean add) {
-    return mutate(doc -> {
-      CatalogDocument.Recipient r = doc.recipient(recipient).orElseThrow(() -> noSuchRecipient(recipient));
-      List<String> shares = CatalogDocument.without(r.shares(), x -> x.equalsIgnoreCase(share));
-      if (add) {
-        requireShare(doc, share);
-        shares = CatalogDocument.plus(shares, share);
-      }
-      CatalogDocument.Recipient changed = r.withShares(shares);
-      return new Changed(doc.mapRecipients(x -> x == r ? changed : x), CatalogDocumentCodec.recipient(changed));
-    });
+    return mutate(
+        doc -> {
+          CatalogDocument.Recipient r =
+              doc.recipient(recipient).orElseThrow(() -> noSuchRecipient(recipient));
+          List<String> shares = CatalogDocument.without(r.shares(), x -> x.equalsIgnoreCase(share));
+          if (add) {
+            requireShare(doc, share);
+            shares = CatalogDocument.plus(shares, share);
+          }
+          CatalogDocument.Recipient changed = r.withShares(shares);
+          return new Changed(
+              doc.mapRecipients(x -> x == r ? changed : x),
+              CatalogDocumentCodec.recipient(changed));
+        });
   }
 
   /** Removes a recipient and revokes its tokens. */
   public JsonNode removeRecipient(String name) {
-    return mutate(doc -> {
-      if (doc.recipient(name).isEmpty()) throw noSuchRecipient(name);
-      Instant now = clock.instant();
-      int[] revoked = {0};
-      CatalogDocument next = doc.withRecipients(CatalogDocument.without(doc.recipients(), r -> r.name().equalsIgnoreCase(name)))
-          .mapTokens(t -> {
-            if (!name.equalsIgnoreCase(t.recipient()) || t.revokedAt() != null) return t;
-            revoked[0]++;
-            return t.revoked(now);
-          });
-      ObjectNode out = MAPPER.createObjectNode();
-      out.put("removed", name);
-      out.put("tokensRevoked", revoked[0]);
-      return new Changed(next, out);
-    });
+    return mutate(
+        doc -> {
+          if (doc.recipient(name).isEmpty()) throw noSuchRecipient(name);
+          Instant now = clock.instant();
+          int[] revoked = {0};
+          CatalogDocument next =
+              doc.withRecipients(
+                      CatalogDocument.without(
+                          doc.recipients(), r -> r.name().equalsIgnoreCase(name)))
+                  .mapTokens(
+                      t -> {
+                        if (!name.equalsIgnoreCase(t.recipient()) || t.revokedAt() != null)
+                          return t;
+                        revoked[0]++;
+                        return t.revoked(now);
+                      });
+          ObjectNode out = MAPPER.createObjectNode();
+          out.put("removed", name);
+          out.put("tokensRevoked", revoked[0]);
+          return new Changed(next, out);
+        });
   }
 
   /**
    * Creates a bearer token for a share or a recipient. The result holds the secret and a profile
    * file: they are shown once and never stored (only the SHA-256 is).
    */
-  public JsonNode createToken(String share, String recipient, String description, Instant expiresAt) {
-    if ((share == null) == (recipient == null)) throw SharingErrors.invalidParameter("Give either a share or a recipient");
-    if (expiresAt != null && !expiresAt.isAfter(clock.instant())) throw SharingErrors.invalidParameter("expiresAt must be in the future");
-    if (description != null && description.length() > 500) throw SharingErrors.invalidParameter("description is longer than 500 characters");
+  public JsonNode createToken(
+      String share, String recipient, String description, Instant expiresAt) {
+    if ((share == null) == (recipient == null))
+      throw SharingErrors.invalidParameter("Give either a share or a recipient");
+    if (expiresAt != null && !expiresAt.isAfter(clock.instant()))
+      throw SharingErrors.invalidParameter("expiresAt must be in the future");
+    if (description != null && description.length() > 500)
+      throw SharingErrors.invalidParameter("description is longer than 500 characters");
     TokenIssuer.Minted minted = TokenIssuer.mint();
-    JsonNode stored = mutate(doc -> {
-      if (share != null) requireShare(doc, share);
-      if (recipient != null && doc.recipient(recipient).isEmpty()) throw noSuchRecipient(recipient);
-      Token t = new Token(minted.id(), minted.sha256(), share == null ? List.of() : List.of(share), recipient, description,
-          clock.instant(), expiresAt, null, null);
-      return new Changed(doc.withTokens(CatalogDocument.plus(doc.tokens(), t)), CatalogDocumentCodec.publicToken(t, clock.instant()));
-    });
+    JsonNode stored =
+        mutate(
+            doc -> {
+              if (share != null) requireShare(doc, share);
+              if (recipient != null && doc.recipient(recipient).isEmpty())
+                throw noSuchRecipient(recipient);
+              Token t =
+                  new Token(
+                      minted.id(),
+                      minted.sha256(),
+                      share == null ? List.of() : List.of(share),
+                      recipient,
+                      description,
+                      clock.instant(),
+                      expiresAt,
+                      null,
+                      null);
+              return new Changed(
+                  doc.withTokens(CatalogDocument.plus(doc.tokens(), t)),
+                  CatalogDocumentCodec.publicToken(t, clock.instant()));
+            });
     ObjectNode out = ((ObjectNode) stored).deepCopy();
     out.put("token", minted.secret());
     out.set("profile", profile(minted.secret(), expiresAt));
@@ -488,33 +639,53 @@ public final class LiveCatalog {
   }
 
   public JsonNode revokeToken(String id) {
-    return mutate(doc -> {
-      Token t = token(doc, id).revoked(clock.instant());
-      return new Changed(doc.mapTokens(x -> x.id().equals(id) ? t : x), CatalogDocumentCodec.publicToken(t, clock.instant()));
-    });
+    return mutate(
+        doc -> {
+          Token t = token(doc, id).revoked(clock.instant());
+          return new Changed(
+              doc.mapTokens(x -> x.id().equals(id) ? t : x),
+              CatalogDocumentCodec.publicToken(t, clock.instant()));
+        });
   }
 
   /**
-   * Replaces a token with a new one for the same shares; the old one keeps working for
-   * {@code grace} (then expires), so a recipient can switch profiles without an outage.
+   * Replaces a token with a new one for the same shares; the old one keeps working for {@code
+   * grace} (then expires), so a recipient can switch profiles without an outage.
    */
   public JsonNode rotateToken(String id, Duration grace) {
-    if (grace.isNegative() || grace.compareTo(Duration.ofDays(30)) > 0) throw SharingErrors.invalidParameter("grace must be 0 to 30 days");
+    if (grace.isNegative() || grace.compareTo(Duration.ofDays(30)) > 0)
+      throw SharingErrors.invalidParameter("grace must be 0 to 30 days");
     TokenIssuer.Minted minted = TokenIssuer.mint();
     Instant[] expiry = new Instant[1];
-    JsonNode stored = mutate(doc -> {
-      Token old = token(doc, id);
-      if (old.revokedAt() != null) throw SharingErrors.invalidParameter("Token " + id + " is revoked; create a new one");
-      Instant now = clock.instant();
-      Instant end = now.plus(grace);
-      Instant oldExpiry = old.expiresAt();
-      Token ending = oldExpiry == null || end.isBefore(oldExpiry) ? old.expiring(end) : old;
-      // the new token lives as long as the old one was meant to
-      expiry[0] = oldExpiry != null && oldExpiry.isAfter(now) ? oldExpiry : null;
-      Token t = new Token(minted.id(), minted.sha256(), old.shares(), old.recipient(), old.description(), now, expiry[0], null, id);
-      CatalogDocument next = doc.mapTokens(x -> x.id().equals(id) ? ending : x);
-      return new Changed(next.withTokens(CatalogDocument.plus(next.tokens(), t)), CatalogDocumentCodec.publicToken(t, now));
-    });
+    JsonNode stored =
+        mutate(
+            doc -> {
+              Token old = token(doc, id);
+              if (old.revokedAt() != null)
+                throw SharingErrors.invalidParameter(
+                    "Token " + id + " is revoked; create a new one");
+              Instant now = clock.instant();
+              Instant end = now.plus(grace);
+              Instant oldExpiry = old.expiresAt();
+              Token ending = oldExpiry == null || end.isBefore(oldExpiry) ? old.expiring(end) : old;
+              // the new token lives as long as the old one was meant to
+              expiry[0] = oldExpiry != null && oldExpiry.isAfter(now) ? oldExpiry : null;
+              Token t =
+                  new Token(
+                      minted.id(),
+                      minted.sha256(),
+                      old.shares(),
+                      old.recipient(),
+                      old.description(),
+                      now,
+                      expiry[0],
+                      null,
+                      id);
+              CatalogDocument next = doc.mapTokens(x -> x.id().equals(id) ? ending : x);
+              return new Changed(
+                  next.withTokens(CatalogDocument.plus(next.tokens(), t)),
+                  CatalogDocumentCodec.publicToken(t, now));
+            });
     ObjectNode out = ((ObjectNode) stored).deepCopy();
     out.put("token", minted.secret());
     out.put("previousTokenValidUntil", clock.instant().plus(grace).toString());
@@ -523,6 +694,10 @@ public final class LiveCatalog {
   }
 
   private static Token token(CatalogDocument doc, String id) {
-    return doc.token(id).orElseThrow(() -> new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Token '" + id + "' does not exist"));
+    return doc.token(id)
+        .orElseThrow(
+            () ->
+                new SharingException(
+                    ErrorCode.RESOURCE_DOES_NOT_EXIST, "Token '" + id + "' does not exist"));
   }
 }

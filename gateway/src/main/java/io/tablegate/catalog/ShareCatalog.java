@@ -18,11 +18,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-
 /**
- * The share → schema → table registry, in configuration order. Names resolve case-insensitively.
- * A recipient sees only the shares it may read; any other share is reported as not existing, so
- * its name does not leak. Immutable and thread-safe.
+ * The share → schema → table registry, in configuration order. Names resolve case-insensitively. A
+ * recipient sees only the shares it may read; any other share is reported as not existing, so its
+ * name does not leak. Immutable and thread-safe.
  */
 public final class ShareCatalog {
   public static final int MAX_RESULTS = 500;
@@ -40,9 +39,24 @@ public final class ShareCatalog {
       for (SchemaConfig sc : s.schemas()) {
         Map<String, SharedTable> tables = new LinkedHashMap<>();
         for (TableConfig t : sc.tables()) {
-          String id = t.id() != null && !t.id().isBlank() ? t.id() : stableUuid("table:" + s.name() + "." + sc.name() + "." + t.name());
-          tables.put(key(t.name()), new SharedTable(s.name(), sc.name(), t.name(), id, shareId, t.location(), t.format(),
-              t.historyShared(), t.startVersion(), t.store(), "presigned".equals(t.fileAccess()) && t.store() != null));
+          String id =
+              t.id() != null && !t.id().isBlank()
+                  ? t.id()
+                  : stableUuid("table:" + s.name() + "." + sc.name() + "." + t.name());
+          tables.put(
+              key(t.name()),
+              new SharedTable(
+                  s.name(),
+                  sc.name(),
+                  t.name(),
+                  id,
+                  shareId,
+                  t.location(),
+                  t.format(),
+                  t.historyShared(),
+                  t.startVersion(),
+                  t.store(),
+                  "presigned".equals(t.fileAccess()) && t.store() != null));
         }
         schemas.put(key(sc.name()), new SchemaEntry(sc.name(), tables));
       }
@@ -68,25 +82,30 @@ public final class ShareCatalog {
     return shareEntry(who, share).share();
   }
 
-  public Page<Schema> listSchemas(Recipient who, String share, Integer maxResults, String pageToken) {
+  public Page<Schema> listSchemas(
+      Recipient who, String share, Integer maxResults, String pageToken) {
     ShareEntry e = shareEntry(who, share);
     List<Schema> out = new ArrayList<>();
     for (SchemaEntry s : e.schemas().values()) out.add(new Schema(s.name(), share));
     return page(out, maxResults, pageToken, "schemas", share, "");
   }
 
-  public Page<Table> listTables(Recipient who, String share, String schema, Integer maxResults, String pageToken) {
+  public Page<Table> listTables(
+      Recipient who, String share, String schema, Integer maxResults, String pageToken) {
     SchemaEntry s = schemaEntry(who, share, schema);
     List<Table> out = new ArrayList<>();
-    for (SharedTable t : s.tables().values()) out.add(new Table(t.name(), schema, share, t.shareId(), t.id()));
+    for (SharedTable t : s.tables().values())
+      out.add(new Table(t.name(), schema, share, t.shareId(), t.id()));
     return page(out, maxResults, pageToken, "tables", share, schema);
   }
 
-  public Page<Table> listAllTables(Recipient who, String share, Integer maxResults, String pageToken) {
+  public Page<Table> listAllTables(
+      Recipient who, String share, Integer maxResults, String pageToken) {
     ShareEntry e = shareEntry(who, share);
     List<Table> out = new ArrayList<>();
     for (SchemaEntry s : e.schemas().values()) {
-      for (SharedTable t : s.tables().values()) out.add(new Table(t.name(), s.name(), share, t.shareId(), t.id()));
+      for (SharedTable t : s.tables().values())
+        out.add(new Table(t.name(), s.name(), share, t.shareId(), t.id()));
     }
     return page(out, maxResults, pageToken, "all-tables", share, "");
   }
@@ -100,7 +119,8 @@ public final class ShareCatalog {
   /** Every table, for startup checks and cache warm-up. */
   public List<SharedTable> allTables() {
     List<SharedTable> out = new ArrayList<>();
-    for (ShareEntry e : shares.values()) for (SchemaEntry s : e.schemas().values()) out.addAll(s.tables().values());
+    for (ShareEntry e : shares.values())
+      for (SchemaEntry s : e.schemas().values()) out.addAll(s.tables().values());
     return out;
   }
 
@@ -116,11 +136,16 @@ public final class ShareCatalog {
     return s;
   }
 
-  private static <T> Page<T> page(List<T> all, Integer maxResults, String pageToken, String kind, String share, String schema) {
+  private static <T> Page<T> page(
+      List<T> all, Integer maxResults, String pageToken, String kind, String share, String schema) {
     int max = maxResults == null ? MAX_RESULTS : maxResults;
     if (max < 0 || max > MAX_RESULTS) {
       throw SharingErrors.invalidParameter(
-          "Acceptable values of 'maxResults' are 0 to " + MAX_RESULTS + ", inclusive. (Default: " + MAX_RESULTS + ")");
+          "Acceptable values of 'maxResults' are 0 to "
+              + MAX_RESULTS
+              + ", inclusive. (Default: "
+              + MAX_RESULTS
+              + ")");
     }
     int start = 0;
     if (pageToken != null && !pageToken.isEmpty()) {
@@ -130,12 +155,16 @@ public final class ShareCatalog {
       } catch (IllegalArgumentException e) {
         throw SharingErrors.invalidParameter("invalid 'nextPageToken': cannot decode it");
       }
-      if (!kind.equals(t.get("k")) || !key(share).equals(t.get("s")) || !key(schema).equals(t.get("c"))
+      if (!kind.equals(t.get("k"))
+          || !key(share).equals(t.get("s"))
+          || !key(schema).equals(t.get("c"))
           || !(t.get("i") instanceof Number n)) {
-        throw SharingErrors.invalidParameter("invalid 'nextPageToken': it belongs to another listing");
+        throw SharingErrors.invalidParameter(
+            "invalid 'nextPageToken': it belongs to another listing");
       }
       start = n.intValue();
-      if (start < 0 || start > all.size()) throw SharingErrors.invalidParameter("invalid 'nextPageToken': out of range");
+      if (start < 0 || start > all.size())
+        throw SharingErrors.invalidParameter("invalid 'nextPageToken': out of range");
     }
     int end = (int) Math.min((long) start + max, all.size());
     String next = null;
@@ -149,5 +178,4 @@ public final class ShareCatalog {
     }
     return new Page<>(all.subList(start, end), next);
   }
-
 }

@@ -5,12 +5,21 @@ package io.tablegate.catalog;
  *
  * @param location absolute URI of the table root ({@code file:/...} or {@code s3://bucket/prefix})
  * @param store the object store of an {@code s3://} table, null for local tables
- * @param presigned true when recipients download straight from the store with presigned URLs,
- *     false when files go through the gateway's own signed URLs
+ * @param presigned true when recipients download straight from the store with presigned URLs, false
+ *     when files go through the gateway's own signed URLs
  */
 public record SharedTable(
-    String share, String schema, String name, String id, String shareId, String location, String format,
-    boolean historyShared, long startVersion, String store, boolean presigned) {
+    String share,
+    String schema,
+    String name,
+    String id,
+    String shareId,
+    String location,
+    String format,
+    boolean historyShared,
+    long startVersion,
+    String store,
+    boolean presigned) {
 
   /** {@code share.schema.table}, as used in protocol error messages. */
   public String qualifiedName() {

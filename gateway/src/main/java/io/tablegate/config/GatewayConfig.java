@@ -6,9 +6,10 @@ import java.util.List;
  * The whole gateway configuration, validated by {@link ConfigLoader}. Secrets ({@code signingKey},
  * token hashes) never appear in {@link #toString()}.
  *
- * @param publicEndpoint the external base URL including the endpoint prefix, e.g.
- *     {@code https://sharing.example.com/delta-sharing}; written into profiles and file URLs
- * @param signingKey the key that seals file URLs, page and refresh tokens; null means a random per-process key
+ * @param publicEndpoint the external base URL including the endpoint prefix, e.g. {@code
+ *     https://sharing.example.com/delta-sharing}; written into profiles and file URLs
+ * @param signingKey the key that seals file URLs, page and refresh tokens; null means a random
+ *     per-process key
  * @param previousSigningKeys older keys whose URLs and tokens are still accepted (key rotation)
  * @param limits bounds on connections, scans and request work
  * @param management the listener of probes and metrics
@@ -67,9 +68,35 @@ public record GatewayConfig(
 
   /** This configuration with another management listener. */
   public GatewayConfig withManagement(ManagementConfig m) {
-    return new GatewayConfig(host, port, endpoint, publicEndpoint, preSignedUrlTimeoutSeconds, queryTablePageSizeLimit, queryTablePageTokenTtlMs,
-        refreshTokenTtlMs, workerPoolSize, eventLoops, latestVersionTtlMs, snapshotCacheSize, responseCacheTtlMs, responseCacheMaxBytes, signingKey,
-        previousSigningKeys, tokens, stores, icebergCatalogs, redis, notifications, tls, admin, m, oidc, rateLimit, limits, shares);
+    return new GatewayConfig(
+        host,
+        port,
+        endpoint,
+        publicEndpoint,
+        preSignedUrlTimeoutSeconds,
+        queryTablePageSizeLimit,
+        queryTablePageTokenTtlMs,
+        refreshTokenTtlMs,
+        workerPoolSize,
+        eventLoops,
+        latestVersionTtlMs,
+        snapshotCacheSize,
+        responseCacheTtlMs,
+        responseCacheMaxBytes,
+        signingKey,
+        previousSigningKeys,
+        tokens,
+        stores,
+        icebergCatalogs,
+        redis,
+        notifications,
+        tls,
+        admin,
+        m,
+        oidc,
+        rateLimit,
+        limits,
+        shares);
   }
 
   /** Whether recipients must authenticate: tokens in the file, live tokens (admin API) or OIDC. */
@@ -79,8 +106,34 @@ public record GatewayConfig(
 
   @Override
   public String toString() {
-    return "GatewayConfig[host=" + host + ", port=" + port + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint
-        + ", preSignedUrlTimeoutSeconds=" + preSignedUrlTimeoutSeconds + ", shares=" + shares.size() + ", tokens="
-        + tokens.size() + ", stores=" + stores + ", icebergCatalogs=" + icebergCatalogs + ", tls=" + (tls != null) + ", admin=" + admin + ", redis=" + redis + ", notifications=" + notifications + ", signingKey=" + (signingKey == null ? "random" : "***") + "]";
+    return "GatewayConfig[host="
+        + host
+        + ", port="
+        + port
+        + ", endpoint="
+        + endpoint
+        + ", publicEndpoint="
+        + publicEndpoint
+        + ", preSignedUrlTimeoutSeconds="
+        + preSignedUrlTimeoutSeconds
+        + ", shares="
+        + shares.size()
+        + ", tokens="
+        + tokens.size()
+        + ", stores="
+        + stores
+        + ", icebergCatalogs="
+        + icebergCatalogs
+        + ", tls="
+        + (tls != null)
+        + ", admin="
+        + admin
+        + ", redis="
+        + redis
+        + ", notifications="
+        + notifications
+        + ", signingKey="
+        + (signingKey == null ? "random" : "***")
+        + "]";
   }
 }

@@ -8,19 +8,44 @@ import java.util.List;
  * cluster nodes (then {@code uri} is the first). {@code user}/{@code password} for ACL/AUTH may be
  * null. The password never appears in {@link #toString()}.
  *
- * @param sharedTtlMs lifetime of version-keyed entries (snapshots, file lists) in Redis; 0 turns the
- *     Redis cache tier off (Redis then only carries invalidations)
+ * @param sharedTtlMs lifetime of version-keyed entries (snapshots, file lists) in Redis; 0 turns
+ *     the Redis cache tier off (Redis then only carries invalidations)
  */
-public record RedisConfig(String uri, List<String> endpoints, String mode, String masterName, String user, String password,
-    String channel, String keyPrefix, long timeoutMs, long sharedTtlMs) {
+public record RedisConfig(
+    String uri,
+    List<String> endpoints,
+    String mode,
+    String masterName,
+    String user,
+    String password,
+    String channel,
+    String keyPrefix,
+    long timeoutMs,
+    long sharedTtlMs) {
   public RedisConfig {
     endpoints = List.copyOf(endpoints);
   }
 
   @Override
   public String toString() {
-    return "RedisConfig[mode=" + mode + ", endpoints=" + endpoints.stream().map(e -> e.replaceAll("//[^@/]*@", "//***@")).toList()
-        + ", masterName=" + masterName + ", user=" + user + ", password=" + (password == null ? "none" : "***") + ", channel=" + channel
-        + ", keyPrefix=" + keyPrefix + ", timeoutMs=" + timeoutMs + ", sharedTtlMs=" + sharedTtlMs + "]";
+    return "RedisConfig[mode="
+        + mode
+        + ", endpoints="
+        + endpoints.stream().map(e -> e.replaceAll("//[^@/]*@", "//***@")).toList()
+        + ", masterName="
+        + masterName
+        + ", user="
+        + user
+        + ", password="
+        + (password == null ? "none" : "***")
+        + ", channel="
+        + channel
+        + ", keyPrefix="
+        + keyPrefix
+        + ", timeoutMs="
+        + timeoutMs
+        + ", sharedTtlMs="
+        + sharedTtlMs
+        + "]";
   }
 }

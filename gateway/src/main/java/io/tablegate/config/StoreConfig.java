@@ -5,8 +5,8 @@ package io.tablegate.config;
  * null, come from the AWS default chain (environment, profile, instance role). The secret never
  * appears in {@link #toString()}.
  *
- * @param endpoint the URL the gateway uses to reach the store, e.g. {@code http://minio:9000};
- *     null for AWS S3
+ * @param endpoint the URL the gateway uses to reach the store, e.g. {@code http://minio:9000}; null
+ *     for AWS S3
  * @param publicEndpoint the URL recipients use in presigned URLs (a name the store's certificate
  *     matches); null means {@code endpoint}
  */
@@ -23,9 +23,24 @@ public record StoreConfig(
 
   @Override
   public String toString() {
-    return "StoreConfig[name=" + name + ", endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint + ", region=" + region
-        + ", pathStyleAccess=" + pathStyleAccess + ", accessKeyId=" + (accessKeyId == null ? "(default chain)" : accessKeyId)
-        + ", secretAccessKey=" + (secretAccessKey == null ? "(default chain)" : "***") + ", connectTimeoutMs=" + connectTimeoutMs
-        + ", requestTimeoutMs=" + requestTimeoutMs + "]";
+    return "StoreConfig[name="
+        + name
+        + ", endpoint="
+        + endpoint
+        + ", publicEndpoint="
+        + publicEndpoint
+        + ", region="
+        + region
+        + ", pathStyleAccess="
+        + pathStyleAccess
+        + ", accessKeyId="
+        + (accessKeyId == null ? "(default chain)" : accessKeyId)
+        + ", secretAccessKey="
+        + (secretAccessKey == null ? "(default chain)" : "***")
+        + ", connectTimeoutMs="
+        + connectTimeoutMs
+        + ", requestTimeoutMs="
+        + requestTimeoutMs
+        + "]";
   }
 }

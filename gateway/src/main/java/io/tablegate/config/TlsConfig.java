@@ -7,8 +7,14 @@ package io.tablegate.config;
  * @param certificateFile PEM certificate chain; null with {@code selfSigned}
  * @param keyFile PEM private key; null with {@code selfSigned}
  * @param selfSigned generate a certificate for {@code localhost} at startup (demo and tests only)
- * @param clientCaFile PEM CA certificates whose client certificates are required (mTLS); null for none
+ * @param clientCaFile PEM CA certificates whose client certificates are required (mTLS); null for
+ *     none
  * @param reloadIntervalMs how often the certificate files are checked for changes (0: never)
  */
-public record TlsConfig(String certificateFile, String keyFile, boolean selfSigned, String clientCaFile, String engine,
+public record TlsConfig(
+    String certificateFile,
+    String keyFile,
+    boolean selfSigned,
+    String clientCaFile,
+    String engine,
     long reloadIntervalMs) {}

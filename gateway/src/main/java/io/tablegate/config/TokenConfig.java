@@ -5,8 +5,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A recipient bearer token, held only as its SHA-256. {@code shares} empty means every share
- * (the reference server's single {@code bearerToken}); {@code expiresAt} may be null.
+ * A recipient bearer token, held only as its SHA-256. {@code shares} empty means every share (the
+ * reference server's single {@code bearerToken}); {@code expiresAt} may be null.
  */
 public record TokenConfig(String id, byte[] sha256, List<String> shares, Instant expiresAt) {
   public TokenConfig {
@@ -21,7 +21,14 @@ public record TokenConfig(String id, byte[] sha256, List<String> shares, Instant
 
   @Override
   public String toString() {
-    return "TokenConfig[id=" + id + ", sha256=" + HexFormat.of().formatHex(sha256).substring(0, 8) + "…, shares=" + shares
-        + ", expiresAt=" + expiresAt + "]";
+    return "TokenConfig[id="
+        + id
+        + ", sha256="
+        + HexFormat.of().formatHex(sha256).substring(0, 8)
+        + "…, shares="
+        + shares
+        + ", expiresAt="
+        + expiresAt
+        + "]";
   }
 }

@@ -16,15 +16,16 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals small payloads into opaque, authenticated, URL-safe tokens and opens them again: AES-256-GCM
- * with a synthetic nonce (an HMAC of purpose and plaintext, as in SIV), so sealing needs no random
- * numbers, equal inputs give equal tokens, and the nonce never repeats for different inputs.
+ * Seals small payloads into opaque, authenticated, URL-safe tokens and opens them again:
+ * AES-256-GCM with a synthetic nonce (an HMAC of purpose and plaintext, as in SIV), so sealing
+ * needs no random numbers, equal inputs give equal tokens, and the nonce never repeats for
+ * different inputs.
  *
  * <p>Keys are derived from the configured {@code signingKey}, which every instance behind a load
- * balancer shares, so any instance opens any instance's tokens. Each token names its key by a 4-byte
- * id; the previous keys still open the tokens they sealed (key rotation), while only the current
- * key seals. The {@code purpose} is authenticated data: a page token never opens as a refresh token
- * or a file URL.
+ * balancer shares, so any instance opens any instance's tokens. Each token names its key by a
+ * 4-byte id; the previous keys still open the tokens they sealed (key rotation), while only the
+ * current key seals. The {@code purpose} is authenticated data: a page token never opens as a
+ * refresh token or a file URL.
  *
  * <p>Thread-safe and non-blocking (one {@link Cipher} and {@link Mac} per thread).
  */
@@ -42,9 +43,15 @@ public final class Sealer {
 
   private final Key current;
   private final List<Key> all;
-  private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(() -> instance(() -> Cipher.getInstance("AES/GCM/NoPadding")));
-  /** Per thread: a Mac keyed with the current nonce key, and the last token sealed (see {@link #seal}). */
+  private final ThreadLocal<Cipher> ciphers =
+      ThreadLocal.withInitial(() -> instance(() -> Cipher.getInstance("AES/GCM/NoPadding")));
+
+  /**
+   * Per thread: a Mac keyed with the current nonce key, and the last token sealed (see {@link
+   * #seal}).
+   */
   private final ThreadLocal<Mac> macs;
+
   private final ThreadLocal<Object[]> last = ThreadLocal.withInitial(() -> new Object[2]);
 
   /**
@@ -57,11 +64,15 @@ public final class Sealer {
     keys.add(current);
     for (byte[] p : previous) keys.add(derive(p));
     all = List.copyOf(keys);
-    macs = ThreadLocal.withInitial(() -> instance(() -> {
-      Mac m = Mac.getInstance("HmacSHA256");
-      m.init(current.nonce());
-      return m;
-    }));
+    macs =
+        ThreadLocal.withInitial(
+            () ->
+                instance(
+                    () -> {
+                      Mac m = Mac.getInstance("HmacSHA256");
+                      m.init(current.nonce());
+                      return m;
+                    }));
   }
 
   /** A sealer with a random key: its tokens open only in this process. */
@@ -79,10 +90,12 @@ public final class Sealer {
       mac.update(aad);
       mac.update((byte) 0);
       byte[] nonce = Arrays.copyOf(mac.doFinal(plaintext), NONCE_BYTES);
-      // the same input twice in a row gives the same nonce, which the JDK refuses to encrypt with again
+      // the same input twice in a row gives the same nonce, which the JDK refuses to encrypt with
+      // again
       // (it guards GCM against nonce reuse): the token is then the same as last time
       Object[] previous = last.get();
-      if (previous[0] != null && Arrays.equals((byte[]) previous[0], nonce)) return (String) previous[1];
+      if (previous[0] != null && Arrays.equals((byte[]) previous[0], nonce))
+        return (String) previous[1];
       Cipher c = ciphers.get();
       c.init(Cipher.ENCRYPT_MODE, current.aes(), new GCMParameterSpec(TAG_BITS, nonce));
       c.updateAAD(aad);
@@ -101,10 +114,12 @@ public final class Sealer {
   /**
    * Opens a token sealed for {@code purpose} by this key or a previous one.
    *
-   * @throws InvalidTokenException when it is malformed, altered, sealed for another purpose or by an unknown key
+   * @throws InvalidTokenException when it is malformed, altered, sealed for another purpose or by
+   *     an unknown key
    */
   public byte[] open(String purpose, String token) {
-    if (token == null || token.isEmpty() || token.length() > 16_384) throw new InvalidTokenException();
+    if (token == null || token.isEmpty() || token.length() > 16_384)
+      throw new InvalidTokenException();
     byte[] raw;
     try {
       raw = DECODER.decode(token);
@@ -122,7 +137,10 @@ public final class Sealer {
     if (key == null) throw new InvalidTokenException();
     try {
       Cipher c = ciphers.get();
-      c.init(Cipher.DECRYPT_MODE, key.aes(), new GCMParameterSpec(TAG_BITS, raw, 1 + ID_BYTES, NONCE_BYTES));
+      c.init(
+          Cipher.DECRYPT_MODE,
+          key.aes(),
+          new GCMParameterSpec(TAG_BITS, raw, 1 + ID_BYTES, NONCE_BYTES));
       c.updateAAD(purpose.getBytes(StandardCharsets.UTF_8));
       return c.doFinal(raw, HEADER, raw.length - HEADER);
     } catch (AEADBadTagException e) {
@@ -140,8 +158,11 @@ public final class Sealer {
   }
 
   private static Key derive(byte[] master) {
-    if (master == null || master.length < 16) throw new IllegalArgumentException("A signing key needs at least 16 bytes");
-    return new Key(Arrays.copyOf(hmac(master, "tablegate key id"), ID_BYTES), new SecretKeySpec(hmac(master, "tablegate seal v1"), "AES"),
+    if (master == null || master.length < 16)
+      throw new IllegalArgumentException("A signing key needs at least 16 bytes");
+    return new Key(
+        Arrays.copyOf(hmac(master, "tablegate key id"), ID_BYTES),
+        new SecretKeySpec(hmac(master, "tablegate seal v1"), "AES"),
         new SecretKeySpec(hmac(master, "tablegate nonce v1"), "HmacSHA256"));
   }
 

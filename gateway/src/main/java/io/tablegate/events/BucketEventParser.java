@@ -11,10 +11,10 @@ import java.util.List;
 
 /**
  * Reads bucket notifications: MinIO webhook bodies {@code {"EventName","Key","Records"}}, plain
- * S3/Ceph {@code {"Records":[..]}}, MinIO's Redis access-format entries
- * {@code [{"Event":[..],"EventTime":..}]}, and the same records inside an Amazon SNS envelope
- * ({@code {"Type":"Notification","Message":"<records JSON>"}}). A message without records (S3's test
- * event) is empty, not an error; a body that is not JSON or whose records lack bucket or key is
+ * S3/Ceph {@code {"Records":[..]}}, MinIO's Redis access-format entries {@code
+ * [{"Event":[..],"EventTime":..}]}, and the same records inside an Amazon SNS envelope ({@code
+ * {"Type":"Notification","Message":"<records JSON>"}}). A message without records (S3's test event)
+ * is empty, not an error; a body that is not JSON or whose records lack bucket or key is
  * MALFORMED_REQUEST.
  *
  * <p>Object keys: AWS and MinIO URL-encode them (space as {@code +}); Ceph RGW ({@code eventSource}
@@ -44,12 +44,14 @@ public final class BucketEventParser {
       switch (type) {
         case "Notification" -> {
           String message = root.path("Message").asText(null);
-          if (message == null) throw SharingErrors.malformed("Invalid SNS notification: no Message");
+          if (message == null)
+            throw SharingErrors.malformed("Invalid SNS notification: no Message");
           return new Message.Events(parse(message.getBytes(StandardCharsets.UTF_8)));
         }
         case "SubscriptionConfirmation" -> {
           String url = root.path("SubscribeURL").asText(null);
-          if (url == null) throw SharingErrors.malformed("Invalid SNS subscription confirmation: no SubscribeURL");
+          if (url == null)
+            throw SharingErrors.malformed("Invalid SNS subscription confirmation: no SubscribeURL");
           return new Message.SubscriptionConfirmation(root.path("TopicArn").asText(), url);
         }
         default -> {
@@ -79,7 +81,9 @@ public final class BucketEventParser {
     List<BucketEvent> out = new ArrayList<>();
     if (root.isArray()) {
       for (JsonNode entry : root) {
-        if (!entry.isObject()) throw SharingErrors.malformed("Invalid bucket notification: expected objects in the array");
+        if (!entry.isObject())
+          throw SharingErrors.malformed(
+              "Invalid bucket notification: expected objects in the array");
         records(entry.path("Event"), out);
       }
     } else if (root.isObject()) {
@@ -90,7 +94,10 @@ public final class BucketEventParser {
     return out;
   }
 
-  /** The record's {@code eventTime} (ISO-8601, as AWS, MinIO and RGW send it); null if absent or not a time. */
+  /**
+   * The record's {@code eventTime} (ISO-8601, as AWS, MinIO and RGW send it); null if absent or not
+   * a time.
+   */
   static java.time.Instant eventTime(String text) {
     if (text.isEmpty() || text.length() > 64) return null;
     try {
@@ -102,7 +109,8 @@ public final class BucketEventParser {
 
   private static void records(JsonNode records, List<BucketEvent> out) {
     if (records.isMissingNode() || records.isNull()) return;
-    if (!records.isArray()) throw SharingErrors.malformed("Invalid bucket notification: Records must be an array");
+    if (!records.isArray())
+      throw SharingErrors.malformed("Invalid bucket notification: Records must be an array");
     for (JsonNode r : records) {
       String name = r.path("eventName").asText("");
       if (name.startsWith("s3:")) name = name.substring(3);
@@ -110,21 +118,26 @@ public final class BucketEventParser {
       String bucket = s3.path("bucket").path("name").asText(null);
       String rawKey = s3.path("object").path("key").asText(null);
       if (bucket == null || bucket.isEmpty() || rawKey == null || rawKey.isEmpty()) {
-        throw SharingErrors.malformed("Invalid bucket notification: a record has no s3.bucket.name or s3.object.key");
+        throw SharingErrors.malformed(
+            "Invalid bucket notification: a record has no s3.bucket.name or s3.object.key");
       }
       String key;
       if (r.path("eventSource").asText("").startsWith("ceph:")) {
         key = rawKey; // Ceph RGW sends keys as they are
       } else {
         try {
-          key = URLDecoder.decode(rawKey, StandardCharsets.UTF_8); // AWS and MinIO form-encode keys (space as '+')
+          key =
+              URLDecoder.decode(
+                  rawKey, StandardCharsets.UTF_8); // AWS and MinIO form-encode keys (space as '+')
         } catch (IllegalArgumentException e) {
-          throw SharingErrors.malformed("Invalid bucket notification: an object key is not URL-encoded");
+          throw SharingErrors.malformed(
+              "Invalid bucket notification: an object key is not URL-encoded");
         }
       }
       JsonNode object = s3.path("object");
       String sequencer = object.path("sequencer").asText(object.path("eTag").asText(""));
-      out.add(new BucketEvent(name, bucket, key, sequencer, eventTime(r.path("eventTime").asText(""))));
+      out.add(
+          new BucketEvent(name, bucket, key, sequencer, eventTime(r.path("eventTime").asText(""))));
     }
   }
 }

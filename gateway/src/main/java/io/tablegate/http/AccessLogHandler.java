@@ -9,13 +9,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit log: one INFO line per request on logger {@code tablegate.audit} when it ends — method,
  * endpoint, share, schema, table, recipient (token id or OIDC subject, never a token), table
- * version, actions returned, status, duration. Never a query string (file URLs carry signatures),
- * a token, a key or a URL.
+ * version, actions returned, status, duration. Never a query string (file URLs carry signatures), a
+ * token, a key or a URL.
  */
 public final class AccessLogHandler implements Handler<RoutingContext> {
   private static final Logger LOGGER = LoggerFactory.getLogger("tablegate.audit");
+
   /** Set by the NDJSON writer: the number of body lines (files, changes, metadata) sent. */
   static final String LINES = "tablegate.lines";
+
   private final RequestObserver observer;
 
   public AccessLogHandler(RequestObserver observer) {
@@ -25,30 +27,38 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(v -> {
-      Long lines = ctx.get(LINES);
-      observer.completed(endpoint(ctx.normalizedPath()), ctx.response().getStatusCode(), System.nanoTime() - start,
-          ctx.response().bytesWritten(), lines == null ? 0 : lines);
-    });
+    ctx.addEndHandler(
+        v -> {
+          Long lines = ctx.get(LINES);
+          observer.completed(
+              endpoint(ctx.normalizedPath()),
+              ctx.response().getStatusCode(),
+              System.nanoTime() - start,
+              ctx.response().bytesWritten(),
+              lines == null ? 0 : lines);
+        });
     if (LOGGER.isInfoEnabled()) {
-      ctx.addEndHandler(v -> {
-        Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
-        String path = ctx.normalizedPath();
-        Long lines = ctx.get(LINES);
-        String version = ctx.response().headers().get("Delta-Table-Version");
-        var line = LOGGER.atInfo()
-            .addKeyValue("method", ctx.request().method())
-            .addKeyValue("endpoint", endpoint(path))
-            .addKeyValue("share", param(ctx, "share"))
-            .addKeyValue("schema", param(ctx, "schema"))
-            .addKeyValue("table", param(ctx, "table"))
-            .addKeyValue("recipient", who == null ? "-" : who.id());
-        if (version != null) line = line.addKeyValue("version", version);
-        if (lines != null) line = line.addKeyValue("actions", lines);
-        line.addKeyValue("status", ctx.response().getStatusCode())
-            .addKeyValue("durationMs", (System.nanoTime() - start) / 1_000_000)
-            .log("request");
-      });
+      ctx.addEndHandler(
+          v -> {
+            Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
+            String path = ctx.normalizedPath();
+            Long lines = ctx.get(LINES);
+            String version = ctx.response().headers().get("Delta-Table-Version");
+            var line =
+                LOGGER
+                    .atInfo()
+                    .addKeyValue("method", ctx.request().method())
+                    .addKeyValue("endpoint", endpoint(path))
+                    .addKeyValue("share", param(ctx, "share"))
+                    .addKeyValue("schema", param(ctx, "schema"))
+                    .addKeyValue("table", param(ctx, "table"))
+                    .addKeyValue("recipient", who == null ? "-" : who.id());
+            if (version != null) line = line.addKeyValue("version", version);
+            if (lines != null) line = line.addKeyValue("actions", lines);
+            line.addKeyValue("status", ctx.response().getStatusCode())
+                .addKeyValue("durationMs", (System.nanoTime() - start) / 1_000_000)
+                .log("request");
+          });
     }
     ctx.next();
   }

@@ -23,8 +23,10 @@ public final class ConnectionLimits {
   private static final Logger LOGGER = LoggerFactory.getLogger(ConnectionLimits.class);
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
+
   /** Connections whose first request has not arrived yet, with their deadline timer. */
   private final Map<HttpConnection, Long> awaitingFirstRequest = new ConcurrentHashMap<>();
+
   private final LimitsConfig limits;
   private final Vertx vertx;
 
@@ -34,20 +36,27 @@ public final class ConnectionLimits {
   }
 
   /**
-   * Sets the idle timeout on the options of a listener, and turns off cleartext HTTP/2 (h2c): with it
-   * on, Vert.x learns of a connection only once its first request's headers are complete, so a client
-   * that never completes them could not be timed out. HTTP/2 stays available over TLS (ALPN).
+   * Sets the idle timeout on the options of a listener, and turns off cleartext HTTP/2 (h2c): with
+   * it on, Vert.x learns of a connection only once its first request's headers are complete, so a
+   * client that never completes them could not be timed out. HTTP/2 stays available over TLS
+   * (ALPN).
    */
   public HttpServerOptions configure(HttpServerOptions options) {
     return options.setIdleTimeout(limits.idleTimeoutSeconds()).setHttp2ClearTextEnabled(false);
   }
 
-  /** Counts and caps the connections of {@code server}, and closes those whose first request is late. */
+  /**
+   * Counts and caps the connections of {@code server}, and closes those whose first request is
+   * late.
+   */
   public HttpServer apply(HttpServer server) {
     return server.connectionHandler(this::opened);
   }
 
-  /** Wraps a listener's request handler: a request that arrives ends its connection's header deadline. */
+  /**
+   * Wraps a listener's request handler: a request that arrives ends its connection's header
+   * deadline.
+   */
   public Handler<HttpServerRequest> around(Handler<HttpServerRequest> next) {
     return request -> {
       Long timer = awaitingFirstRequest.remove(request.connection());
@@ -66,19 +75,26 @@ public final class ConnectionLimits {
     if (limits.maxConnections() > 0 && now > limits.maxConnections()) {
       open.decrementAndGet();
       if (refused.getAndIncrement() % 1000 == 0) {
-        LOGGER.atWarn().addKeyValue("maxConnections", limits.maxConnections()).log("Connection limit reached; closing new connections");
+        LOGGER
+            .atWarn()
+            .addKeyValue("maxConnections", limits.maxConnections())
+            .log("Connection limit reached; closing new connections");
       }
       conn.close();
       return;
     }
-    long timer = vertx.setTimer(limits.requestHeaderTimeoutMs(), id -> {
-      if (awaitingFirstRequest.remove(conn) != null) conn.close();
-    });
+    long timer =
+        vertx.setTimer(
+            limits.requestHeaderTimeoutMs(),
+            id -> {
+              if (awaitingFirstRequest.remove(conn) != null) conn.close();
+            });
     awaitingFirstRequest.put(conn, timer);
-    conn.closeHandler(v -> {
-      open.decrementAndGet();
-      Long t = awaitingFirstRequest.remove(conn);
-      if (t != null) vertx.cancelTimer(t);
-    });
+    conn.closeHandler(
+        v -> {
+          open.decrementAndGet();
+          Long t = awaitingFirstRequest.remove(conn);
+          if (t != null) vertx.cancelTimer(t);
+        });
   }
 }

@@ -25,7 +25,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerResponse resp = ctx.response();
     if (resp.headWritten()) {
-      LOGGER.atDebug().setCause(ctx.failure()).log("Failure after the response started; closing the connection");
+      LOGGER
+          .atDebug()
+          .setCause(ctx.failure())
+          .log("Failure after the response started; closing the connection");
       resp.reset();
       return;
     }
@@ -38,31 +41,42 @@ public final class FailureHandler implements Handler<RoutingContext> {
       message = e.getMessage();
       if (code == ErrorCode.INTERNAL_ERROR) {
         String errorId = UUID.randomUUID().toString();
-        LOGGER.atError().setCause(e).addKeyValue("errorId", errorId).addKeyValue("path", loggable(ctx.normalizedPath()))
+        LOGGER
+            .atError()
+            .setCause(e)
+            .addKeyValue("errorId", errorId)
+            .addKeyValue("path", loggable(ctx.normalizedPath()))
             .log("Internal error");
         message = message + " (error id " + errorId + ")";
       }
     } else if (failure instanceof HttpException e) {
-      code = switch (e.getStatusCode()) {
-        case 400, 413 -> ErrorCode.MALFORMED_REQUEST;
-        case 401 -> ErrorCode.UNAUTHENTICATED;
-        case 403 -> ErrorCode.PERMISSION_DENIED;
-        case 404, 405 -> ErrorCode.RESOURCE_DOES_NOT_EXIST;
-        default -> ErrorCode.INTERNAL_ERROR;
-      };
-      message = switch (e.getStatusCode()) {
-        case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath();
-        case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath();
-        case 413 -> "The request body is too large";
-        default -> e.getPayload() != null ? e.getPayload() : "Request failed";
-      };
+      code =
+          switch (e.getStatusCode()) {
+            case 400, 413 -> ErrorCode.MALFORMED_REQUEST;
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.PERMISSION_DENIED;
+            case 404, 405 -> ErrorCode.RESOURCE_DOES_NOT_EXIST;
+            default -> ErrorCode.INTERNAL_ERROR;
+          };
+      message =
+          switch (e.getStatusCode()) {
+            case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.normalizedPath();
+            case 405 ->
+                "Method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath();
+            case 413 -> "The request body is too large";
+            default -> e.getPayload() != null ? e.getPayload() : "Request failed";
+          };
       if (e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
         send(ctx, e.getStatusCode(), code, message);
         return;
       }
     } else {
       String errorId = UUID.randomUUID().toString();
-      LOGGER.atError().setCause(failure).addKeyValue("errorId", errorId).addKeyValue("path", loggable(ctx.normalizedPath()))
+      LOGGER
+          .atError()
+          .setCause(failure)
+          .addKeyValue("errorId", errorId)
+          .addKeyValue("path", loggable(ctx.normalizedPath()))
           .log("Unexpected error");
       code = ErrorCode.INTERNAL_ERROR;
       message = "Internal error (error id " + errorId + ")";
@@ -70,7 +84,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     send(ctx, code.httpStatus(), code, message);
   }
 
-  /** A path fit for a log line: file URLs are credentials, so their sealed part is left out; never longer than 256. */
+  /**
+   * A path fit for a log line: file URLs are credentials, so their sealed part is left out; never
+   * longer than 256.
+   */
   static String loggable(String path) {
     if (path == null) return "-";
     int files = path.indexOf("/files/");
@@ -85,13 +102,18 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (status == 401) {
       // RFC 6750: tell OAuth clients whether to get a new token
       boolean presented = ctx.request().getHeader("Authorization") != null;
-      resp.putHeader("WWW-Authenticate", presented ? "Bearer realm=\"tablegate\", error=\"invalid_token\"" : "Bearer realm=\"tablegate\"");
+      resp.putHeader(
+          "WWW-Authenticate",
+          presented
+              ? "Bearer realm=\"tablegate\", error=\"invalid_token\""
+              : "Bearer realm=\"tablegate\"");
     }
     if (ctx.request().method() == HttpMethod.HEAD) {
       resp.end();
       return;
     }
-    resp.putHeader("Content-Type", "application/json; charset=utf-8").end(Buffer.buffer(ProtocolCodec.error(code, message)));
+    resp.putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(Buffer.buffer(ProtocolCodec.error(code, message)));
   }
 
   /**
@@ -100,14 +122,21 @@ public final class FailureHandler implements Handler<RoutingContext> {
    */
   public static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    int status = cause instanceof io.netty.handler.codec.TooLongFrameException
-        ? (cause.getMessage() != null && cause.getMessage().contains("header") ? 431 : 414) : 400;
-    String message = switch (status) {
-      case 431 -> "The request headers are too large";
-      case 414 -> "The request line is too long";
-      default -> "The request is not valid HTTP";
-    };
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").putHeader("Connection", "close")
+    int status =
+        cause instanceof io.netty.handler.codec.TooLongFrameException
+            ? (cause.getMessage() != null && cause.getMessage().contains("header") ? 431 : 414)
+            : 400;
+    String message =
+        switch (status) {
+          case 431 -> "The request headers are too large";
+          case 414 -> "The request line is too long";
+          default -> "The request is not valid HTTP";
+        };
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Connection", "close")
         .end(Buffer.buffer(ProtocolCodec.error(ErrorCode.MALFORMED_REQUEST, message)))
         .onComplete(v -> request.connection().close());
   }

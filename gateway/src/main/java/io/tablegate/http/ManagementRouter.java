@@ -16,14 +16,34 @@ public final class ManagementRouter {
 
   public static Router create(Vertx vertx, Supplier<Readiness> readiness, Supplier<String> scrape) {
     Router router = Router.router(vertx);
-    router.get("/livez").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
-    router.get("/readyz").handler(ctx -> {
-      Readiness r = readiness.get();
-      ctx.response().setStatusCode(r.ready() ? 200 : 503).putHeader("Content-Type", "application/json").end(r.json());
-    });
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(scrape.get()));
-    router.route().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("not found"));
+    router
+        .get("/livez")
+        .handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
+    router
+        .get("/readyz")
+        .handler(
+            ctx -> {
+              Readiness r = readiness.get();
+              ctx.response()
+                  .setStatusCode(r.ready() ? 200 : 503)
+                  .putHeader("Content-Type", "application/json")
+                  .end(r.json());
+            });
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(scrape.get()));
+    router
+        .route()
+        .handler(
+            ctx ->
+                ctx.response()
+                    .setStatusCode(404)
+                    .putHeader("Content-Type", "text/plain")
+                    .end("not found"));
     return router;
   }
 }

@@ -17,18 +17,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams an NDJSON response with back-pressure: headers and head lines first, then body chunks
- * pulled from the worker pool one at a time, only while the connection's write queue has room.
- * The body is released exactly once: at the end, on failure, and on client disconnect. A failure
- * after the first byte ends the stream with an {@code endStreamAction.errorMessage} when the client
- * asked for end-stream actions, otherwise resets the connection so the client sees a truncated body.
+ * pulled from the worker pool one at a time, only while the connection's write queue has room. The
+ * body is released exactly once: at the end, on failure, and on client disconnect. A failure after
+ * the first byte ends the stream with an {@code endStreamAction.errorMessage} when the client asked
+ * for end-stream actions, otherwise resets the connection so the client sees a truncated body.
  */
 final class NdjsonWriter {
   private static final Logger LOGGER = LoggerFactory.getLogger(NdjsonWriter.class);
   static final String CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
+
   /**
-   * Lines per pull: about 140 KB of NDJSON, so a chunk (and the arrays that build it) stays well below
-   * G1's humongous-object threshold (half a region: 512 KB in a 1 GiB heap); with 1,024 lines a hundred
-   * concurrent streams filled a 1 GiB heap with humongous regions.
+   * Lines per pull: about 140 KB of NDJSON, so a chunk (and the arrays that build it) stays well
+   * below G1's humongous-object threshold (half a region: 512 KB in a 1 GiB heap); with 1,024 lines
+   * a hundred concurrent streams filled a 1 GiB heap with humongous regions.
    */
   private static final int LINES_PER_CHUNK = 256;
 
@@ -52,44 +53,54 @@ final class NdjsonWriter {
   }
 
   /**
-   * Pulls the first chunk before the status line is sent, so that a failure found while opening
-   * the scan (missing files, a snapshot that cannot be shared) is still a proper error response.
+   * Pulls the first chunk before the status line is sent, so that a failure found while opening the
+   * scan (missing files, a snapshot that cannot be shared) is still a proper error response.
    */
   private void start() {
-    resp.closeHandler(v -> {
-      if (!finished) {
-        LOGGER.atDebug().addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath())).log("Client went away mid-stream; closing the table scan");
-        body.cancel(); // a pull running now stops early instead of reading on for nobody
-        release();
-      }
-    });
-    fetch().onComplete(ar -> {
-      if (finished) return;
-      if (ar.failed()) {
-        release();
-        ctx.fail(ar.cause());
-        return;
-      }
-      resp.setStatusCode(200)
-          .putHeader("Content-Type", CONTENT_TYPE)
-          .putHeader("Delta-Table-Version", Long.toString(stream.tableVersion()))
-          .putHeader("delta-sharing-capabilities",
-              "responseformat=" + stream.format().wireName() + (stream.capabilityEndStream() ? ";includeendstreamaction=true" : ""));
-      if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
-      resp.setChunked(true);
-      resp.write(Buffer.buffer(stream.head()));
-      byte[] chunk = ar.result();
-      if (chunk == null) {
-        end();
-        return;
-      }
-      resp.write(Buffer.buffer(chunk));
-      pull();
-    });
+    resp.closeHandler(
+        v -> {
+          if (!finished) {
+            LOGGER
+                .atDebug()
+                .addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath()))
+                .log("Client went away mid-stream; closing the table scan");
+            body.cancel(); // a pull running now stops early instead of reading on for nobody
+            release();
+          }
+        });
+    fetch()
+        .onComplete(
+            ar -> {
+              if (finished) return;
+              if (ar.failed()) {
+                release();
+                ctx.fail(ar.cause());
+                return;
+              }
+              resp.setStatusCode(200)
+                  .putHeader("Content-Type", CONTENT_TYPE)
+                  .putHeader("Delta-Table-Version", Long.toString(stream.tableVersion()))
+                  .putHeader(
+                      "delta-sharing-capabilities",
+                      "responseformat="
+                          + stream.format().wireName()
+                          + (stream.capabilityEndStream() ? ";includeendstreamaction=true" : ""));
+              if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
+              resp.setChunked(true);
+              resp.write(Buffer.buffer(stream.head()));
+              byte[] chunk = ar.result();
+              if (chunk == null) {
+                end();
+                return;
+              }
+              resp.write(Buffer.buffer(chunk));
+              pull();
+            });
   }
 
   /** The one pull running or done but not yet consumed: a body is read by one thread at a time. */
   private Future<byte[]> inflight;
+
   private Future<byte[]> prefetched;
 
   private Future<byte[]> fetch() {
@@ -114,22 +125,23 @@ final class NdjsonWriter {
     }
     Future<byte[]> f = prefetched != null ? prefetched : fetch();
     prefetched = null;
-    f.onComplete(ar -> {
-      if (finished) return;
-      if (ar.failed()) {
-        fail(ar.cause());
-        return;
-      }
-      byte[] chunk = ar.result();
-      if (chunk == null) {
-        end();
-        return;
-      }
-      // read ahead: the worker prepares the next chunk while the event loop writes this one
-      prefetched = fetch();
-      resp.write(Buffer.buffer(chunk));
-      pull();
-    });
+    f.onComplete(
+        ar -> {
+          if (finished) return;
+          if (ar.failed()) {
+            fail(ar.cause());
+            return;
+          }
+          byte[] chunk = ar.result();
+          if (chunk == null) {
+            end();
+            return;
+          }
+          // read ahead: the worker prepares the next chunk while the event loop writes this one
+          prefetched = fetch();
+          resp.write(Buffer.buffer(chunk));
+          pull();
+        });
   }
 
   private void count() {
@@ -152,22 +164,36 @@ final class NdjsonWriter {
     String message;
     if (cause instanceof SharingException e && code != ErrorCode.INTERNAL_ERROR) {
       message = e.getMessage();
-      LOGGER.atDebug().addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath())).addKeyValue("errorCode", code).log("Stream ended by an error");
+      LOGGER
+          .atDebug()
+          .addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath()))
+          .addKeyValue("errorCode", code)
+          .log("Stream ended by an error");
     } else {
       String errorId = UUID.randomUUID().toString();
       message = "Internal error while streaming (error id " + errorId + ")";
-      LOGGER.atError().setCause(cause).addKeyValue("errorId", errorId).addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath()))
+      LOGGER
+          .atError()
+          .setCause(cause)
+          .addKeyValue("errorId", errorId)
+          .addKeyValue("path", FailureHandler.loggable(ctx.normalizedPath()))
           .log("Stream failed after the response started");
     }
     if (stream.endStreamAction()) {
-      resp.write(Buffer.buffer(ProtocolCodec.endStreamLine(new EndStreamAction(null, null, null, message, code.httpStatus()))));
+      resp.write(
+          Buffer.buffer(
+              ProtocolCodec.endStreamLine(
+                  new EndStreamAction(null, null, null, message, code.httpStatus()))));
       resp.end();
     } else {
       resp.reset();
     }
   }
 
-  /** Closes the body once, after any pull still running on the worker pool (never concurrently with it). */
+  /**
+   * Closes the body once, after any pull still running on the worker pool (never concurrently with
+   * it).
+   */
   private void release() {
     if (finished) return;
     finished = true;

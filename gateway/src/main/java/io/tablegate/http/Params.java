@@ -24,8 +24,12 @@ public final class Params {
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw SharingErrors.invalidParameter("Invalid '" + name + "': expected a number but the string didn't have the appropriate format: '"
-          + v + "'");
+      throw SharingErrors.invalidParameter(
+          "Invalid '"
+              + name
+              + "': expected a number but the string didn't have the appropriate format: '"
+              + v
+              + "'");
     }
   }
 
@@ -45,7 +49,9 @@ public final class Params {
     return switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw SharingErrors.invalidParameter("Invalid '" + name + "': expected true or false, got '" + v + "'");
+      default ->
+          throw SharingErrors.invalidParameter(
+              "Invalid '" + name + "': expected true or false, got '" + v + "'");
     };
   }
 

@@ -8,9 +8,9 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Per-recipient request limits, after authentication: over the limit a request is answered
- * {@code 429 RESOURCE_EXHAUSTED} with {@code Retry-After} (which Delta Sharing clients honour and
- * retry). The buckets are the {@link RateLimiter}'s; callers without a recipient count by address.
+ * Per-recipient request limits, after authentication: over the limit a request is answered {@code
+ * 429 RESOURCE_EXHAUSTED} with {@code Retry-After} (which Delta Sharing clients honour and retry).
+ * The buckets are the {@link RateLimiter}'s; callers without a recipient count by address.
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
   private final RateLimiter limiter;
@@ -23,15 +23,22 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
     String id = who == null ? "anonymous:" + ctx.request().remoteAddress().hostAddress() : who.id();
-    limiter.take(id).onComplete(ar -> {
-      long retry = ar.succeeded() ? ar.result() : 0;
-      if (retry == 0) {
-        ctx.next();
-        return;
-      }
-      ctx.response().putHeader("Retry-After", Long.toString(retry));
-      ctx.fail(new SharingException(ErrorCode.RESOURCE_EXHAUSTED, "Too many requests for this recipient; retry after " + retry
-          + " second(s)."));
-    });
+    limiter
+        .take(id)
+        .onComplete(
+            ar -> {
+              long retry = ar.succeeded() ? ar.result() : 0;
+              if (retry == 0) {
+                ctx.next();
+                return;
+              }
+              ctx.response().putHeader("Retry-After", Long.toString(retry));
+              ctx.fail(
+                  new SharingException(
+                      ErrorCode.RESOURCE_EXHAUSTED,
+                      "Too many requests for this recipient; retry after "
+                          + retry
+                          + " second(s)."));
+            });
   }
 }

@@ -9,9 +9,9 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Runs in front of a router: a path or query string that is not valid percent-encoding is answered
- * with protocol JSON 400 at once. (Left to the router, it fails while routes are matched, outside any
- * failure handler, and Vert.x logs the whole URL, file-URL tokens included, at ERROR.) This is the one
- * place that checks it: past it, decoding a request's path and parameters cannot fail.
+ * with protocol JSON 400 at once. (Left to the router, it fails while routes are matched, outside
+ * any failure handler, and Vert.x logs the whole URL, file-URL tokens included, at ERROR.) This is
+ * the one place that checks it: past it, decoding a request's path and parameters cannot fail.
  */
 public final class RequestGuard implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> next;
@@ -39,8 +39,14 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         request.response().end();
         return;
       }
-      request.response().putHeader("Content-Type", "application/json; charset=utf-8")
-          .end(Buffer.buffer(ProtocolCodec.error(ErrorCode.INVALID_PARAMETER_VALUE, "The request URL is not valid percent-encoding.")));
+      request
+          .response()
+          .putHeader("Content-Type", "application/json; charset=utf-8")
+          .end(
+              Buffer.buffer(
+                  ProtocolCodec.error(
+                      ErrorCode.INVALID_PARAMETER_VALUE,
+                      "The request URL is not valid percent-encoding.")));
       return;
     }
     next.handle(request);
@@ -50,7 +56,9 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
   static boolean validEscapes(String path) {
     if (path == null) return true;
     for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
-      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) return false;
+      if (i + 2 >= path.length()
+          || Character.digit(path.charAt(i + 1), 16) < 0
+          || Character.digit(path.charAt(i + 2), 16) < 0) return false;
     }
     return true;
   }

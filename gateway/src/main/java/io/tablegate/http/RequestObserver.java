@@ -6,7 +6,8 @@ public interface RequestObserver {
   RequestObserver NONE = (endpoint, status, nanos, bytes, lines) -> {};
 
   /**
-   * @param endpoint the endpoint's name as the audit log spells it ({@code query}, {@code file}, ...)
+   * @param endpoint the endpoint's name as the audit log spells it ({@code query}, {@code file},
+   *     ...)
    * @param bytes response bytes written
    * @param lines NDJSON lines (files, changes, metadata) sent, 0 for other responses
    */

@@ -15,27 +15,54 @@ final class SharesHandler {
   }
 
   void listShares(RoutingContext ctx) {
-    json(ctx, ProtocolCodec.sharePage(service.listShares(BearerAuthHandler.recipient(ctx), Params.integer(ctx, "maxResults"),
-        Params.string(ctx, "pageToken"))));
+    json(
+        ctx,
+        ProtocolCodec.sharePage(
+            service.listShares(
+                BearerAuthHandler.recipient(ctx),
+                Params.integer(ctx, "maxResults"),
+                Params.string(ctx, "pageToken"))));
   }
 
   void getShare(RoutingContext ctx) {
-    json(ctx, ProtocolCodec.share(service.share(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"))));
+    json(
+        ctx,
+        ProtocolCodec.share(
+            service.share(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"))));
   }
 
   void listSchemas(RoutingContext ctx) {
-    json(ctx, ProtocolCodec.schemaPage(service.listSchemas(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"),
-        Params.integer(ctx, "maxResults"), Params.string(ctx, "pageToken"))));
+    json(
+        ctx,
+        ProtocolCodec.schemaPage(
+            service.listSchemas(
+                BearerAuthHandler.recipient(ctx),
+                ctx.pathParam("share"),
+                Params.integer(ctx, "maxResults"),
+                Params.string(ctx, "pageToken"))));
   }
 
   void listTables(RoutingContext ctx) {
-    json(ctx, ProtocolCodec.tablePage(service.listTables(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"),
-        ctx.pathParam("schema"), Params.integer(ctx, "maxResults"), Params.string(ctx, "pageToken"))));
+    json(
+        ctx,
+        ProtocolCodec.tablePage(
+            service.listTables(
+                BearerAuthHandler.recipient(ctx),
+                ctx.pathParam("share"),
+                ctx.pathParam("schema"),
+                Params.integer(ctx, "maxResults"),
+                Params.string(ctx, "pageToken"))));
   }
 
   void listAllTables(RoutingContext ctx) {
-    json(ctx, ProtocolCodec.tablePage(service.listAllTables(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"),
-        Params.integer(ctx, "maxResults"), Params.string(ctx, "pageToken"))));
+    json(
+        ctx,
+        ProtocolCodec.tablePage(
+            service.listAllTables(
+                BearerAuthHandler.recipient(ctx),
+                ctx.pathParam("share"),
+                Params.integer(ctx, "maxResults"),
+                Params.string(ctx, "pageToken"))));
   }
 
   private static void json(RoutingContext ctx, byte[] body) {

@@ -9,11 +9,14 @@ import io.tablegate.service.TableRef;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
-/** The per-table endpoints: version, metadata, query, changes. Table work runs on the worker pool. */
+/**
+ * The per-table endpoints: version, metadata, query, changes. Table work runs on the worker pool.
+ */
 final class TableHandler {
   /** Clients send a handful of distinct capability headers: each is parsed once. */
   private static final com.github.benmanes.caffeine.cache.Cache<String, Capabilities> CAPABILITIES =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(256).build();
+
   private static final Capabilities NO_CAPABILITIES = Capabilities.parse(null);
 
   private final SharingService service;
@@ -29,62 +32,96 @@ final class TableHandler {
   private static Capabilities capabilities(RoutingContext ctx) {
     String header = ctx.request().getHeader("delta-sharing-capabilities");
     if (header == null) return NO_CAPABILITIES;
-    return header.length() > 512 ? Capabilities.parse(header) : CAPABILITIES.get(header, Capabilities::parse);
+    return header.length() > 512
+        ? Capabilities.parse(header)
+        : CAPABILITIES.get(header, Capabilities::parse);
   }
 
   void version(RoutingContext ctx) {
     String startingTimestamp = Params.string(ctx, "startingTimestamp");
-    service.tableVersion(BearerAuthHandler.recipient(ctx), ref(ctx), startingTimestamp).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      var resp = ctx.response().putHeader("Delta-Table-Version", Long.toString(ar.result()));
-      if (ctx.request().method() == HttpMethod.HEAD) resp.end();
-      else resp.putHeader("Content-Type", "application/json; charset=utf-8").end("{}");
-    });
+    service
+        .tableVersion(BearerAuthHandler.recipient(ctx), ref(ctx), startingTimestamp)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              var resp =
+                  ctx.response().putHeader("Delta-Table-Version", Long.toString(ar.result()));
+              if (ctx.request().method() == HttpMethod.HEAD) resp.end();
+              else resp.putHeader("Content-Type", "application/json; charset=utf-8").end("{}");
+            });
   }
 
   void metadata(RoutingContext ctx) {
-    service.metadata(BearerAuthHandler.recipient(ctx), ref(ctx), capabilities(ctx), ctx.request().getHeader("fileidhash"),
-        Params.version(ctx, "version"), Params.string(ctx, "timestamp"))
-        .onComplete(ar -> {
-          if (ar.failed()) ctx.fail(ar.cause());
-          else NdjsonWriter.write(ctx, service, ar.result());
-        });
+    service
+        .metadata(
+            BearerAuthHandler.recipient(ctx),
+            ref(ctx),
+            capabilities(ctx),
+            ctx.request().getHeader("fileidhash"),
+            Params.version(ctx, "version"),
+            Params.string(ctx, "timestamp"))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) ctx.fail(ar.cause());
+              else NdjsonWriter.write(ctx, service, ar.result());
+            });
   }
 
   void query(RoutingContext ctx) {
-    QueryRequest q = QueryRequestCodec.parse(ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes());
-    service.query(BearerAuthHandler.recipient(ctx), ref(ctx), capabilities(ctx), ctx.request().getHeader("fileidhash"), q)
-        .onComplete(ar -> {
-          if (ar.failed()) ctx.fail(ar.cause());
-          else NdjsonWriter.write(ctx, service, ar.result());
-        });
+    QueryRequest q =
+        QueryRequestCodec.parse(
+            ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes());
+    service
+        .query(
+            BearerAuthHandler.recipient(ctx),
+            ref(ctx),
+            capabilities(ctx),
+            ctx.request().getHeader("fileidhash"),
+            q)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) ctx.fail(ar.cause());
+              else NdjsonWriter.write(ctx, service, ar.result());
+            });
   }
 
   void changes(RoutingContext ctx) {
-    ChangesRequest c = new ChangesRequest(
-        Params.version(ctx, "startingVersion"),
-        Params.string(ctx, "startingTimestamp"),
-        Params.version(ctx, "endingVersion"),
-        Params.string(ctx, "endingTimestamp"),
-        Params.bool(ctx, "includeHistoricalMetadata"),
-        Params.maxFiles(ctx),
-        Params.string(ctx, "pageToken"));
-    service.changes(BearerAuthHandler.recipient(ctx), ref(ctx), capabilities(ctx), ctx.request().getHeader("fileidhash"), c)
-        .onComplete(ar -> {
-          if (ar.failed()) ctx.fail(ar.cause());
-          else NdjsonWriter.write(ctx, service, ar.result());
-        });
+    ChangesRequest c =
+        new ChangesRequest(
+            Params.version(ctx, "startingVersion"),
+            Params.string(ctx, "startingTimestamp"),
+            Params.version(ctx, "endingVersion"),
+            Params.string(ctx, "endingTimestamp"),
+            Params.bool(ctx, "includeHistoricalMetadata"),
+            Params.maxFiles(ctx),
+            Params.string(ctx, "pageToken"));
+    service
+        .changes(
+            BearerAuthHandler.recipient(ctx),
+            ref(ctx),
+            capabilities(ctx),
+            ctx.request().getHeader("fileidhash"),
+            c)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) ctx.fail(ar.cause());
+              else NdjsonWriter.write(ctx, service, ar.result());
+            });
   }
 
-  /** Async queries are not offered (we never answer {@code asyncquery=true}), so no query id exists. */
+  /**
+   * Async queries are not offered (we never answer {@code asyncquery=true}), so no query id exists.
+   */
   void queryStatus(RoutingContext ctx) {
     // resolve the table first so that unknown tables and forbidden shares answer as everywhere else
     service.share(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"));
-    throw new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
-        "Query '" + ctx.pathParam("queryId") + "' does not exist: this server answers queries synchronously.");
+    throw new io.tablegate.protocol.SharingException(
+        io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
+        "Query '"
+            + ctx.pathParam("queryId")
+            + "' does not exist: this server answers queries synchronously.");
   }
-
 }

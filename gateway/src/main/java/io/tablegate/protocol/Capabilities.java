@@ -13,7 +13,10 @@ import java.util.Set;
  * @param readerFeatures lower-cased Delta reader feature names the client can handle
  */
 public record Capabilities(
-    Set<ResponseFormat> responseFormats, Set<String> readerFeatures, boolean includeEndStreamAction, boolean asyncQuery) {
+    Set<ResponseFormat> responseFormats,
+    Set<String> readerFeatures,
+    boolean includeEndStreamAction,
+    boolean asyncQuery) {
 
   public static Capabilities parse(String header) {
     Set<ResponseFormat> formats = new LinkedHashSet<>();
@@ -32,8 +35,11 @@ public record Capabilities(
               switch (v.trim()) {
                 case "parquet" -> formats.add(ResponseFormat.PARQUET);
                 case "delta" -> formats.add(ResponseFormat.DELTA);
-                default -> throw SharingErrors.invalidParameter(
-                    "Invalid responseformat '" + v.trim() + "' in delta-sharing-capabilities: expected parquet or delta");
+                default ->
+                    throw SharingErrors.invalidParameter(
+                        "Invalid responseformat '"
+                            + v.trim()
+                            + "' in delta-sharing-capabilities: expected parquet or delta");
               }
             }
           }
@@ -47,7 +53,8 @@ public record Capabilities(
       }
     }
     if (formats.isEmpty()) formats = EnumSet.of(ResponseFormat.PARQUET);
-    return new Capabilities(java.util.Collections.unmodifiableSet(formats), Set.copyOf(features), endStream, async);
+    return new Capabilities(
+        java.util.Collections.unmodifiableSet(formats), Set.copyOf(features), endStream, async);
   }
 
   public boolean hasReaderFeature(String feature) {

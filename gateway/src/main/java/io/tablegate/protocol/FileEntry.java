@@ -3,8 +3,8 @@ package io.tablegate.protocol;
 import java.util.Map;
 
 /**
- * One data file line. {@code url} is the signed URL a recipient downloads; {@code stats},
- * {@code deletionVector}, {@code version} and {@code timestamp} may be null.
+ * One data file line. {@code url} is the signed URL a recipient downloads; {@code stats}, {@code
+ * deletionVector}, {@code version} and {@code timestamp} may be null.
  */
 public record FileEntry(
     FileAction action,

@@ -93,21 +93,25 @@ public final class ProtocolCodec {
   // ---- JSON documents ------------------------------------------------------------------------
 
   public static byte[] error(ErrorCode code, String message) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("errorCode", code.name());
-      g.writeStringField("message", message == null ? "" : message);
-      g.writeEndObject();
-    }, false);
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("errorCode", code.name());
+          g.writeStringField("message", message == null ? "" : message);
+          g.writeEndObject();
+        },
+        false);
   }
 
   public static byte[] share(Share share) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeFieldName("share");
-      writeShare(g, share);
-      g.writeEndObject();
-    }, false);
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeFieldName("share");
+          writeShare(g, share);
+          g.writeEndObject();
+        },
+        false);
   }
 
   public static byte[] sharePage(Page<Share> page) {
@@ -115,24 +119,28 @@ public final class ProtocolCodec {
   }
 
   public static byte[] schemaPage(Page<Schema> page) {
-    return writePage(page, (g, s) -> {
-      g.writeStartObject();
-      g.writeStringField("name", s.name());
-      g.writeStringField("share", s.share());
-      g.writeEndObject();
-    });
+    return writePage(
+        page,
+        (g, s) -> {
+          g.writeStartObject();
+          g.writeStringField("name", s.name());
+          g.writeStringField("share", s.share());
+          g.writeEndObject();
+        });
   }
 
   public static byte[] tablePage(Page<Table> page) {
-    return writePage(page, (g, t) -> {
-      g.writeStartObject();
-      g.writeStringField("name", t.name());
-      g.writeStringField("schema", t.schema());
-      g.writeStringField("share", t.share());
-      optional(g, "shareId", t.shareId());
-      optional(g, "id", t.id());
-      g.writeEndObject();
-    });
+    return writePage(
+        page,
+        (g, t) -> {
+          g.writeStartObject();
+          g.writeStringField("name", t.name());
+          g.writeStringField("schema", t.schema());
+          g.writeStringField("share", t.share());
+          optional(g, "shareId", t.shareId());
+          optional(g, "id", t.id());
+          g.writeEndObject();
+        });
   }
 
   @FunctionalInterface
@@ -141,14 +149,16 @@ public final class ProtocolCodec {
   }
 
   private static <T> byte[] writePage(Page<T> page, ItemWriter<T> itemWriter) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("items");
-      for (T item : page.items()) itemWriter.write(g, item);
-      g.writeEndArray();
-      optional(g, "nextPageToken", page.nextPageToken());
-      g.writeEndObject();
-    }, false);
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("items");
+          for (T item : page.items()) itemWriter.write(g, item);
+          g.writeEndArray();
+          optional(g, "nextPageToken", page.nextPageToken());
+          g.writeEndObject();
+        },
+        false);
   }
 
   private static void writeShare(JsonGenerator g, Share s) throws IOException {
@@ -162,50 +172,56 @@ public final class ProtocolCodec {
 
   /** {@code version} is written (delta format only) when historical protocols were requested. */
   public static byte[] protocolLine(ResponseFormat format, DeltaProtocol p, Long version) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeObjectFieldStart("protocol");
-      switch (format) {
-        case PARQUET -> g.writeNumberField("minReaderVersion", 1);
-        case DELTA -> {
-          g.writeObjectFieldStart("deltaProtocol");
-          g.writeNumberField("minReaderVersion", p.minReaderVersion());
-          g.writeNumberField("minWriterVersion", p.minWriterVersion());
-          stringList(g, "readerFeatures", p.readerFeatures());
-          stringList(g, "writerFeatures", p.writerFeatures());
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeObjectFieldStart("protocol");
+          switch (format) {
+            case PARQUET -> g.writeNumberField("minReaderVersion", 1);
+            case DELTA -> {
+              g.writeObjectFieldStart("deltaProtocol");
+              g.writeNumberField("minReaderVersion", p.minReaderVersion());
+              g.writeNumberField("minWriterVersion", p.minWriterVersion());
+              stringList(g, "readerFeatures", p.readerFeatures());
+              stringList(g, "writerFeatures", p.writerFeatures());
+              g.writeEndObject();
+              optional(g, "version", version);
+            }
+          }
           g.writeEndObject();
-          optional(g, "version", version);
-        }
-      }
-      g.writeEndObject();
-      g.writeEndObject();
-    }, true);
+          g.writeEndObject();
+        },
+        true);
   }
 
-  public static byte[] metadataLine(ResponseFormat format, TableMetadata m, Long version, Long size, Long numFiles) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeObjectFieldStart("metaData");
-      switch (format) {
-        case PARQUET -> {
-          writeMetadataFields(g, m, false);
-          optional(g, "version", version);
-        }
-        case DELTA -> {
-          g.writeObjectFieldStart("deltaMetadata");
-          writeMetadataFields(g, m, true);
+  public static byte[] metadataLine(
+      ResponseFormat format, TableMetadata m, Long version, Long size, Long numFiles) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeObjectFieldStart("metaData");
+          switch (format) {
+            case PARQUET -> {
+              writeMetadataFields(g, m, false);
+              optional(g, "version", version);
+            }
+            case DELTA -> {
+              g.writeObjectFieldStart("deltaMetadata");
+              writeMetadataFields(g, m, true);
+              g.writeEndObject();
+              optional(g, "version", version);
+            }
+          }
+          optional(g, "size", size);
+          optional(g, "numFiles", numFiles);
           g.writeEndObject();
-          optional(g, "version", version);
-        }
-      }
-      optional(g, "size", size);
-      optional(g, "numFiles", numFiles);
-      g.writeEndObject();
-      g.writeEndObject();
-    }, true);
+          g.writeEndObject();
+        },
+        true);
   }
 
-  private static void writeMetadataFields(JsonGenerator g, TableMetadata m, boolean delta) throws IOException {
+  private static void writeMetadataFields(JsonGenerator g, TableMetadata m, boolean delta)
+      throws IOException {
     g.writeStringField("id", m.id());
     optional(g, "name", m.name());
     optional(g, "description", m.description());
@@ -221,21 +237,24 @@ public final class ProtocolCodec {
     if (delta) optional(g, "createdTime", m.createdTime());
   }
 
-  private static void writeFile(JsonGenerator g, ResponseFormat format, FileEntry f) throws IOException {
+  private static void writeFile(JsonGenerator g, ResponseFormat format, FileEntry f)
+      throws IOException {
     g.writeStartObject();
     switch (format) {
       case PARQUET -> {
-        g.writeObjectFieldStart(switch (f.action()) {
-          case FILE -> "file";
-          case ADD -> "add";
-          case REMOVE -> "remove";
-          case CDF -> "cdf";
-        });
+        g.writeObjectFieldStart(
+            switch (f.action()) {
+              case FILE -> "file";
+              case ADD -> "add";
+              case REMOVE -> "remove";
+              case CDF -> "cdf";
+            });
         g.writeStringField("url", f.url());
         g.writeStringField("id", f.id());
         stringMap(g, "partitionValues", f.partitionValues());
         g.writeNumberField("size", f.size());
-        if (f.action() != FileAction.REMOVE && f.action() != FileAction.CDF) embeddedJson(g, "stats", f.stats());
+        if (f.action() != FileAction.REMOVE && f.action() != FileAction.CDF)
+          embeddedJson(g, "stats", f.stats());
         optional(g, "version", f.version());
         optional(g, "timestamp", f.timestamp());
         g.writeNumberField("expirationTimestamp", f.expirationTimestamp());
@@ -266,7 +285,8 @@ public final class ProtocolCodec {
           case REMOVE -> {
             g.writeObjectFieldStart("remove");
             g.writeStringField("path", f.url());
-            g.writeNumberField("deletionTimestamp", f.timestamp() == null ? f.modificationTime() : f.timestamp());
+            g.writeNumberField(
+                "deletionTimestamp", f.timestamp() == null ? f.modificationTime() : f.timestamp());
             g.writeBooleanField("dataChange", f.dataChange());
             g.writeBooleanField("extendedFileMetadata", true);
             stringMap(g, "partitionValues", f.partitionValues());
@@ -302,17 +322,20 @@ public final class ProtocolCodec {
   }
 
   public static byte[] endStreamLine(EndStreamAction e) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeObjectFieldStart("endStreamAction");
-      optional(g, "refreshToken", e.refreshToken());
-      optional(g, "nextPageToken", e.nextPageToken());
-      optional(g, "minUrlExpirationTimestamp", e.minUrlExpirationTimestamp());
-      optional(g, "errorMessage", e.errorMessage());
-      if (e.httpStatusErrorCode() != null) g.writeNumberField("httpStatusErrorCode", e.httpStatusErrorCode());
-      g.writeEndObject();
-      g.writeEndObject();
-    }, true);
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeObjectFieldStart("endStreamAction");
+          optional(g, "refreshToken", e.refreshToken());
+          optional(g, "nextPageToken", e.nextPageToken());
+          optional(g, "minUrlExpirationTimestamp", e.minUrlExpirationTimestamp());
+          optional(g, "errorMessage", e.errorMessage());
+          if (e.httpStatusErrorCode() != null)
+            g.writeNumberField("httpStatusErrorCode", e.httpStatusErrorCode());
+          g.writeEndObject();
+          g.writeEndObject();
+        },
+        true);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -349,11 +372,26 @@ public final class ProtocolCodec {
         buf[n++] = (byte) c;
       } else if (c < 0x20) {
         switch (c) {
-          case '\n' -> { buf[n++] = '\\'; buf[n++] = 'n'; }
-          case '\r' -> { buf[n++] = '\\'; buf[n++] = 'r'; }
-          case '\t' -> { buf[n++] = '\\'; buf[n++] = 't'; }
-          case '\b' -> { buf[n++] = '\\'; buf[n++] = 'b'; }
-          case '\f' -> { buf[n++] = '\\'; buf[n++] = 'f'; }
+          case '\n' -> {
+            buf[n++] = '\\';
+            buf[n++] = 'n';
+          }
+          case '\r' -> {
+            buf[n++] = '\\';
+            buf[n++] = 'r';
+          }
+          case '\t' -> {
+            buf[n++] = '\\';
+            buf[n++] = 't';
+          }
+          case '\b' -> {
+            buf[n++] = '\\';
+            buf[n++] = 'b';
+          }
+          case '\f' -> {
+            buf[n++] = '\\';
+            buf[n++] = 'f';
+          }
           default -> {
             buf[n++] = '\\';
             buf[n++] = 'u';
@@ -377,14 +415,16 @@ public final class ProtocolCodec {
     if (value != null) g.writeNumberField(field, value);
   }
 
-  private static void stringList(JsonGenerator g, String field, List<String> values) throws IOException {
+  private static void stringList(JsonGenerator g, String field, List<String> values)
+      throws IOException {
     if (values == null) return;
     g.writeArrayFieldStart(field);
     for (String v : values) g.writeString(v);
     g.writeEndArray();
   }
 
-  private static void stringMap(JsonGenerator g, String field, Map<String, String> values) throws IOException {
+  private static void stringMap(JsonGenerator g, String field, Map<String, String> values)
+      throws IOException {
     g.writeObjectFieldStart(field);
     for (Map.Entry<String, String> e : values.entrySet()) {
       if (e.getValue() == null) g.writeNullField(e.getKey());

@@ -22,15 +22,22 @@ public record QueryRequest(
     String idempotencyKey) {
 
   public static QueryRequest empty() {
-    return new QueryRequest(null, null, null, null, null, null, null, null, null, false, null, false, null);
+    return new QueryRequest(
+        null, null, null, null, null, null, null, null, null, false, null, false, null);
   }
-
 
   /** A canonical text of every parameter that must not change between the pages of one query. */
   public String pagingFingerprint() {
-    return String.join("\u0001",
-        String.valueOf(predicateHints), String.valueOf(jsonPredicateHints), String.valueOf(limitHint),
-        String.valueOf(version), String.valueOf(timestamp), String.valueOf(startingVersion),
-        String.valueOf(endingVersion), String.valueOf(maxFiles), String.valueOf(includeHistoricalProtocol));
+    return String.join(
+        "\u0001",
+        String.valueOf(predicateHints),
+        String.valueOf(jsonPredicateHints),
+        String.valueOf(limitHint),
+        String.valueOf(version),
+        String.valueOf(timestamp),
+        String.valueOf(startingVersion),
+        String.valueOf(endingVersion),
+        String.valueOf(maxFiles),
+        String.valueOf(includeHistoricalProtocol));
   }
 }

@@ -10,14 +10,18 @@ import java.util.Map;
 
 /** Parses a query request body. Numbers may arrive as JSON numbers or numeric strings. */
 public final class QueryRequestCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private QueryRequestCodec() {}
 
   public static QueryRequest parse(byte[] body) {
-    if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-      throw SharingErrors.malformed("No content to map due to end-of-input: the request body must be a JSON object, e.g. {}");
+    if (body == null
+        || body.length == 0
+        || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      throw SharingErrors.malformed(
+          "No content to map due to end-of-input: the request body must be a JSON object, e.g. {}");
     }
     JsonNode root;
     try {
@@ -27,18 +31,22 @@ public final class QueryRequestCodec {
     } catch (IOException e) {
       throw SharingErrors.malformed("Cannot read request body");
     }
-    if (root == null || !root.isObject()) throw SharingErrors.malformed("Invalid request body: expected a JSON object");
+    if (root == null || !root.isObject())
+      throw SharingErrors.malformed("Invalid request body: expected a JSON object");
 
     List<String> predicateHints = null;
     JsonNode hints = root.get("predicateHints");
     if (hints != null && !hints.isNull()) {
-      if (!hints.isArray()) throw SharingErrors.malformed("Expected an array for repeated field predicateHints of QueryTableRequest");
+      if (!hints.isArray())
+        throw SharingErrors.malformed(
+            "Expected an array for repeated field predicateHints of QueryTableRequest");
       predicateHints = new ArrayList<>();
       for (JsonNode h : hints) predicateHints.add(h.asText());
     }
     String jsonPredicateHints = null;
     JsonNode json = root.get("jsonPredicateHints");
-    if (json != null && !json.isNull()) jsonPredicateHints = json.isTextual() ? json.asText() : json.toString();
+    if (json != null && !json.isNull())
+      jsonPredicateHints = json.isTextual() ? json.asText() : json.toString();
 
     Integer maxFiles = null;
     Long maxFilesLong = longField(root, "maxFiles");
@@ -50,7 +58,8 @@ public final class QueryRequestCodec {
       maxFiles = maxFilesLong.intValue();
     }
     Long limitHint = longField(root, "limitHint");
-    if (limitHint != null && limitHint < 0) throw SharingErrors.invalidParameter("limitHint must not be negative.");
+    if (limitHint != null && limitHint < 0)
+      throw SharingErrors.invalidParameter("limitHint must not be negative.");
     String idempotencyKey = stringField(root, "idempotencyKey");
     if (idempotencyKey == null) idempotencyKey = stringField(root, "idempotency_key");
     return new QueryRequest(
@@ -73,7 +82,8 @@ public final class QueryRequestCodec {
     JsonNode n = root.get(name);
     if (n == null || n.isNull()) return null;
     if (n.isIntegralNumber()) {
-      if (!n.canConvertToLong()) throw SharingErrors.malformed("Not an int64 value: " + name + "=" + n.asText());
+      if (!n.canConvertToLong())
+        throw SharingErrors.malformed("Not an int64 value: " + name + "=" + n.asText());
       return n.longValue();
     }
     if (n.isTextual()) {
@@ -97,7 +107,8 @@ public final class QueryRequestCodec {
     JsonNode n = root.get(name);
     if (n == null || n.isNull()) return false;
     if (n.isBoolean()) return n.booleanValue();
-    if (n.isTextual() && (n.asText().equalsIgnoreCase("true") || n.asText().equalsIgnoreCase("false"))) {
+    if (n.isTextual()
+        && (n.asText().equalsIgnoreCase("true") || n.asText().equalsIgnoreCase("false"))) {
       return Boolean.parseBoolean(n.asText().toLowerCase(java.util.Locale.ROOT));
     }
     throw SharingErrors.malformed("Expected a boolean for field " + name + ", got " + n);

@@ -7,20 +7,30 @@ public final class SharingErrors {
   public static SharingException noSuchShare(String share) {
     return new SharingException(
         ErrorCode.RESOURCE_DOES_NOT_EXIST,
-        "[Share] '" + share + "' does not exist, please contact your share provider for further information.");
+        "[Share] '"
+            + share
+            + "' does not exist, please contact your share provider for further information.");
   }
 
   public static SharingException noSuchSchema(String share, String schema) {
     return new SharingException(
         ErrorCode.RESOURCE_DOES_NOT_EXIST,
-        "[Share/Schema] '" + share + "/" + schema
+        "[Share/Schema] '"
+            + share
+            + "/"
+            + schema
             + "' does not exist, please contact your share provider for further information.");
   }
 
   public static SharingException noSuchTable(String share, String schema, String table) {
     return new SharingException(
         ErrorCode.RESOURCE_DOES_NOT_EXIST,
-        "[Share/Schema/Table] '" + share + "/" + schema + "/" + table
+        "[Share/Schema/Table] '"
+            + share
+            + "/"
+            + schema
+            + "/"
+            + table
             + "' does not exist, please contact your share provider for further information.");
   }
 

@@ -5,9 +5,10 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * Small JSON objects inside tokens. {@link #encode}/{@link #decode} give plain base64url, which only
- * listing page tokens use (they reveal nothing a recipient cannot list and grant nothing); tokens that
- * name versions or locations are sealed by the caller around {@link #bytes}/{@link #parse}.
+ * Small JSON objects inside tokens. {@link #encode}/{@link #decode} give plain base64url, which
+ * only listing page tokens use (they reveal nothing a recipient cannot list and grant nothing);
+ * tokens that name versions or locations are sealed by the caller around {@link #bytes}/{@link
+ * #parse}.
  */
 public final class Tokens {
   private Tokens() {}
@@ -20,7 +21,9 @@ public final class Tokens {
     return QueryRequestCodec.writeObject(fields);
   }
 
-  /** Decodes a token; throws {@link IllegalArgumentException} on anything that is not one of ours. */
+  /**
+   * Decodes a token; throws {@link IllegalArgumentException} on anything that is not one of ours.
+   */
   public static Map<String, Object> decode(String token) {
     try {
       return parse(Base64.getUrlDecoder().decode(token));

@@ -18,40 +18,43 @@ import java.util.Optional;
 
 /**
  * Puts the metadata cache in front of any table format: the latest version (for the staleness
- * bound), resolved snapshots, and each version's file list, which is streamed into the shared
- * tier chunk by chunk during the first complete scan and streamed back from it afterwards, on any
+ * bound), resolved snapshots, and each version's file list, which is streamed into the shared tier
+ * chunk by chunk during the first complete scan and streamed back from it afterwards, on any
  * instance. Every key but {@link #LATEST} contains the version, so it never goes stale.
  */
 public final class CachingTableFormat implements TableFormat {
   public static final String LATEST = "s:latest";
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Codec<TableSnapshot> SNAPSHOT = new Codec<>() {
-    @Override
-    public byte[] encode(TableSnapshot value) {
-      try {
-        return MAPPER.writeValueAsBytes(value);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+  private static final Codec<TableSnapshot> SNAPSHOT =
+      new Codec<>() {
+        @Override
+        public byte[] encode(TableSnapshot value) {
+          try {
+            return MAPPER.writeValueAsBytes(value);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
 
-    @Override
-    public TableSnapshot decode(byte[] bytes) {
-      try {
-        return MAPPER.readValue(bytes, TableSnapshot.class);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public TableSnapshot decode(byte[] bytes) {
+          try {
+            return MAPPER.readValue(bytes, TableSnapshot.class);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   private final TableFormat inner;
   private final SharedScans scans;
   private final MetadataCache cache;
   private final Duration latestTtl;
   private final Duration versionedTtl;
-  private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder lookups =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder misses =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** Latest-version, snapshot and file-list lookups so far. */
   public long lookups() {
@@ -63,12 +66,21 @@ public final class CachingTableFormat implements TableFormat {
     return misses.sum();
   }
 
-  public CachingTableFormat(TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl) {
+  public CachingTableFormat(
+      TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl) {
     this(inner, cache, latestTtl, versionedTtl, null);
   }
 
-  /** @param scans one scan per version shared by all its readers through a local spill; null: every reader scans */
-  public CachingTableFormat(TableFormat inner, MetadataCache cache, Duration latestTtl, Duration versionedTtl, SharedScans scans) {
+  /**
+   * @param scans one scan per version shared by all its readers through a local spill; null: every
+   *     reader scans
+   */
+  public CachingTableFormat(
+      TableFormat inner,
+      MetadataCache cache,
+      Duration latestTtl,
+      Duration versionedTtl,
+      SharedScans scans) {
     this.scans = scans;
     this.inner = inner;
     this.cache = cache;
@@ -81,7 +93,8 @@ public final class CachingTableFormat implements TableFormat {
     if (!Inline.active()) return null;
     V v = cache.peek(location, key);
     if (v == null) throw Inline.MISS;
-    Inline.onSuccess(lookups::increment); // counted once: a missed inline run is repeated on the worker pool
+    Inline.onSuccess(
+        lookups::increment); // counted once: a missed inline run is repeated on the worker pool
     return v;
   }
 
@@ -90,10 +103,15 @@ public final class CachingTableFormat implements TableFormat {
     Long inline = inline(location, LATEST);
     if (inline != null) return inline;
     lookups.increment();
-    return cache.get(location, LATEST, latestTtl, Codec.LONG, () -> {
-      misses.increment();
-      return inner.latestVersion(location);
-    });
+    return cache.get(
+        location,
+        LATEST,
+        latestTtl,
+        Codec.LONG,
+        () -> {
+          misses.increment();
+          return inner.latestVersion(location);
+        });
   }
 
   @Override
@@ -101,10 +119,15 @@ public final class CachingTableFormat implements TableFormat {
     TableSnapshot inline = inline(location, "s:snapshot@" + version);
     if (inline != null) return inline;
     lookups.increment();
-    return cache.get(location, "s:snapshot@" + version, versionedTtl, SNAPSHOT, () -> {
-      misses.increment();
-      return inner.snapshot(location, version);
-    });
+    return cache.get(
+        location,
+        "s:snapshot@" + version,
+        versionedTtl,
+        SNAPSHOT,
+        () -> {
+          misses.increment();
+          return inner.snapshot(location, version);
+        });
   }
 
   /**
@@ -114,16 +137,31 @@ public final class CachingTableFormat implements TableFormat {
   @Override
   public long versionAtOrBefore(String location, long epochMillis) {
     if (Inline.active()) throw Inline.MISS;
-    if (epochMillis >= snapshot(location, latestVersion(location)).timestamp()) return inner.versionAtOrBefore(location, epochMillis);
-    return cache.get(location, "s:atOrBefore@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrBefore(location, epochMillis));
+    if (epochMillis >= snapshot(location, latestVersion(location)).timestamp())
+      return inner.versionAtOrBefore(location, epochMillis);
+    return cache.get(
+        location,
+        "s:atOrBefore@" + epochMillis,
+        versionedTtl,
+        Codec.LONG,
+        () -> inner.versionAtOrBefore(location, epochMillis));
   }
 
-  /** Cached only for a timestamp at or before the latest commit, whose answer later commits cannot change. */
+  /**
+   * Cached only for a timestamp at or before the latest commit, whose answer later commits cannot
+   * change.
+   */
   @Override
   public long versionAtOrAfter(String location, long epochMillis) {
     if (Inline.active()) throw Inline.MISS;
-    if (epochMillis > snapshot(location, latestVersion(location)).timestamp()) return inner.versionAtOrAfter(location, epochMillis);
-    return cache.get(location, "s:atOrAfter@" + epochMillis, versionedTtl, Codec.LONG, () -> inner.versionAtOrAfter(location, epochMillis));
+    if (epochMillis > snapshot(location, latestVersion(location)).timestamp())
+      return inner.versionAtOrAfter(location, epochMillis);
+    return cache.get(
+        location,
+        "s:atOrAfter@" + epochMillis,
+        versionedTtl,
+        Codec.LONG,
+        () -> inner.versionAtOrAfter(location, epochMillis));
   }
 
   @Override
@@ -133,13 +171,15 @@ public final class CachingTableFormat implements TableFormat {
 
   /** A range's actions never change once written, so each range is cached like a file list. */
   @Override
-  public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
+  public CloseableIterator<ChangeRecord> changes(
+      String location, long startVersion, long endVersion) {
     if (Inline.active()) throw Inline.MISS;
     String key = "s:changes@" + startVersion + "-" + endVersion;
     Optional<Iterator<byte[]>> cached = cache.readList(location, key);
     if (cached.isPresent()) {
       Iterator<byte[]> it = cached.get();
-      // a failing shared tier mid-range: restart from the store and skip what was served (same order)
+      // a failing shared tier mid-range: restart from the store and skip what was served (same
+      // order)
       return new CloseableIterator<>() {
         private CloseableIterator<ChangeRecord> fallback;
         private long served;
@@ -205,13 +245,15 @@ public final class CachingTableFormat implements TableFormat {
     if (cached.isPresent()) return new SharedListIterator(cached.get(), snapshot, includeStats);
     if (scans != null) {
       // one scan of this version, whatever the number of readers: they follow its spill
-      return scans.open(snapshot.location() + "\u0000" + key, () -> recordedScan(snapshot, includeStats, key));
+      return scans.open(
+          snapshot.location() + "\u0000" + key, () -> recordedScan(snapshot, includeStats, key));
     }
     return recordedScan(snapshot, includeStats, key);
   }
 
   /** A scan of the table itself, written to the shared tier as it goes (when there is one). */
-  private CloseableIterator<DataFile> recordedScan(TableSnapshot snapshot, boolean includeStats, String key) {
+  private CloseableIterator<DataFile> recordedScan(
+      TableSnapshot snapshot, boolean includeStats, String key) {
     misses.increment();
     CloseableIterator<DataFile> files = inner.scan(snapshot, includeStats);
     SharedTier.ListWriter writer = cache.writeList(snapshot.location(), key, versionedTtl);

@@ -16,16 +16,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of a change query, one commit at a time (only one commit's actions are held). Two
- * modes: {@code STREAMING} ({@code /query} with {@code startingVersion}: data-changing add and
- * remove files plus later metaData) and {@code CDF} ({@code /changes}: a commit's cdc files when
- * it has any, else its data-changing adds as inserts and removes as deletes).
+ * The body of a change query, one commit at a time (only one commit's actions are held). Two modes:
+ * {@code STREAMING} ({@code /query} with {@code startingVersion}: data-changing add and remove
+ * files plus later metaData) and {@code CDF} ({@code /changes}: a commit's cdc files when it has
+ * any, else its data-changing adds as inserts and removes as deletes).
  *
  * <p>Pagination counts file lines only; a metaData line travels on the page of the file line that
  * follows it, or on the last page when no file follows.
  */
 final class ChangeLineSource implements LineSource {
-  enum Mode { STREAMING, CDF }
+  enum Mode {
+    STREAMING,
+    CDF
+  }
 
   /** Writes a metaData or protocol line for a version. */
   interface HeadLines {
@@ -59,8 +62,17 @@ final class ChangeLineSource implements LineSource {
   private boolean done;
   private Long nextIndex;
 
-  ChangeLineSource(CloseableIterator<ChangeRecord> changes, Mode mode, long startVersion, LineContext lines, HeadLines head,
-      boolean historicalMetadata, boolean historicalProtocol, long skip, Integer pageSize, SnapshotLineSource.Trailer trailer) {
+  ChangeLineSource(
+      CloseableIterator<ChangeRecord> changes,
+      Mode mode,
+      long startVersion,
+      LineContext lines,
+      HeadLines head,
+      boolean historicalMetadata,
+      boolean historicalProtocol,
+      long skip,
+      Integer pageSize,
+      SnapshotLineSource.Trailer trailer) {
     this.changes = changes;
     this.mode = mode;
     this.startVersion = startVersion;
@@ -97,33 +109,50 @@ final class ChangeLineSource implements LineSource {
     boolean hasCdc = false;
     boolean noOpMerge = false;
     for (ChangeRecord r : records) {
-      if (r instanceof ChangeRecord.FileChange f && f.kind() == ChangeRecord.FileKind.CDC) hasCdc = true;
-      if (r instanceof ChangeRecord.CommitInfo ci && "MERGE".equals(ci.operation()) && isNoOpMerge(ci.operationMetrics())) {
+      if (r instanceof ChangeRecord.FileChange f && f.kind() == ChangeRecord.FileKind.CDC)
+        hasCdc = true;
+      if (r instanceof ChangeRecord.CommitInfo ci
+          && "MERGE".equals(ci.operation())
+          && isNoOpMerge(ci.operationMetrics())) {
         noOpMerge = true;
       }
     }
     for (ChangeRecord r : records) {
       if (r instanceof ChangeRecord.FileChange f) {
         if (mode == Mode.CDF && noOpMerge) continue;
-        boolean keep = switch (f.kind()) {
-          case CDC -> mode == Mode.CDF;
-          case ADD, REMOVE -> f.file().dataChange() && !(mode == Mode.CDF && hasCdc);
-        };
+        boolean keep =
+            switch (f.kind()) {
+              case CDC -> mode == Mode.CDF;
+              case ADD, REMOVE -> f.file().dataChange() && !(mode == Mode.CDF && hasCdc);
+            };
         if (!keep) continue;
-        FileAction action = switch (f.kind()) {
-          case CDC -> FileAction.CDF;
-          case ADD -> FileAction.ADD;
-          case REMOVE -> FileAction.REMOVE;
-        };
+        FileAction action =
+            switch (f.kind()) {
+              case CDC -> FileAction.CDF;
+              case ADD -> FileAction.ADD;
+              case REMOVE -> FileAction.REMOVE;
+            };
         items.add(new Item(action, f.file(), f.version(), f.timestamp(), null));
       } else if (r instanceof ChangeRecord.MetadataChange m) {
-        if (mode == Mode.CDF && !"true".equalsIgnoreCase(m.metadata().configuration().get("delta.enableChangeDataFeed"))) {
-          throw SharingErrors.invalidParameter("Error getting change data for range [" + startVersion
-              + ", ...] as change data was not recorded for version [" + m.version() + "]");
+        if (mode == Mode.CDF
+            && !"true"
+                .equalsIgnoreCase(m.metadata().configuration().get("delta.enableChangeDataFeed"))) {
+          throw SharingErrors.invalidParameter(
+              "Error getting change data for range ["
+                  + startVersion
+                  + ", ...] as change data was not recorded for version ["
+                  + m.version()
+                  + "]");
         }
         boolean wanted = mode == Mode.STREAMING || historicalMetadata;
         if (wanted && m.version() > startVersion) {
-          items.add(new Item(null, null, m.version(), m.timestamp(), head.metadata(m.metadata(), m.version())));
+          items.add(
+              new Item(
+                  null,
+                  null,
+                  m.version(),
+                  m.timestamp(),
+                  head.metadata(m.metadata(), m.version())));
         }
       } else if (r instanceof ChangeRecord.ProtocolChange p) {
         if (historicalProtocol && p.version() > startVersion) {
@@ -136,10 +165,12 @@ final class ChangeLineSource implements LineSource {
 
   private static boolean isNoOpMerge(Map<String, String> metrics) {
     if (metrics.isEmpty()) return false;
-    for (String key : List.of("numTargetRowsInserted", "numTargetRowsUpdated", "numTargetRowsDeleted")) {
+    for (String key :
+        List.of("numTargetRowsInserted", "numTargetRowsUpdated", "numTargetRowsDeleted")) {
       if (!"0".equals(metrics.getOrDefault(key, "0"))) return false;
     }
-    return metrics.containsKey("numTargetRowsInserted") || metrics.containsKey("numTargetRowsUpdated")
+    return metrics.containsKey("numTargetRowsInserted")
+        || metrics.containsKey("numTargetRowsUpdated")
         || metrics.containsKey("numTargetRowsDeleted");
   }
 

@@ -10,7 +10,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 
-/** A binary form of {@link ChangeRecord} for the shared cache tier: kind, version, timestamp, payload. */
+/**
+ * A binary form of {@link ChangeRecord} for the shared cache tier: kind, version, timestamp,
+ * payload.
+ */
 final class ChangeRecordCodec {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -32,12 +35,23 @@ final class ChangeRecordCodec {
       } else {
         ChangeRecord.CommitInfo c = (ChangeRecord.CommitInfo) r;
         kind = 12;
-        payload = MAPPER.writeValueAsBytes(Map.of("operation", c.operation() == null ? "" : c.operation(), "metrics", c.operationMetrics()));
+        payload =
+            MAPPER.writeValueAsBytes(
+                Map.of(
+                    "operation",
+                    c.operation() == null ? "" : c.operation(),
+                    "metrics",
+                    c.operationMetrics()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return ByteBuffer.allocate(17 + payload.length).put(kind).putLong(r.version()).putLong(r.timestamp()).put(payload).array();
+    return ByteBuffer.allocate(17 + payload.length)
+        .put(kind)
+        .putLong(r.version())
+        .putLong(r.timestamp())
+        .put(payload)
+        .array();
   }
 
   @SuppressWarnings("unchecked")
@@ -49,14 +63,27 @@ final class ChangeRecordCodec {
     byte[] payload = Arrays.copyOfRange(bytes, 17, bytes.length);
     try {
       return switch (kind) {
-        case 10 -> new ChangeRecord.MetadataChange(version, timestamp, MAPPER.readValue(payload, TableMetadata.class));
-        case 11 -> new ChangeRecord.ProtocolChange(version, timestamp, MAPPER.readValue(payload, DeltaProtocol.class));
+        case 10 ->
+            new ChangeRecord.MetadataChange(
+                version, timestamp, MAPPER.readValue(payload, TableMetadata.class));
+        case 11 ->
+            new ChangeRecord.ProtocolChange(
+                version, timestamp, MAPPER.readValue(payload, DeltaProtocol.class));
         case 12 -> {
           Map<String, Object> m = MAPPER.readValue(payload, Map.class);
           String op = (String) m.get("operation");
-          yield new ChangeRecord.CommitInfo(version, timestamp, op == null || op.isEmpty() ? null : op, (Map<String, String>) m.get("metrics"));
+          yield new ChangeRecord.CommitInfo(
+              version,
+              timestamp,
+              op == null || op.isEmpty() ? null : op,
+              (Map<String, String>) m.get("metrics"));
         }
-        default -> new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.values()[kind], DataFileCodec.decode(payload));
+        default ->
+            new ChangeRecord.FileChange(
+                version,
+                timestamp,
+                ChangeRecord.FileKind.values()[kind],
+                DataFileCodec.decode(payload));
       };
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,6 +1,8 @@
 package io.tablegate.service;
 
-/** The parameters of {@code GET .../changes}, already typed by the HTTP layer; null means absent. */
+/**
+ * The parameters of {@code GET .../changes}, already typed by the HTTP layer; null means absent.
+ */
 public record ChangesRequest(
     Long startingVersion,
     String startingTimestamp,
@@ -11,7 +13,17 @@ public record ChangesRequest(
     String pageToken) {
 
   String pagingFingerprint() {
-    return "changes\u0001" + startingVersion + "\u0001" + startingTimestamp + "\u0001" + endingVersion + "\u0001"
-        + endingTimestamp + "\u0001" + includeHistoricalMetadata + "\u0001" + maxFiles;
+    return "changes\u0001"
+        + startingVersion
+        + "\u0001"
+        + startingTimestamp
+        + "\u0001"
+        + endingVersion
+        + "\u0001"
+        + endingTimestamp
+        + "\u0001"
+        + includeHistoricalMetadata
+        + "\u0001"
+        + maxFiles;
   }
 }

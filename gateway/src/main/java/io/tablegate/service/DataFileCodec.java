@@ -13,14 +13,18 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A compact binary form of {@link DataFile} for the shared cache tier (length-prefixed UTF-8, -1 for null). */
+/**
+ * A compact binary form of {@link DataFile} for the shared cache tier (length-prefixed UTF-8, -1
+ * for null).
+ */
 final class DataFileCodec {
   private static final byte VERSION = 1;
 
   private DataFileCodec() {}
 
   static byte[] encode(DataFile f) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + (f.stats() == null ? 0 : f.stats().length()));
+    ByteArrayOutputStream bytes =
+        new ByteArrayOutputStream(256 + (f.stats() == null ? 0 : f.stats().length()));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       string(out, f.location());
@@ -56,7 +60,8 @@ final class DataFileCodec {
   /** Decodes the record in {@code data[from, from + length)} (a spill block holds many). */
   static DataFile decode(byte[] data, int from, int length) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, from, length))) {
-      if (in.readByte() != VERSION) throw new IllegalArgumentException("Unknown cached file format");
+      if (in.readByte() != VERSION)
+        throw new IllegalArgumentException("Unknown cached file format");
       String location = string(in);
       String relative = string(in);
       int n = in.readInt();
@@ -71,7 +76,8 @@ final class DataFileCodec {
         String type = string(in);
         String path = string(in);
         int offset = in.readInt();
-        dv = new DeletionVector(type, path, offset < 0 ? null : offset, in.readInt(), in.readLong());
+        dv =
+            new DeletionVector(type, path, offset < 0 ? null : offset, in.readInt(), in.readLong());
       }
       return new DataFile(location, relative, pv, size, mtime, dataChange, stats, dv);
     } catch (IOException e) {

@@ -12,29 +12,38 @@ import io.tablegate.protocol.TableMetadata;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Decides the response format from the client's capabilities and the table's protocol, and
- * refuses combinations that would make a reader return wrong rows (reader features the client did
- * not declare, or a parquet-format response for a table a parquet reader cannot read).
+ * Decides the response format from the client's capabilities and the table's protocol, and refuses
+ * combinations that would make a reader return wrong rows (reader features the client did not
+ * declare, or a parquet-format response for a table a parquet reader cannot read).
  */
 final class FeatureGate {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
   /** Reader features that change nothing for a reader of the files we hand out. */
   private static final Set<String> SERVER_SIDE_FEATURES =
-      Set.of("v2checkpoint", "vacuumprotocolcheck", "catalogowned", "catalogowned-preview", "checkpointprotection");
+      Set.of(
+          "v2checkpoint",
+          "vacuumprotocolcheck",
+          "catalogowned",
+          "catalogowned-preview",
+          "checkpointprotection");
 
   private FeatureGate() {}
 
   /** Reader features (lower-cased) a recipient must support to read this table correctly. */
   static Set<String> requiredReaderFeatures(DeltaProtocol protocol, TableMetadata metadata) {
     Set<String> required = new TreeSet<>();
-    String cmMode = metadata.configuration().getOrDefault("delta.columnMapping.mode", "none").toLowerCase(Locale.ROOT);
+    String cmMode =
+        metadata
+            .configuration()
+            .getOrDefault("delta.columnMapping.mode", "none")
+            .toLowerCase(Locale.ROOT);
     if (!cmMode.equals("none")) required.add("columnmapping");
     if (protocol.readerFeatures() != null) {
       for (String f : protocol.readerFeatures()) {
@@ -42,7 +51,11 @@ final class FeatureGate {
         if (SERVER_SIDE_FEATURES.contains(feature)) continue;
         if (feature.equals("columnmapping") && cmMode.equals("none")) continue;
         if (feature.equals("deletionvectors")
-            && !"true".equalsIgnoreCase(metadata.configuration().getOrDefault("delta.enableDeletionVectors", "false"))) {
+            && !"true"
+                .equalsIgnoreCase(
+                    metadata
+                        .configuration()
+                        .getOrDefault("delta.enableDeletionVectors", "false"))) {
           continue; // supported but switched off: no file carries a DV (checked again per file)
         }
         required.add(feature);
@@ -57,15 +70,20 @@ final class FeatureGate {
     Set<ResponseFormat> accepted = caps.responseFormats();
     if (accepted.contains(ResponseFormat.PARQUET) && parquetOk) return ResponseFormat.PARQUET;
     if (!accepted.contains(ResponseFormat.DELTA)) {
-      throw SharingErrors.unsupported("Unsupported Delta Table Properties: the table needs reader features " + required
-          + ", which the parquet response format cannot express. Ask for responseformat=delta with readerfeatures="
-          + String.join(",", required) + ".");
+      throw SharingErrors.unsupported(
+          "Unsupported Delta Table Properties: the table needs reader features "
+              + required
+              + ", which the parquet response format cannot express. Ask for responseformat=delta with readerfeatures="
+              + String.join(",", required)
+              + ".");
     }
     Set<String> missing = new TreeSet<>(required);
     missing.removeAll(caps.readerFeatures());
     if (!missing.isEmpty()) {
-      throw SharingErrors.unsupported("Unsupported Delta Table Properties: the table needs reader features " + missing
-          + " that the client did not declare in readerfeatures of delta-sharing-capabilities.");
+      throw SharingErrors.unsupported(
+          "Unsupported Delta Table Properties: the table needs reader features "
+              + missing
+              + " that the client did not declare in readerfeatures of delta-sharing-capabilities.");
     }
     return ResponseFormat.DELTA;
   }
@@ -76,7 +94,8 @@ final class FeatureGate {
    */
   static TableMetadata forParquet(TableMetadata m, boolean historyShared) {
     Map<String, String> configuration = new LinkedHashMap<>();
-    if (historyShared && "true".equalsIgnoreCase(m.configuration().get("delta.enableChangeDataFeed"))) {
+    if (historyShared
+        && "true".equalsIgnoreCase(m.configuration().get("delta.enableChangeDataFeed"))) {
       configuration.put("enableChangeDataFeed", "true");
     }
     return m.withSchemaAndConfiguration(stripFieldMetadata(m.schemaString()), configuration);

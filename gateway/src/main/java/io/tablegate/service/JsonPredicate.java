@@ -18,22 +18,30 @@ import java.util.Set;
 /**
  * {@code jsonPredicateHints} evaluated against a file's partition values and min/max/null-count
  * stats, in three-valued logic: a file is dropped only when no row in it can match. Anything this
- * class does not understand (an unknown op, a bad literal, missing stats) keeps the file, because
- * a hint is best effort and clients re-apply their filters; dropping a matching file would lose
- * rows.
+ * class does not understand (an unknown op, a bad literal, missing stats) keeps the file, because a
+ * hint is best effort and clients re-apply their filters; dropping a matching file would lose rows.
  */
 final class JsonPredicate {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int MAX_DEPTH = 100;
   private static final int MAX_LENGTH = 1 << 20;
+
   /** Delta truncates string stats to this many characters; a max that long may be a prefix. */
   private static final int STRING_STATS_PREFIX = 32;
-  private static final DateTimeFormatter PARTITION_TIMESTAMP = new DateTimeFormatterBuilder()
-      .appendPattern("yyyy-MM-dd HH:mm:ss")
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-      .toFormatter(Locale.ROOT);
 
-  enum Truth { TRUE, FALSE, UNKNOWN }
+  private static final DateTimeFormatter PARTITION_TIMESTAMP =
+      new DateTimeFormatterBuilder()
+          .appendPattern("yyyy-MM-dd HH:mm:ss")
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+          .optionalEnd()
+          .toFormatter(Locale.ROOT);
+
+  enum Truth {
+    TRUE,
+    FALSE,
+    UNKNOWN
+  }
 
   private final JsonNode root;
   private final Set<String> partitionColumns;
@@ -51,11 +59,13 @@ final class JsonPredicate {
   }
 
   /**
-   * Parses the hint; returns null (no filtering: hints are optional, and the client filters the rows
-   * again) if it is absent, not JSON, or larger than the bounds: more than {@code maxLeaves} leaves
-   * or deeper than {@code maxDepth}. Evaluating a file then costs at most {@code maxLeaves} comparisons.
+   * Parses the hint; returns null (no filtering: hints are optional, and the client filters the
+   * rows again) if it is absent, not JSON, or larger than the bounds: more than {@code maxLeaves}
+   * leaves or deeper than {@code maxDepth}. Evaluating a file then costs at most {@code maxLeaves}
+   * comparisons.
    */
-  static JsonPredicate parse(String json, Set<String> partitionColumns, int maxLeaves, int maxDepth) {
+  static JsonPredicate parse(
+      String json, Set<String> partitionColumns, int maxLeaves, int maxDepth) {
     if (json == null || json.isBlank() || json.length() > MAX_LENGTH) return null;
     try {
       JsonNode root = MAPPER.readTree(json);
@@ -68,21 +78,27 @@ final class JsonPredicate {
     }
   }
 
-  /** Whether the tree under {@code n} stays within the depth and leaf bounds (stops at the first excess). */
+  /**
+   * Whether the tree under {@code n} stays within the depth and leaf bounds (stops at the first
+   * excess).
+   */
   private static boolean within(JsonNode n, int depth, int maxDepth, int[] leaves, int maxLeaves) {
     if (depth > Math.min(maxDepth, MAX_DEPTH)) return false;
     JsonNode children = n.get("children");
-    boolean comparison = true; // a leaf: an operator over columns and literals only (or a lone column/literal)
+    boolean comparison =
+        true; // a leaf: an operator over columns and literals only (or a lone column/literal)
     if (children != null && children.isArray()) {
       for (JsonNode c : children) if (c.has("children")) comparison = false;
     }
     if (comparison) return ++leaves[0] <= maxLeaves;
-    for (JsonNode c : children) if (!within(c, depth + 1, maxDepth, leaves, maxLeaves)) return false;
+    for (JsonNode c : children)
+      if (!within(c, depth + 1, maxDepth, leaves, maxLeaves)) return false;
     return true;
   }
 
   private boolean referencesDataColumn(JsonNode n) {
-    if ("column".equals(n.path("op").asText())) return !partitionColumns.contains(n.path("name").asText());
+    if ("column".equals(n.path("op").asText()))
+      return !partitionColumns.contains(n.path("name").asText());
     for (JsonNode c : n.path("children")) if (referencesDataColumn(c)) return true;
     return false;
   }
@@ -132,7 +148,8 @@ final class JsonPredicate {
         };
       }
       case "isNull" -> {
-        if (children.size() != 1 || !"column".equals(children.get(0).path("op").asText())) return Truth.UNKNOWN;
+        if (children.size() != 1 || !"column".equals(children.get(0).path("op").asText()))
+          return Truth.UNKNOWN;
         Range r = range(children.get(0), file, stats);
         if (r == null) return Truth.UNKNOWN;
         if (r.allNull()) return Truth.TRUE;
@@ -150,7 +167,8 @@ final class JsonPredicate {
           b = t;
           cmp = mirror(op);
         }
-        if (!"column".equals(a.path("op").asText()) || !"literal".equals(b.path("op").asText())) return Truth.UNKNOWN;
+        if (!"column".equals(a.path("op").asText()) || !"literal".equals(b.path("op").asText()))
+          return Truth.UNKNOWN;
         Range r = range(a, file, stats);
         Comparable<Object> lit = literal(b);
         if (r == null || lit == null) return Truth.UNKNOWN;
@@ -176,7 +194,8 @@ final class JsonPredicate {
    * What a file says about a column: bounds (either may be null = unknown), null count (-1 =
    * unknown) and whether every row is null.
    */
-  private record Range(Comparable<Object> min, Comparable<Object> max, long nullCount, boolean allNull) {}
+  private record Range(
+      Comparable<Object> min, Comparable<Object> max, long nullCount, boolean allNull) {}
 
   private Range range(JsonNode column, DataFile file, JsonNode stats) {
     String name = column.path("name").asText(null);
@@ -222,7 +241,11 @@ final class JsonPredicate {
         case "equal" -> {
           if (min != null && min.compareTo(lit) > 0) return Truth.FALSE;
           if (max != null && max.compareTo(lit) < 0) return Truth.FALSE;
-          if (noNulls && min != null && max != null && min.compareTo(lit) == 0 && max.compareTo(lit) == 0) return Truth.TRUE;
+          if (noNulls
+              && min != null
+              && max != null
+              && min.compareTo(lit) == 0
+              && max.compareTo(lit) == 0) return Truth.TRUE;
           return Truth.UNKNOWN;
         }
         case "lessThan" -> {
@@ -258,14 +281,17 @@ final class JsonPredicate {
   private static Comparable<Object> literal(JsonNode lit) {
     JsonNode v = lit.get("value");
     if (v == null || v.isNull()) return null;
-    return (Comparable<Object>) (Comparable<?>) parse(v.asText(), lit.path("valueType").asText(""), false);
+    return (Comparable<Object>)
+        (Comparable<?>) parse(v.asText(), lit.path("valueType").asText(""), false);
   }
 
   @SuppressWarnings("unchecked")
   private static Comparable<Object> fromPartition(String value, String type) {
     if (type.equals("timestamp")) {
       try {
-        return (Comparable<Object>) (Comparable<?>) micros(LocalDateTime.parse(value, PARTITION_TIMESTAMP).toInstant(ZoneOffset.UTC));
+        return (Comparable<Object>)
+            (Comparable<?>)
+                micros(LocalDateTime.parse(value, PARTITION_TIMESTAMP).toInstant(ZoneOffset.UTC));
       } catch (Exception e) {
         // fall through to ISO parsing
       }
@@ -277,7 +303,8 @@ final class JsonPredicate {
   private static Comparable<Object> fromStats(JsonNode v, String type, boolean isMax) {
     if (v == null || v.isNull() || v.isContainerNode()) return null;
     String text = v.asText();
-    if (type.equals("string") && isMax && text.length() >= STRING_STATS_PREFIX) return null; // may be truncated
+    if (type.equals("string") && isMax && text.length() >= STRING_STATS_PREFIX)
+      return null; // may be truncated
     Comparable<?> parsed = parse(text, type, isMax);
     return (Comparable<Object>) parsed;
   }
@@ -306,5 +333,4 @@ final class JsonPredicate {
   private static long micros(Instant i) {
     return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
   }
-
 }

@@ -28,7 +28,8 @@ final class LineContext {
     return appended;
   }
 
-  void append(ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
+  void append(
+      ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     appended++;
     UrlSigner.SignedUrl url = signer.sign(f.location());
     long expiry = url.expirationTimestamp();
@@ -45,8 +46,20 @@ final class LineContext {
       }
     }
     minExpiration = Math.min(minExpiration, expiry);
-    FileEntry entry = new FileEntry(action, url.url(), ids.id(f.relativePath()), f.partitionValues(), f.size(), f.stats(),
-        f.modificationTime(), f.dataChange(), dv, version, timestamp, expiry);
+    FileEntry entry =
+        new FileEntry(
+            action,
+            url.url(),
+            ids.id(f.relativePath()),
+            f.partitionValues(),
+            f.size(),
+            f.stats(),
+            f.modificationTime(),
+            f.dataChange(),
+            dv,
+            version,
+            timestamp,
+            expiry);
     out.file(format, entry);
   }
 

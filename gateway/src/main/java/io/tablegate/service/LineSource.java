@@ -3,15 +3,17 @@ package io.tablegate.service;
 import io.tablegate.protocol.EndStreamAction;
 
 /**
- * The body lines of an NDJSON response after its head, pulled in chunks by the HTTP layer.
- * {@link #next} blocks (it reads the table) and runs on the worker pool, one call at a time.
- * The one owner closes it on end, failure and client disconnect; close is idempotent.
+ * The body lines of an NDJSON response after its head, pulled in chunks by the HTTP layer. {@link
+ * #next} blocks (it reads the table) and runs on the worker pool, one call at a time. The one owner
+ * closes it on end, failure and client disconnect; close is idempotent.
  */
 public interface LineSource extends AutoCloseable {
   /** Up to {@code maxLines} more lines as NDJSON bytes, or null at the end. */
   byte[] next(int maxLines);
 
-  /** True when {@link #next} only copies bytes already in memory (it may then run on an event loop). */
+  /**
+   * True when {@link #next} only copies bytes already in memory (it may then run on an event loop).
+   */
   default boolean inMemory() {
     return false;
   }
@@ -27,29 +29,32 @@ public interface LineSource extends AutoCloseable {
    */
   default void cancel() {}
 
-  /** The {@code endStreamAction} to finish with once {@link #next} returned null, or null for none. */
+  /**
+   * The {@code endStreamAction} to finish with once {@link #next} returned null, or null for none.
+   */
   EndStreamAction trailer();
 
   @Override
   void close();
 
-  LineSource EMPTY = new LineSource() {
-    @Override
-    public byte[] next(int maxLines) {
-      return null;
-    }
+  LineSource EMPTY =
+      new LineSource() {
+        @Override
+        public byte[] next(int maxLines) {
+          return null;
+        }
 
-    @Override
-    public boolean inMemory() {
-      return true;
-    }
+        @Override
+        public boolean inMemory() {
+          return true;
+        }
 
-    @Override
-    public EndStreamAction trailer() {
-      return null;
-    }
+        @Override
+        public EndStreamAction trailer() {
+          return null;
+        }
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 }

@@ -12,11 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Page tokens and refresh tokens of table queries: sealed (authenticated and encrypted, see
- * {@link Sealer}) with the key all instances share, and bound to the recipient, the table, the
- * versions and the query parameters they continue. An altered, foreign or expired token is refused
- * with {@code INVALID_PARAMETER_VALUE}; callers still check the versions a token carries against
- * the table as it is now.
+ * Page tokens and refresh tokens of table queries: sealed (authenticated and encrypted, see {@link
+ * Sealer}) with the key all instances share, and bound to the recipient, the table, the versions
+ * and the query parameters they continue. An altered, foreign or expired token is refused with
+ * {@code INVALID_PARAMETER_VALUE}; callers still check the versions a token carries against the
+ * table as it is now.
  */
 final class QueryTokens {
   private static final String PAGE = "query-page";
@@ -62,7 +62,8 @@ final class QueryTokens {
           "Query parameter mismatch detected for the next page query. The query parameter cannot change when querying the next page results.");
     }
     PageState s = new PageState(number(t, "v", what), number(t, "e", what), number(t, "i", what));
-    if (s.version() < 0 || s.index() < 0 || s.endVersion() < -1) throw SharingErrors.invalidParameter(what + ".");
+    if (s.version() < 0 || s.index() < 0 || s.endVersion() < -1)
+      throw SharingErrors.invalidParameter(what + ".");
     return s;
   }
 
@@ -83,15 +84,22 @@ final class QueryTokens {
     return version;
   }
 
-  /** Opens a token of {@code purpose} and checks what every token is bound to: table, recipient, expiry. */
-  private Map<String, Object> openFor(String purpose, String kind, String what, String token, String recipient, String tableId) {
+  /**
+   * Opens a token of {@code purpose} and checks what every token is bound to: table, recipient,
+   * expiry.
+   */
+  private Map<String, Object> openFor(
+      String purpose, String kind, String what, String token, String recipient, String tableId) {
     Map<String, Object> t = open(purpose, token, what);
     if (!tableId.equals(t.get("t"))) {
-      throw SharingErrors.invalidParameter("The table specified in the " + kind + " does not match the table being queried.");
+      throw SharingErrors.invalidParameter(
+          "The table specified in the " + kind + " does not match the table being queried.");
     }
-    if (!recipient.equals(t.get("w"))) throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
+    if (!recipient.equals(t.get("w")))
+      throw SharingErrors.invalidParameter(what + ": it was issued to another recipient.");
     if (number(t, "x", what) <= clock.millis()) {
-      throw SharingErrors.invalidParameter("The " + kind + " has expired. Please restart the query.");
+      throw SharingErrors.invalidParameter(
+          "The " + kind + " has expired. Please restart the query.");
     }
     return t;
   }
@@ -100,18 +108,21 @@ final class QueryTokens {
     try {
       return Tokens.parse(sealer.open(purpose, token));
     } catch (Sealer.InvalidTokenException | IllegalArgumentException e) {
-      throw SharingErrors.invalidParameter(what + ": it is not a token this server issued, or it was changed.");
+      throw SharingErrors.invalidParameter(
+          what + ": it is not a token this server issued, or it was changed.");
     }
   }
 
   private static long number(Map<String, Object> t, String key, String what) {
     if (t.get(key) instanceof Number n) return n.longValue();
-    throw SharingErrors.invalidParameter(what + ": it is not a token this server issued, or it was changed.");
+    throw SharingErrors.invalidParameter(
+        what + ": it is not a token this server issued, or it was changed.");
   }
 
   private static String hash(String fingerprint) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(fingerprint.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(fingerprint.getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(d).substring(0, 22);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * dashboards, a load balancer's instances) skips listing, signing and encoding. The lines keep
  * their true {@code expirationTimestamp}; a URL is never handed out past its expiry, and with the
  * default lifetimes it always has at least 59 of its 60 minutes left. Keys contain the table
- * version, so a commit never serves a stale body. Bounded by total bytes; large bodies are not kept.
+ * version, so a commit never serves a stale body. Bounded by total bytes; large bodies are not
+ * kept.
  */
 final class ResponseCache {
   /** An encoded body and the earliest URL expiry in it. */
@@ -23,15 +24,20 @@ final class ResponseCache {
   private final Cache<String, Body> cache;
   private final long maxBodyBytes;
 
-  /** @param clock the gateway's clock: entries age with it, as the URLs in them do */
+  /**
+   * @param clock the gateway's clock: entries age with it, as the URLs in them do
+   */
   ResponseCache(Duration ttl, long maxTotalBytes, java.time.Clock clock) {
     this.maxBodyBytes = Math.max(0, maxTotalBytes / 8);
-    this.cache = ttl.isZero() || maxTotalBytes <= 0 ? null : Caffeine.newBuilder()
-        .ticker(() -> clock.millis() * 1_000_000L)
-        .expireAfterWrite(ttl)
-        .maximumWeight(maxTotalBytes)
-        .weigher((String k, Body b) -> b.bytes().length + k.length())
-        .build();
+    this.cache =
+        ttl.isZero() || maxTotalBytes <= 0
+            ? null
+            : Caffeine.newBuilder()
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .expireAfterWrite(ttl)
+                .maximumWeight(maxTotalBytes)
+                .weigher((String k, Body b) -> b.bytes().length + k.length())
+                .build();
   }
 
   /** A cached body's lines, with a trailer built from its URL expiry; null on a miss. */
@@ -46,7 +52,8 @@ final class ResponseCache {
       public byte[] next(int maxLines) {
         if (pos >= body.bytes().length) return null;
         int end = Math.min(body.bytes().length, pos + REPLAY_CHUNK);
-        while (end < body.bytes().length && body.bytes()[end - 1] != '\n') end++; // whole lines only
+        while (end < body.bytes().length && body.bytes()[end - 1] != '\n')
+          end++; // whole lines only
         byte[] chunk = Arrays.copyOfRange(body.bytes(), pos, end);
         pos = end;
         return chunk;
@@ -72,6 +79,7 @@ final class ResponseCache {
     if (cache == null) return inner;
     return new ForwardingLineSource(inner) {
       private ByteArrayOutputStream recorded = new ByteArrayOutputStream();
+
       /** A cancelled body ends early: it must never be kept as the whole response. */
       private volatile boolean cancelled;
 

@@ -13,11 +13,11 @@ import java.util.function.Supplier;
 /**
  * Bounds the table scans (file listings read from storage or the shared tier) open at once in this
  * instance, and so the memory they hold. A request takes a slot before it reads the table; when all
- * are taken it waits, without holding a thread, up to {@code queueTimeoutMs}, then gets
- * {@code 503 TEMPORARILY_UNAVAILABLE} with {@code Retry-After} (the connectors retry), instead of
- * starting work the heap cannot hold. A slot that ends up streaming a body is held until the body is
- * closed (end, failure or client disconnect); otherwise it is given back when the request's table
- * work is done. Thread-safe.
+ * are taken it waits, without holding a thread, up to {@code queueTimeoutMs}, then gets {@code 503
+ * TEMPORARILY_UNAVAILABLE} with {@code Retry-After} (the connectors retry), instead of starting
+ * work the heap cannot hold. A slot that ends up streaming a body is held until the body is closed
+ * (end, failure or client disconnect); otherwise it is given back when the request's table work is
+ * done. Thread-safe.
  */
 public final class ScanGate {
   private final Vertx vertx;
@@ -49,7 +49,10 @@ public final class ScanGate {
     return waiting.size();
   }
 
-  /** A slot, now or when one is given back; fails with 503 after the queue timeout. Call from a Vert.x context. */
+  /**
+   * A slot, now or when one is given back; fails with 503 after the queue timeout. Call from a
+   * Vert.x context.
+   */
   Future<Slot> acquire() {
     Waiter w;
     synchronized (this) {
@@ -58,21 +61,31 @@ public final class ScanGate {
         return Future.succeededFuture(new Slot());
       }
       if (queueTimeoutMs <= 0) return Future.failedFuture(busy());
-      w = new Waiter(Promise.promise(), vertx.getOrCreateContext(), new long[] {-1}); // its timer id, once set
+      w =
+          new Waiter(
+              Promise.promise(),
+              vertx.getOrCreateContext(),
+              new long[] {-1}); // its timer id, once set
       waiting.addLast(w);
     }
-    w.timer()[0] = vertx.setTimer(queueTimeoutMs, id -> {
-      boolean removed;
-      synchronized (this) {
-        removed = waiting.remove(w);
-      }
-      if (removed) w.promise().tryFail(busy());
-    });
+    w.timer()[0] =
+        vertx.setTimer(
+            queueTimeoutMs,
+            id -> {
+              boolean removed;
+              synchronized (this) {
+                removed = waiting.remove(w);
+              }
+              if (removed) w.promise().tryFail(busy());
+            });
     return w.promise().future();
   }
 
   private RuntimeException busy() {
-    return SharingErrors.unavailable("The gateway is serving " + size + " table scans at once, its configured limit; please retry shortly.");
+    return SharingErrors.unavailable(
+        "The gateway is serving "
+            + size
+            + " table scans at once, its configured limit; please retry shortly.");
   }
 
   private void giveBack() {
@@ -84,10 +97,13 @@ public final class ScanGate {
         return;
       }
     }
-    if (next.timer()[0] >= 0) vertx.cancelTimer(next.timer()[0]); // not yet set: the timer will find the waiter gone
-    next.context().runOnContext(v -> {
-      if (!next.promise().tryComplete(new Slot())) giveBack();
-    });
+    if (next.timer()[0] >= 0)
+      vertx.cancelTimer(next.timer()[0]); // not yet set: the timer will find the waiter gone
+    next.context()
+        .runOnContext(
+            v -> {
+              if (!next.promise().tryComplete(new Slot())) giveBack();
+            });
   }
 
   /** One taken slot: given back once, by the body it guards or by {@link #releaseUnlessHeld}. */
@@ -95,7 +111,9 @@ public final class ScanGate {
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean held;
 
-    /** Opens a body that holds this slot until it closes; if opening fails, the slot is given back. */
+    /**
+     * Opens a body that holds this slot until it closes; if opening fails, the slot is given back.
+     */
     LineSource hold(Supplier<LineSource> opener) {
       LineSource body;
       try {

@@ -39,9 +39,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SharedScans implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(SharedScans.class);
+
   /** Records between two publications of the spill's readable length. */
   private static final int PUBLISH_EVERY = 256;
+
   private static final int READ_BLOCK = 64 * 1024;
+
   /** How long a reader waits for the producer before it reports the table as unavailable. */
   private static final long MAX_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
 
@@ -54,7 +57,8 @@ public final class SharedScans implements AutoCloseable {
 
   /**
    * @param dir where spill files go (created; emptied on close)
-   * @param producers table scans running at once; more wait in a short queue, beyond it requests get 503
+   * @param producers table scans running at once; more wait in a short queue, beyond it requests
+   *     get 503
    * @param maxBytes disk budget for finished lists (the oldest unused ones are deleted first)
    * @param keep how long a finished list is kept after its last use
    */
@@ -64,11 +68,18 @@ public final class SharedScans implements AutoCloseable {
     this.keep = keep;
     this.clock = clock;
     AtomicInteger n = new AtomicInteger();
-    this.producers = new ThreadPoolExecutor(producers, producers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(producers * 16), r -> {
-      Thread t = new Thread(r, "table-scan-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.producers =
+        new ThreadPoolExecutor(
+            producers,
+            producers,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(producers * 16),
+            r -> {
+              Thread t = new Thread(r, "table-scan-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.producers.allowCoreThreadTimeOut(true);
     try {
       Files.createDirectories(dir);
@@ -99,21 +110,26 @@ public final class SharedScans implements AutoCloseable {
   }
 
   /**
-   * The files of {@code key}: followed from the spill of a scan running or finished, or from a new scan
-   * that {@code scan} opens on a producer thread. The caller closes the iterator.
+   * The files of {@code key}: followed from the spill of a scan running or finished, or from a new
+   * scan that {@code scan} opens on a producer thread. The caller closes the iterator.
    */
   CloseableIterator<DataFile> open(String key, Supplier<CloseableIterator<DataFile>> scan) {
     evict();
     while (true) {
       Entry e = entries.get(key);
       if (e == null) {
-        Entry fresh = new Entry(key, dir.resolve(Integer.toHexString(key.hashCode()) + "-" + System.nanoTime() + ".spill"));
+        Entry fresh =
+            new Entry(
+                key,
+                dir.resolve(
+                    Integer.toHexString(key.hashCode()) + "-" + System.nanoTime() + ".spill"));
         if (entries.putIfAbsent(key, fresh) != null) continue;
         try {
           producers.execute(() -> fresh.produce(scan));
         } catch (RejectedExecutionException rejected) {
           entries.remove(key, fresh);
-          throw SharingErrors.unavailable("The gateway is listing as many tables as it can at once; please retry shortly.");
+          throw SharingErrors.unavailable(
+              "The gateway is listing as many tables as it can at once; please retry shortly.");
         }
         e = fresh;
       }
@@ -123,7 +139,10 @@ public final class SharedScans implements AutoCloseable {
     }
   }
 
-  /** Deletes finished lists unused for longer than {@code keep}, then the oldest unused ones beyond the budget. */
+  /**
+   * Deletes finished lists unused for longer than {@code keep}, then the oldest unused ones beyond
+   * the budget.
+   */
   private void evict() {
     long now = clock.millis();
     List<Entry> idle = new ArrayList<>();
@@ -158,7 +177,10 @@ public final class SharedScans implements AutoCloseable {
       for (Path p : files.toList()) Files.deleteIfExists(p);
       Files.deleteIfExists(dir);
     } catch (IOException e) {
-      LOGGER.atDebug().addKeyValue("cause", e.toString()).log("Cannot remove the scan spill directory");
+      LOGGER
+          .atDebug()
+          .addKeyValue("cause", e.toString())
+          .log("Cannot remove the scan spill directory");
     }
   }
 
@@ -166,8 +188,10 @@ public final class SharedScans implements AutoCloseable {
   private final class Entry {
     final String key;
     final Path file;
+
     /** Bytes of whole records written and flushed: followers read up to here. */
     volatile long published;
+
     volatile boolean complete;
     volatile RuntimeException failure;
     volatile boolean deleted;
@@ -182,7 +206,9 @@ public final class SharedScans implements AutoCloseable {
     void produce(Supplier<CloseableIterator<DataFile>> scan) {
       long written = 0;
       try (CloseableIterator<DataFile> files = scan.get();
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), READ_BLOCK))) {
+          DataOutputStream out =
+              new DataOutputStream(
+                  new BufferedOutputStream(Files.newOutputStream(file), READ_BLOCK))) {
         int n = 0;
         while (files.hasNext()) {
           if (deleted) return;
@@ -231,7 +257,8 @@ public final class SharedScans implements AutoCloseable {
     synchronized void unfollow() {
       followers--;
       lastUsed = clock.millis();
-      if (followers == 0 && (failure != null || !entries.containsKey(key) || entries.get(key) != this)) delete();
+      if (followers == 0
+          && (failure != null || !entries.containsKey(key) || entries.get(key) != this)) delete();
     }
 
     synchronized boolean removable() {
@@ -243,12 +270,17 @@ public final class SharedScans implements AutoCloseable {
       long deadline = System.nanoTime() + MAX_WAIT_NANOS;
       while (published <= position && !complete && failure == null && !deleted) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) throw SharingErrors.unavailable("Listing the table's files takes too long; please retry later.");
+        if (left <= 0)
+          throw SharingErrors.unavailable(
+              "Listing the table's files takes too long; please retry later.");
         try {
-          wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.SECONDS.toNanos(1)))));
+          wait(
+              Math.max(
+                  1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.SECONDS.toNanos(1)))));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw SharingErrors.unavailable("Listing the table's files was interrupted; please retry.");
+          throw SharingErrors.unavailable(
+              "Listing the table's files was interrupted; please retry.");
         }
       }
     }
@@ -306,7 +338,11 @@ public final class SharedScans implements AutoCloseable {
     private DataFile read() {
       while (true) {
         if (end - start >= 4) {
-          int length = ((block[start] & 0xff) << 24) | ((block[start + 1] & 0xff) << 16) | ((block[start + 2] & 0xff) << 8) | (block[start + 3] & 0xff);
+          int length =
+              ((block[start] & 0xff) << 24)
+                  | ((block[start + 1] & 0xff) << 16)
+                  | ((block[start + 2] & 0xff) << 8)
+                  | (block[start + 3] & 0xff);
           if (end - start >= 4 + length) {
             DataFile f = DataFileCodec.decode(block, start + 4, length);
             start += 4 + length;
@@ -319,7 +355,8 @@ public final class SharedScans implements AutoCloseable {
           if (entry.complete && position >= entry.published) return null;
           entry.awaitBeyond(position);
           if (entry.failure != null) throw entry.failure;
-          if (entry.deleted) throw SharingErrors.unavailable("The table's file list was dropped; please retry.");
+          if (entry.deleted)
+            throw SharingErrors.unavailable("The table's file list was dropped; please retry.");
           if (entry.complete && position >= entry.published) return null;
         }
         fill();

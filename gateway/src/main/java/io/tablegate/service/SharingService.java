@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tablegate.auth.Recipient;
 import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.catalog.SharedTable;
+import io.tablegate.crypto.Sealer;
 import io.tablegate.protocol.Capabilities;
 import io.tablegate.protocol.DeltaProtocol;
 import io.tablegate.protocol.EndStreamAction;
@@ -14,10 +15,10 @@ import io.tablegate.protocol.ResponseFormat;
 import io.tablegate.protocol.Schema;
 import io.tablegate.protocol.Share;
 import io.tablegate.protocol.SharingErrors;
+import io.tablegate.protocol.SharingException;
 import io.tablegate.protocol.Table;
 import io.tablegate.protocol.TableMetadata;
-import io.tablegate.spi.CloseableIterator;
-import io.tablegate.spi.DataFile;
+import io.tablegate.spi.StorageException;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.spi.TableSnapshot;
 import io.tablegate.spi.UrlSigner;
@@ -36,14 +37,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
-import io.tablegate.crypto.Sealer;
-import io.tablegate.protocol.SharingException;
-import io.tablegate.spi.StorageException;
 
 /**
- * The protocol's operations over the catalog and the table formats. Listing runs inline (it is
- * in memory); everything that touches a table runs on the {@code table-io} worker pool and comes
- * back as a {@link Future}.
+ * The protocol's operations over the catalog and the table formats. Listing runs inline (it is in
+ * memory); everything that touches a table runs on the {@code table-io} worker pool and comes back
+ * as a {@link Future}.
  */
 public final class SharingService {
   private final java.util.function.Supplier<ShareCatalog> catalogs;
@@ -58,16 +56,29 @@ public final class SharingService {
 
   /**
    * @param catalogs the catalog as it is now (it changes when shares are changed at run time)
-   * @param responseCacheTtl how long complete, unpaginated query bodies are kept ({@link Duration#ZERO}: not at all)
+   * @param responseCacheTtl how long complete, unpaginated query bodies are kept ({@link
+   *     Duration#ZERO}: not at all)
    * @param responseCacheBytes the bound on their total size
-   * @param signers the URL signer of a table for a recipient (by id): presigned by its object store, or the gateway's own file URLs
+   * @param signers the URL signer of a table for a recipient (by id): presigned by its object
+   *     store, or the gateway's own file URLs
    * @param sealer seals page and refresh tokens with the key all instances share
    * @param limits bounds on predicate hints
    * @param scans the slots of the table scans this instance runs at once
    */
-  public SharingService(java.util.function.Supplier<ShareCatalog> catalogs, Map<String, TableFormat> formats,
-      BiFunction<SharedTable, String, UrlSigner> signers, WorkerExecutor workers, Clock clock, int pageSizeLimit, long pageTokenTtlMs,
-      long refreshTokenTtlMs, Duration responseCacheTtl, long responseCacheBytes, Sealer sealer, RequestLimits limits, ScanGate scans) {
+  public SharingService(
+      java.util.function.Supplier<ShareCatalog> catalogs,
+      Map<String, TableFormat> formats,
+      BiFunction<SharedTable, String, UrlSigner> signers,
+      WorkerExecutor workers,
+      Clock clock,
+      int pageSizeLimit,
+      long pageTokenTtlMs,
+      long refreshTokenTtlMs,
+      Duration responseCacheTtl,
+      long responseCacheBytes,
+      Sealer sealer,
+      RequestLimits limits,
+      ScanGate scans) {
     this.limits = limits;
     this.scans = scans;
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
@@ -89,15 +100,18 @@ public final class SharingService {
     return catalogs.get().share(who, share);
   }
 
-  public Page<Schema> listSchemas(Recipient who, String share, Integer maxResults, String pageToken) {
+  public Page<Schema> listSchemas(
+      Recipient who, String share, Integer maxResults, String pageToken) {
     return catalogs.get().listSchemas(who, share, maxResults, pageToken);
   }
 
-  public Page<Table> listTables(Recipient who, String share, String schema, Integer maxResults, String pageToken) {
+  public Page<Table> listTables(
+      Recipient who, String share, String schema, Integer maxResults, String pageToken) {
     return catalogs.get().listTables(who, share, schema, maxResults, pageToken);
   }
 
-  public Page<Table> listAllTables(Recipient who, String share, Integer maxResults, String pageToken) {
+  public Page<Table> listAllTables(
+      Recipient who, String share, Integer maxResults, String pageToken) {
     return catalogs.get().listAllTables(who, share, maxResults, pageToken);
   }
 
@@ -109,10 +123,14 @@ public final class SharingService {
   /** Closes a stream's body on the worker pool (closing may touch files). */
   public void release(LineSource source) {
     try {
-      workers.executeBlocking(() -> {
-        source.close();
-        return null;
-      }, false).onFailure(e -> source.close()); // the pool is closing (shutdown): close here
+      workers
+          .executeBlocking(
+              () -> {
+                source.close();
+                return null;
+              },
+              false)
+          .onFailure(e -> source.close()); // the pool is closing (shutdown): close here
     } catch (RuntimeException e) {
       source.close();
     }
@@ -122,12 +140,14 @@ public final class SharingService {
     return workers.executeBlocking(work, false);
   }
 
-  /** Table work on the worker pool; storage failures get the table's name (never its credentials). */
+  /**
+   * Table work on the worker pool; storage failures get the table's name (never its credentials).
+   */
   private static final Object MISSED = new Object();
 
   /**
-   * Runs table work inline when everything it needs is in this process's memory (see {@link Inline}),
-   * else on the worker pool.
+   * Runs table work inline when everything it needs is in this process's memory (see {@link
+   * Inline}), else on the worker pool.
    */
   @SuppressWarnings("unchecked")
   private <T> Future<T> blocking(SharedTable table, Callable<T> work) {
@@ -137,154 +157,322 @@ public final class SharingService {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
-    return workers.executeBlocking(() -> {
-      try {
-        return work.call();
-      } catch (SharingException e) {
-        if (StorageException.find(e) == null) throw e;
-        throw new SharingException(e.errorCode(), "Table " + table.qualifiedName() + ": " + e.getMessage(), e.getCause());
-      }
-    }, false);
+    return workers.executeBlocking(
+        () -> {
+          try {
+            return work.call();
+          } catch (SharingException e) {
+            if (StorageException.find(e) == null) throw e;
+            throw new SharingException(
+                e.errorCode(),
+                "Table " + table.qualifiedName() + ": " + e.getMessage(),
+                e.getCause());
+          }
+        },
+        false);
   }
 
   // ---- /version --------------------------------------------------------------------------------
 
   public Future<Long> tableVersion(Recipient who, TableRef ref, String startingTimestamp) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
-    return blocking(table, () -> {
-      TableFormat format = format(table);
-      if (startingTimestamp == null) return format.latestVersion(table.location());
-      if (!table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
-      long ts = parseTimestamp(startingTimestamp, "startingTimestamp");
-      long v = format.versionAtOrAfter(table.location(), ts);
-      if (v < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
-      return v;
-    });
+    return blocking(
+        table,
+        () -> {
+          TableFormat format = format(table);
+          if (startingTimestamp == null) return format.latestVersion(table.location());
+          if (!table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
+          long ts = parseTimestamp(startingTimestamp, "startingTimestamp");
+          long v = format.versionAtOrAfter(table.location(), ts);
+          if (v < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
+          return v;
+        });
   }
 
   // ---- /metadata -------------------------------------------------------------------------------
 
-  public Future<QueryStream> metadata(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, Long version,
+  public Future<QueryStream> metadata(
+      Recipient who,
+      TableRef ref,
+      Capabilities caps,
+      String fileIdHash,
+      Long version,
       String timestamp) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
-    if (version != null && timestamp != null) throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp");
-    if (version != null && version < 0) throw SharingErrors.invalidParameter("version cannot be negative.");
-    if ((version != null || timestamp != null) && !table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
+    if (version != null && timestamp != null)
+      throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp");
+    if (version != null && version < 0)
+      throw SharingErrors.invalidParameter("version cannot be negative.");
+    if ((version != null || timestamp != null) && !table.historyShared())
+      throw SharingErrors.historyNotShared(table.qualifiedName());
     FileIds ids = fileIds(fileIdHash);
-    return blocking(table, () -> {
-      TableFormat format = format(table);
-      long v = version != null ? checkVersion(table, format, version)
-          : timestamp != null ? atOrBefore(table, format, timestamp) : format.latestVersion(table.location());
-      TableSnapshot snap = format.snapshot(table.location(), v);
-      ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
-      Long stamped = version != null || timestamp != null ? v : null;
-      byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
-      return new QueryStream(v, rf, false, false, echo(fileIdHash, ids), head, LineSource.EMPTY);
-    });
+    return blocking(
+        table,
+        () -> {
+          TableFormat format = format(table);
+          long v =
+              version != null
+                  ? checkVersion(table, format, version)
+                  : timestamp != null
+                      ? atOrBefore(table, format, timestamp)
+                      : format.latestVersion(table.location());
+          TableSnapshot snap = format.snapshot(table.location(), v);
+          ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+          Long stamped = version != null || timestamp != null ? v : null;
+          byte[] head =
+              head(
+                  rf,
+                  table,
+                  snap.protocol(),
+                  snap.metadata(),
+                  null,
+                  stamped,
+                  snap.size(),
+                  snap.numFiles());
+          return new QueryStream(
+              v, rf, false, false, echo(fileIdHash, ids), head, LineSource.EMPTY);
+        });
   }
 
   // ---- /query ----------------------------------------------------------------------------------
 
-  public Future<QueryStream> query(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, QueryRequest q) {
+  public Future<QueryStream> query(
+      Recipient who, TableRef ref, Capabilities caps, String fileIdHash, QueryRequest q) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     validateQuery(table, caps, q);
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
-    // only a change query reads the log per request and needs a scan slot; a snapshot's files come from
+    // only a change query reads the log per request and needs a scan slot; a snapshot's files come
+    // from
     // its version's one shared scan (see SharedScans)
-    Future<ScanGate.Slot> slotted = q.startingVersion() != null ? scans.acquire() : Future.succeededFuture();
-    return slotted.compose(slot -> blocking(table, () -> {
-      TableFormat format = format(table);
-      QueryTokens.PageState page = q.pageToken() == null ? null : tokens.readPage(q.pageToken(), who.id(), table.id(), q.pagingFingerprint());
-      if (q.startingVersion() != null) {
-        requireChanges(table, format);
-        return changeQuery(who, table, format, caps, fileIdHash, requestedIds, q, page, slot);
-      }
+    Future<ScanGate.Slot> slotted =
+        q.startingVersion() != null ? scans.acquire() : Future.succeededFuture();
+    return slotted.compose(
+        slot ->
+            blocking(
+                    table,
+                    () -> {
+                      TableFormat format = format(table);
+                      QueryTokens.PageState page =
+                          q.pageToken() == null
+                              ? null
+                              : tokens.readPage(
+                                  q.pageToken(), who.id(), table.id(), q.pagingFingerprint());
+                      if (q.startingVersion() != null) {
+                        requireChanges(table, format);
+                        return changeQuery(
+                            who, table, format, caps, fileIdHash, requestedIds, q, page, slot);
+                      }
 
-      long version;
-      boolean timeTravel = q.version() != null || q.timestamp() != null;
-      if (page != null) version = tokenVersion(table, format, page.version());
-      else if (q.refreshToken() != null) version = tokenVersion(table, format, tokens.readRefresh(q.refreshToken(), who.id(), table.id()));
-      else if (q.version() != null) version = checkVersion(table, format, q.version());
-      else if (q.timestamp() != null) version = atOrBefore(table, format, q.timestamp());
-      else version = format.latestVersion(table.location());
+                      long version;
+                      boolean timeTravel = q.version() != null || q.timestamp() != null;
+                      if (page != null) version = tokenVersion(table, format, page.version());
+                      else if (q.refreshToken() != null)
+                        version =
+                            tokenVersion(
+                                table,
+                                format,
+                                tokens.readRefresh(q.refreshToken(), who.id(), table.id()));
+                      else if (q.version() != null)
+                        version = checkVersion(table, format, q.version());
+                      else if (q.timestamp() != null)
+                        version = atOrBefore(table, format, q.timestamp());
+                      else version = format.latestVersion(table.location());
 
-      TableSnapshot snap = format.snapshot(table.location(), version);
-      ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
-      FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
-      boolean endStream = caps.includeEndStreamAction() || q.maxFiles() != null || q.includeRefreshToken();
-      Integer pageSize = q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
-      String refresh = q.includeRefreshToken() ? tokens.refresh(who.id(), table.id(), version) : null;
-      SnapshotLineSource.Trailer trailer = endStream
-          ? (next, minExp) -> new EndStreamAction(refresh,
-              next == null ? null : tokens.page(who.id(), table.id(), q.pagingFingerprint(), new QueryTokens.PageState(version, -1, next)),
-              minExp, null, null)
-          : null;
-      Long stamped = timeTravel ? version : null;
-      byte[] head = head(rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
-      boolean cacheable = page == null && pageSize == null && q.refreshToken() == null; // a refresh wants new URLs
-      String cacheKey = "q|" + who.id() + "|" + table.id() + "|" + table.location() + "|" + version + "|" + rf + "|" + ids + "|" + timeTravel + "|"
-          + q.limitHint() + "|" + q.jsonPredicateHints();
-      LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
-      if (cached != null) return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
-      JsonPredicate predicate = JsonPredicate.parse(q.jsonPredicateHints(), new HashSet<>(snap.metadata().partitionColumns()),
-          limits.maxPredicateLeaves(), limits.maxPredicateDepth());
-      LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
-      Long ts = timeTravel ? snap.timestamp() : null;
-      LineSource body = new SnapshotLineSource(format.scan(snap, true), lines, predicate, q.limitHint(),
-          page == null ? 0 : page.index(), pageSize, stamped, ts, trailer);
-      if (cacheable) body = responses.recording(cacheKey, body, lines);
-      return new QueryStream(version, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
-    }).andThen(ar -> {
-      if (slot != null) slot.releaseUnlessHeld();
-    }));
+                      TableSnapshot snap = format.snapshot(table.location(), version);
+                      ResponseFormat rf =
+                          FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+                      FileIds ids =
+                          requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+                      boolean endStream =
+                          caps.includeEndStreamAction()
+                              || q.maxFiles() != null
+                              || q.includeRefreshToken();
+                      Integer pageSize =
+                          q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
+                      String refresh =
+                          q.includeRefreshToken()
+                              ? tokens.refresh(who.id(), table.id(), version)
+                              : null;
+                      SnapshotLineSource.Trailer trailer =
+                          endStream
+                              ? (next, minExp) ->
+                                  new EndStreamAction(
+                                      refresh,
+                                      next == null
+                                          ? null
+                                          : tokens.page(
+                                              who.id(),
+                                              table.id(),
+                                              q.pagingFingerprint(),
+                                              new QueryTokens.PageState(version, -1, next)),
+                                      minExp,
+                                      null,
+                                      null)
+                              : null;
+                      Long stamped = timeTravel ? version : null;
+                      byte[] head =
+                          head(
+                              rf,
+                              table,
+                              snap.protocol(),
+                              snap.metadata(),
+                              null,
+                              stamped,
+                              snap.size(),
+                              snap.numFiles());
+                      boolean cacheable =
+                          page == null
+                              && pageSize == null
+                              && q.refreshToken() == null; // a refresh wants new URLs
+                      String cacheKey =
+                          "q|"
+                              + who.id()
+                              + "|"
+                              + table.id()
+                              + "|"
+                              + table.location()
+                              + "|"
+                              + version
+                              + "|"
+                              + rf
+                              + "|"
+                              + ids
+                              + "|"
+                              + timeTravel
+                              + "|"
+                              + q.limitHint()
+                              + "|"
+                              + q.jsonPredicateHints();
+                      LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
+                      if (cached != null)
+                        return new QueryStream(
+                            version,
+                            rf,
+                            endStream,
+                            caps.includeEndStreamAction(),
+                            echo(fileIdHash, ids),
+                            head,
+                            cached);
+                      JsonPredicate predicate =
+                          JsonPredicate.parse(
+                              q.jsonPredicateHints(),
+                              new HashSet<>(snap.metadata().partitionColumns()),
+                              limits.maxPredicateLeaves(),
+                              limits.maxPredicateDepth());
+                      LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
+                      Long ts = timeTravel ? snap.timestamp() : null;
+                      LineSource body =
+                          new SnapshotLineSource(
+                              format.scan(snap, true),
+                              lines,
+                              predicate,
+                              q.limitHint(),
+                              page == null ? 0 : page.index(),
+                              pageSize,
+                              stamped,
+                              ts,
+                              trailer);
+                      if (cacheable) body = responses.recording(cacheKey, body, lines);
+                      return new QueryStream(
+                          version,
+                          rf,
+                          endStream,
+                          caps.includeEndStreamAction(),
+                          echo(fileIdHash, ids),
+                          head,
+                          body);
+                    })
+                .andThen(
+                    ar -> {
+                      if (slot != null) slot.releaseUnlessHeld();
+                    }));
   }
 
   private static void validateQuery(SharedTable table, Capabilities caps, QueryRequest q) {
-    int versionParams = (q.version() != null ? 1 : 0) + (q.timestamp() != null ? 1 : 0) + (q.startingVersion() != null ? 1 : 0);
-    if (versionParams > 1) throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp,startingVersion");
-    if (q.version() != null && q.version() < 0) throw SharingErrors.invalidParameter("table version cannot be negative.");
-    if (q.startingVersion() != null && q.startingVersion() < 0) throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
+    int versionParams =
+        (q.version() != null ? 1 : 0)
+            + (q.timestamp() != null ? 1 : 0)
+            + (q.startingVersion() != null ? 1 : 0);
+    if (versionParams > 1)
+      throw SharingErrors.invalidParameter(
+          "Please only provide one of: version,timestamp,startingVersion");
+    if (q.version() != null && q.version() < 0)
+      throw SharingErrors.invalidParameter("table version cannot be negative.");
+    if (q.startingVersion() != null && q.startingVersion() < 0)
+      throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
     if (q.includeRefreshToken() && versionParams > 0) {
-      throw SharingErrors.invalidParameter("includeRefreshToken cannot be used when querying a specific version.");
+      throw SharingErrors.invalidParameter(
+          "includeRefreshToken cannot be used when querying a specific version.");
     }
     if (q.includeRefreshToken() && q.pageToken() != null) {
-      throw SharingErrors.invalidParameter("includeRefreshToken must be used in the first page request.");
+      throw SharingErrors.invalidParameter(
+          "includeRefreshToken must be used in the first page request.");
     }
     if (q.refreshToken() != null && versionParams > 0) {
-      throw SharingErrors.invalidParameter("refreshToken cannot be used when querying a specific version.");
+      throw SharingErrors.invalidParameter(
+          "refreshToken cannot be used when querying a specific version.");
     }
     if (q.refreshToken() != null && q.pageToken() != null) {
       throw SharingErrors.invalidParameter("refreshToken must be used in the first page request.");
     }
-    if (caps.asyncQuery() && q.idempotencyKey() == null) throw SharingErrors.invalidParameter("idempotency_key is required for async query.");
-    if (versionParams > 0 && !table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
-    if (q.version() != null && q.version() < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
+    if (caps.asyncQuery() && q.idempotencyKey() == null)
+      throw SharingErrors.invalidParameter("idempotency_key is required for async query.");
+    if (versionParams > 0 && !table.historyShared())
+      throw SharingErrors.historyNotShared(table.qualifiedName());
+    if (q.version() != null && q.version() < table.startVersion())
+      throw SharingErrors.belowStartVersion(table.startVersion());
     if (q.startingVersion() != null && q.startingVersion() < table.startVersion()) {
       throw SharingErrors.belowStartVersion(table.startVersion());
     }
-    if (q.startingVersion() != null && q.endingVersion() != null && q.startingVersion() > q.endingVersion()) {
-      throw SharingErrors.invalidParameter("startingVersion(" + q.startingVersion() + ") must be smaller than or equal to endingVersion("
-          + q.endingVersion() + ").");
+    if (q.startingVersion() != null
+        && q.endingVersion() != null
+        && q.startingVersion() > q.endingVersion()) {
+      throw SharingErrors.invalidParameter(
+          "startingVersion("
+              + q.startingVersion()
+              + ") must be smaller than or equal to endingVersion("
+              + q.endingVersion()
+              + ").");
     }
     if (q.endingVersion() != null && q.startingVersion() == null) {
       throw SharingErrors.invalidParameter("endingVersion can only be used with startingVersion.");
     }
   }
 
-  private QueryStream changeQuery(Recipient who, SharedTable table, TableFormat format, Capabilities caps, String fileIdHash, FileIds requestedIds,
-      QueryRequest q, QueryTokens.PageState page, ScanGate.Slot slot) {
+  private QueryStream changeQuery(
+      Recipient who,
+      SharedTable table,
+      TableFormat format,
+      Capabilities caps,
+      String fileIdHash,
+      FileIds requestedIds,
+      QueryRequest q,
+      QueryTokens.PageState page,
+      ScanGate.Slot slot) {
     long start = q.startingVersion();
-    long latest = page != null ? tokenVersion(table, format, page.endVersion()) : format.latestVersion(table.location());
-    if (page != null && page.version() != start) throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
+    long latest =
+        page != null
+            ? tokenVersion(table, format, page.endVersion())
+            : format.latestVersion(table.location());
+    if (page != null && page.version() != start)
+      throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
     if (start > latest) {
-      throw SharingErrors.invalidParameter("Provided Start version(" + start
-          + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table(" + latest + ").");
+      throw SharingErrors.invalidParameter(
+          "Provided Start version("
+              + start
+              + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table("
+              + latest
+              + ").");
     }
     long end = latest;
     if (q.endingVersion() != null) {
       if (q.endingVersion() > latest) {
-        throw SharingErrors.invalidParameter("Provided end version(" + q.endingVersion()
-            + ") is invalid. End version cannot be greater than the latest version of the table(" + latest + ").");
+        throw SharingErrors.invalidParameter(
+            "Provided end version("
+                + q.endingVersion()
+                + ") is invalid. End version cannot be greater than the latest version of the table("
+                + latest
+                + ").");
       }
       end = q.endingVersion();
     }
@@ -292,29 +480,65 @@ public final class SharingService {
     ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
     FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
     boolean historicalProtocol = q.includeHistoricalProtocol() && rf == ResponseFormat.DELTA;
-    byte[] head = head(rf, table, snap.protocol(), snap.metadata(), historicalProtocol ? start : null, start, null, null);
+    byte[] head =
+        head(
+            rf,
+            table,
+            snap.protocol(),
+            snap.metadata(),
+            historicalProtocol ? start : null,
+            start,
+            null,
+            null);
     boolean endStream = caps.includeEndStreamAction() || q.maxFiles() != null;
     Integer pageSize = q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
     long capturedLatest = latest;
-    SnapshotLineSource.Trailer trailer = endStream
-        ? (next, minExp) -> new EndStreamAction(null,
-            next == null ? null : tokens.page(who.id(), table.id(), q.pagingFingerprint(), new QueryTokens.PageState(start, capturedLatest, next)),
-            minExp, null, null)
-        : null;
+    SnapshotLineSource.Trailer trailer =
+        endStream
+            ? (next, minExp) ->
+                new EndStreamAction(
+                    null,
+                    next == null
+                        ? null
+                        : tokens.page(
+                            who.id(),
+                            table.id(),
+                            q.pagingFingerprint(),
+                            new QueryTokens.PageState(start, capturedLatest, next)),
+                    minExp,
+                    null,
+                    null)
+            : null;
     LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
     long last = end;
-    LineSource body = slot.hold(() -> new ChangeLineSource(format.changes(table.location(), start, last), ChangeLineSource.Mode.STREAMING,
-        start, lines, headLines(rf, table), true, historicalProtocol, page == null ? 0 : page.index(), pageSize, trailer));
-    return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
+    LineSource body =
+        slot.hold(
+            () ->
+                new ChangeLineSource(
+                    format.changes(table.location(), start, last),
+                    ChangeLineSource.Mode.STREAMING,
+                    start,
+                    lines,
+                    headLines(rf, table),
+                    true,
+                    historicalProtocol,
+                    page == null ? 0 : page.index(),
+                    pageSize,
+                    trailer));
+    return new QueryStream(
+        start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
   }
 
   // ---- /changes --------------------------------------------------------------------------------
 
-  public Future<QueryStream> changes(Recipient who, TableRef ref, Capabilities caps, String fileIdHash, ChangesRequest c) {
+  public Future<QueryStream> changes(
+      Recipient who, TableRef ref, Capabilities caps, String fileIdHash, ChangesRequest c) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
-    if (!table.historyShared()) throw SharingErrors.invalidParameter("cdf is not enabled on table " + table.qualifiedName());
+    if (!table.historyShared())
+      throw SharingErrors.invalidParameter("cdf is not enabled on table " + table.qualifiedName());
     if (c.startingVersion() == null && c.startingTimestamp() == null) {
-      throw SharingErrors.invalidParameter("No startingVersion or startingTimestamp provided for CDF read.");
+      throw SharingErrors.invalidParameter(
+          "No startingVersion or startingTimestamp provided for CDF read.");
     }
     if (c.startingVersion() != null && c.startingTimestamp() != null) {
       throw SharingErrors.invalidParameter(
@@ -324,78 +548,208 @@ public final class SharingService {
       throw SharingErrors.invalidParameter(
           "Multiple ending arguments provided for CDF read. Please provide one of either endingTimestamp or endingVersion.");
     }
-    if (c.startingVersion() != null && c.startingVersion() < 0) throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
-    if (c.endingVersion() != null && c.endingVersion() < 0) throw SharingErrors.invalidParameter("endingVersion cannot be negative.");
+    if (c.startingVersion() != null && c.startingVersion() < 0)
+      throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
+    if (c.endingVersion() != null && c.endingVersion() < 0)
+      throw SharingErrors.invalidParameter("endingVersion cannot be negative.");
     if (c.startingTimestamp() != null) parseTimestamp(c.startingTimestamp(), "startingTimestamp");
     if (c.endingTimestamp() != null) parseTimestamp(c.endingTimestamp(), "endingTimestamp");
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
     String fingerprint = c.pagingFingerprint();
-    return scans.acquire().compose(slot -> blocking(table, () -> {
-      TableFormat format = format(table);
-      requireChanges(table, format);
-      QueryTokens.PageState page = c.pageToken() == null ? null : tokens.readPage(c.pageToken(), who.id(), table.id(), fingerprint);
-      long latest = page != null ? tokenVersion(table, format, page.endVersion()) : format.latestVersion(table.location());
-      long start = c.startingVersion() != null ? c.startingVersion()
-          : format.versionAtOrAfter(table.location(), parseTimestamp(c.startingTimestamp(), "startingTimestamp"));
-      if (page != null && page.version() != start) throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
-      long end = c.endingVersion() != null ? c.endingVersion()
-          : c.endingTimestamp() != null ? format.versionAtOrBefore(table.location(), parseTimestamp(c.endingTimestamp(), "endingTimestamp"))
-          : latest;
-      if (start < table.startVersion()) {
-        throw SharingErrors.invalidParameter("You can only query table changes since version " + table.startVersion() + ".");
-      }
-      if (start > latest) {
-        throw SharingErrors.invalidParameter("Provided Start version(" + start
-            + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table(" + latest + ").");
-      }
-      if (end > latest) {
-        throw SharingErrors.invalidParameter("Provided end version(" + end
-            + ") is invalid. End version cannot be greater than the latest version of the table(" + latest + ").");
-      }
-      if (start > end) {
-        throw SharingErrors.invalidParameter("CDF range from start " + start + " to end " + end + " was invalid. End cannot be before start.");
-      }
-      TableSnapshot startSnap = format.snapshot(table.location(), start);
-      if (!"true".equalsIgnoreCase(startSnap.metadata().configuration().get("delta.enableChangeDataFeed"))) {
-        throw SharingErrors.invalidParameter("Error getting change data for range [" + start + ", " + end
-            + "] as change data was not recorded for version [" + start + "]");
-      }
-      TableSnapshot headSnap = c.includeHistoricalMetadata() ? startSnap : format.snapshot(table.location(), latest);
-      ResponseFormat rf = FeatureGate.choose(caps, headSnap.protocol(), headSnap.metadata());
-      FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
-      byte[] head = head(rf, table, headSnap.protocol(), headSnap.metadata(), null, headSnap.version(), null, null);
-      boolean endStream = caps.includeEndStreamAction() || c.maxFiles() != null;
-      Integer pageSize = c.maxFiles() == null ? null : Math.min(c.maxFiles(), pageSizeLimit);
-      SnapshotLineSource.Trailer trailer = endStream
-          ? (next, minExp) -> new EndStreamAction(null,
-              next == null ? null : tokens.page(who.id(), table.id(), fingerprint, new QueryTokens.PageState(start, latest, next)),
-              minExp, null, null)
-          : null;
-      boolean cacheable = page == null && pageSize == null;
-      String cacheKey = "c|" + who.id() + "|" + table.id() + "|" + table.location() + "|" + start + "|" + end + "|" + rf + "|" + ids + "|"
-          + c.includeHistoricalMetadata();
-      LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
-      if (cached != null) return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, cached);
-      LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
-      LineSource body = slot.hold(() -> new ChangeLineSource(format.changes(table.location(), start, end), ChangeLineSource.Mode.CDF,
-          start, lines, headLines(rf, table), c.includeHistoricalMetadata(), false, page == null ? 0 : page.index(), pageSize, trailer));
-      if (cacheable) body = responses.recording(cacheKey, body, lines);
-      return new QueryStream(start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
-    }).andThen(ar -> slot.releaseUnlessHeld()));
+    return scans
+        .acquire()
+        .compose(
+            slot ->
+                blocking(
+                        table,
+                        () -> {
+                          TableFormat format = format(table);
+                          requireChanges(table, format);
+                          QueryTokens.PageState page =
+                              c.pageToken() == null
+                                  ? null
+                                  : tokens.readPage(
+                                      c.pageToken(), who.id(), table.id(), fingerprint);
+                          long latest =
+                              page != null
+                                  ? tokenVersion(table, format, page.endVersion())
+                                  : format.latestVersion(table.location());
+                          long start =
+                              c.startingVersion() != null
+                                  ? c.startingVersion()
+                                  : format.versionAtOrAfter(
+                                      table.location(),
+                                      parseTimestamp(c.startingTimestamp(), "startingTimestamp"));
+                          if (page != null && page.version() != start)
+                            throw SharingErrors.invalidParameter(
+                                "Invalid pageToken: it belongs to another query.");
+                          long end =
+                              c.endingVersion() != null
+                                  ? c.endingVersion()
+                                  : c.endingTimestamp() != null
+                                      ? format.versionAtOrBefore(
+                                          table.location(),
+                                          parseTimestamp(c.endingTimestamp(), "endingTimestamp"))
+                                      : latest;
+                          if (start < table.startVersion()) {
+                            throw SharingErrors.invalidParameter(
+                                "You can only query table changes since version "
+                                    + table.startVersion()
+                                    + ".");
+                          }
+                          if (start > latest) {
+                            throw SharingErrors.invalidParameter(
+                                "Provided Start version("
+                                    + start
+                                    + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table("
+                                    + latest
+                                    + ").");
+                          }
+                          if (end > latest) {
+                            throw SharingErrors.invalidParameter(
+                                "Provided end version("
+                                    + end
+                                    + ") is invalid. End version cannot be greater than the latest version of the table("
+                                    + latest
+                                    + ").");
+                          }
+                          if (start > end) {
+                            throw SharingErrors.invalidParameter(
+                                "CDF range from start "
+                                    + start
+                                    + " to end "
+                                    + end
+                                    + " was invalid. End cannot be before start.");
+                          }
+                          TableSnapshot startSnap = format.snapshot(table.location(), start);
+                          if (!"true"
+                              .equalsIgnoreCase(
+                                  startSnap
+                                      .metadata()
+                                      .configuration()
+                                      .get("delta.enableChangeDataFeed"))) {
+                            throw SharingErrors.invalidParameter(
+                                "Error getting change data for range ["
+                                    + start
+                                    + ", "
+                                    + end
+                                    + "] as change data was not recorded for version ["
+                                    + start
+                                    + "]");
+                          }
+                          TableSnapshot headSnap =
+                              c.includeHistoricalMetadata()
+                                  ? startSnap
+                                  : format.snapshot(table.location(), latest);
+                          ResponseFormat rf =
+                              FeatureGate.choose(caps, headSnap.protocol(), headSnap.metadata());
+                          FileIds ids =
+                              requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+                          byte[] head =
+                              head(
+                                  rf,
+                                  table,
+                                  headSnap.protocol(),
+                                  headSnap.metadata(),
+                                  null,
+                                  headSnap.version(),
+                                  null,
+                                  null);
+                          boolean endStream = caps.includeEndStreamAction() || c.maxFiles() != null;
+                          Integer pageSize =
+                              c.maxFiles() == null ? null : Math.min(c.maxFiles(), pageSizeLimit);
+                          SnapshotLineSource.Trailer trailer =
+                              endStream
+                                  ? (next, minExp) ->
+                                      new EndStreamAction(
+                                          null,
+                                          next == null
+                                              ? null
+                                              : tokens.page(
+                                                  who.id(),
+                                                  table.id(),
+                                                  fingerprint,
+                                                  new QueryTokens.PageState(start, latest, next)),
+                                          minExp,
+                                          null,
+                                          null)
+                                  : null;
+                          boolean cacheable = page == null && pageSize == null;
+                          String cacheKey =
+                              "c|"
+                                  + who.id()
+                                  + "|"
+                                  + table.id()
+                                  + "|"
+                                  + table.location()
+                                  + "|"
+                                  + start
+                                  + "|"
+                                  + end
+                                  + "|"
+                                  + rf
+                                  + "|"
+                                  + ids
+                                  + "|"
+                                  + c.includeHistoricalMetadata();
+                          LineSource cached =
+                              cacheable ? responses.replay(cacheKey, trailer) : null;
+                          if (cached != null)
+                            return new QueryStream(
+                                start,
+                                rf,
+                                endStream,
+                                caps.includeEndStreamAction(),
+                                echo(fileIdHash, ids),
+                                head,
+                                cached);
+                          LineContext lines =
+                              new LineContext(rf, ids, signers.apply(table, who.id()));
+                          LineSource body =
+                              slot.hold(
+                                  () ->
+                                      new ChangeLineSource(
+                                          format.changes(table.location(), start, end),
+                                          ChangeLineSource.Mode.CDF,
+                                          start,
+                                          lines,
+                                          headLines(rf, table),
+                                          c.includeHistoricalMetadata(),
+                                          false,
+                                          page == null ? 0 : page.index(),
+                                          pageSize,
+                                          trailer));
+                          if (cacheable) body = responses.recording(cacheKey, body, lines);
+                          return new QueryStream(
+                              start,
+                              rf,
+                              endStream,
+                              caps.includeEndStreamAction(),
+                              echo(fileIdHash, ids),
+                              head,
+                              body);
+                        })
+                    .andThen(ar -> slot.releaseUnlessHeld()));
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
 
   private TableFormat format(SharedTable table) {
     TableFormat f = formats.get(table.format());
-    if (f == null) throw SharingErrors.unsupported("Table format '" + table.format() + "' is not supported by this gateway");
+    if (f == null)
+      throw SharingErrors.unsupported(
+          "Table format '" + table.format() + "' is not supported by this gateway");
     return f;
   }
 
   private static void requireChanges(SharedTable table, TableFormat format) {
     if (!format.supportsChanges()) {
-      throw SharingErrors.unsupported("Change data feed and startingVersion queries are not available for " + table.format()
-          + " table " + table.qualifiedName() + " yet; query snapshots by version or timestamp instead.");
+      throw SharingErrors.unsupported(
+          "Change data feed and startingVersion queries are not available for "
+              + table.format()
+              + " table "
+              + table.qualifiedName()
+              + " yet; query snapshots by version or timestamp instead.");
     }
   }
 
@@ -407,8 +761,12 @@ public final class SharingService {
     if (version < table.startVersion()) throw SharingErrors.belowStartVersion(table.startVersion());
     long latest = format.latestVersion(table.location());
     if (version > latest) {
-      throw SharingErrors.invalidParameter("The token names version " + version + " but the latest version of the table is " + latest
-          + ". Please restart the query.");
+      throw SharingErrors.invalidParameter(
+          "The token names version "
+              + version
+              + " but the latest version of the table is "
+              + latest
+              + ". Please restart the query.");
     }
     return version;
   }
@@ -416,7 +774,12 @@ public final class SharingService {
   private static long checkVersion(SharedTable table, TableFormat format, long version) {
     long latest = format.latestVersion(table.location());
     if (version > latest) {
-      throw SharingErrors.invalidParameter("Cannot load table version " + version + ": the latest version of the table is " + latest + ".");
+      throw SharingErrors.invalidParameter(
+          "Cannot load table version "
+              + version
+              + ": the latest version of the table is "
+              + latest
+              + ".");
     }
     return version;
   }
@@ -427,9 +790,13 @@ public final class SharingService {
     return v;
   }
 
-  private static final DateTimeFormatter LEGACY = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]");
+  private static final DateTimeFormatter LEGACY =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]");
 
-  /** ISO-8601 with offset (UTC recommended); the legacy {@code yyyy-MM-dd HH:mm:ss[.f]} is read as UTC. */
+  /**
+   * ISO-8601 with offset (UTC recommended); the legacy {@code yyyy-MM-dd HH:mm:ss[.f]} is read as
+   * UTC.
+   */
   static long parseTimestamp(String text, String name) {
     try {
       return OffsetDateTime.parse(text.trim()).toInstant().toEpochMilli();
@@ -440,8 +807,12 @@ public final class SharingService {
         try {
           return LocalDateTime.parse(text.trim(), LEGACY).toInstant(ZoneOffset.UTC).toEpochMilli();
         } catch (DateTimeParseException e3) {
-          throw SharingErrors.invalidParameter("Invalid " + name + ": '" + text
-              + "'. Use an ISO-8601 timestamp with a time zone, such as 2022-01-01T00:00:00Z.");
+          throw SharingErrors.invalidParameter(
+              "Invalid "
+                  + name
+                  + ": '"
+                  + text
+                  + "'. Use an ISO-8601 timestamp with a time zone, such as 2022-01-01T00:00:00Z.");
         }
       }
     }
@@ -453,7 +824,9 @@ public final class SharingService {
     return switch (v) {
       case "parquet" -> FileIds.PARQUET;
       case "delta" -> FileIds.DELTA;
-      default -> throw SharingErrors.invalidParameter("Unsupported fileidhash: '" + header + "'. Supported values: parquet, delta.");
+      default ->
+          throw SharingErrors.invalidParameter(
+              "Unsupported fileidhash: '" + header + "'. Supported values: parquet, delta.");
     };
   }
 
@@ -461,22 +834,62 @@ public final class SharingService {
     return requested == null ? null : used.wireName();
   }
 
-  private record HeadKey(ResponseFormat rf, boolean historyShared, DeltaProtocol protocol, TableMetadata metadata, Long protocolVersion,
-      Long metadataVersion, Long size, Long numFiles) {}
+  private record HeadKey(
+      ResponseFormat rf,
+      boolean historyShared,
+      DeltaProtocol protocol,
+      TableMetadata metadata,
+      Long protocolVersion,
+      Long metadataVersion,
+      Long size,
+      Long numFiles) {}
 
-  /** Encoded protocol + metaData lines: the same snapshot is asked for again and again (a fifth of a cached /metadata's CPU). */
+  /**
+   * Encoded protocol + metaData lines: the same snapshot is asked for again and again (a fifth of a
+   * cached /metadata's CPU).
+   */
   private static final com.github.benmanes.caffeine.cache.Cache<HeadKey, byte[]> HEADS =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(4096).build();
 
-  private static byte[] head(ResponseFormat rf, SharedTable table, DeltaProtocol protocol, TableMetadata metadata, Long protocolVersion,
-      Long metadataVersion, Long size, Long numFiles) {
-    HeadKey key = new HeadKey(rf, table.historyShared(), protocol, metadata, protocolVersion, metadataVersion, size, numFiles);
-    return HEADS.get(key, k -> encodeHead(rf, table, protocol, metadata, protocolVersion, metadataVersion, size, numFiles));
+  private static byte[] head(
+      ResponseFormat rf,
+      SharedTable table,
+      DeltaProtocol protocol,
+      TableMetadata metadata,
+      Long protocolVersion,
+      Long metadataVersion,
+      Long size,
+      Long numFiles) {
+    HeadKey key =
+        new HeadKey(
+            rf,
+            table.historyShared(),
+            protocol,
+            metadata,
+            protocolVersion,
+            metadataVersion,
+            size,
+            numFiles);
+    return HEADS.get(
+        key,
+        k ->
+            encodeHead(
+                rf, table, protocol, metadata, protocolVersion, metadataVersion, size, numFiles));
   }
 
-  private static byte[] encodeHead(ResponseFormat rf, SharedTable table, DeltaProtocol protocol, TableMetadata metadata,
-      Long protocolVersion, Long metadataVersion, Long size, Long numFiles) {
-    TableMetadata shown = rf == ResponseFormat.PARQUET ? FeatureGate.forParquet(metadata, table.historyShared()) : metadata;
+  private static byte[] encodeHead(
+      ResponseFormat rf,
+      SharedTable table,
+      DeltaProtocol protocol,
+      TableMetadata metadata,
+      Long protocolVersion,
+      Long metadataVersion,
+      Long size,
+      Long numFiles) {
+    TableMetadata shown =
+        rf == ResponseFormat.PARQUET
+            ? FeatureGate.forParquet(metadata, table.historyShared())
+            : metadata;
     ByteArrayBuilder out = new ByteArrayBuilder(1024);
     out.write(ProtocolCodec.protocolLine(rf, protocol, protocolVersion));
     out.write(ProtocolCodec.metadataLine(rf, shown, metadataVersion, size, numFiles));
@@ -487,7 +900,8 @@ public final class SharingService {
     return new ChangeLineSource.HeadLines() {
       @Override
       public byte[] metadata(TableMetadata m, long version) {
-        TableMetadata shown = rf == ResponseFormat.PARQUET ? FeatureGate.forParquet(m, table.historyShared()) : m;
+        TableMetadata shown =
+            rf == ResponseFormat.PARQUET ? FeatureGate.forParquet(m, table.historyShared()) : m;
         return ProtocolCodec.metadataLine(rf, shown, version, null, null);
       }
 

@@ -7,11 +7,14 @@ import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
 
 /**
- * The file lines of a snapshot query, read lazily from the table's scan: predicate pruning,
- * {@code limitHint}, and one page of {@code maxFiles} starting after {@code skip} matching files.
+ * The file lines of a snapshot query, read lazily from the table's scan: predicate pruning, {@code
+ * limitHint}, and one page of {@code maxFiles} starting after {@code skip} matching files.
  */
 final class SnapshotLineSource implements LineSource {
-  /** Builds the trailer from the next page's start index (null on the last page) and the minimum URL expiry. */
+  /**
+   * Builds the trailer from the next page's start index (null on the last page) and the minimum URL
+   * expiry.
+   */
   interface Trailer {
     EndStreamAction build(Long nextIndex, Long minUrlExpiration);
   }
@@ -32,17 +35,34 @@ final class SnapshotLineSource implements LineSource {
   private Long nextIndex;
   private DataFile lookahead;
   private volatile boolean cancelled;
-  /** Set when one call examined {@link #EXAMINE_PER_CALL} files without a match: the call returns early. */
+
+  /**
+   * Set when one call examined {@link #EXAMINE_PER_CALL} files without a match: the call returns
+   * early.
+   */
   private boolean yielded;
-  /** Files one call may examine without emitting a line, so a worker is never held for a whole table. */
+
+  /**
+   * Files one call may examine without emitting a line, so a worker is never held for a whole
+   * table.
+   */
   static final int EXAMINE_PER_CALL = 50_000;
 
-  SnapshotLineSource(CloseableIterator<DataFile> files, LineContext lines, JsonPredicate predicate, Long limitHint, long skip,
-      Integer pageSize, Long version, Long timestamp, Trailer trailer) {
+  SnapshotLineSource(
+      CloseableIterator<DataFile> files,
+      LineContext lines,
+      JsonPredicate predicate,
+      Long limitHint,
+      long skip,
+      Integer pageSize,
+      Long version,
+      Long timestamp,
+      Trailer trailer) {
     this.files = files;
     this.lines = lines;
     this.predicate = predicate;
-    this.limitHint = predicate == null ? limitHint : null; // like the reference: limit only without predicates
+    this.limitHint =
+        predicate == null ? limitHint : null; // like the reference: limit only without predicates
     this.skip = skip;
     this.pageSize = pageSize == null ? Long.MAX_VALUE : pageSize;
     this.version = version;
@@ -117,7 +137,10 @@ final class SnapshotLineSource implements LineSource {
       lines.append(out, FileAction.FILE, f, version, timestamp);
       emitted++;
       n++;
-      if (limitHint != null) records += Stats.numRecords(f.stats()) - (f.deletionVector() == null ? 0 : f.deletionVector().cardinality());
+      if (limitHint != null)
+        records +=
+            Stats.numRecords(f.stats())
+                - (f.deletionVector() == null ? 0 : f.deletionVector().cardinality());
     }
     if (done) files.close();
     return n == 0 && done ? null : out.toByteArray();

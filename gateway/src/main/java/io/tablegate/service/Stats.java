@@ -4,7 +4,9 @@ package io.tablegate.service;
 final class Stats {
   private Stats() {}
 
-  /** {@code numRecords}, or 0 when the file has no stats (such files do not count toward a limit). */
+  /**
+   * {@code numRecords}, or 0 when the file has no stats (such files do not count toward a limit).
+   */
   static long numRecords(String stats) {
     if (stats == null) return 0;
     int i = stats.indexOf("\"numRecords\"");

@@ -8,26 +8,33 @@ import java.util.Locale;
 
 /**
  * One spelling for the many ways engines write the same location, so that "is this file inside the
- * table?" is answered on what the location means, not how it is written: {@code s3a://} and
- * {@code s3n://} are {@code s3://}; {@code file:/p}, {@code file:///p}, {@code file://localhost/p}
- * and a plain {@code /p} are one local path, percent-encoded or not (Spark's Hadoop catalog writes
- * the table location as {@code file:///...} and data files as {@code file:/...}).
+ * table?" is answered on what the location means, not how it is written: {@code s3a://} and {@code
+ * s3n://} are {@code s3://}; {@code file:/p}, {@code file:///p}, {@code file://localhost/p} and a
+ * plain {@code /p} are one local path, percent-encoded or not (Spark's Hadoop catalog writes the
+ * table location as {@code file:///...} and data files as {@code file:/...}).
  */
 public final class Locations {
   private Locations() {}
 
-  /** A location to compare: {@code s3://bucket/key} as written, or {@code file:} + the decoded, normalized local path. */
+  /**
+   * A location to compare: {@code s3://bucket/key} as written, or {@code file:} + the decoded,
+   * normalized local path.
+   */
   public static String comparable(String location) {
     String scheme = scheme(location);
     if (scheme == null || scheme.equals("file")) {
       String path = localPath(location);
       return path == null ? location : "file:" + path;
     }
-    if (scheme.equals("s3a") || scheme.equals("s3n")) return "s3" + location.substring(scheme.length());
+    if (scheme.equals("s3a") || scheme.equals("s3n"))
+      return "s3" + location.substring(scheme.length());
     return location;
   }
 
-  /** The location to read and sign: {@code s3://} for object stores, a well-formed {@code file:} URI for local files. */
+  /**
+   * The location to read and sign: {@code s3://} for object stores, a well-formed {@code file:} URI
+   * for local files.
+   */
   public static String readable(String location) {
     String c = comparable(location);
     if (c.startsWith("file:")) return new File(c.substring(5)).toURI().toString();
@@ -35,8 +42,8 @@ public final class Locations {
   }
 
   /**
-   * The path of {@code file} below {@code root} (both {@link #comparable}), or null when the file is not
-   * strictly inside the root or its path climbs with {@code ..}.
+   * The path of {@code file} below {@code root} (both {@link #comparable}), or null when the file
+   * is not strictly inside the root or its path climbs with {@code ..}.
    */
   public static String relativeTo(String root, String file) {
     String r = root.endsWith("/") ? root : root + "/";
@@ -65,7 +72,8 @@ public final class Locations {
       if (p.startsWith("//")) {
         int slash = p.indexOf('/', 2);
         String authority = slash < 0 ? p.substring(2) : p.substring(2, slash);
-        if (!authority.isEmpty() && !authority.equalsIgnoreCase("localhost")) return null; // a remote host: leave it alone
+        if (!authority.isEmpty() && !authority.equalsIgnoreCase("localhost"))
+          return null; // a remote host: leave it alone
         p = slash < 0 ? "/" : p.substring(slash);
       }
       p = decode(p);
@@ -76,7 +84,10 @@ public final class Locations {
     return dir && !normalized.endsWith("/") ? normalized + "/" : normalized;
   }
 
-  /** Percent-decodes a URI path ({@code +} stays a plus); a path that is not valid encoding is taken as written. */
+  /**
+   * Percent-decodes a URI path ({@code +} stays a plus); a path that is not valid encoding is taken
+   * as written.
+   */
   private static String decode(String p) {
     if (p.indexOf('%') < 0) return p;
     try {

@@ -4,16 +4,16 @@ import java.io.InputStream;
 
 /**
  * An object store seen as files: list, stat and ranged reads of {@code scheme://bucket/key}
- * locations. Blocking and thread-safe; call it from the {@code table-io} pool. Failures are
- * {@link StorageException}s; returned streams and iterators are closed by the caller.
+ * locations. Blocking and thread-safe; call it from the {@code table-io} pool. Failures are {@link
+ * StorageException}s; returned streams and iterators are closed by the caller.
  */
 public interface ObjectStore extends AutoCloseable {
   /** An object: its location, size in bytes and last-modified time in epoch milliseconds. */
   record ObjectInfo(String location, long size, long lastModified) {}
 
   /**
-   * The objects in the same "directory" as {@code location} whose names sort at or after its
-   * last path segment (UTF-8 order), without descending into sub-directories.
+   * The objects in the same "directory" as {@code location} whose names sort at or after its last
+   * path segment (UTF-8 order), without descending into sub-directories.
    */
   CloseableIterator<ObjectInfo> listFrom(String location);
 

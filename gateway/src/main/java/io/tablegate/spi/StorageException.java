@@ -33,14 +33,30 @@ public final class StorageException extends RuntimeException {
    */
   public io.tablegate.protocol.SharingException toSharingException(String where) {
     return switch (kind) {
-      case NOT_FOUND -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
-          "The table's files are missing from its " + where + "; please contact your share provider.", this);
-      case ACCESS_DENIED -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.PERMISSION_DENIED,
-          "The gateway is not allowed to read this table in its " + where + "; please contact your share provider.", this);
-      case UNAVAILABLE -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
-          "The table's " + where + " is unavailable; please retry later.", this);
-      case FAILED -> new io.tablegate.protocol.SharingException(io.tablegate.protocol.ErrorCode.INTERNAL_ERROR,
-          "The table's " + where + " refused a read.", this);
+      case NOT_FOUND ->
+          new io.tablegate.protocol.SharingException(
+              io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
+              "The table's files are missing from its "
+                  + where
+                  + "; please contact your share provider.",
+              this);
+      case ACCESS_DENIED ->
+          new io.tablegate.protocol.SharingException(
+              io.tablegate.protocol.ErrorCode.PERMISSION_DENIED,
+              "The gateway is not allowed to read this table in its "
+                  + where
+                  + "; please contact your share provider.",
+              this);
+      case UNAVAILABLE ->
+          new io.tablegate.protocol.SharingException(
+              io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+              "The table's " + where + " is unavailable; please retry later.",
+              this);
+      case FAILED ->
+          new io.tablegate.protocol.SharingException(
+              io.tablegate.protocol.ErrorCode.INTERNAL_ERROR,
+              "The table's " + where + " refused a read.",
+              this);
     };
   }
 

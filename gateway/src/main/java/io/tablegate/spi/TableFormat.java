@@ -5,14 +5,17 @@ import io.tablegate.protocol.SharingErrors;
 /**
  * A table format (Delta, later Iceberg) seen as versions, snapshots and files. Synchronous and
  * blocking: callers run it on the {@code table-io} worker pool, never on an event loop. Every
- * returned iterator is owned and closed by the caller. Table-level failures are reported as
- * {@link io.tablegate.protocol.SharingException}s with messages safe for recipients.
+ * returned iterator is owned and closed by the caller. Table-level failures are reported as {@link
+ * io.tablegate.protocol.SharingException}s with messages safe for recipients.
  */
 public interface TableFormat extends AutoCloseable {
   /** The latest committed version of the table at {@code location}. */
   long latestVersion(String location);
 
-  /** The snapshot at {@code version}; throws INVALID_PARAMETER_VALUE if that version cannot be loaded. */
+  /**
+   * The snapshot at {@code version}; throws INVALID_PARAMETER_VALUE if that version cannot be
+   * loaded.
+   */
   TableSnapshot snapshot(String location, long version);
 
   /** The latest version committed at or before {@code epochMillis}. */
@@ -30,7 +33,8 @@ public interface TableFormat extends AutoCloseable {
   }
 
   /** The actions of commits {@code startVersion..endVersion} inclusive, in commit order. */
-  default CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
+  default CloseableIterator<ChangeRecord> changes(
+      String location, long startVersion, long endVersion) {
     throw SharingErrors.unsupported("This table format does not support change queries");
   }
 

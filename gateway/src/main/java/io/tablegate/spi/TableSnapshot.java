@@ -11,4 +11,10 @@ import io.tablegate.protocol.TableMetadata;
  * @param numFiles number of data files, or null when not known cheaply
  */
 public record TableSnapshot(
-    String location, long version, long timestamp, DeltaProtocol protocol, TableMetadata metadata, Long size, Long numFiles) {}
+    String location,
+    long version,
+    long timestamp,
+    DeltaProtocol protocol,
+    TableMetadata metadata,
+    Long size,
+    Long numFiles) {}

@@ -9,20 +9,21 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Signs the gateway's own file URLs: {@code {base}/files/{sealed}?sp=r}, where {@code sealed} is the
- * object's location, the URL's expiry and the recipient it was issued to, encrypted and
+ * Signs the gateway's own file URLs: {@code {base}/files/{sealed}?sp=r}, where {@code sealed} is
+ * the object's location, the URL's expiry and the recipient it was issued to, encrypted and
  * authenticated by the {@link Sealer} all instances share. The URL discloses nothing about where
  * the object lives; editing any byte of it gives 403.
  *
- * <p>The query {@code sp=r} (a read permission, in the shape of an Azure SAS) carries no authority and
- * is not checked: it is there because Delta Kernel (Rust, in the Python connector's delta format and in
- * kernel-based clients) fetches a file URL over HTTP only if its query has a presigned-URL key
- * ({@code X-Amz-Signature}, {@code sp}, {@code X-Goog-Credential}, ...), and otherwise opens the URL's
- * path on the local file system.
+ * <p>The query {@code sp=r} (a read permission, in the shape of an Azure SAS) carries no authority
+ * and is not checked: it is there because Delta Kernel (Rust, in the Python connector's delta
+ * format and in kernel-based clients) fetches a file URL over HTTP only if its query has a
+ * presigned-URL key ({@code X-Amz-Signature}, {@code sp}, {@code X-Goog-Credential}, ...), and
+ * otherwise opens the URL's path on the local file system.
  */
 public final class LocalUrlSigner {
   public static final String PATH = "/files/";
   private static final String PURPOSE = "file-url";
+
   /** What makes Delta Kernel treat the URL as presigned (see the class comment). */
   public static final String PRESIGNED_MARK = "?sp=r";
 
@@ -31,7 +32,9 @@ public final class LocalUrlSigner {
   private final long ttlMillis;
   private final Clock clock;
 
-  /** @param baseUrl the public endpoint including its prefix, without a trailing slash */
+  /**
+   * @param baseUrl the public endpoint including its prefix, without a trailing slash
+   */
   public LocalUrlSigner(Sealer sealer, Supplier<String> baseUrl, long ttlSeconds, Clock clock) {
     this.sealer = sealer;
     this.baseUrl = baseUrl;
@@ -70,7 +73,9 @@ public final class LocalUrlSigner {
     } catch (Sealer.InvalidTokenException | IllegalArgumentException e) {
       return new Verdict.Refused("invalid signature");
     }
-    if (!(t.get("l") instanceof String location) || !(t.get("x") instanceof Number expiry) || !(t.get("w") instanceof String who)) {
+    if (!(t.get("l") instanceof String location)
+        || !(t.get("x") instanceof Number expiry)
+        || !(t.get("w") instanceof String who)) {
       return new Verdict.Refused("malformed file URL");
     }
     if (clock.millis() >= expiry.longValue()) return new Verdict.Refused("the URL has expired");

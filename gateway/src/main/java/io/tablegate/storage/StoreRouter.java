@@ -5,15 +5,20 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Finds the object store of a location: the store of the table whose root is its longest prefix. */
+/**
+ * Finds the object store of a location: the store of the table whose root is its longest prefix.
+ */
 public final class StoreRouter {
   private record Route(String prefix, ObjectStore store) {}
 
   private volatile List<Route> routes = List.of();
 
-  /** Adds a table root (again: no-op); safe while other threads route (tables added at run time). */
+  /**
+   * Adds a table root (again: no-op); safe while other threads route (tables added at run time).
+   */
   public synchronized StoreRouter add(String tableRoot, ObjectStore store) {
-    String prefix = tableRoot.endsWith("/") ? tableRoot.substring(0, tableRoot.length() - 1) : tableRoot;
+    String prefix =
+        tableRoot.endsWith("/") ? tableRoot.substring(0, tableRoot.length() - 1) : tableRoot;
     Route route = new Route(prefix, store);
     if (routes.contains(route)) return this;
     List<Route> next = new ArrayList<>(routes);

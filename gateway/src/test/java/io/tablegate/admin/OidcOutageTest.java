@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An identity provider that accepts connections and never answers must not slow anyone else down: its
- * key set is fetched asynchronously by one request at a time (single flight), off the table-io pool,
- * recipients with bearer tokens are served meanwhile, and after the fetch fails the next ones fail fast
- * (503) during a backoff instead of fetching again.
+ * An identity provider that accepts connections and never answers must not slow anyone else down:
+ * its key set is fetched asynchronously by one request at a time (single flight), off the table-io
+ * pool, recipients with bearer tokens are served meanwhile, and after the fetch fails the next ones
+ * fail fast (503) during a backoff instead of fetching again.
  */
 class OidcOutageTest {
   static final String TOKEN = "static-recipient-token-0123";
@@ -33,9 +33,16 @@ class OidcOutageTest {
 
   static String jwt(String issuer) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String header = b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"unknown-key\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String payload = b64.encodeToString(("{\"iss\":\"" + issuer + "\",\"sub\":\"acme\",\"aud\":\"tablegate\",\"exp\":4102444800}")
-        .getBytes(StandardCharsets.UTF_8));
+    String header =
+        b64.encodeToString(
+            "{\"alg\":\"RS256\",\"kid\":\"unknown-key\",\"typ\":\"JWT\"}"
+                .getBytes(StandardCharsets.UTF_8));
+    String payload =
+        b64.encodeToString(
+            ("{\"iss\":\""
+                    + issuer
+                    + "\",\"sub\":\"acme\",\"aud\":\"tablegate\",\"exp\":4102444800}")
+                .getBytes(StandardCharsets.UTF_8));
     return header + "." + payload + "." + b64.encodeToString(new byte[256]);
   }
 
@@ -45,21 +52,24 @@ class OidcOutageTest {
     List<Socket> held = new CopyOnWriteArrayList<>();
     AtomicInteger accepted = new AtomicInteger();
     try (ServerSocket idp = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(idp.accept());
-            accepted.incrementAndGet();
-          }
-        } catch (Exception e) {
-          // closed
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(idp.accept());
+                    accepted.incrementAndGet();
+                  }
+                } catch (Exception e) {
+                  // closed
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
       String issuer = "http://127.0.0.1:" + idp.getLocalPort();
       TestTables.writeHistoryTable(dir.resolve("t"));
-      String yaml = """
+      String yaml =
+          """
           version: 1
           host: 127.0.0.1
           port: 0
@@ -79,29 +89,42 @@ class OidcOutageTest {
                 - name: n
                   tables:
                     - {name: t, location: t, historyShared: true}
-          """.formatted(issuer, issuer, TOKEN);
-      ch.qos.logback.classic.Logger oidcLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-          io.tablegate.auth.OidcAuthenticator.class);
-      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings = new ch.qos.logback.core.read.ListAppender<>();
+          """
+              .formatted(issuer, issuer, TOKEN);
+      ch.qos.logback.classic.Logger oidcLog =
+          (ch.qos.logback.classic.Logger)
+              org.slf4j.LoggerFactory.getLogger(io.tablegate.auth.OidcAuthenticator.class);
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings =
+          new ch.qos.logback.core.read.ListAppender<>();
       warnings.start();
       oidcLog.addAppender(warnings);
       try (GatewayHarness gw = GatewayHarness.start(yaml, dir)) {
         // When: ten OIDC recipients arrive at once
-        // (their own client: the harness client's connection pool must stay free for the token recipients)
-        io.vertx.ext.web.client.WebClient oidcClient = io.vertx.ext.web.client.WebClient.create(gw.vertx,
-            new io.vertx.ext.web.client.WebClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(20));
+        // (their own client: the harness client's connection pool must stay free for the token
+        // recipients)
+        io.vertx.ext.web.client.WebClient oidcClient =
+            io.vertx.ext.web.client.WebClient.create(
+                gw.vertx,
+                new io.vertx.ext.web.client.WebClientOptions(),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(20));
         List<Future<HttpResponse<Buffer>>> oidc = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-          oidc.add(oidcClient.getAbs(gw.endpoint() + "/shares/s/schemas/n/tables/t/version").putHeader("Authorization", "Bearer " + jwt(issuer))
-              .send());
+          oidc.add(
+              oidcClient
+                  .getAbs(gw.endpoint() + "/shares/s/schemas/n/tables/t/version")
+                  .putHeader("Authorization", "Bearer " + jwt(issuer))
+                  .send());
         }
         for (int i = 0; i < 600 && accepted.get() == 0; i++) Thread.sleep(50);
         // Then: one fetch for all of them, and token recipients are served while it hangs
         for (int v = 0; v <= 4; v++) {
-          Response r = gw.post("/shares/s/schemas/n/tables/t/query", TOKEN, "{\"version\": " + v + "}");
+          Response r =
+              gw.post("/shares/s/schemas/n/tables/t/query", TOKEN, "{\"version\": " + v + "}");
           assertThat(r.status()).as(r.text()).isEqualTo(200);
         }
-        assertThat(oidc.stream().filter(Future::isComplete).count()).as("OIDC requests answered while the IdP hangs").isZero();
+        assertThat(oidc.stream().filter(Future::isComplete).count())
+            .as("OIDC requests answered while the IdP hangs")
+            .isZero();
         assertThat(accepted.get()).isEqualTo(1);
         // When: the fetch times out (10 s)
         for (Future<HttpResponse<Buffer>> f : oidc) {
@@ -109,10 +132,17 @@ class OidcOutageTest {
           assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(503);
         }
         // Then: during the backoff the next one fails fast, without another connection
-        assertError(gw.get("/shares/s/schemas/n/tables/t/version", jwt(issuer)), 503, "TEMPORARILY_UNAVAILABLE");
+        assertError(
+            gw.get("/shares/s/schemas/n/tables/t/version", jwt(issuer)),
+            503,
+            "TEMPORARILY_UNAVAILABLE");
         assertThat(accepted.get()).isEqualTo(1);
         // and the outage is logged once per failed fetch, not once per request
-        assertThat(warnings.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count()).isEqualTo(1);
+        assertThat(
+                warnings.list.stream()
+                    .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .count())
+            .isEqualTo(1);
         oidcClient.close();
       } finally {
         oidcLog.detachAppender(warnings);

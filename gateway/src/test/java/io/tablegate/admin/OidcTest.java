@@ -35,12 +35,17 @@ class OidcTest {
 
   @BeforeAll
   static void start() throws Exception {
-    idp = new OAuth2Server(dir.resolve("idp"), """
+    idp =
+        new OAuth2Server(
+            dir.resolve("idp"),
+            """
         {"interactiveLogin": false, "tokenCallbacks": [{"issuerId": "short", "tokenExpiry": 1,
           "requestMappings": [{"requestParam": "client_id", "match": "*", "claims": {"sub": "acme", "aud": ["tablegate"]}}]}]}
         """);
     TestTables.writeHistoryTable(dir.resolve("events"));
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -57,12 +62,20 @@ class OidcTest {
                   - {name: events, location: events}
           - name: other
             schemas: []
-        """.formatted(ADMIN, idp.issuer("idp"), idp.issuer("short")), dir);
+        """
+                .formatted(ADMIN, idp.issuer("idp"), idp.issuer("short")),
+            dir);
     for (String issuer : new String[] {"idp", "short"}) {
-      Response r = gw.send(HttpMethod.POST, "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1/recipients", ADMIN,
-          Map.of("Content-Type", "application/json"), """
+      Response r =
+          gw.send(
+              HttpMethod.POST,
+              "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1/recipients",
+              ADMIN,
+              Map.of("Content-Type", "application/json"),
+              """
           {"name": "acme-%s", "shares": ["fixed"], "oidc": {"issuer": "%s", "claim": "sub", "value": "acme"}}
-          """.formatted(issuer, idp.issuer(issuer)));
+          """
+                  .formatted(issuer, idp.issuer(issuer)));
       assertThat(r.status()).as(r.text()).isEqualTo(201);
     }
   }
@@ -74,7 +87,9 @@ class OidcTest {
   }
 
   static String b64(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -98,23 +113,41 @@ class OidcTest {
     String good = idp.token("idp", "acme", "tablegate");
     String[] parts = good.split("\\.");
     char c = parts[2].charAt(10);
-    String tampered = parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10) + (c == 'A' ? 'B' : 'A') + parts[2].substring(11);
+    String tampered =
+        parts[0]
+            + "."
+            + parts[1]
+            + "."
+            + parts[2].substring(0, 10)
+            + (c == 'A' ? 'B' : 'A')
+            + parts[2].substring(11);
     assertError(gw.get(V, tampered), 401, "UNAUTHENTICATED");
-    String forgedPayload = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-        .replace("\"sub\":\"acme\"", "\"sub\":\"admin\"")) + "." + parts[2];
+    String forgedPayload =
+        parts[0]
+            + "."
+            + b64(
+                new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                    .replace("\"sub\":\"acme\"", "\"sub\":\"admin\""))
+            + "."
+            + parts[2];
     assertError(gw.get(V, forgedPayload), 401, "UNAUTHENTICATED");
     Response none = gw.get(V, b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".");
     assertError(none, 401, "UNAUTHENTICATED");
     assertThat(none.text()).contains("'none' is not accepted");
-    assertError(gw.get(V, b64("{\"alg\":\"HS256\",\"kid\":\"idp\"}") + "." + parts[1] + "." + parts[2]), 401, "UNAUTHENTICATED");
+    assertError(
+        gw.get(V, b64("{\"alg\":\"HS256\",\"kid\":\"idp\"}") + "." + parts[1] + "." + parts[2]),
+        401,
+        "UNAUTHENTICATED");
     assertThat(gw.get(V, good).status()).isEqualTo(200);
   }
 
   @Test
   @Order(3)
   void anExpiredTokenIsRefused() throws Exception {
-    // Given: this issuer's tokens verify while they are fresh. A token lives 1 s, which a loaded machine can spend on
-    // one request (the first one also fetches the issuer's keys), so a fresh token is minted until one is accepted.
+    // Given: this issuer's tokens verify while they are fresh. A token lives 1 s, which a loaded
+    // machine can spend on
+    // one request (the first one also fetches the issuer's keys), so a fresh token is minted until
+    // one is accepted.
     long deadline = System.nanoTime() + 60_000_000_000L;
     int status;
     do {
@@ -134,7 +167,8 @@ class OidcTest {
   void aRotatedSigningKeyIsFetchedAgain() throws Exception {
     String before = idp.token("idp", "acme", "tablegate");
     assertThat(gw.get(V, before).status()).isEqualTo(200);
-    // When: the provider restarts with a new signing key (under the same kid, as this server names keys by issuer)
+    // When: the provider restarts with a new signing key (under the same kid, as this server names
+    // keys by issuer)
     idp.restartWithNewKey();
     String after = idp.token("idp", "acme", "tablegate");
     // Then: the new token verifies (the key set is fetched again), the old one no longer does

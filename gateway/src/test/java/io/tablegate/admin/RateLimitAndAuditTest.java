@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** Per-recipient rate limits (per instance, and shared through Redis) and the per-request audit log. */
+/**
+ * Per-recipient rate limits (per instance, and shared through Redis) and the per-request audit log.
+ */
 class RateLimitAndAuditTest {
   static final String V = "/shares/s/schemas/n/tables/t/version";
   @TempDir static Path dir;
@@ -49,7 +51,8 @@ class RateLimitAndAuditTest {
               - name: n
                 tables:
                   - {name: t, location: t, historyShared: true}
-        """ + extra;
+        """
+        + extra;
   }
 
   static int ok(GatewayHarness g, String token, int n) {
@@ -61,7 +64,8 @@ class RateLimitAndAuditTest {
   @Test
   void aRecipientOverItsLimitGets429WithRetryAfterAndOthersAreUnaffected() {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    try (GatewayHarness g = GatewayHarness.start(ConfigLoader.parse(yaml(""), dir).config(), clock)) {
+    try (GatewayHarness g =
+        GatewayHarness.start(ConfigLoader.parse(yaml(""), dir).config(), clock)) {
       assertThat(ok(g, "alice-token-0123456789", 5)).isEqualTo(5);
       Response limited = g.get(V, "alice-token-0123456789");
       assertError(limited, 429, "RESOURCE_EXHAUSTED");
@@ -75,15 +79,22 @@ class RateLimitAndAuditTest {
 
   @Test
   void withRedisOneTokenBucketOnRedisClockIsSharedByEveryInstance() throws Exception {
-    // Given: a burst of 5 refilled at one request per 20 s, shared through Redis (the instances' own clocks are frozen:
+    // Given: a burst of 5 refilled at one request per 20 s, shared through Redis (the instances'
+    // own clocks are frozen:
     // only Redis's clock counts)
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    String config = yaml("redis: {uri: \"%s\"}\n").replace("requestsPerSecond: 2", "requestsPerSecond: 0.05");
+    String config =
+        yaml("redis: {uri: \"%s\"}\n").replace("requestsPerSecond: 2", "requestsPerSecond: 0.05");
     try (RedisHarness redis = new RedisHarness(dir.resolve("redis"));
-        GatewayHarness a = GatewayHarness.start(ConfigLoader.parse(config.formatted(redis.uri()), dir).config(), clock);
-        GatewayHarness b = GatewayHarness.start(ConfigLoader.parse(config.formatted(redis.uri()), dir).config(), clock)) {
+        GatewayHarness a =
+            GatewayHarness.start(
+                ConfigLoader.parse(config.formatted(redis.uri()), dir).config(), clock);
+        GatewayHarness b =
+            GatewayHarness.start(
+                ConfigLoader.parse(config.formatted(redis.uri()), dir).config(), clock)) {
       long started = System.nanoTime();
-      // When: 13 + 12 requests alternate between the instances (the fixed window used to pass 21 of 25 at rps 2)
+      // When: 13 + 12 requests alternate between the instances (the fixed window used to pass 21 of
+      // 25 at rps 2)
       int served = 0;
       for (int i = 0; i < 25; i++) served += ok(i % 2 == 0 ? a : b, "alice-token-0123456789", 1);
       double elapsed = (System.nanoTime() - started) / 1e9;
@@ -104,33 +115,50 @@ class RateLimitAndAuditTest {
     lines.start();
     audit.addAppender(lines);
     try (GatewayHarness g = GatewayHarness.start(yaml(""), dir)) {
-      Response q = g.post("/shares/s/schemas/n/tables/t/query", "alice-token-0123456789", "{\"version\": 2}");
+      Response q =
+          g.post(
+              "/shares/s/schemas/n/tables/t/query", "alice-token-0123456789", "{\"version\": 2}");
       assertThat(q.status()).isEqualTo(200);
       String url = q.lines().get(2).get("file").get("url").asText();
       assertThat(g.fetch(url, Map.of()).status()).isEqualTo(200);
       assertThat(g.get(V, "wrong-token-0123456789").status()).isEqualTo(401);
-      // end handlers run after the response: wait for the three lines (query, file, refused request)
-      GatewayHarness.eventually(() -> {
-        synchronized (lines) {
-          return lines.list.size() >= 3;
-        }
-      });
+      // end handlers run after the response: wait for the three lines (query, file, refused
+      // request)
+      GatewayHarness.eventually(
+          () -> {
+            synchronized (lines) {
+              return lines.list.size() >= 3;
+            }
+          });
     } finally {
       audit.detachAppender(lines);
     }
     Map<String, Map<String, String>> byEndpoint = new HashMap<>();
     for (ILoggingEvent e : lines.list) {
-      Map<String, String> kv = e.getKeyValuePairs().stream().collect(Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));
+      Map<String, String> kv =
+          e.getKeyValuePairs().stream()
+              .collect(Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));
       byEndpoint.put(kv.get("endpoint") + ":" + kv.get("status"), kv);
       String all = e.getFormattedMessage() + " " + kv;
-      assertThat(all).doesNotContain("alice-token").doesNotContain("wrong-token").doesNotContain("sig=").doesNotContain("X-Amz");
+      assertThat(all)
+          .doesNotContain("alice-token")
+          .doesNotContain("wrong-token")
+          .doesNotContain("sig=")
+          .doesNotContain("X-Amz");
     }
     Map<String, String> query = byEndpoint.get("query:200");
-    assertThat(query).containsEntry("recipient", "alice").containsEntry("share", "s").containsEntry("schema", "n")
-        .containsEntry("table", "t").containsEntry("version", "2").containsKey("durationMs");
+    assertThat(query)
+        .containsEntry("recipient", "alice")
+        .containsEntry("share", "s")
+        .containsEntry("schema", "n")
+        .containsEntry("table", "t")
+        .containsEntry("version", "2")
+        .containsKey("durationMs");
     assertThat(Long.parseLong(query.get("actions"))).isPositive();
     assertThat(byEndpoint).containsKey("file:200").containsKey("version:401");
-    assertThat(byEndpoint.get("file:200")).as("a download is audited as the recipient the URL was issued to").containsEntry("recipient", "alice");
+    assertThat(byEndpoint.get("file:200"))
+        .as("a download is audited as the recipient the URL was issued to")
+        .containsEntry("recipient", "alice");
     assertThat(byEndpoint.get("version:401")).containsEntry("recipient", "-");
   }
 }

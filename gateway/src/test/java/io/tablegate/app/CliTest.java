@@ -26,12 +26,16 @@ class CliTest {
   @BeforeAll
   static void start() throws Exception {
     TestTables.writeHistoryTable(dir.resolve("events"));
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
         admin: {port: 0, token: %s, catalogFile: catalog.json}
-        """.formatted(ADMIN), dir);
+        """
+                .formatted(ADMIN),
+            dir);
   }
 
   @AfterAll
@@ -44,21 +48,52 @@ class CliTest {
   static Run cli(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        Map.of("TABLEGATE_ADMIN_URL", "http://127.0.0.1:" + gw.gateway.adminPort(), "TABLEGATE_ADMIN_TOKEN", ADMIN)).execute(args);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        new Cli(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of(
+                    "TABLEGATE_ADMIN_URL",
+                    "http://127.0.0.1:" + gw.gateway.adminPort(),
+                    "TABLEGATE_ADMIN_TOKEN",
+                    ADMIN))
+            .execute(args);
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void aNewcomerCreatesAShareAndATokenAndTheRecipientReadsIt() throws Exception {
     assertThat(cli("share", "create", "sales").code()).isZero();
-    Run added = cli("share", "update", "sales", "--add-table", "q1.events=" + dir.resolve("events").toUri(), "--history");
+    Run added =
+        cli(
+            "share",
+            "update",
+            "sales",
+            "--add-table",
+            "q1.events=" + dir.resolve("events").toUri(),
+            "--history");
     assertThat(added.code()).as(added.err()).isZero();
     assertThat(added.out()).contains("Added table sales.q1.events");
     Run info = cli("share", "info", "sales");
-    assertThat(info.out()).contains("sales  (live, id ").contains("└── q1").contains("    └── events  delta  file:").contains("history");
+    assertThat(info.out())
+        .contains("sales  (live, id ")
+        .contains("└── q1")
+        .contains("    └── events  delta  file:")
+        .contains("history");
     Path profile = dir.resolve("profiles/acme.share");
-    Run token = cli("share", "token", "create", "sales", "--description", "acme", "--expires-in", "30d", "--profile", profile.toString());
+    Run token =
+        cli(
+            "share",
+            "token",
+            "create",
+            "sales",
+            "--description",
+            "acme",
+            "--expires-in",
+            "30d",
+            "--profile",
+            profile.toString());
     assertThat(token.code()).as(token.err()).isZero();
     assertThat(token.err()).contains("shown once");
     JsonNode p = GatewayHarness.MAPPER.readTree(Files.readString(profile));
@@ -66,29 +101,44 @@ class CliTest {
     assertThat(p.get("endpoint").asText()).isEqualTo(gw.endpoint());
     assertThat(p.get("expirationTime").asText()).isNotBlank();
     assertThat(token.out()).contains(p.get("bearerToken").asText());
-    assertThat(Files.getPosixFilePermissions(profile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(profile))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     // the recipient reads with the profile's token
     String bearer = p.get("bearerToken").asText();
-    assertThat(gw.get("/shares/sales/schemas/q1/tables/events/version", bearer).status()).isEqualTo(200);
+    assertThat(gw.get("/shares/sales/schemas/q1/tables/events/version", bearer).status())
+        .isEqualTo(200);
     // list (no secrets), --json, revoke
     Run list = cli("share", "token", "list", "sales");
     assertThat(list.out()).contains("active").contains("\"acme\"").doesNotContain(bearer);
-    JsonNode tokens = GatewayHarness.MAPPER.readTree(cli("share", "token", "list", "sales", "--json").out());
+    JsonNode tokens =
+        GatewayHarness.MAPPER.readTree(cli("share", "token", "list", "sales", "--json").out());
     String id = tokens.get(0).get("id").asText();
     assertThat(cli("share", "token", "revoke", id).out()).contains("Revoked token " + id);
-    assertThat(gw.get("/shares/sales/schemas/q1/tables/events/version", bearer).status()).isEqualTo(401);
+    assertThat(gw.get("/shares/sales/schemas/q1/tables/events/version", bearer).status())
+        .isEqualTo(401);
     assertThat(cli("share", "list").out()).contains("sales");
   }
 
   @Test
   void recipientsHoldSharesAndTheirTokensFollowGrants() throws Exception {
     assertThat(cli("share", "create", "hr").code()).isZero();
-    assertThat(cli("share", "update", "hr", "--add-table", "people.events=" + dir.resolve("events").toUri()).code()).isZero();
+    assertThat(
+            cli(
+                    "share",
+                    "update",
+                    "hr",
+                    "--add-table",
+                    "people.events=" + dir.resolve("events").toUri())
+                .code())
+        .isZero();
     assertThat(cli("recipient", "create", "globex").code()).isZero();
-    JsonNode t = GatewayHarness.MAPPER.readTree(cli("recipient", "token", "create", "globex", "--json").out());
+    JsonNode t =
+        GatewayHarness.MAPPER.readTree(
+            cli("recipient", "token", "create", "globex", "--json").out());
     String bearer = t.get("token").asText();
     assertThat(gw.get("/shares/hr", bearer).status()).isEqualTo(404);
-    assertThat(cli("recipient", "grant", "globex", "hr").out()).contains("globex now reads [\"hr\"]");
+    assertThat(cli("recipient", "grant", "globex", "hr").out())
+        .contains("globex now reads [\"hr\"]");
     assertThat(gw.get("/shares/hr", bearer).status()).isEqualTo(200);
     assertThat(cli("recipient", "remove", "globex").out()).contains("tokens revoked: 1");
     assertThat(gw.get("/shares/hr", bearer).status()).isEqualTo(401);
@@ -114,9 +164,14 @@ class CliTest {
     Run run(String url, String... args) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-          Map.of("TABLEGATE_ADMIN_URL", url, "TABLEGATE_ADMIN_TOKEN", ADMIN)).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      int code =
+          new Cli(
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  new PrintStream(err, true, StandardCharsets.UTF_8),
+                  Map.of("TABLEGATE_ADMIN_URL", url, "TABLEGATE_ADMIN_TOKEN", ADMIN))
+              .execute(args);
+      return new Run(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
   }
 }

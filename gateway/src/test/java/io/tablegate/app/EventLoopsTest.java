@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sharing listener is served by {@code eventLoops} verticle instances, each on its own event loop:
- * new connections are spread over them, so requests are handled on more than one event-loop thread.
+ * The sharing listener is served by {@code eventLoops} verticle instances, each on its own event
+ * loop: new connections are spread over them, so requests are handled on more than one event-loop
+ * thread.
  */
 class EventLoopsTest {
   @TempDir Path dir;
@@ -30,7 +31,9 @@ class EventLoopsTest {
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     audit.addAppender(lines);
-    try (GatewayHarness gw = GatewayHarness.start("""
+    try (GatewayHarness gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -41,27 +44,37 @@ class EventLoopsTest {
               - name: n
                 tables:
                   - {name: t, location: events}
-        """, dir)) {
+        """,
+            dir)) {
       // When: six requests, each on a new connection
       for (int i = 0; i < 6; i++) {
-        HttpURLConnection c = (HttpURLConnection) URI.create(gw.endpoint() + "/shares/s/schemas/n/tables/t/version").toURL().openConnection();
+        HttpURLConnection c =
+            (HttpURLConnection)
+                URI.create(gw.endpoint() + "/shares/s/schemas/n/tables/t/version")
+                    .toURL()
+                    .openConnection();
         c.setRequestProperty("Connection", "close");
         assertThat(c.getResponseCode()).isEqualTo(200);
         c.getInputStream().readAllBytes();
         c.disconnect();
       }
-      // Then: the requests were handled on more than one event-loop thread (three instances, round robin; two of them
-      // could share a thread only if other contexts took loops in between, so the test asks for more than one)
-      GatewayHarness.eventually(() -> {
-        synchronized (lines) {
-          return lines.list.size() >= 6;
-        }
-      });
+      // Then: the requests were handled on more than one event-loop thread (three instances, round
+      // robin; two of them
+      // could share a thread only if other contexts took loops in between, so the test asks for
+      // more than one)
+      GatewayHarness.eventually(
+          () -> {
+            synchronized (lines) {
+              return lines.list.size() >= 6;
+            }
+          });
       Set<String> threads = new TreeSet<>();
       synchronized (lines) {
         lines.list.forEach(e -> threads.add(e.getThreadName()));
       }
-      assertThat(threads).allMatch(t -> t.startsWith("vert.x-eventloop-thread-")).hasSizeGreaterThan(1);
+      assertThat(threads)
+          .allMatch(t -> t.startsWith("vert.x-eventloop-thread-"))
+          .hasSizeGreaterThan(1);
     } finally {
       audit.detachAppender(lines);
     }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every listener binds exactly the configured address, never the wildcard. Linux answers on the whole
- * of 127.0.0.0/8, so a gateway bound to 127.0.0.2 must refuse 127.0.0.1 and the kernel's own table of
- * listening sockets must name 127.0.0.2 for its ports.
+ * Every listener binds exactly the configured address, never the wildcard. Linux answers on the
+ * whole of 127.0.0.0/8, so a gateway bound to 127.0.0.2 must refuse 127.0.0.1 and the kernel's own
+ * table of listening sockets must name 127.0.0.2 for its ports.
  */
 class ListenerBindingTest {
   @TempDir Path dir;
@@ -29,7 +29,8 @@ class ListenerBindingTest {
   void sharingAndAdminListenersBindOnlyTheConfiguredHost() throws Exception {
     // Given
     TestTables.writeHistoryTable(dir.resolve("orders"));
-    String yaml = """
+    String yaml =
+        """
         version: 1
         host: 127.0.0.2
         port: 0
@@ -59,7 +60,8 @@ class ListenerBindingTest {
   void localhostIsLoopbackOnly() throws Exception {
     // Given
     TestTables.writeHistoryTable(dir.resolve("orders"));
-    String yaml = """
+    String yaml =
+        """
         version: 1
         host: localhost
         port: 0
@@ -73,8 +75,11 @@ class ListenerBindingTest {
     // When
     try (GatewayHarness g = GatewayHarness.start(yaml, dir)) {
       // Then: never the wildcard address, on IPv4 or IPv6
-      assertThat(listeningAddresses(g.gateway.port())).isNotEmpty().allMatch(a -> a.equals("127.0.0.1") || a.equals("::1"));
-      assertThatThrownBy(() -> connect("127.0.0.3", g.gateway.port())).isInstanceOf(ConnectException.class);
+      assertThat(listeningAddresses(g.gateway.port()))
+          .isNotEmpty()
+          .allMatch(a -> a.equals("127.0.0.1") || a.equals("::1"));
+      assertThatThrownBy(() -> connect("127.0.0.3", g.gateway.port()))
+          .isInstanceOf(ConnectException.class);
     }
   }
 
@@ -111,7 +116,9 @@ class ListenerBindingTest {
     byte[] b = new byte[hex.length() / 2];
     for (int w = 0; w < hex.length() / 8; w++) {
       for (int i = 0; i < 4; i++) {
-        b[w * 4 + i] = (byte) Integer.parseInt(hex.substring(w * 8 + (3 - i) * 2, w * 8 + (3 - i) * 2 + 2), 16);
+        b[w * 4 + i] =
+            (byte)
+                Integer.parseInt(hex.substring(w * 8 + (3 - i) * 2, w * 8 + (3 - i) * 2 + 2), 16);
       }
     }
     try {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The management listener: probes and metrics on their own port (never the sharing port), a readiness
- * that tells the truth about each store, and Prometheus metrics through Micrometer.
+ * The management listener: probes and metrics on their own port (never the sharing port), a
+ * readiness that tells the truth about each store, and Prometheus metrics through Micrometer.
  */
 class ManagementTest {
   static final String TOKEN = "management-test-token-0123";
@@ -25,7 +25,9 @@ class ManagementTest {
     try (S3Harness s3 = new S3Harness(dir.resolve("s3"))) {
       s3.createBucket("lake");
       s3.upload(dir.resolve("t"), "lake", "t");
-      try (GatewayHarness gw = GatewayHarness.start("""
+      try (GatewayHarness gw =
+          GatewayHarness.start(
+              """
           version: 1
           host: 127.0.0.1
           port: 0
@@ -40,24 +42,44 @@ class ManagementTest {
                 - name: n
                   tables:
                     - {name: t, location: "s3://lake/t"}
-          """.formatted(s3.storeYaml("main").stripTrailing(), TOKEN), dir)) {
+          """
+                  .formatted(s3.storeYaml("main").stripTrailing(), TOKEN),
+              dir)) {
         // the sharing port has none of them
         for (String path : new String[] {"/livez", "/readyz", "/metrics"}) {
-          Response r = gw.send(io.vertx.core.http.HttpMethod.GET, "http://127.0.0.1:" + gw.gateway.port() + path, null,
-              java.util.Map.of(), null);
+          Response r =
+              gw.send(
+                  io.vertx.core.http.HttpMethod.GET,
+                  "http://127.0.0.1:" + gw.gateway.port() + path,
+                  null,
+                  java.util.Map.of(),
+                  null);
           assertThat(r.status()).as(path).isEqualTo(404);
         }
         assertThat(gw.management("/livez").status()).isEqualTo(200);
         // ready once the store answered its probe
-        assertThat(GatewayHarness.eventually(() -> gw.management("/readyz").status() == 200)).isTrue();
-        assertThat(gw.management("/readyz").text()).contains("\"status\":\"ok\"").contains("\"main\":\"reachable\"")
-            .contains("\"catalog\":\"loaded\"").contains("\"redis\":\"off\"");
+        assertThat(GatewayHarness.eventually(() -> gw.management("/readyz").status() == 200))
+            .isTrue();
+        assertThat(gw.management("/readyz").text())
+            .contains("\"status\":\"ok\"")
+            .contains("\"main\":\"reachable\"")
+            .contains("\"catalog\":\"loaded\"")
+            .contains("\"redis\":\"off\"");
         // requests by endpoint and status with percentiles, auth failures, gauges, JVM
         assertThat(gw.get("/shares/s/schemas/n/tables/t/metadata", TOKEN).status()).isEqualTo(200);
-        assertThat(gw.get("/shares/s/schemas/n/tables/t/metadata", "wrong-token-0123456789").status()).isEqualTo(401);
-        assertThat(gw.post("/shares/s/schemas/n/tables/t/query", TOKEN, "{}").status()).isEqualTo(200);
-        assertThat(GatewayHarness.eventually(() -> gw.management("/metrics").text()
-            .contains("tablegate_requests_seconds_count{endpoint=\"query\",status=\"200\"}"))).isTrue();
+        assertThat(
+                gw.get("/shares/s/schemas/n/tables/t/metadata", "wrong-token-0123456789").status())
+            .isEqualTo(401);
+        assertThat(gw.post("/shares/s/schemas/n/tables/t/query", TOKEN, "{}").status())
+            .isEqualTo(200);
+        assertThat(
+                GatewayHarness.eventually(
+                    () ->
+                        gw.management("/metrics")
+                            .text()
+                            .contains(
+                                "tablegate_requests_seconds_count{endpoint=\"query\",status=\"200\"}")))
+            .isTrue();
         String metrics = gw.management("/metrics").text();
         assertThat(metrics)
             .contains("tablegate_requests_seconds_count{endpoint=\"metadata\",status=\"200\"} 1")
@@ -82,7 +104,9 @@ class ManagementTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    try (GatewayHarness gw = GatewayHarness.start("""
+    try (GatewayHarness gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -94,9 +118,14 @@ class ManagementTest {
               - name: n
                 tables:
                   - {name: t, location: "s3://lake/t"}
-        """.formatted(closed), dir)) {
+        """
+                .formatted(closed),
+            dir)) {
       assertThat(gw.management("/livez").status()).isEqualTo(200);
-      assertThat(GatewayHarness.eventually(() -> gw.management("/readyz").text().contains("\"down\":\"unreachable"))).isTrue();
+      assertThat(
+              GatewayHarness.eventually(
+                  () -> gw.management("/readyz").text().contains("\"down\":\"unreachable")))
+          .isTrue();
       Response ready = gw.management("/readyz");
       assertThat(ready.status()).isEqualTo(503);
       assertThat(ready.text()).contains("\"status\":\"not ready\"");

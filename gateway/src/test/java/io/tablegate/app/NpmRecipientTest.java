@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The npm Delta Sharing client (delta-sharing 0.0.2's REST client, installed by {@code scripts/npm-env.sh}
- * into {@code target/npm}) as a recipient: {@code testing/npm/recipient.js} lists shares, schemas and tables,
- * reads a partitioned table's metadata and file list, and downloads every file through its URL.
+ * The npm Delta Sharing client (delta-sharing 0.0.2's REST client, installed by {@code
+ * scripts/npm-env.sh} into {@code target/npm}) as a recipient: {@code testing/npm/recipient.js}
+ * lists shares, schemas and tables, reads a partitioned table's metadata and file list, and
+ * downloads every file through its URL.
  */
 class NpmRecipientTest {
   static final String TOKEN = "npm-recipient-token-0123456";
@@ -28,7 +29,9 @@ class NpmRecipientTest {
   void theNpmClientListsReadsMetadataAndDownloadsEveryFile() throws Exception {
     // Given
     TestTables.writeHistoryTable(dir.resolve("events"));
-    try (GatewayHarness gw = GatewayHarness.start("""
+    try (GatewayHarness gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -43,10 +46,21 @@ class NpmRecipientTest {
                   - {name: events, location: events}
           - name: hidden
             schemas: []
-        """.formatted(TOKEN), dir)) {
+        """
+                .formatted(TOKEN),
+            dir)) {
       Path profile = dir.resolve("npm.share");
-      Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"" + gw.endpoint() + "\", \"bearerToken\": \"" + TOKEN + "\"}");
-      long filesServed = gw.post("/shares/npm/schemas/s/tables/events/query", TOKEN, "{}").lines().stream().filter(l -> l.has("file")).count();
+      Files.writeString(
+          profile,
+          "{\"shareCredentialsVersion\": 1, \"endpoint\": \""
+              + gw.endpoint()
+              + "\", \"bearerToken\": \""
+              + TOKEN
+              + "\"}");
+      long filesServed =
+          gw.post("/shares/npm/schemas/s/tables/events/query", TOKEN, "{}").lines().stream()
+              .filter(l -> l.has("file"))
+              .count();
       // When
       JsonNode out = node(profile, "npm", "s", "events");
       // Then
@@ -55,7 +69,9 @@ class NpmRecipientTest {
       assertThat(out.get("tables").toString()).isEqualTo("[\"events\"]");
       assertThat(out.get("allTables").toString()).isEqualTo("[\"npm.s.events\"]");
       assertThat(out.get("minReaderVersion").asInt()).isEqualTo(1);
-      assertThat(out.get("schemaString").asText()).contains("\"name\":\"id\"").contains("\"name\":\"day\"");
+      assertThat(out.get("schemaString").asText())
+          .contains("\"name\":\"id\"")
+          .contains("\"name\":\"day\"");
       assertThat(out.get("partitionColumns").toString()).isEqualTo("[\"day\"]");
       assertThat(out.get("files")).hasSize((int) filesServed).isNotEmpty();
       for (JsonNode f : out.get("files")) {
@@ -69,15 +85,22 @@ class NpmRecipientTest {
   static JsonNode node(Path profile, String... table) throws Exception {
     Path modules = Python.repository().resolve("target/npm/node_modules");
     if (!Files.exists(modules.resolve("delta-sharing/rest-client.js"))) {
-      throw new IllegalStateException("The npm client is missing: run scripts/npm-env.sh (scripts/test.sh does)");
+      throw new IllegalStateException(
+          "The npm client is missing: run scripts/npm-env.sh (scripts/test.sh does)");
     }
-    List<String> command = new ArrayList<>(List.of("node", Python.repository().resolve("testing/npm/recipient.js").toString(), profile.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "node",
+                Python.repository().resolve("testing/npm/recipient.js").toString(),
+                profile.toString()));
     command.addAll(List.of(table));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("NODE_PATH", modules.toString());
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("recipient.js failed:\n" + output);
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0)
+      throw new IllegalStateException("recipient.js failed:\n" + output);
     String last = output.strip().substring(output.strip().lastIndexOf('\n') + 1);
     return GatewayHarness.MAPPER.readTree(last);
   }

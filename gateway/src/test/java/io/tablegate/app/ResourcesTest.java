@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The composition root's one cleanup list: reverse order, each once, failures do not stop the rest. */
+/**
+ * The composition root's one cleanup list: reverse order, each once, failures do not stop the rest.
+ */
 class ResourcesTest {
   @Test
   void closesInReverseOrderAwaitingAsyncClosesAndSurvivingFailures() {
@@ -17,9 +19,12 @@ class ResourcesTest {
     res.add("a", "a", closed::add);
     Promise<Void> slow = Promise.promise();
     res.addAsync("b", "b", b -> slow.future().onSuccess(v -> closed.add(b)));
-    res.add("c", "c", c -> {
-      throw new IllegalStateException("c cannot close");
-    });
+    res.add(
+        "c",
+        "c",
+        c -> {
+          throw new IllegalStateException("c cannot close");
+        });
     res.addAsync("d", "d", d -> Future.failedFuture("d failed"));
     res.add("e", "e", closed::add);
     // When

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The deployment the design is for, without containers: nginx (streaming, no buffering) in front of two
- * gateway processes sharing Redis, a signing key and a table in S3 (s3proxy). The Python connector reads
- * through the balancer without pause while each instance in turn is stopped with SIGTERM (it drains) and
- * started again: no read fails.
+ * The deployment the design is for, without containers: nginx (streaming, no buffering) in front of
+ * two gateway processes sharing Redis, a signing key and a table in S3 (s3proxy). The Python
+ * connector reads through the balancer without pause while each instance in turn is stopped with
+ * SIGTERM (it drains) and started again: no read fails.
  */
 class TopologyTest {
   static final String SIGNING_KEY = "topology-shared-signing-key-0123456789";
@@ -39,7 +39,8 @@ class TopologyTest {
   @Test
   void thePythonConnectorReadsThroughNginxWhileEachInstanceRestarts() throws Exception {
     TestTables.writeHistoryTable(dir.resolve("t"));
-    try (RedisHarness redis = new RedisHarness(dir.resolve("redis")); S3Harness s3 = new S3Harness(dir.resolve("s3"))) {
+    try (RedisHarness redis = new RedisHarness(dir.resolve("redis"));
+        S3Harness s3 = new S3Harness(dir.resolve("s3"))) {
       s3.createBucket("lake");
       s3.upload(dir.resolve("t"), "lake", "t");
       int lb = freePort();
@@ -47,7 +48,9 @@ class TopologyTest {
       Path[] configs = new Path[2];
       for (int i = 0; i < 2; i++) {
         configs[i] = dir.resolve("gw" + i + ".yaml");
-        Files.writeString(configs[i], """
+        Files.writeString(
+            configs[i],
+            """
             version: 1
             host: 127.0.0.1
             port: %d
@@ -64,11 +67,15 @@ class TopologyTest {
                   - name: n
                     tables:
                       - {name: t, location: "s3://lake/t", fileAccess: proxy}
-            """.formatted(ports[i], lb, SIGNING_KEY, redis.uri(), s3.storeYaml("main").stripTrailing()));
+            """
+                .formatted(
+                    ports[i], lb, SIGNING_KEY, redis.uri(), s3.storeYaml("main").stripTrailing()));
       }
       Process[] gateways = {start(configs[0], 0), start(configs[1], 1)};
       Files.createDirectories(dir.resolve("nginx/logs"));
-      Files.writeString(dir.resolve("nginx/nginx.conf"), """
+      Files.writeString(
+          dir.resolve("nginx/nginx.conf"),
+          """
           worker_processes 1;
           pid %1$s/nginx.pid;
           error_log %1$s/logs/error.log;
@@ -90,28 +97,58 @@ class TopologyTest {
               }
             }
           }
-          """.formatted(dir.resolve("nginx"), ports[0], ports[1], lb));
-      Process nginx = new ProcessBuilder(nginxBinary(), "-p", dir.resolve("nginx").toString(), "-c", dir.resolve("nginx/nginx.conf").toString(),
-          "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("nginx/out.log").toFile()).start();
+          """
+              .formatted(dir.resolve("nginx"), ports[0], ports[1], lb));
+      Process nginx =
+          new ProcessBuilder(
+                  nginxBinary(),
+                  "-p",
+                  dir.resolve("nginx").toString(),
+                  "-c",
+                  dir.resolve("nginx/nginx.conf").toString(),
+                  "-g",
+                  "daemon off;")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("nginx/out.log").toFile())
+              .start();
       processes.add(nginx);
       Path profile = dir.resolve("lb.share");
-      Files.writeString(profile, "{\"shareCredentialsVersion\": 1, \"endpoint\": \"http://127.0.0.1:" + lb
-          + "/delta-sharing\", \"bearerToken\": \"unused\"}");
-      assertThat(GatewayHarness.eventually(() -> httpStatus("http://127.0.0.1:" + lb + "/delta-sharing/shares") == 200)).isTrue();
-      // When: the connector reads in a loop while each instance is stopped (SIGTERM) and started again
+      Files.writeString(
+          profile,
+          "{\"shareCredentialsVersion\": 1, \"endpoint\": \"http://127.0.0.1:"
+              + lb
+              + "/delta-sharing\", \"bearerToken\": \"unused\"}");
+      assertThat(
+              GatewayHarness.eventually(
+                  () -> httpStatus("http://127.0.0.1:" + lb + "/delta-sharing/shares") == 200))
+          .isTrue();
+      // When: the connector reads in a loop while each instance is stopped (SIGTERM) and started
+      // again
       Path stop = dir.resolve("stop");
       Path progress = dir.resolve("reads.log");
-      Process reader = new ProcessBuilder(Python.interpreter().toString(), Python.repository().resolve("testing/python/read_loop.py").toString(),
-          profile.toString(), "s.n.t", stop.toString()).redirectErrorStream(true).redirectOutput(progress.toFile()).start();
+      Process reader =
+          new ProcessBuilder(
+                  Python.interpreter().toString(),
+                  Python.repository().resolve("testing/python/read_loop.py").toString(),
+                  profile.toString(),
+                  "s.n.t",
+                  stop.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(progress.toFile())
+              .start();
       processes.add(reader);
       for (int i = 0; i < 2; i++) {
         int readsBefore = reads(progress);
-        assertThat(GatewayHarness.eventually(() -> reads(progress) >= readsBefore + 2)).as(Files.readString(progress)).isTrue();
+        assertThat(GatewayHarness.eventually(() -> reads(progress) >= readsBefore + 2))
+            .as(Files.readString(progress))
+            .isTrue();
         gateways[i].destroy(); // SIGTERM
         assertThat(gateways[i].waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(gateways[i].exitValue()).isZero();
         int readsWhileDown = reads(progress);
-        assertThat(GatewayHarness.eventually(() -> reads(progress) >= readsWhileDown + 2)).as(Files.readString(progress)).isTrue();
+        assertThat(GatewayHarness.eventually(() -> reads(progress) >= readsWhileDown + 2))
+            .as(Files.readString(progress))
+            .isTrue();
         gateways[i] = start(configs[i], i);
       }
       int last = reads(progress);
@@ -145,10 +182,23 @@ class TopologyTest {
   Process start(Path config, int i) throws Exception {
     Path log = dir.resolve("gw" + i + "-" + System.nanoTime() + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"), "io.tablegate.app.Main",
-        "--config", config.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx384m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.tablegate.app.Main",
+                    "--config",
+                    config.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     processes.add(p);
-    assertThat(GatewayHarness.eventually(() -> !p.isAlive() || Files.readString(log).contains("Tablegate is serving")))
+    assertThat(
+            GatewayHarness.eventually(
+                () -> !p.isAlive() || Files.readString(log).contains("Tablegate is serving")))
         .isTrue();
     assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
     return p;
@@ -168,7 +218,8 @@ class TopologyTest {
 
   static int httpStatus(String url) {
     try {
-      java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+      java.net.HttpURLConnection c =
+          (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
       c.setConnectTimeout(2000);
       return c.getResponseCode();
     } catch (IOException e) {

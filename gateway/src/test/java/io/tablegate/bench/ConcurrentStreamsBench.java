@@ -26,10 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Benchmark (not a test): many concurrent full {@code /query} streams of one large table, half of
  * them slow readers, against one gateway in this JVM (run it with the heap you want to prove, e.g.
- * {@code -Xmx1g}). Prints failures, the peak heap seen, the single-stream rate, and the slowest fast
- * stream's rate as a fraction of it.
+ * {@code -Xmx1g}). Prints failures, the peak heap seen, the single-stream rate, and the slowest
+ * fast stream's rate as a fraction of it.
  *
- * <p>Run: {@code scripts/bench-query.sh --concurrent [files=1000000] [streams=100]} (HEAP=1g by default there).
+ * <p>Run: {@code scripts/bench-query.sh --concurrent [files=1000000] [streams=100]} (HEAP=1g by
+ * default there).
  */
 public final class ConcurrentStreamsBench {
   public static void main(String[] args) throws Exception {
@@ -40,7 +41,9 @@ public final class ConcurrentStreamsBench {
       System.out.printf("Generating a %d-file table at %s ...%n", files, root);
       SyntheticTables.generate(root, files, Math.max(1, files / 50_000), true);
     }
-    var config = ConfigLoader.parse("""
+    var config =
+        ConfigLoader.parse(
+                """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -51,24 +54,44 @@ public final class ConcurrentStreamsBench {
               - name: b
                 tables:
                   - {name: t, location: "%s"}
-        """.formatted(root), Path.of(".")).config();
+        """
+                    .formatted(root),
+                Path.of("."))
+            .config();
     Vertx vertx = Vertx.vertx();
-    Gateway gateway = vertx.executeBlocking(() -> null).compose(v -> Gateway.start(vertx, config)).toCompletionStage().toCompletableFuture()
-        .get(120, TimeUnit.SECONDS);
+    Gateway gateway =
+        vertx
+            .executeBlocking(() -> null)
+            .compose(v -> Gateway.start(vertx, config))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
     String url = gateway.endpoint() + "/shares/s/schemas/b/tables/t/query";
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     AtomicLong peakHeap = new AtomicLong();
-    long sampler = vertx.setPeriodic(50, id -> peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max));
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0), new PoolOptions().setHttp1MaxSize(streams + 10));
-    System.out.printf("heap max %d MiB, %d files, %d streams (half slow: 1 MiB then a 500 ms pause)%n",
+    long sampler =
+        vertx.setPeriodic(
+            50, id -> peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max));
+    HttpClient client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setIdleTimeout(0),
+            new PoolOptions().setHttp1MaxSize(streams + 10));
+    System.out.printf(
+        "heap max %d MiB, %d files, %d streams (half slow: 1 MiB then a 500 ms pause)%n",
         Runtime.getRuntime().maxMemory() >> 20, files, streams);
 
     // one stream alone, twice (the first also lists the table into its shared scan)
     double single = 0;
     for (int i = 0; i < 2; i++) {
-      Result r = stream(vertx, client, url, false).toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
+      Result r =
+          stream(vertx, client, url, false)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.MINUTES);
       single = Math.max(single, r.lines / r.seconds);
-      System.out.printf("single stream #%d: %d lines in %.2f s = %.0f files/s%n", i + 1, r.lines, r.seconds, r.lines / r.seconds);
+      System.out.printf(
+          "single stream #%d: %d lines in %.2f s = %.0f files/s%n",
+          i + 1, r.lines, r.seconds, r.lines / r.seconds);
     }
     // all of them at once
     long started = System.nanoTime();
@@ -95,9 +118,16 @@ public final class ConcurrentStreamsBench {
     }
     double total = (System.nanoTime() - started) / 1e9;
     vertx.cancelTimer(sampler);
-    System.out.printf("%d concurrent streams: %d complete, %d failed in %.1f s; peak heap seen %d MiB of %d MiB%n", streams, complete,
-        failed.get(), total, peakHeap.get() >> 20, Runtime.getRuntime().maxMemory() >> 20);
-    System.out.printf("slowest fast stream %.0f files/s = 1/%.1f of the single-stream rate (goal: at least 1/100); slowest slow stream %.0f files/s%n",
+    System.out.printf(
+        "%d concurrent streams: %d complete, %d failed in %.1f s; peak heap seen %d MiB of %d MiB%n",
+        streams,
+        complete,
+        failed.get(),
+        total,
+        peakHeap.get() >> 20,
+        Runtime.getRuntime().maxMemory() >> 20);
+    System.out.printf(
+        "slowest fast stream %.0f files/s = 1/%.1f of the single-stream rate (goal: at least 1/100); slowest slow stream %.0f files/s%n",
         slowestFast, single / slowestFast, slowestSlow);
     client.close();
     gateway.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -111,24 +141,37 @@ public final class ConcurrentStreamsBench {
     AtomicLong lines = new AtomicLong();
     AtomicLong sinceBreak = new AtomicLong();
     Promise<Result> done = Promise.promise();
-    client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url))
+    client
+        .request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url))
         .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}")))
-        .onSuccess((HttpClientResponse resp) -> {
-          if (resp.statusCode() != 200) {
-            resp.body().onComplete(b -> done.tryFail("status " + resp.statusCode() + ": " + (b.succeeded() ? b.result() : "")));
-            return;
-          }
-          resp.handler(b -> {
-            for (int i = 0; i < b.length(); i++) if (b.getByte(i) == '\n') lines.incrementAndGet();
-            if (slow && sinceBreak.addAndGet(b.length()) > (1 << 20)) {
-              sinceBreak.set(0);
-              resp.pause();
-              vertx.setTimer(500, id -> resp.resume());
-            }
-          });
-          resp.exceptionHandler(done::tryFail);
-          resp.endHandler(v -> done.tryComplete(new Result(lines.get(), (System.nanoTime() - t) / 1e9)));
-        }).onFailure(done::tryFail);
+        .onSuccess(
+            (HttpClientResponse resp) -> {
+              if (resp.statusCode() != 200) {
+                resp.body()
+                    .onComplete(
+                        b ->
+                            done.tryFail(
+                                "status "
+                                    + resp.statusCode()
+                                    + ": "
+                                    + (b.succeeded() ? b.result() : "")));
+                return;
+              }
+              resp.handler(
+                  b -> {
+                    for (int i = 0; i < b.length(); i++)
+                      if (b.getByte(i) == '\n') lines.incrementAndGet();
+                    if (slow && sinceBreak.addAndGet(b.length()) > (1 << 20)) {
+                      sinceBreak.set(0);
+                      resp.pause();
+                      vertx.setTimer(500, id -> resp.resume());
+                    }
+                  });
+              resp.exceptionHandler(done::tryFail);
+              resp.endHandler(
+                  v -> done.tryComplete(new Result(lines.get(), (System.nanoTime() - t) / 1e9)));
+            })
+        .onFailure(done::tryFail);
     return done.future();
   }
 }

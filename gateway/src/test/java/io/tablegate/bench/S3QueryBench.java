@@ -28,8 +28,11 @@ public final class S3QueryBench {
       s3.createBucket("bench");
       long t = System.nanoTime();
       s3.upload(local, "bench", "t");
-      System.out.printf("uploaded the %d-file table's log to s3proxy in %.1f s%n", files, (System.nanoTime() - t) / 1e9);
-      String yaml = """
+      System.out.printf(
+          "uploaded the %d-file table's log to s3proxy in %.1f s%n",
+          files, (System.nanoTime() - t) / 1e9);
+      String yaml =
+          """
           version: 1
           host: 127.0.0.1
           port: 0
@@ -42,18 +45,31 @@ public final class S3QueryBench {
                   tables:
                     - {name: presigned, location: "s3://bench/t"}
                     - {name: proxy, location: "s3://bench/t", fileAccess: proxy}
-          """.formatted(s3.storeYaml("s3proxy").stripTrailing());
+          """
+              .formatted(s3.storeYaml("s3proxy").stripTrailing());
       var config = ConfigLoader.parse(yaml, work).config();
       Vertx vertx = Vertx.vertx();
       HttpClient client = vertx.createHttpClient();
-      System.out.printf("%-26s %8s %10s %10s %12s%n", "run", "files", "ttfb ms", "total ms", "files/s");
+      System.out.printf(
+          "%-26s %8s %10s %10s %12s%n", "run", "files", "ttfb ms", "total ms", "files/s");
       for (String table : new String[] {"presigned", "proxy"}) {
         for (int r = 0; r < runs; r++) {
-          Gateway gw = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          Gateway gw =
+              Gateway.start(vertx, config)
+                  .toCompletionStage()
+                  .toCompletableFuture()
+                  .get(60, TimeUnit.SECONDS);
           for (String kind : new String[] {"cold", "warm"}) {
-            long[] res = QueryStreamBench.stream(client, gw.endpoint() + "/shares/s/schemas/b/tables/" + table + "/query");
-            System.out.printf("%-26s %8d %10.1f %10.1f %12.0f%n", table + " " + kind + " #" + (r + 1), res[0] - 2, res[1] / 1e6,
-                res[2] / 1e6, (res[0] - 2) / (res[2] / 1e9));
+            long[] res =
+                QueryStreamBench.stream(
+                    client, gw.endpoint() + "/shares/s/schemas/b/tables/" + table + "/query");
+            System.out.printf(
+                "%-26s %8d %10.1f %10.1f %12.0f%n",
+                table + " " + kind + " #" + (r + 1),
+                res[0] - 2,
+                res[1] / 1e6,
+                res[2] / 1e6,
+                (res[0] - 2) / (res[2] / 1e9));
           }
           gw.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }

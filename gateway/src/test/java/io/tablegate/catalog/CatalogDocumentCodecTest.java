@@ -7,10 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The live catalog's one codec: it reads what earlier versions wrote, writes it back unchanged, and refuses damage clearly. */
+/**
+ * The live catalog's one codec: it reads what earlier versions wrote, writes it back unchanged, and
+ * refuses damage clearly.
+ */
 class CatalogDocumentCodecTest {
   /** A catalog as the untyped (ObjectNode) catalog of earlier versions wrote it. */
-  static final String STORED = """
+  static final String STORED =
+      """
       {
         "shares" : [ {
           "name" : "sales",
@@ -66,20 +70,30 @@ class CatalogDocumentCodecTest {
   void tablesCannotBeChangedThroughTheDocument() {
     CatalogDocument doc = CatalogDocumentCodec.read(STORED.getBytes(StandardCharsets.UTF_8));
     doc.shares().get(0).schemas().get(0).tables().get(0).put("location", "s3://elsewhere");
-    assertThat(doc.shares().get(0).schemas().get(0).tables().get(0).path("location").asText()).isEqualTo("s3://lake/orders");
+    assertThat(doc.shares().get(0).schemas().get(0).tables().get(0).path("location").asText())
+        .isEqualTo("s3://lake/orders");
   }
 
   @Test
   void damageIsRefusedWithAClearMessage() {
-    assertThatThrownBy(() -> CatalogDocumentCodec.read("{\"shares\": [".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> CatalogDocumentCodec.read("{\"shares\": [".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("not valid JSON");
-    assertThatThrownBy(() -> CatalogDocumentCodec.read("[]".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("not a JSON object");
-    assertThatThrownBy(() -> CatalogDocumentCodec.read("{\"shares\": {}}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> CatalogDocumentCodec.read("[]".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("not a JSON object");
+    assertThatThrownBy(
+            () -> CatalogDocumentCodec.read("{\"shares\": {}}".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("'shares' is not an array");
-    assertThatThrownBy(() -> CatalogDocumentCodec.read("{\"tokens\": [{\"id\": \"t\"}]}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                CatalogDocumentCodec.read(
+                    "{\"tokens\": [{\"id\": \"t\"}]}".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("without 'sha256'");
-    assertThatThrownBy(() -> CatalogDocumentCodec.read(
-        "{\"tokens\": [{\"id\": \"t\", \"sha256\": \"x\", \"expiresAt\": \"soon\"}]}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                CatalogDocumentCodec.read(
+                    "{\"tokens\": [{\"id\": \"t\", \"sha256\": \"x\", \"expiresAt\": \"soon\"}]}"
+                        .getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("not an ISO-8601 instant");
   }
 }

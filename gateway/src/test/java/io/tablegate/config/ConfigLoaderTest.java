@@ -38,7 +38,9 @@ class ConfigLoaderTest {
   @Test
   void explicitMappingOfEveryKey() {
     String hash = HexFormat.of().formatHex(ConfigLoader.sha256("second-token-abcdefgh"));
-    ConfigLoader.Loaded loaded = ConfigLoader.parse("""
+    ConfigLoader.Loaded loaded =
+        ConfigLoader.parse(
+            """
         version: 1
         host: 0.0.0.0
         port: 9999
@@ -82,7 +84,9 @@ class ConfigLoaderTest {
                   - {name: lineitem, location: "file:///data/lineitem", format: delta}
                   - {name: events, location: "s3a://bucket/events/", store: minio, fileAccess: proxy}
                   - {name: logs, location: "s3://logs/t", store: ceph}
-        """.formatted(hash), BASE);
+        """
+                .formatted(hash),
+            BASE);
     GatewayConfig c = loaded.config();
     assertThat(loaded.warnings()).isEmpty();
     assertThat(c.host()).isEqualTo("0.0.0.0");
@@ -112,7 +116,8 @@ class ConfigLoaderTest {
     assertThat(orders.historyShared()).isTrue();
     assertThat(orders.startVersion()).isEqualTo(3);
     assertThat(orders.format()).isEqualTo("delta");
-    assertThat(share.schemas().get(0).tables().get(1).location()).isEqualTo("file:///data/lineitem");
+    assertThat(share.schemas().get(0).tables().get(1).location())
+        .isEqualTo("file:///data/lineitem");
     assertThat(share.schemas().get(0).tables().get(1).fileAccess()).isEqualTo("proxy");
     TableConfig events = share.schemas().get(0).tables().get(2);
     assertThat(events.location()).isEqualTo("s3://bucket/events");
@@ -122,16 +127,31 @@ class ConfigLoaderTest {
     assertThat(logs.store()).isEqualTo("ceph");
     assertThat(logs.fileAccess()).isEqualTo("presigned");
     StoreConfig minio = c.stores().get(0);
-    assertThat(minio).isEqualTo(new StoreConfig("minio", "http://minio.internal:9000", "https://s3.example.com", "eu-west-1", false,
-        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1000, 2000));
+    assertThat(minio)
+        .isEqualTo(
+            new StoreConfig(
+                "minio",
+                "http://minio.internal:9000",
+                "https://s3.example.com",
+                "eu-west-1",
+                false,
+                "AKIDEXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                1000,
+                2000));
     assertThat(minio.toString()).doesNotContain("wJalrXUtnFEMI");
     StoreConfig ceph = c.stores().get(1);
-    assertThat(ceph).isEqualTo(new StoreConfig("ceph", "http://ceph:7480", null, "us-east-1", true, null, null, 5000, 30000));
+    assertThat(ceph)
+        .isEqualTo(
+            new StoreConfig(
+                "ceph", "http://ceph:7480", null, "us-east-1", true, null, null, 5000, 30000));
   }
 
   @Test
   void acceptsTheReferenceServerTemplateAndWarnsOnlyAboutTypos() {
-    ConfigLoader.Loaded loaded = ConfigLoader.parse("""
+    ConfigLoader.Loaded loaded =
+        ConfigLoader.parse(
+            """
         version: 1
         shares:
         - name: "share1"
@@ -160,14 +180,18 @@ class ConfigLoaderTest {
         queryTablePageTokenTtlMs: 259200000
         refreshTokenTtlMs: 3600000
         prot: 1
-        """, BASE);
+        """,
+            BASE);
     assertThat(loaded.config().shares()).hasSize(1);
     assertThat(loaded.warnings()).singleElement().asString().contains("'prot'");
   }
 
   @Test
   void reportsEveryProblemAtOnce() {
-    assertThatThrownBy(() -> ConfigLoader.parse("""
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    """
         version: 2
         port: 70000
         preSignedUrlTimeoutSeconds: 60
@@ -192,9 +216,11 @@ class ConfigLoaderTest {
                   - {name: v, location: x, format: parquet}
                   - {name: V, location: y}
           - name: S
-        """, BASE))
+        """,
+                    BASE))
         .isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(16))
+        .satisfies(
+            e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(16))
         .hasMessageContaining("'version' must be 1")
         .hasMessageContaining("'port' must be between")
         .hasMessageContaining("at least 900")
@@ -216,7 +242,9 @@ class ConfigLoaderTest {
 
   @Test
   void redisAndNotifications() {
-    GatewayConfig c = ConfigLoader.parse("""
+    GatewayConfig c =
+        ConfigLoader.parse(
+                """
         version: 1
         redis:
           mode: sentinel
@@ -229,21 +257,52 @@ class ConfigLoaderTest {
           timeoutMs: 250
           sharedTtlMs: 0
         notifications: {webhookToken: webhook-token-0123456789, redisList: minio-events}
-        """, BASE).config();
-    assertThat(c.redis()).isEqualTo(new RedisConfig("redis://s1:26379", java.util.List.of("redis://s1:26379", "redis://s2:26379"),
-        "sentinel", "mymaster", "tablegate", "redis-secret-value", "inv", "tg:", 250, 0));
+        """,
+                BASE)
+            .config();
+    assertThat(c.redis())
+        .isEqualTo(
+            new RedisConfig(
+                "redis://s1:26379",
+                java.util.List.of("redis://s1:26379", "redis://s2:26379"),
+                "sentinel",
+                "mymaster",
+                "tablegate",
+                "redis-secret-value",
+                "inv",
+                "tg:",
+                250,
+                0));
     assertThat(c.redis().toString()).doesNotContain("redis-secret-value");
-    assertThat(c.notifications().webhookTokenSha256()).isEqualTo(ConfigLoader.sha256("webhook-token-0123456789"));
+    assertThat(c.notifications().webhookTokenSha256())
+        .isEqualTo(ConfigLoader.sha256("webhook-token-0123456789"));
     assertThat(c.notifications().redisList()).isEqualTo("minio-events");
-    GatewayConfig defaults = ConfigLoader.parse("version: 1\nredis: {uri: \"redis://r:6379\"}", BASE).config();
-    assertThat(defaults.redis()).isEqualTo(new RedisConfig("redis://r:6379", java.util.List.of("redis://r:6379"), "standalone", null,
-        null, null, "tablegate:invalidations", "tablegate:", 500, 86_400_000L));
+    GatewayConfig defaults =
+        ConfigLoader.parse("version: 1\nredis: {uri: \"redis://r:6379\"}", BASE).config();
+    assertThat(defaults.redis())
+        .isEqualTo(
+            new RedisConfig(
+                "redis://r:6379",
+                java.util.List.of("redis://r:6379"),
+                "standalone",
+                null,
+                null,
+                null,
+                "tablegate:invalidations",
+                "tablegate:",
+                500,
+                86_400_000L));
     assertThat(defaults.notifications().webhookTokenSha256()).isNull();
-    assertThatThrownBy(() -> ConfigLoader.parse("""
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    """
         version: 1
         redis: {uri: "http://r", mode: sentinel}
         notifications: {webhookToken: short}
-        """, BASE)).isInstanceOf(ConfigException.class)
+        """,
+                    BASE))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("must start with redis://")
         .hasMessageContaining("masterName is required")
         .hasMessageContaining("webhookToken must be at least 16");
@@ -253,7 +312,10 @@ class ConfigLoaderTest {
 
   @Test
   void oneLocationBelongsToOneStore() {
-    assertThatThrownBy(() -> ConfigLoader.parse("""
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    """
         version: 1
         stores: [{name: a, endpoint: "http://a:9000"}, {name: b, endpoint: "http://b:9000"}]
         shares:
@@ -264,33 +326,45 @@ class ConfigLoaderTest {
                   - {name: t1, location: "s3://bucket/t", store: a}
                   - {name: t2, location: "s3a://bucket/t/", store: b}
                   - {name: t3, location: "s3://bucket/t", store: c}
-        """, BASE)).isInstanceOf(ConfigException.class)
+        """,
+                    BASE))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("configured with two stores ('a' and 'b')")
         .hasMessageContaining("unknown store 'c'");
   }
 
   @Test
   void theLiveCatalogInTheObjectStoreNeedsAnObjectLocationAndAStore() {
-    var ok = ConfigLoader.parse("""
+    var ok =
+        ConfigLoader.parse(
+                """
         version: 1
         stores: [{name: a, endpoint: "http://a:9000"}]
         admin: {token: admin-token-0123456789, catalog: "s3://b/tablegate/catalog.json", catalogStore: a}
         management: {host: 0.0.0.0, port: 9100}
         shares: []
-        """, BASE).config();
+        """,
+                BASE)
+            .config();
     assertThat(ok.admin().catalogLocation()).isEqualTo("s3://b/tablegate/catalog.json");
     assertThat(ok.admin().catalogStore()).isEqualTo("a");
     assertThat(ok.admin().catalogWrites()).isEqualTo("auto");
     assertThat(ok.management()).isEqualTo(new ManagementConfig("0.0.0.0", 9100));
-    assertThatThrownBy(() -> ConfigLoader.parse("""
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    """
         version: 1
         port: 9100
         stores: [{name: a, endpoint: "http://a:9000"}]
         admin: {token: admin-token-0123456789, catalog: "s3://b/", catalogStore: nope, catalogFile: c.json, catalogWrites: sometimes}
         management: {port: 9100}
         shares: []
-        """, BASE)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("admin.catalogWrites must be one of [auto, conditional, versioned], got 'sometimes'")
+        """,
+                    BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "admin.catalogWrites must be one of [auto, conditional, versioned], got 'sometimes'")
         .hasMessageContaining("admin.catalog must be an object location")
         .hasMessageContaining("admin.catalogStore 'nope' is not a configured store")
         .hasMessageContaining("not both")
@@ -299,21 +373,32 @@ class ConfigLoaderTest {
 
   @Test
   void invalidYamlAndMissingVersionFailClearly() {
-    assertThatThrownBy(() -> ConfigLoader.parse("version: [", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("Invalid YAML");
-    assertThatThrownBy(() -> ConfigLoader.parse("", BASE)).isInstanceOf(ConfigException.class).hasMessageContaining("version");
+    assertThatThrownBy(() -> ConfigLoader.parse("version: [", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Invalid YAML");
+    assertThatThrownBy(() -> ConfigLoader.parse("", BASE))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("version");
     assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/tablegate.yaml")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("Cannot read configuration file");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Cannot read configuration file");
   }
 
   @Test
   void secretsStayOutOfToString() {
-    GatewayConfig c = ConfigLoader.parse("""
+    GatewayConfig c =
+        ConfigLoader.parse(
+                """
         version: 1
         signingKey: super-secret-signing-key-0123456789
         authorization:
           bearerToken: the-bearer-token-value
-        """, BASE).config();
-    assertThat(c.toString()).doesNotContain("super-secret").doesNotContain("the-bearer-token-value");
+        """,
+                BASE)
+            .config();
+    assertThat(c.toString())
+        .doesNotContain("super-secret")
+        .doesNotContain("the-bearer-token-value");
     assertThat(c.tokens().get(0).toString()).doesNotContain("the-bearer-token-value");
   }
 
@@ -331,11 +416,15 @@ class ConfigLoaderTest {
   void limitsHaveDefaultsAndExplicitValues() {
     // Given / When
     GatewayConfig defaults = ConfigLoader.parse("version: 1\n", Path.of(".")).config();
-    GatewayConfig explicit = ConfigLoader.parse("""
+    GatewayConfig explicit =
+        ConfigLoader.parse(
+                """
         version: 1
         limits: {maxConnections: 50, idleTimeoutSeconds: 9, requestHeaderTimeoutMs: 700, maxConcurrentScans: 3, scanQueueTimeoutMs: 5,
                  maxPredicateLeaves: 10, maxPredicateDepth: 4, shutdownDrainMs: 100, scanSpillMaxBytes: 1000}
-        """, Path.of(".")).config();
+        """,
+                Path.of("."))
+            .config();
     // Then
     assertThat(defaults.limits().maxConnections()).isBetween(64, 10_000);
     assertThat(defaults.limits().maxConcurrentScans()).isGreaterThanOrEqualTo(8);
@@ -345,7 +434,9 @@ class ConfigLoaderTest {
     assertThat(LimitsConfig.defaultMaxConnections(1_048_576)).isEqualTo(10_000);
     assertThat(LimitsConfig.defaultMaxConnections(50)).isEqualTo(64);
     assertThat(LimitsConfig.defaultMaxConnections(-1)).isEqualTo(10_000);
-    assertThat(ConfigLoader.parse("version: 1\nlimits: {maxConnectionz: 5}\n", Path.of(".")).warnings())
+    assertThat(
+            ConfigLoader.parse("version: 1\nlimits: {maxConnectionz: 5}\n", Path.of("."))
+                .warnings())
         .anyMatch(w -> w.contains("limits.maxConnectionz"));
   }
 }

@@ -19,13 +19,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Delta Acceptance Tests (DAT 0.0.3, 19 tables written by Spark): every table is shared and
- * read back as a recipient does (metadata, query, download each file from its URL, apply
- * partition values, column mapping and deletion vectors), and the rows must equal
- * {@code expected/}. The delta format must serve every table; the parquet format must serve every
- * table that needs no reader feature, and refuse the others with UNSUPPORTED_OPERATION.
+ * read back as a recipient does (metadata, query, download each file from its URL, apply partition
+ * values, column mapping and deletion vectors), and the rows must equal {@code expected/}. The
+ * delta format must serve every table; the parquet format must serve every table that needs no
+ * reader feature, and refuse the others with UNSUPPORTED_OPERATION.
  */
 abstract class DatConformanceSuite {
-  static final String DELTA = "responseformat=delta;readerfeatures=deletionvectors,columnmapping,timestampntz";
+  static final String DELTA =
+      "responseformat=delta;readerfeatures=deletionvectors,columnmapping,timestampntz";
+
   /** The gateway under test; subclasses start it in {@code @BeforeAll}. */
   abstract GatewayHarness gw();
 
@@ -37,9 +39,14 @@ abstract class DatConformanceSuite {
     static OnS3 start(Path work, String fileAccess) throws Exception {
       var s3 = new io.tablegate.testing.S3Harness(work.resolve("s3"));
       s3.createBucket("dat");
-      for (String c : cases().toList()) s3.upload(TestTables.dat().resolve(c).resolve("delta"), "dat", "cases/" + c);
-      GatewayHarness gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n" + s3.storeYaml("s3proxy")
-          + shareYaml(c -> "s3://dat/cases/" + c, ", fileAccess: " + fileAccess), work);
+      for (String c : cases().toList())
+        s3.upload(TestTables.dat().resolve(c).resolve("delta"), "dat", "cases/" + c);
+      GatewayHarness gw =
+          GatewayHarness.start(
+              "version: 1\nhost: 127.0.0.1\nport: 0\nstores:\n"
+                  + s3.storeYaml("s3proxy")
+                  + shareYaml(c -> "s3://dat/cases/" + c, ", fileAccess: " + fileAccess),
+              work);
       return new OnS3(s3, gw);
     }
 
@@ -51,11 +58,19 @@ abstract class DatConformanceSuite {
   }
 
   /** YAML of share {@code dat}, schema {@code cases}, one history-shared table per DAT case. */
-  static String shareYaml(java.util.function.Function<String, String> location, String tableExtras) throws Exception {
-    StringBuilder yaml = new StringBuilder("shares:\n  - name: dat\n    schemas:\n      - name: cases\n        tables:\n");
+  static String shareYaml(java.util.function.Function<String, String> location, String tableExtras)
+      throws Exception {
+    StringBuilder yaml =
+        new StringBuilder(
+            "shares:\n  - name: dat\n    schemas:\n      - name: cases\n        tables:\n");
     for (String c : cases().toList()) {
-      yaml.append("          - {name: ").append(c).append(", location: \"").append(location.apply(c))
-          .append("\", historyShared: true").append(tableExtras).append("}\n");
+      yaml.append("          - {name: ")
+          .append(c)
+          .append(", location: \"")
+          .append(location.apply(c))
+          .append("\", historyShared: true")
+          .append(tableExtras)
+          .append("}\n");
     }
     return yaml.toString();
   }
@@ -71,16 +86,20 @@ abstract class DatConformanceSuite {
   void deltaFormatReturnsTheExpectedRows(String name) throws Exception {
     // Given
     String table = "/shares/dat/schemas/cases/tables/" + name;
-    Response metadata = gw().get(table + "/metadata", null, Map.of("delta-sharing-capabilities", DELTA));
+    Response metadata =
+        gw().get(table + "/metadata", null, Map.of("delta-sharing-capabilities", DELTA));
     assertThat(metadata.status()).as(metadata.text()).isEqualTo(200);
     assertThat(metadata.lines()).hasSize(2);
-    String schemaString = metadata.lines().get(1).get("metaData").get("deltaMetadata").get("schemaString").asText();
+    String schemaString =
+        metadata.lines().get(1).get("metaData").get("deltaMetadata").get("schemaString").asText();
     // When
-    Response query = gw().post(table + "/query", null, Map.of("delta-sharing-capabilities", DELTA), "{}");
+    Response query =
+        gw().post(table + "/query", null, Map.of("delta-sharing-capabilities", DELTA), "{}");
     // Then
     assertThat(query.status()).as(query.text()).isEqualTo(200);
     assertThat(query.header("delta-sharing-capabilities")).isEqualTo("responseformat=delta");
-    assertThat(query.header("Delta-Table-Version")).isEqualTo(metadata.header("Delta-Table-Version"));
+    assertThat(query.header("Delta-Table-Version"))
+        .isEqualTo(metadata.header("Delta-Table-Version"));
     Path received = Recipient.materialize(gw(), query.lines(), work().resolve(name + "-delta"));
     assertSameRows(KernelRows.readTable(received), expected(name, "latest", schemaString));
   }
@@ -90,11 +109,15 @@ abstract class DatConformanceSuite {
   void parquetFormatServesPlainTablesAndRefusesFeatureTables(String name) throws Exception {
     // Given
     String table = "/shares/dat/schemas/cases/tables/" + name;
-    List<JsonNode> deltaMeta = gw().get(table + "/metadata", null, Map.of("delta-sharing-capabilities", DELTA)).lines();
+    List<JsonNode> deltaMeta =
+        gw().get(table + "/metadata", null, Map.of("delta-sharing-capabilities", DELTA)).lines();
     JsonNode protocol = deltaMeta.get(0).get("protocol").get("deltaProtocol");
-    JsonNode configuration = deltaMeta.get(1).get("metaData").get("deltaMetadata").get("configuration");
-    boolean needsFeatures = !configuration.path("delta.columnMapping.mode").asText("none").equals("none")
-        || (protocol.has("readerFeatures") && !featuresIgnoringDisabledDvs(protocol, configuration).isEmpty());
+    JsonNode configuration =
+        deltaMeta.get(1).get("metaData").get("deltaMetadata").get("configuration");
+    boolean needsFeatures =
+        !configuration.path("delta.columnMapping.mode").asText("none").equals("none")
+            || (protocol.has("readerFeatures")
+                && !featuresIgnoringDisabledDvs(protocol, configuration).isEmpty());
     // When
     Response query = gw().post(table + "/query", null, "{}");
     // Then
@@ -107,7 +130,8 @@ abstract class DatConformanceSuite {
     assertThat(query.header("delta-sharing-capabilities")).isEqualTo("responseformat=parquet");
     List<JsonNode> lines = query.lines();
     assertThat(lines.get(0).get("protocol").get("minReaderVersion").asInt()).isEqualTo(1);
-    for (JsonNode l : lines.subList(2, lines.size())) assertThat(l.get("file").get("id").asText()).matches("[0-9a-f]{32}");
+    for (JsonNode l : lines.subList(2, lines.size()))
+      assertThat(l.get("file").get("id").asText()).matches("[0-9a-f]{32}");
     String schemaString = lines.get(1).get("metaData").get("schemaString").asText();
     Path received = Recipient.materialize(gw(), lines, work().resolve(name + "-parquet"));
     assertSameRows(KernelRows.readTable(received), expected(name, "latest", schemaString));
@@ -119,12 +143,18 @@ abstract class DatConformanceSuite {
     Path expectedDir = TestTables.dat().resolve(name).resolve("expected");
     List<String> versions;
     try (Stream<Path> s = Files.list(expectedDir)) {
-      versions = s.map(p -> p.getFileName().toString()).filter(v -> v.matches("v\\d+")).sorted().toList();
+      versions =
+          s.map(p -> p.getFileName().toString()).filter(v -> v.matches("v\\d+")).sorted().toList();
     }
     for (String v : versions) {
       long version = Long.parseLong(v.substring(1));
       String table = "/shares/dat/schemas/cases/tables/" + name;
-      Response query = gw().post(table + "/query", null, Map.of("delta-sharing-capabilities", DELTA), "{\"version\": " + version + "}");
+      Response query =
+          gw().post(
+                  table + "/query",
+                  null,
+                  Map.of("delta-sharing-capabilities", DELTA),
+                  "{\"version\": " + version + "}");
       assertThat(query.status()).as(query.text()).isEqualTo(200);
       assertThat(query.header("Delta-Table-Version")).isEqualTo(Long.toString(version));
       List<JsonNode> lines = query.lines();
@@ -132,26 +162,37 @@ abstract class DatConformanceSuite {
         assertThat(l.get("file").get("version").asLong()).isEqualTo(version);
         assertThat(l.get("file").has("timestamp")).isTrue();
       }
-      String schemaString = lines.get(1).get("metaData").get("deltaMetadata").get("schemaString").asText();
+      String schemaString =
+          lines.get(1).get("metaData").get("deltaMetadata").get("schemaString").asText();
       Path received = Recipient.materialize(gw(), lines, work().resolve(name + "-" + v));
       assertSameRows(KernelRows.readTable(received), expected(name, v, schemaString));
     }
   }
 
-  private static List<String> featuresIgnoringDisabledDvs(JsonNode protocol, JsonNode configuration) {
+  private static List<String> featuresIgnoringDisabledDvs(
+      JsonNode protocol, JsonNode configuration) {
     List<String> out = new ArrayList<>();
     for (JsonNode f : protocol.get("readerFeatures")) {
       String feature = f.asText();
-      if (feature.equals("deletionVectors") && !configuration.path("delta.enableDeletionVectors").asText("false").equals("true")) continue;
-      if (feature.equals("columnMapping") && configuration.path("delta.columnMapping.mode").asText("none").equals("none")) continue;
+      if (feature.equals("deletionVectors")
+          && !configuration.path("delta.enableDeletionVectors").asText("false").equals("true"))
+        continue;
+      if (feature.equals("columnMapping")
+          && configuration.path("delta.columnMapping.mode").asText("none").equals("none")) continue;
       if (feature.equals("v2Checkpoint") || feature.equals("vacuumProtocolCheck")) continue;
       out.add(feature);
     }
     return out;
   }
 
-  private static List<String> expected(String name, String version, String schemaString) throws Exception {
-    return KernelRows.readParquetDir(TestTables.dat().resolve(name).resolve("expected").resolve(version).resolve("table_content"),
+  private static List<String> expected(String name, String version, String schemaString)
+      throws Exception {
+    return KernelRows.readParquetDir(
+        TestTables.dat()
+            .resolve(name)
+            .resolve("expected")
+            .resolve(version)
+            .resolve("table_content"),
         KernelRows.schema(schemaString));
   }
 

@@ -14,8 +14,12 @@ class DatConformanceTest extends DatConformanceSuite {
 
   @BeforeAll
   static void start() throws Exception {
-    gw = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\n"
-        + shareYaml(c -> TestTables.dat().resolve(c).resolve("delta").toUri().toString(), ""), work);
+    gw =
+        GatewayHarness.start(
+            "version: 1\nhost: 127.0.0.1\nport: 0\n"
+                + shareYaml(
+                    c -> TestTables.dat().resolve(c).resolve("delta").toUri().toString(), ""),
+            work);
   }
 
   @AfterAll

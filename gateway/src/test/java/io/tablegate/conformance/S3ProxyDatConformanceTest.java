@@ -6,7 +6,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The DAT corpus in a real S3 server (s3proxy, SigV4), files reached through the gateway's own signed file URLs, the bytes streamed from the store. */
+/**
+ * The DAT corpus in a real S3 server (s3proxy, SigV4), files reached through the gateway's own
+ * signed file URLs, the bytes streamed from the store.
+ */
 class S3ProxyDatConformanceTest extends DatConformanceSuite {
   static OnS3 setup;
   @TempDir static Path work;

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real bucket notifications from a real Ceph RGW: a topic (RGW's SNS-compatible API) pushes every
  * object event of the bucket to instance A's webhook ({@code ?token=}, as RGW cannot send headers);
- * A and B share Redis and keep the latest version for 10 minutes, so only the notification can make a
- * commit written to RGW visible on both. One table sits under a prefix with a space and non-ASCII
- * characters, which RGW sends raw (AWS and MinIO URL-encode them). The delay from the commit's PUT to
- * both instances serving it is printed next to the delay of an instance that only has a TTL.
+ * A and B share Redis and keep the latest version for 10 minutes, so only the notification can make
+ * a commit written to RGW visible on both. One table sits under a prefix with a space and non-ASCII
+ * characters, which RGW sends raw (AWS and MinIO URL-encode them). The delay from the commit's PUT
+ * to both instances serving it is printed next to the delay of an instance that only has a TTL.
  */
 class CephRgwNotificationsTest {
   static final String TOKEN = "rgw-webhook-token-0123456789";
@@ -49,10 +49,13 @@ class CephRgwNotificationsTest {
     /** Uploads the data file, then the commit (the event that matters); returns the new version. */
     long commit() throws Exception {
       long v = next[0]++;
-      var f = writer.writeFile(List.<Object[]>of(new Object[] {v, "n" + v, LocalDate.of(2024, 6, 1)}));
-      writer.commit(v, List.of(DeltaTableWriter.add(f, Instant.now().toEpochMilli(), null)), Instant.now());
+      var f =
+          writer.writeFile(List.<Object[]>of(new Object[] {v, "n" + v, LocalDate.of(2024, 6, 1)}));
+      writer.commit(
+          v, List.of(DeltaTableWriter.add(f, Instant.now().toEpochMilli(), null)), Instant.now());
       String log = String.format("_delta_log/%020d.json", v);
-      rgw.client.putObject(r -> r.bucket(BUCKET).key(prefix + "/" + f.path()), local.resolve(f.path()));
+      rgw.client.putObject(
+          r -> r.bucket(BUCKET).key(prefix + "/" + f.path()), local.resolve(f.path()));
       rgw.client.putObject(r -> r.bucket(BUCKET).key(prefix + "/" + log), local.resolve(log));
       return v;
     }
@@ -68,7 +71,8 @@ class CephRgwNotificationsTest {
     rgw.client.createBucket(r -> r.bucket(BUCKET));
     plain = upload("t", "tables/t");
     rawKeys = upload("raw", "raw keys/t ü+x");
-    String shares = """
+    String shares =
+        """
         shares:
           - name: s
             schemas:
@@ -76,8 +80,10 @@ class CephRgwNotificationsTest {
                 tables:
                   - {name: t, location: "s3://%s/tables/t", historyShared: true}
                   - {name: raw, location: "s3://%s/raw keys/t ü+x", historyShared: true}
-        """.formatted(BUCKET, BUCKET);
-    String yaml = """
+        """
+            .formatted(BUCKET, BUCKET);
+    String yaml =
+        """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -86,17 +92,24 @@ class CephRgwNotificationsTest {
         %s
         redis: {uri: "%s"}
         notifications: {webhookToken: %s}
-        """.formatted(rgw.storeYaml("ceph").stripTrailing(), redis.uri(), TOKEN) + shares;
+        """
+                .formatted(rgw.storeYaml("ceph").stripTrailing(), redis.uri(), TOKEN)
+            + shares;
     a = GatewayHarness.start(yaml, dir);
     b = GatewayHarness.start(yaml, dir);
-    ttlOnly = GatewayHarness.start("""
+    ttlOnly =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
         latestVersionTtlMs: %d
         stores:
         %s
-        """.formatted(TTL_ONLY_MS, rgw.storeYaml("ceph").stripTrailing()) + shares, dir);
+        """
+                    .formatted(TTL_ONLY_MS, rgw.storeYaml("ceph").stripTrailing())
+                + shares,
+            dir);
     String webhook = a.endpoint().replace("/delta-sharing", "") + "/events?token=" + TOKEN;
     rgw.notifyTo(BUCKET, "tablegate-a", webhook, false);
   }
@@ -123,7 +136,8 @@ class CephRgwNotificationsTest {
 
   static long metric(GatewayHarness gw, String name) {
     for (String line : gw.management("/metrics").text().split("\n")) {
-      if (line.startsWith(name + " ")) return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+      if (line.startsWith(name + " "))
+        return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
     }
     throw new AssertionError("no metric " + name);
   }
@@ -142,14 +156,31 @@ class CephRgwNotificationsTest {
         long v = t.commit();
         long written = System.nanoTime();
         // Then: both instances serve it long before their 10 minute TTL
-        assertThat(GatewayHarness.eventually(() -> t.version(a).equals(Long.toString(v)) && t.version(b).equals(Long.toString(v))))
-            .as("%s version %d on A and B", t.name(), v).isTrue();
+        assertThat(
+                GatewayHarness.eventually(
+                    () ->
+                        t.version(a).equals(Long.toString(v))
+                            && t.version(b).equals(Long.toString(v))))
+            .as("%s version %d on A and B", t.name(), v)
+            .isTrue();
         long notified = (System.nanoTime() - written) / 1_000_000;
-        assertThat(GatewayHarness.eventually(() -> t.version(ttlOnly).equals(Long.toString(v)))).isTrue();
+        assertThat(GatewayHarness.eventually(() -> t.version(ttlOnly).equals(Long.toString(v))))
+            .isTrue();
         long expired = (System.nanoTime() - written) / 1_000_000;
-        measured.add(t.name() + " v" + v + ": notification " + notified + " ms, TTL " + TTL_ONLY_MS + " ms only " + expired + " ms");
+        measured.add(
+            t.name()
+                + " v"
+                + v
+                + ": notification "
+                + notified
+                + " ms, TTL "
+                + TTL_ONLY_MS
+                + " ms only "
+                + expired
+                + " ms");
       }
-      assertThat(metric(a, "tablegate_event_invalidations_total")).isGreaterThanOrEqualTo(invalidations + 2);
+      assertThat(metric(a, "tablegate_event_invalidations_total"))
+          .isGreaterThanOrEqualTo(invalidations + 2);
     }
     assertThat(metric(a, "tablegate_bucket_events_total")).isPositive();
     // RGW's records carry eventTime: the lag from the commit to its invalidation is measured

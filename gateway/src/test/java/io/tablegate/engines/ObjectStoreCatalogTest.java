@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The live catalog as one object in the object store, written with conditional PUTs (If-Match /
  * If-None-Match), no shared disk: two instances changing it at once against a real Ceph RGW lose no
- * update; a change reaches the other instance through Redis; with the store down, the last catalog keeps
- * serving and admin writes answer 503.
+ * update; a change reaches the other instance through Redis; with the store down, the last catalog
+ * keeps serving and admin writes answer 503.
  */
 class ObjectStoreCatalogTest {
   static final String ADMIN = "object-catalog-admin-token-0123";
@@ -42,15 +42,28 @@ class ObjectStoreCatalogTest {
         %s
         admin: {host: 127.0.0.1, port: 0, token: %s, catalog: "s3://%s/tablegate/catalog.json", catalogStore: cat, catalogWrites: %s}
         shares: []
-        """.formatted(storeYaml.stripTrailing(), redis == null ? "" : "redis: {uri: \"" + redis + "\"}", ADMIN, bucket, writes);
+        """
+        .formatted(
+            storeYaml.stripTrailing(),
+            redis == null ? "" : "redis: {uri: \"" + redis + "\"}",
+            ADMIN,
+            bucket,
+            writes);
   }
 
   static Response admin(GatewayHarness g, HttpMethod method, String path, String body) {
-    return g.send(method, "http://127.0.0.1:" + g.gateway.adminPort() + "/api/v1" + path, ADMIN,
-        Map.of("Content-Type", "application/json"), body);
+    return g.send(
+        method,
+        "http://127.0.0.1:" + g.gateway.adminPort() + "/api/v1" + path,
+        ADMIN,
+        Map.of("Content-Type", "application/json"),
+        body);
   }
 
-  /** An admin client's create: retried while the gateway says 503 (a busy catalog), as the CLI would. */
+  /**
+   * An admin client's create: retried while the gateway says 503 (a busy catalog), as the CLI
+   * would.
+   */
   static int create(GatewayHarness g, String name) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       int status = admin(g, HttpMethod.POST, "/shares", "{\"name\": \"" + name + "\"}").status();
@@ -63,66 +76,133 @@ class ObjectStoreCatalogTest {
   void twoInstancesWritingAtOnceToRgwLoseNoUpdate() throws Exception {
     CephRgw rgw = CephRgw.shared();
     rgw.client.createBucket(b -> b.bucket("catalog"));
-    // RGW honours If-Match: "auto" finds conditional writes (one object, its version in the metadata)
+    // RGW honours If-Match: "auto" finds conditional writes (one object, its version in the
+    // metadata)
     concurrentChanges(yaml(rgw.storeYaml("cat"), "REDIS", "catalog", "auto"));
     var head = rgw.client.headObject(h -> h.bucket("catalog").key("tablegate/catalog.json"));
     assertThat(head.metadata().get("tablegate-version")).isEqualTo("201");
-    assertThat(rgw.client.listObjectsV2(l -> l.bucket("catalog").prefix("tablegate/catalog.json.gen/")).contents()).isEmpty();
+    assertThat(
+            rgw.client
+                .listObjectsV2(l -> l.bucket("catalog").prefix("tablegate/catalog.json.gen/"))
+                .contents())
+        .isEmpty();
   }
 
   @Test
   void withoutConditionalWritesVersionedGenerationsLoseNoUpdateEither() throws Exception {
-    // the fallback for stores that ignore If-Match: bucket versioning, and the first version of a generation wins
+    // the fallback for stores that ignore If-Match: bucket versioning, and the first version of a
+    // generation wins
     CephRgw rgw = CephRgw.shared();
     rgw.client.createBucket(b -> b.bucket("catalog-versioned"));
-    rgw.client.putBucketVersioning(v -> v.bucket("catalog-versioned")
-        .versioningConfiguration(c -> c.status(software.amazon.awssdk.services.s3.model.BucketVersioningStatus.ENABLED)));
+    rgw.client.putBucketVersioning(
+        v ->
+            v.bucket("catalog-versioned")
+                .versioningConfiguration(
+                    c ->
+                        c.status(
+                            software.amazon.awssdk.services.s3.model.BucketVersioningStatus
+                                .ENABLED)));
     concurrentChanges(yaml(rgw.storeYaml("cat"), "REDIS", "catalog-versioned", "versioned"));
     // generation 201 is the newest; only the last few generations are kept
-    var keys = rgw.client.listObjectsV2(l -> l.bucket("catalog-versioned").prefix("tablegate/catalog.json.gen/")).contents();
-    assertThat(keys).last().satisfies(k -> assertThat(k.key()).endsWith(String.format("%020d", 201)));
+    var keys =
+        rgw.client
+            .listObjectsV2(l -> l.bucket("catalog-versioned").prefix("tablegate/catalog.json.gen/"))
+            .contents();
+    assertThat(keys)
+        .last()
+        .satisfies(k -> assertThat(k.key()).endsWith(String.format("%020d", 201)));
     assertThat(keys.size()).isLessThanOrEqualTo(17);
   }
 
   @Test
   void aStoreIgnoringConditionalWritesWithoutVersioningIsRefusedAtStart() throws Exception {
-    // s3proxy behind a proxy that drops If-Match and If-None-Match: a store that ignores conditional writes
+    // s3proxy behind a proxy that drops If-Match and If-None-Match: a store that ignores
+    // conditional writes
     S3Harness s3 = new S3Harness(dir.resolve("s3"), true);
     s3.createBucket("catalog");
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       io.vertx.core.http.HttpClient upstream = vertx.createHttpClient();
-      io.vertx.core.http.HttpServer proxy = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHandle100ContinueAutomatically(true)).requestHandler(req -> req.body().onSuccess(body -> {
-        io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setMethod(req.method())
-            .setAbsoluteURI(s3.endpoint() + req.uri());
-        java.util.Set<String> dropped = java.util.Set.of("if-match", "if-none-match", "host", "content-length", "transfer-encoding", "connection",
-            "expect");
-        req.headers().forEach((k, v) -> {
-          if (!dropped.contains(k.toLowerCase(java.util.Locale.ROOT))) options.addHeader(k, v);
-        });
-        upstream.request(options).compose(r -> r.send(body)).onComplete(ar -> {
-          if (ar.failed()) {
-            req.response().setStatusCode(502).end();
-            return;
-          }
-          req.response().setStatusCode(ar.result().statusCode());
-          ar.result().headers().forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding") && !k.equalsIgnoreCase("connection")) {
-              req.response().headers().add(k, v);
-            }
-          });
-          ar.result().body().onSuccess(b -> req.response().end(b));
-        });
-      })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
-      String store = s3.storeYaml("cat").replace(s3.endpoint(), "http://127.0.0.1:" + proxy.actualPort());
+      io.vertx.core.http.HttpServer proxy =
+          vertx
+              .createHttpServer(
+                  new io.vertx.core.http.HttpServerOptions()
+                      .setHandle100ContinueAutomatically(true))
+              .requestHandler(
+                  req ->
+                      req.body()
+                          .onSuccess(
+                              body -> {
+                                io.vertx.core.http.RequestOptions options =
+                                    new io.vertx.core.http.RequestOptions()
+                                        .setMethod(req.method())
+                                        .setAbsoluteURI(s3.endpoint() + req.uri());
+                                java.util.Set<String> dropped =
+                                    java.util.Set.of(
+                                        "if-match",
+                                        "if-none-match",
+                                        "host",
+                                        "content-length",
+                                        "transfer-encoding",
+                                        "connection",
+                                        "expect");
+                                req.headers()
+                                    .forEach(
+                                        (k, v) -> {
+                                          if (!dropped.contains(
+                                              k.toLowerCase(java.util.Locale.ROOT)))
+                                            options.addHeader(k, v);
+                                        });
+                                upstream
+                                    .request(options)
+                                    .compose(r -> r.send(body))
+                                    .onComplete(
+                                        ar -> {
+                                          if (ar.failed()) {
+                                            req.response().setStatusCode(502).end();
+                                            return;
+                                          }
+                                          req.response().setStatusCode(ar.result().statusCode());
+                                          ar.result()
+                                              .headers()
+                                              .forEach(
+                                                  (k, v) -> {
+                                                    if (!k.equalsIgnoreCase("content-length")
+                                                        && !k.equalsIgnoreCase("transfer-encoding")
+                                                        && !k.equalsIgnoreCase("connection")) {
+                                                      req.response().headers().add(k, v);
+                                                    }
+                                                  });
+                                          ar.result().body().onSuccess(b -> req.response().end(b));
+                                        });
+                              }))
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get();
+      String store =
+          s3.storeYaml("cat").replace(s3.endpoint(), "http://127.0.0.1:" + proxy.actualPort());
       var config = io.tablegate.config.ConfigLoader.parse(yaml(store, null), dir).config();
-      var started = io.tablegate.app.Gateway.start(vertx, config.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0)));
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> started.toCompletionStage().toCompletableFuture().get())
-          .hasMessageContaining("ignores conditional writes").hasMessageContaining("enable versioning");
+      var started =
+          io.tablegate.app.Gateway.start(
+              vertx,
+              config.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0)));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> started.toCompletionStage().toCompletableFuture().get())
+          .hasMessageContaining("ignores conditional writes")
+          .hasMessageContaining("enable versioning");
       // with conditional writes demanded, it starts (the operator's choice, e.g. a single writer)
-      var conditional = io.tablegate.config.ConfigLoader.parse(yaml(store, null, "catalog", "conditional"), dir).config();
-      var gw = io.tablegate.app.Gateway.start(vertx, conditional.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0)))
-          .toCompletionStage().toCompletableFuture().get();
+      var conditional =
+          io.tablegate.config.ConfigLoader.parse(yaml(store, null, "catalog", "conditional"), dir)
+              .config();
+      var gw =
+          io.tablegate.app.Gateway.start(
+                  vertx,
+                  conditional.withManagement(
+                      new io.tablegate.config.ManagementConfig("127.0.0.1", 0)))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get();
       gw.close().toCompletionStage().toCompletableFuture().get();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -130,7 +210,10 @@ class ObjectStoreCatalogTest {
     }
   }
 
-  /** Two instances sharing Redis make 100 changes each at once; both, and the store, end with all of them. */
+  /**
+   * Two instances sharing Redis make 100 changes each at once; both, and the store, end with all of
+   * them.
+   */
   void concurrentChanges(String yamlWithRedis) throws Exception {
     try (RedisHarness redis = new RedisHarness(dir.resolve("redis"));
         GatewayHarness a = GatewayHarness.start(yamlWithRedis.replace("REDIS", redis.uri()), dir);
@@ -138,19 +221,27 @@ class ObjectStoreCatalogTest {
       // a change on one instance reaches the other
       long start = System.nanoTime();
       assertThat(create(a, "first")).isEqualTo(201);
-      assertThat(GatewayHarness.eventually(() -> admin(b, HttpMethod.GET, "/shares/first", null).status() == 200)).isTrue();
-      System.out.println("[object-catalog] a change on A visible on B after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+      assertThat(
+              GatewayHarness.eventually(
+                  () -> admin(b, HttpMethod.GET, "/shares/first", null).status() == 200))
+          .isTrue();
+      System.out.println(
+          "[object-catalog] a change on A visible on B after "
+              + (System.nanoTime() - start) / 1_000_000
+              + " ms");
       // When: an admin on each instance makes 100 changes, both at once
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
         List<Future<List<Integer>>> results = new ArrayList<>();
         for (GatewayHarness g : List.of(a, b)) {
           String prefix = g == a ? "a" : "b";
-          results.add(pool.submit(() -> {
-            List<Integer> statuses = new ArrayList<>();
-            for (int i = 0; i < 100; i++) statuses.add(create(g, prefix + i));
-            return statuses;
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    List<Integer> statuses = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) statuses.add(create(g, prefix + i));
+                    return statuses;
+                  }));
         }
         for (Future<List<Integer>> f : results) assertThat(f.get()).containsOnly(201).hasSize(100);
       } finally {
@@ -158,7 +249,10 @@ class ObjectStoreCatalogTest {
       }
       // Then: both instances and the object hold all 201 shares
       for (GatewayHarness g : List.of(a, b)) {
-        assertThat(GatewayHarness.eventually(() -> admin(g, HttpMethod.GET, "/shares", null).json().size() == 201)).isTrue();
+        assertThat(
+                GatewayHarness.eventually(
+                    () -> admin(g, HttpMethod.GET, "/shares", null).json().size() == 201))
+            .isTrue();
       }
     }
   }
@@ -174,7 +268,8 @@ class ObjectStoreCatalogTest {
       String bearer = token.json().get("token").asText();
       // When
       s3.close();
-      // Then: recipients are still served from the catalog in memory; admin writes say the store is unavailable
+      // Then: recipients are still served from the catalog in memory; admin writes say the store is
+      // unavailable
       assertThat(g.get("/shares", bearer).text()).contains("\"kept\"");
       Response refused = admin(g, HttpMethod.POST, "/shares", "{\"name\": \"lost\"}");
       assertThat(refused.status()).as(refused.text()).isEqualTo(503);

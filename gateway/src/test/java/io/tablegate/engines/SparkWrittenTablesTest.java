@@ -21,15 +21,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tables written by Apache Spark (Delta Lake 3.3 and Iceberg 1.10 on Spark 3.5, {@code testing/spark}):
- * checkpoints, DELETE/UPDATE/MERGE with change data feed, deletion vectors, column mapping with a renamed
- * column, and an Iceberg v2 table with position deletes and schema evolution. Served by the gateway and read
- * back as a recipient (Delta Kernel on the materialized response, and the Python connector), the rows equal
- * what Spark itself reads, for the latest version and every earlier one.
+ * Tables written by Apache Spark (Delta Lake 3.3 and Iceberg 1.10 on Spark 3.5, {@code
+ * testing/spark}): checkpoints, DELETE/UPDATE/MERGE with change data feed, deletion vectors, column
+ * mapping with a renamed column, and an Iceberg v2 table with position deletes and schema
+ * evolution. Served by the gateway and read back as a recipient (Delta Kernel on the materialized
+ * response, and the Python connector), the rows equal what Spark itself reads, for the latest
+ * version and every earlier one.
  */
 class SparkWrittenTablesTest {
   static final String T = "/shares/spark/schemas/w/tables/";
-  static final String DELTA_CAPS = "responseformat=delta;readerfeatures=deletionvectors,columnmapping,timestampntz";
+  static final String DELTA_CAPS =
+      "responseformat=delta;readerfeatures=deletionvectors,columnmapping,timestampntz";
   @TempDir static Path dir;
   static GatewayHarness gw;
   static JsonNode expected;
@@ -38,7 +40,9 @@ class SparkWrittenTablesTest {
   static void start() throws Exception {
     Path tables = dir.resolve("tables");
     expected = SparkFixture.write(tables);
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -51,7 +55,9 @@ class SparkWrittenTablesTest {
                   - {name: spark_deletion_vectors, location: tables/spark_deletion_vectors, historyShared: true}
                   - {name: spark_column_mapping, location: tables/spark_column_mapping}
                   - {name: spark_iceberg, location: "%s", format: iceberg, historyShared: true}
-        """.formatted(expected.get("spark_iceberg").get("metadataLocation").asText()), dir);
+        """
+                .formatted(expected.get("spark_iceberg").get("metadataLocation").asText()),
+            dir);
   }
 
   @AfterAll
@@ -60,7 +66,12 @@ class SparkWrittenTablesTest {
   }
 
   static List<String> read(String table, String caps, String body, String tag) throws Exception {
-    Response r = gw.post(T + table + "/query", null, caps == null ? Map.of() : Map.of("delta-sharing-capabilities", caps), body);
+    Response r =
+        gw.post(
+            T + table + "/query",
+            null,
+            caps == null ? Map.of() : Map.of("delta-sharing-capabilities", caps),
+            body);
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     return KernelRows.readTable(Recipient.materialize(gw, r.lines(), dir.resolve("recv-" + tag)));
   }
@@ -69,7 +80,8 @@ class SparkWrittenTablesTest {
     JsonNode versions = expected.get(table).get("versions");
     for (Iterator<String> it = versions.fieldNames(); it.hasNext(); ) {
       String v = it.next();
-      assertThat(read(table, caps, "{\"version\": " + v + "}", table + "-v" + v)).as(table + " version " + v)
+      assertThat(read(table, caps, "{\"version\": " + v + "}", table + "-v" + v))
+          .as(table + " version " + v)
           .containsExactlyInAnyOrderElementsOf(EngineTables.rows(versions.get(v)));
     }
   }
@@ -77,39 +89,53 @@ class SparkWrittenTablesTest {
   @Test
   void sparkPartitionedTableWithCheckpointsAndDmlReadsAsSparkReadsIt() throws Exception {
     List<String> latest = EngineTables.rows(expected.get("spark_partitioned").get("latest"));
-    assertThat(read("spark_partitioned", null, "{}", "p-parquet")).containsExactlyInAnyOrderElementsOf(latest);
-    assertThat(read("spark_partitioned", DELTA_CAPS, "{}", "p-delta")).containsExactlyInAnyOrderElementsOf(latest);
+    assertThat(read("spark_partitioned", null, "{}", "p-parquet"))
+        .containsExactlyInAnyOrderElementsOf(latest);
+    assertThat(read("spark_partitioned", DELTA_CAPS, "{}", "p-delta"))
+        .containsExactlyInAnyOrderElementsOf(latest);
     everyVersion("spark_partitioned", null);
     Response changes = gw.get(T + "spark_partitioned/changes?startingVersion=1", null);
     assertThat(changes.status()).as(changes.text()).isEqualTo(200);
-    assertThat(changes.lines().stream().filter(l -> l.has("cdf")).count()).isGreaterThanOrEqualTo(3);
+    assertThat(changes.lines().stream().filter(l -> l.has("cdf")).count())
+        .isGreaterThanOrEqualTo(3);
   }
 
   @Test
   void sparkDeletionVectorsAreServedInTheDeltaFormatAndRefusedInParquet() throws Exception {
     assertThat(read("spark_deletion_vectors", DELTA_CAPS, "{}", "dv"))
-        .containsExactlyInAnyOrderElementsOf(EngineTables.rows(expected.get("spark_deletion_vectors").get("latest")));
+        .containsExactlyInAnyOrderElementsOf(
+            EngineTables.rows(expected.get("spark_deletion_vectors").get("latest")));
     everyVersion("spark_deletion_vectors", DELTA_CAPS);
-    assertError(gw.post(T + "spark_deletion_vectors/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
+    assertError(
+        gw.post(T + "spark_deletion_vectors/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
   }
 
   @Test
   void sparkColumnMappingWithARenamedColumnReadsUnderTheNewName() throws Exception {
     assertThat(read("spark_column_mapping", DELTA_CAPS, "{}", "cm"))
-        .containsExactlyInAnyOrderElementsOf(EngineTables.rows(expected.get("spark_column_mapping").get("latest")));
-    assertError(gw.post(T + "spark_column_mapping/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
+        .containsExactlyInAnyOrderElementsOf(
+            EngineTables.rows(expected.get("spark_column_mapping").get("latest")));
+    assertError(
+        gw.post(T + "spark_column_mapping/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
   }
 
   @Test
-  void sparkIcebergTableWithPositionDeletesAndSchemaEvolutionReadsAsSparkReadsIt() throws Exception {
+  void sparkIcebergTableWithPositionDeletesAndSchemaEvolutionReadsAsSparkReadsIt()
+      throws Exception {
     assertThat(expected.get("spark_iceberg").get("deleteFiles").asLong()).isPositive();
     assertThat(read("spark_iceberg", DELTA_CAPS, "{}", "ice"))
-        .containsExactlyInAnyOrderElementsOf(EngineTables.rows(expected.get("spark_iceberg").get("latest")));
+        .containsExactlyInAnyOrderElementsOf(
+            EngineTables.rows(expected.get("spark_iceberg").get("latest")));
     everyVersion("spark_iceberg", DELTA_CAPS);
   }
 
   @Test
   void theDeltaSharingPythonConnectorReadsTheSparkTables() throws Exception {
-    Python.recipientSuite("test_spark.py", gw.endpoint(), dir.resolve("spark.share"), "TABLEGATE_SPARK_PROFILE", dir.resolve("tables/expected.json"));
+    Python.recipientSuite(
+        "test_spark.py",
+        gw.endpoint(),
+        dir.resolve("spark.share"),
+        "TABLEGATE_SPARK_PROFILE",
+        dir.resolve("tables/expected.json"));
   }
 }

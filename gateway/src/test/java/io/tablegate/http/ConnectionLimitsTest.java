@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Idle and slow clients cannot hold the gateway: connections beyond {@code maxConnections} are closed at
- * once, and a connection that does not deliver its first request's headers within
- * {@code requestHeaderTimeoutMs} is closed. Waits poll with generous deadlines.
+ * Idle and slow clients cannot hold the gateway: connections beyond {@code maxConnections} are
+ * closed at once, and a connection that does not deliver its first request's headers within {@code
+ * requestHeaderTimeoutMs} is closed. Waits poll with generous deadlines.
  */
 class ConnectionLimitsTest {
   @TempDir static Path dir;
@@ -29,7 +29,9 @@ class ConnectionLimitsTest {
   @BeforeAll
   static void start() {
     TestTables.writeHistoryTable(dir.resolve("t"));
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -40,7 +42,8 @@ class ConnectionLimitsTest {
               - name: n
                 tables:
                   - {name: t, location: t}
-        """, dir);
+        """,
+            dir);
   }
 
   @AfterAll
@@ -65,7 +68,10 @@ class ConnectionLimitsTest {
   }
 
   static String request(Socket s) throws IOException {
-    s.getOutputStream().write("GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    s.getOutputStream()
+        .write(
+            "GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\n\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
     s.setSoTimeout(30_000);
     byte[] head = s.getInputStream().readNBytes(12);
     return new String(head, StandardCharsets.ISO_8859_1);
@@ -86,14 +92,21 @@ class ConnectionLimitsTest {
         // Then: it is closed without an answer
         assertThat(closedByServer(extra, 30)).isTrue();
       }
-      // and once one of the four leaves, a new client is served (the count drops when it closes: poll)
+      // and once one of the four leaves, a new client is served (the count drops when it closes:
+      // poll)
       held.remove(0).close();
       boolean served = false;
       for (int attempt = 0; attempt < 300 && !served; attempt++) {
         try (Socket again = new Socket("127.0.0.1", gw.gateway.port())) {
-          again.getOutputStream().write("GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          again
+              .getOutputStream()
+              .write(
+                  "GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                      .getBytes(StandardCharsets.ISO_8859_1));
           again.setSoTimeout(30_000);
-          served = new String(again.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200");
+          served =
+              new String(again.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)
+                  .startsWith("HTTP/1.1 200");
         } catch (IOException e) {
           served = false;
         }
@@ -109,7 +122,10 @@ class ConnectionLimitsTest {
   void aClientThatNeverFinishesItsHeadersIsDisconnected() throws Exception {
     // Given: a slow client that sends part of a request line and then nothing
     try (Socket slow = new Socket("127.0.0.1", gw.gateway.port())) {
-      slow.getOutputStream().write("GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      slow.getOutputStream()
+          .write(
+              "GET /delta-sharing/shares HTTP/1.1\r\nHost: x\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
       // Then: the gateway closes it after its deadline (0.3 s; the test allows 30 s)
       assertThat(closedByServer(slow, 30)).isTrue();
     }

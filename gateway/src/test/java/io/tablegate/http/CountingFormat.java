@@ -22,7 +22,8 @@ public final class CountingFormat implements TableFormat {
     this(inner, pulled, new AtomicInteger(), new AtomicInteger());
   }
 
-  public CountingFormat(TableFormat inner, AtomicLong pulled, AtomicInteger opened, AtomicInteger closed) {
+  public CountingFormat(
+      TableFormat inner, AtomicLong pulled, AtomicInteger opened, AtomicInteger closed) {
     this.inner = inner;
     this.pulled = pulled;
     this.opened = opened;

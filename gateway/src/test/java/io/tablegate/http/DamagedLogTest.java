@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A commit being written (an empty file) is never served as a version; a truncated or garbage commit
- * gives a clear table-level error, never rows from a half-written commit.
+ * A commit being written (an empty file) is never served as a version; a truncated or garbage
+ * commit gives a clear table-level error, never rows from a half-written commit.
  */
 class DamagedLogTest {
   static final String T = "/shares/s/schemas/d/tables/";
@@ -27,11 +27,16 @@ class DamagedLogTest {
     TestTables.writeHistoryTable(dir.resolve("empty"));
     Files.write(dir.resolve("empty/_delta_log/00000000000000000005.json"), new byte[0]);
     TestTables.writeHistoryTable(dir.resolve("truncated"));
-    Files.writeString(dir.resolve("truncated/_delta_log/00000000000000000005.json"),
+    Files.writeString(
+        dir.resolve("truncated/_delta_log/00000000000000000005.json"),
         "{\"commitInfo\":{\"timestamp\":1}}\n{\"add\":{\"path\":\"day=2024-05-09/part-0.parq");
     TestTables.writeHistoryTable(dir.resolve("garbage"));
-    Files.writeString(dir.resolve("garbage/_delta_log/00000000000000000005.json"), "\u0000\u0001 not json at all");
-    gw = GatewayHarness.start("""
+    Files.writeString(
+        dir.resolve("garbage/_delta_log/00000000000000000005.json"),
+        "\u0000\u0001 not json at all");
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -43,7 +48,8 @@ class DamagedLogTest {
                   - {name: empty, location: empty, historyShared: true}
                   - {name: truncated, location: truncated}
                   - {name: garbage, location: garbage}
-        """, dir);
+        """,
+            dir);
   }
 
   @AfterAll
@@ -58,7 +64,8 @@ class DamagedLogTest {
     Response q = gw.post(T + "empty/query", null, "{}");
     assertThat(q.status()).as(q.text()).isEqualTo(200);
     assertThat(q.header("Delta-Table-Version")).isEqualTo("4");
-    assertError(gw.post(T + "empty/query", null, "{\"version\": 5}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "empty/query", null, "{\"version\": 5}"), 400, "INVALID_PARAMETER_VALUE");
   }
 
   @Test
@@ -66,7 +73,10 @@ class DamagedLogTest {
     for (String table : new String[] {"truncated", "garbage"}) {
       Response q = gw.post(T + table + "/query", null, "{}");
       assertError(q, 500, "INTERNAL_ERROR");
-      assertThat(q.json().get("message").asText()).as(table).contains("truncated or not valid JSON").doesNotContain("Exception");
+      assertThat(q.json().get("message").asText())
+          .as(table)
+          .contains("truncated or not valid JSON")
+          .doesNotContain("Exception");
       Response m = gw.get(T + table + "/metadata", null);
       assertError(m, 500, "INTERNAL_ERROR");
     }

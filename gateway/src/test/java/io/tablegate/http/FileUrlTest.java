@@ -32,16 +32,28 @@ class FileUrlTest {
 
   @BeforeAll
   static void start() {
-    DeltaTableWriter w = new DeltaTableWriter(dir.resolve("dv"), List.of(new ColumnSpec("id", "long"), new ColumnSpec("v", "string")),
-        List.of());
+    DeltaTableWriter w =
+        new DeltaTableWriter(
+            dir.resolve("dv"),
+            List.of(new ColumnSpec("id", "long"), new ColumnSpec("v", "string")),
+            List.of());
     List<Object[]> rows = new ArrayList<>();
     for (long i = 0; i < 10; i++) rows.add(new Object[] {i, "v" + i});
     var file = w.writeFile(rows);
-    List<String> v0 = new ArrayList<>(w.createActions(Map.of("delta.enableDeletionVectors", "true"), 3, 7, List.of("deletionVectors"),
-        List.of("deletionVectors")));
+    List<String> v0 =
+        new ArrayList<>(
+            w.createActions(
+                Map.of("delta.enableDeletionVectors", "true"),
+                3,
+                7,
+                List.of("deletionVectors"),
+                List.of("deletionVectors")));
     v0.add(DeltaTableWriter.add(file, 0, w.writeDeletionVector(2, 4, 6, 8)));
     w.commit(0, v0, Instant.parse("2025-01-01T00:00:00Z"));
-    gw = GatewayHarness.start(io.tablegate.config.ConfigLoader.parse("""
+    gw =
+        GatewayHarness.start(
+            io.tablegate.config.ConfigLoader.parse(
+                    """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -52,7 +64,10 @@ class FileUrlTest {
               - name: d
                 tables:
                   - {name: dv, location: dv}
-        """, dir).config(), clock);
+        """,
+                    dir)
+                .config(),
+            clock);
   }
 
   @AfterAll
@@ -69,7 +84,8 @@ class FileUrlTest {
   @Test
   void deletionVectorsAreServedInDeltaFormatAsSignedAbsoluteUrls() throws Exception {
     Response r = gw.post(T + "dv/query", null, Map.of("delta-sharing-capabilities", DV), "{}");
-    JsonNode dv = r.lines().get(2).get("file").get("deltaSingleAction").get("add").get("deletionVector");
+    JsonNode dv =
+        r.lines().get(2).get("file").get("deltaSingleAction").get("add").get("deletionVector");
     assertThat(dv.get("storageType").asText()).isEqualTo("p");
     assertThat(dv.get("pathOrInlineDv").asText()).startsWith(gw.endpoint() + "/files/");
     assertThat(dv.get("cardinality").asLong()).isEqualTo(4);
@@ -82,15 +98,30 @@ class FileUrlTest {
   void deletionVectorTablesAreRefusedInParquetFormatAndWithoutTheFeature() {
     assertError(gw.post(T + "dv/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
     assertError(gw.get(T + "dv/metadata", null), 400, "UNSUPPORTED_OPERATION");
-    assertError(gw.post(T + "dv/query", null, Map.of("delta-sharing-capabilities", "responseformat=delta"), "{}"), 400,
+    assertError(
+        gw.post(
+            T + "dv/query",
+            null,
+            Map.of("delta-sharing-capabilities", "responseformat=delta"),
+            "{}"),
+        400,
         "UNSUPPORTED_OPERATION");
-    assertThat(gw.get(T + "dv/metadata", null, Map.of("delta-sharing-capabilities", "responseformat=parquet,delta;readerfeatures=deletionVectors"))
-        .header("delta-sharing-capabilities")).isEqualTo("responseformat=delta");
+    assertThat(
+            gw.get(
+                    T + "dv/metadata",
+                    null,
+                    Map.of(
+                        "delta-sharing-capabilities",
+                        "responseformat=parquet,delta;readerfeatures=deletionVectors"))
+                .header("delta-sharing-capabilities"))
+        .isEqualTo("responseformat=delta");
   }
 
   @Test
   void limitHintCountsRowsLeftAfterDeletionVectors() {
-    Response r = gw.post(T + "dv/query", null, Map.of("delta-sharing-capabilities", DV), "{\"limitHint\": 6}");
+    Response r =
+        gw.post(
+            T + "dv/query", null, Map.of("delta-sharing-capabilities", DV), "{\"limitHint\": 6}");
     assertThat(r.lines()).hasSize(3);
   }
 
@@ -103,11 +134,13 @@ class FileUrlTest {
     assertThat(first.header("Content-Range")).isEqualTo("bytes 0-9/" + whole.length);
     assertThat(first.body()).containsExactly(java.util.Arrays.copyOfRange(whole, 0, 10));
     Response tail = gw.fetch(url, Map.of("Range", "bytes=-4"));
-    assertThat(tail.body()).containsExactly(java.util.Arrays.copyOfRange(whole, whole.length - 4, whole.length));
+    assertThat(tail.body())
+        .containsExactly(java.util.Arrays.copyOfRange(whole, whole.length - 4, whole.length));
     assertThat(new String(tail.body())).isEqualTo("PAR1");
     Response open = gw.fetch(url, Map.of("Range", "bytes=" + (whole.length - 8) + "-"));
     assertThat(open.body()).hasSize(8);
-    assertThat(gw.fetch(url, Map.of("Range", "bytes=" + whole.length + "-")).status()).isEqualTo(416);
+    assertThat(gw.fetch(url, Map.of("Range", "bytes=" + whole.length + "-")).status())
+        .isEqualTo(416);
   }
 
   @Test
@@ -116,12 +149,20 @@ class FileUrlTest {
     String token = url.substring(url.indexOf("/files/") + 7);
     String base = url.substring(0, url.indexOf("/files/") + 7);
     char c = token.charAt(token.length() / 2);
-    String edited = base + token.substring(0, token.length() / 2) + (c == 'A' ? 'B' : 'A') + token.substring(token.length() / 2 + 1);
+    String edited =
+        base
+            + token.substring(0, token.length() / 2)
+            + (c == 'A' ? 'B' : 'A')
+            + token.substring(token.length() / 2 + 1);
     assertError(gw.fetch(edited, Map.of()), 403, "PERMISSION_DENIED");
-    assertError(gw.fetch(base + token.substring(0, token.length() - 6), Map.of()), 403, "PERMISSION_DENIED");
+    assertError(
+        gw.fetch(base + token.substring(0, token.length() - 6), Map.of()),
+        403,
+        "PERMISSION_DENIED");
     assertThat(gw.fetch(url, Map.of()).status()).isEqualTo(200);
     Response q = gw.post(T + "dv/query", null, Map.of("delta-sharing-capabilities", DV), "{}");
-    assertThat(q.lines().get(2).get("file").get("expirationTimestamp").asLong()).isEqualTo(clock.millis() + Duration.ofSeconds(900).toMillis());
+    assertThat(q.lines().get(2).get("file").get("expirationTimestamp").asLong())
+        .isEqualTo(clock.millis() + Duration.ofSeconds(900).toMillis());
     clock.advance(Duration.ofSeconds(901));
     try {
       Response expired = gw.fetch(url, Map.of());

@@ -17,16 +17,15 @@ import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * A proxied download whose object stream breaks mid-way (as when a store closes a connection that a
- * paused client left idle) goes on from the next byte with a ranged re-open: the client receives every
- * byte exactly once. A stream that keeps breaking is given up and the connection reset, never a short
- * body that looks complete.
+ * paused client left idle) goes on from the next byte with a ranged re-open: the client receives
+ * every byte exactly once. A stream that keeps breaking is given up and the connection reset, never
+ * a short body that looks complete.
  */
 class ProxyResumeTest {
   static final byte[] DATA = new byte[3 << 20];
@@ -76,7 +75,9 @@ class ProxyResumeTest {
         public int read(byte[] b, int off, int len) throws IOException {
           if (breaks && served >= breakAt) throw new IOException("connection closed by the store");
           if (pos >= end) return -1;
-          int n = (int) Math.min(Math.min(len, end - pos), breaks ? breakAt - served : Integer.MAX_VALUE);
+          int n =
+              (int)
+                  Math.min(Math.min(len, end - pos), breaks ? breakAt - served : Integer.MAX_VALUE);
           System.arraycopy(DATA, (int) pos, b, off, n);
           pos += n;
           served += n;
@@ -97,10 +98,17 @@ class ProxyResumeTest {
       BreakingStore store = new BreakingStore(failingOpens, 300_000);
       used[0] = store;
       WorkerExecutor workers = vertx.createSharedWorkerExecutor("table-io-test", 4);
-      java.util.concurrent.atomic.AtomicReference<Router> routes = new java.util.concurrent.atomic.AtomicReference<>();
-      HttpServer server = GatewayHarness.await(vertx.createHttpServer().requestHandler(r -> routes.get().handle(r)).listen(0, "127.0.0.1"));
+      java.util.concurrent.atomic.AtomicReference<Router> routes =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      HttpServer server =
+          GatewayHarness.await(
+              vertx
+                  .createHttpServer()
+                  .requestHandler(r -> routes.get().handle(r))
+                  .listen(0, "127.0.0.1"));
       String base = "http://127.0.0.1:" + server.actualPort();
-      LocalUrlSigner signer = new LocalUrlSigner(Sealer.random(), () -> base, 900, Clock.systemUTC());
+      LocalUrlSigner signer =
+          new LocalUrlSigner(Sealer.random(), () -> base, 900, Clock.systemUTC());
       FileHandler files = new FileHandler(signer, vertx.fileSystem(), location -> store, workers);
       Router router = Router.router(vertx);
       router.get(LocalUrlSigner.PATH + ":object").handler(files::serve);
@@ -133,7 +141,8 @@ class ProxyResumeTest {
   void aStreamThatKeepsBreakingWithoutProgressResetsTheConnection() {
     // the first stream breaks after 300 KB, every re-open at once
     BreakingStore[] store = new BreakingStore[1];
-    assertThatThrownBy(() -> download(Integer.MAX_VALUE, null, store)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> download(Integer.MAX_VALUE, null, store))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(store[0].opens.get()).isEqualTo(1 + FileHandler.MAX_REOPENS);
   }
 }

@@ -25,10 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Page and refresh tokens are sealed with the shared signing key and bound to recipient, table, versions
- * and query: an attacker who edits, flips or transplants one gets 400 INVALID_PARAMETER_VALUE, never
- * another version, a 500 or a hang. Tokens sealed with the right key but naming versions the table does
- * not allow (as a future bug or a leaked key could produce) are still checked like direct requests.
+ * Page and refresh tokens are sealed with the shared signing key and bound to recipient, table,
+ * versions and query: an attacker who edits, flips or transplants one gets 400
+ * INVALID_PARAMETER_VALUE, never another version, a 500 or a hang. Tokens sealed with the right key
+ * but naming versions the table does not allow (as a future bug or a leaked key could produce) are
+ * still checked like direct requests.
  */
 class QueryTokensTest {
   static final String KEY = "shared-signing-key-0123456789abcdef";
@@ -58,7 +59,8 @@ class QueryTokensTest {
                   - {name: hist, location: hist, historyShared: true}
                   - {name: nohist, location: hist, startVersion: 2}
                   - {name: other, location: hist, historyShared: true}
-        """.formatted(key, ALICE, BOB);
+        """
+        .formatted(key, ALICE, BOB);
   }
 
   @BeforeAll
@@ -100,7 +102,8 @@ class QueryTokensTest {
   }
 
   static String seal(String purpose, Map<String, Object> fields) {
-    return new Sealer(KEY.getBytes(StandardCharsets.UTF_8), List.of()).seal(purpose, Tokens.bytes(fields));
+    return new Sealer(KEY.getBytes(StandardCharsets.UTF_8), List.of())
+        .seal(purpose, Tokens.bytes(fields));
   }
 
   static Map<String, Object> refreshFields(String who, String tableId, long version, long expiry) {
@@ -149,11 +152,17 @@ class QueryTokensTest {
         byte[] flipped = raw.clone();
         flipped[i] ^= (byte) (1 << (i % 8));
         String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(flipped);
-        Response r = c[0].equals("refresh") ? refresh(a, "nohist", ALICE, forged) : page(a, "hist", ALICE, forged);
+        Response r =
+            c[0].equals("refresh")
+                ? refresh(a, "nohist", ALICE, forged)
+                : page(a, "hist", ALICE, forged);
         assertError(r, 400, "INVALID_PARAMETER_VALUE");
       }
     }
-    assertError(refresh(a, "nohist", ALICE, refresh.substring(0, refresh.length() - 4)), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        refresh(a, "nohist", ALICE, refresh.substring(0, refresh.length() - 4)),
+        400,
+        "INVALID_PARAMETER_VALUE");
     assertError(refresh(a, "nohist", ALICE, "%%%"), 400, "INVALID_PARAMETER_VALUE");
     assertError(page(a, "hist", ALICE, "e30"), 400, "INVALID_PARAMETER_VALUE"); // base64 of {}
   }
@@ -171,7 +180,10 @@ class QueryTokensTest {
     assertError(refresh(a, "hist", ALICE, pageToken), 400, "INVALID_PARAMETER_VALUE");
     assertError(page(a, "hist", ALICE, refresh), 400, "INVALID_PARAMETER_VALUE");
     // and an instance with another key does not know them
-    try (GatewayHarness c = GatewayHarness.start(ConfigLoader.parse(yaml("another-signing-key-0123456789abcdef"), dir).config(), clock)) {
+    try (GatewayHarness c =
+        GatewayHarness.start(
+            ConfigLoader.parse(yaml("another-signing-key-0123456789abcdef"), dir).config(),
+            clock)) {
       assertError(refresh(c, "hist", ALICE, refresh), 400, "INVALID_PARAMETER_VALUE");
       assertError(page(c, "hist", ALICE, pageToken), 400, "INVALID_PARAMETER_VALUE");
     }
@@ -181,9 +193,12 @@ class QueryTokensTest {
   void aRotatedKeyKeepsOldTokensValid() {
     // Given
     String refresh = refreshToken(a, "hist", ALICE);
-    String rotated = yaml("a-brand-new-signing-key-0123456789ab").replace("port: 0\n", "port: 0\npreviousSigningKeys: [" + KEY + "]\n");
+    String rotated =
+        yaml("a-brand-new-signing-key-0123456789ab")
+            .replace("port: 0\n", "port: 0\npreviousSigningKeys: [" + KEY + "]\n");
     // When
-    try (GatewayHarness c = GatewayHarness.start(ConfigLoader.parse(rotated, dir).config(), clock)) {
+    try (GatewayHarness c =
+        GatewayHarness.start(ConfigLoader.parse(rotated, dir).config(), clock)) {
       // Then
       Response r = refresh(c, "hist", ALICE, refresh);
       assertThat(r.status()).as(r.text()).isEqualTo(200);
@@ -217,32 +232,73 @@ class QueryTokensTest {
     String nohist = idOf("nohist");
     String hist = idOf("hist");
     // Then: below the table's startVersion, negative, far past the latest: 400 at once, no hang
-    assertError(refresh(a, "nohist", ALICE, seal("query-refresh", refreshFields("alice", nohist, 1, later))), 400,
+    assertError(
+        refresh(
+            a, "nohist", ALICE, seal("query-refresh", refreshFields("alice", nohist, 1, later))),
+        400,
         "INVALID_PARAMETER_VALUE");
-    assertError(refresh(a, "nohist", ALICE, seal("query-refresh", refreshFields("alice", nohist, -1, later))), 400,
+    assertError(
+        refresh(
+            a, "nohist", ALICE, seal("query-refresh", refreshFields("alice", nohist, -1, later))),
+        400,
         "INVALID_PARAMETER_VALUE");
-    assertError(refresh(a, "hist", ALICE, seal("query-refresh", refreshFields("alice", hist, Long.MAX_VALUE, later))), 400,
+    assertError(
+        refresh(
+            a,
+            "hist",
+            ALICE,
+            seal("query-refresh", refreshFields("alice", hist, Long.MAX_VALUE, later))),
+        400,
         "INVALID_PARAMETER_VALUE");
-    assertError(refresh(a, "hist", ALICE, seal("query-refresh", refreshFields("alice", hist, 1_000_000, later))), 400,
+    assertError(
+        refresh(
+            a,
+            "hist",
+            ALICE,
+            seal("query-refresh", refreshFields("alice", hist, 1_000_000, later))),
+        400,
         "INVALID_PARAMETER_VALUE");
     Map<String, Object> fields = refreshFields("alice", hist, 2, later);
     fields.put("r", "2");
-    assertError(refresh(a, "hist", ALICE, seal("query-refresh", fields)), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        refresh(a, "hist", ALICE, seal("query-refresh", fields)), 400, "INVALID_PARAMETER_VALUE");
     // and a change query's page token whose end version lies past the latest
     Response first = a.post(T + "hist/query", ALICE, "{\"startingVersion\": 0, \"maxFiles\": 1}");
     assertThat(first.status()).as(first.text()).isEqualTo(200);
     assertThat(end(first).has("nextPageToken")).isTrue();
     Sealer sealer = new Sealer(KEY.getBytes(StandardCharsets.UTF_8), List.of());
-    Map<String, Object> page = new LinkedHashMap<>(Tokens.parse(sealer.open("query-page", end(first).get("nextPageToken").asText())));
+    Map<String, Object> page =
+        new LinkedHashMap<>(
+            Tokens.parse(sealer.open("query-page", end(first).get("nextPageToken").asText())));
     page.put("e", 999_999L);
-    assertError(a.post(T + "hist/query", ALICE, "{\"startingVersion\": 0, \"maxFiles\": 1, \"pageToken\": \"" + seal("query-page", page) + "\"}"),
-        400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        a.post(
+            T + "hist/query",
+            ALICE,
+            "{\"startingVersion\": 0, \"maxFiles\": 1, \"pageToken\": \""
+                + seal("query-page", page)
+                + "\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
     page.put("e", 4L);
     page.put("v", 1L);
-    assertError(a.post(T + "hist/query", ALICE, "{\"startingVersion\": 0, \"maxFiles\": 1, \"pageToken\": \"" + seal("query-page", page) + "\"}"),
-        400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        a.post(
+            T + "hist/query",
+            ALICE,
+            "{\"startingVersion\": 0, \"maxFiles\": 1, \"pageToken\": \""
+                + seal("query-page", page)
+                + "\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
     page.put("v", 0L);
-    Response ok = a.post(T + "hist/query", ALICE, "{\"startingVersion\": 0, \"maxFiles\": 1, \"pageToken\": \"" + seal("query-page", page) + "\"}");
+    Response ok =
+        a.post(
+            T + "hist/query",
+            ALICE,
+            "{\"startingVersion\": 0, \"maxFiles\": 1, \"pageToken\": \""
+                + seal("query-page", page)
+                + "\"}");
     assertThat(ok.status()).as("the untouched fields still work: " + ok.text()).isEqualTo(200);
   }
 }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Range requests as RFC 9110 14.2 says: clamp an end past the file, ignore what is not a valid single range, 416 when nothing is satisfiable. */
+/**
+ * Range requests as RFC 9110 14.2 says: clamp an end past the file, ignore what is not a valid
+ * single range, 416 when nothing is satisfiable.
+ */
 class RangeTest {
   @Test
   void parsesSingleByteRangesAndClampsTheEnd() {
@@ -18,8 +21,18 @@ class RangeTest {
 
   @Test
   void ignoresMalformedOrMultipleRanges() {
-    for (String h : new String[] {"bytes=9-3", "bytes=0-1,5-6", "items=0-1", "bytes=a-b", "bytes=", "bytes=-", "bytes=1", "bytes=0x10-",
-        "bytes=99999999999999999999999-"}) {
+    for (String h :
+        new String[] {
+          "bytes=9-3",
+          "bytes=0-1,5-6",
+          "items=0-1",
+          "bytes=a-b",
+          "bytes=",
+          "bytes=-",
+          "bytes=1",
+          "bytes=0x10-",
+          "bytes=99999999999999999999999-"
+        }) {
       assertThat(FileHandler.parseRange(h, 100)).as(h).isSameAs(FileHandler.IGNORE);
     }
   }

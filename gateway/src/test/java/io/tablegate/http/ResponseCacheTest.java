@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Identical unpaginated queries within the response cache's lifetime skip the table scan; nothing else does. */
+/**
+ * Identical unpaginated queries within the response cache's lifetime skip the table scan; nothing
+ * else does.
+ */
 class ResponseCacheTest {
   static final String Q = "/shares/s/schemas/c/tables/t/query";
   @TempDir static Path dir;
@@ -29,7 +32,9 @@ class ResponseCacheTest {
   @BeforeAll
   static void start() {
     TestTables.writeHistoryTable(dir.resolve("t"));
-    var config = ConfigLoader.parse("""
+    var config =
+        ConfigLoader.parse(
+                """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -39,11 +44,20 @@ class ResponseCacheTest {
               - name: c
                 tables:
                   - {name: t, location: t, historyShared: true}
-        """, dir).config();
+        """,
+                dir)
+            .config();
     assertThat(config.responseCacheTtlMs()).isEqualTo(60_000);
     var vertx = io.vertx.core.Vertx.vertx();
-    gw = GatewayHarness.attach(vertx, GatewayHarness.await(Gateway.start(vertx, config, clock,
-        f -> new CountingFormat(f, new AtomicLong(), scans, new AtomicInteger()))));
+    gw =
+        GatewayHarness.attach(
+            vertx,
+            GatewayHarness.await(
+                Gateway.start(
+                    vertx,
+                    config,
+                    clock,
+                    f -> new CountingFormat(f, new AtomicLong(), scans, new AtomicInteger()))));
   }
 
   @AfterAll
@@ -64,8 +78,12 @@ class ResponseCacheTest {
     assertThat(second).isEqualTo(first);
     assertThat(scans.get()).isEqualTo(before + 1);
     // an end-stream trailer is still built per request from the cached body's earliest expiry
-    var withEnd = gw.post(Q, null, Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}").lines();
-    assertThat(withEnd.get(withEnd.size() - 1).get("endStreamAction").has("minUrlExpirationTimestamp")).isTrue();
+    var withEnd =
+        gw.post(Q, null, Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}")
+            .lines();
+    assertThat(
+            withEnd.get(withEnd.size() - 1).get("endStreamAction").has("minUrlExpirationTimestamp"))
+        .isTrue();
     // When the lifetime has passed, the table is scanned and URLs are signed again
     clock.advance(Duration.ofSeconds(31));
     assertThat(gw.post(Q, null, "{}").text()).isNotEqualTo(first);
@@ -78,8 +96,14 @@ class ResponseCacheTest {
     int before = scans.get();
     gw.post(Q, null, "{\"maxFiles\": 1}");
     gw.post(Q, null, "{\"version\": 2}");
-    String refresh = gw.post(Q, null, "{\"includeRefreshToken\": true}").lines().stream()
-        .filter(l -> l.has("endStreamAction")).findFirst().orElseThrow().get("endStreamAction").get("refreshToken").asText();
+    String refresh =
+        gw.post(Q, null, "{\"includeRefreshToken\": true}").lines().stream()
+            .filter(l -> l.has("endStreamAction"))
+            .findFirst()
+            .orElseThrow()
+            .get("endStreamAction")
+            .get("refreshToken")
+            .asText();
     int afterRefreshToken = scans.get();
     gw.post(Q, null, "{\"refreshToken\": \"" + refresh + "\"}");
     assertThat(scans.get()).isEqualTo(afterRefreshToken + 1);

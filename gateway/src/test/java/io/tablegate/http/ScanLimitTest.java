@@ -31,7 +31,9 @@ class ScanLimitTest {
   @BeforeAll
   static void start() {
     SyntheticTables.generate(dir.resolve("t"), 60_000, 10, true);
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -43,7 +45,8 @@ class ScanLimitTest {
               - name: big
                 tables:
                   - {name: t, location: t, historyShared: true}
-        """, dir);
+        """,
+            dir);
   }
 
   @AfterAll
@@ -52,9 +55,18 @@ class ScanLimitTest {
   }
 
   static HttpClientResponse pausedStream(HttpClient client, String body) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gw.endpoint() + T + "/query");
-    HttpClientResponse held = GatewayHarness.await(client.request(options)
-        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body))).map(HttpClientResponse::pause));
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(gw.endpoint() + T + "/query");
+    HttpClientResponse held =
+        GatewayHarness.await(
+            client
+                .request(options)
+                .compose(
+                    req ->
+                        req.putHeader("Content-Type", "application/json").send(Buffer.buffer(body)))
+                .map(HttpClientResponse::pause));
     assertThat(held.statusCode()).isEqualTo(200);
     return held;
   }

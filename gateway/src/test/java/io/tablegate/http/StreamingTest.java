@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A 100,000-file table streamed through a real server: the stream reads the version's file list (its
- * one shared scan, see SharedScans) only as fast as the client takes the response (back-pressure, so
- * memory stays bounded whatever the table size), and a client that goes away mid-stream makes the
- * server close its reader.
+ * A 100,000-file table streamed through a real server: the stream reads the version's file list
+ * (its one shared scan, see SharedScans) only as fast as the client takes the response
+ * (back-pressure, so memory stays bounded whatever the table size), and a client that goes away
+ * mid-stream makes the server close its reader.
  */
 class StreamingTest {
   static final int FILES = 100_000;
@@ -42,7 +42,9 @@ class StreamingTest {
   static void start() {
     SyntheticTables.generate(dir.resolve("t"), FILES, 10, true);
     SyntheticTables.generate(dir.resolve("failing"), 20_000, 2, false);
-    var config = ConfigLoader.parse("""
+    var config =
+        ConfigLoader.parse(
+                """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -53,9 +55,19 @@ class StreamingTest {
                 tables:
                   - {name: t, location: t}
                   - {name: failing, location: failing}
-        """, dir).config();
+        """,
+                dir)
+            .config();
     var vertx = io.vertx.core.Vertx.vertx();
-    gw = GatewayHarness.attach(vertx, GatewayHarness.await(io.tablegate.app.Gateway.start(vertx, config, Clock.systemUTC(), f -> new CountingFormat(f, pulled, opened, closed))));
+    gw =
+        GatewayHarness.attach(
+            vertx,
+            GatewayHarness.await(
+                io.tablegate.app.Gateway.start(
+                    vertx,
+                    config,
+                    Clock.systemUTC(),
+                    f -> new CountingFormat(f, pulled, opened, closed))));
   }
 
   @AfterAll
@@ -68,29 +80,40 @@ class StreamingTest {
     // Given
     pulled.set(0);
     // When
-    GatewayHarness.Response r = gw.post("/shares/s/schemas/big/tables/failing/query", null,
-        java.util.Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}");
+    GatewayHarness.Response r =
+        gw.post(
+            "/shares/s/schemas/big/tables/failing/query",
+            null,
+            java.util.Map.of("delta-sharing-capabilities", "includeendstreamaction=true"),
+            "{}");
     // Then
     assertThat(r.status()).isEqualTo(200);
     var lines = r.lines();
     var end = lines.get(lines.size() - 1).get("endStreamAction");
     assertThat(end).isNotNull();
     assertThat(end.get("httpStatusErrorCode").asInt()).isEqualTo(500);
-    assertThat(end.get("errorMessage").asText()).startsWith("Internal error while streaming (error id ").doesNotContain("simulated");
+    assertThat(end.get("errorMessage").asText())
+        .startsWith("Internal error while streaming (error id ")
+        .doesNotContain("simulated");
     assertThat(lines.size()).isLessThan(20_000);
   }
 
   @Test
   void aFailureAfterTheFirstByteAbortsTheConnectionOtherwise() {
     pulled.set(0);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> gw.post("/shares/s/schemas/big/tables/failing/query", null, "{}"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> gw.post("/shares/s/schemas/big/tables/failing/query", null, "{}"))
         .isInstanceOf(IllegalStateException.class);
   }
 
   static Future<HttpClientResponse> open(HttpClient client) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gw.endpoint() + QUERY);
-    // paused as the headers arrive, on the event loop, so no body chunk is dispatched before the test reads
-    return client.request(options).compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}")))
+    RequestOptions options =
+        new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gw.endpoint() + QUERY);
+    // paused as the headers arrive, on the event loop, so no body chunk is dispatched before the
+    // test reads
+    return client
+        .request(options)
+        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}")))
         .map(r -> r.pause());
   }
 
@@ -122,11 +145,13 @@ class StreamingTest {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     AtomicLong maxHeap = new AtomicLong();
     long started = System.nanoTime();
-    resp.handler(b -> {
-      bytes.addAndGet(b.length());
-      for (int i = 0; i < b.length(); i++) if (b.getByte(i) == '\n') lines.incrementAndGet();
-      if (lines.get() % 10_000 < 50) maxHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-    });
+    resp.handler(
+        b -> {
+          bytes.addAndGet(b.length());
+          for (int i = 0; i < b.length(); i++) if (b.getByte(i) == '\n') lines.incrementAndGet();
+          if (lines.get() % 10_000 < 50)
+            maxHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        });
     resp.endHandler(v -> ended.complete());
     resp.exceptionHandler(ended::tryFail);
     resp.resume();
@@ -137,7 +162,8 @@ class StreamingTest {
     assertThat(pulled.get() - before).isEqualTo(FILES);
     waitUntilStable(new AtomicLong(closed.get()));
     assertThat(closed.get()).isEqualTo(closedBefore + 1);
-    System.out.printf("StreamingTest: %d files, %d bytes in %d ms after resume; paused server pulled %d files; max heap seen %d MiB%n",
+    System.out.printf(
+        "StreamingTest: %d files, %d bytes in %d ms after resume; paused server pulled %d files; max heap seen %d MiB%n",
         FILES, bytes.get(), millis, pulledWhilePaused, maxHeap.get() >> 20);
     client.close();
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * /version, /metadata, /query and /changes on a table with a known history (see
- * {@link TestTables#writeHistoryTable}), through a real server: happy paths and every error.
+ * /version, /metadata, /query and /changes on a table with a known history (see {@link
+ * TestTables#writeHistoryTable}), through a real server: happy paths and every error.
  */
 class TableEndpointsTest {
   static final String T = "/shares/s/schemas/h/tables/";
@@ -41,7 +41,9 @@ class TableEndpointsTest {
     try (var s = Files.list(dir.resolve("broken/_delta_log"))) {
       for (Path p : s.filter(p -> p.toString().contains("checkpoint")).toList()) Files.delete(p);
     }
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -56,7 +58,8 @@ class TableEndpointsTest {
                   - {name: moving, location: moving, historyShared: true}
                   - {name: broken, location: broken, historyShared: true}
                   - {name: missing, location: does-not-exist}
-        """, dir);
+        """,
+            dir);
   }
 
   @AfterAll
@@ -66,7 +69,8 @@ class TableEndpointsTest {
 
   static List<JsonNode> files(Response r) {
     List<JsonNode> out = new ArrayList<>();
-    for (JsonNode l : r.lines()) if (l.has("file") || l.has("add") || l.has("remove") || l.has("cdf")) out.add(l);
+    for (JsonNode l : r.lines())
+      if (l.has("file") || l.has("add") || l.has("remove") || l.has("cdf")) out.add(l);
     return out;
   }
 
@@ -78,7 +82,8 @@ class TableEndpointsTest {
 
   static Set<String> days(Response r) {
     Set<String> out = new HashSet<>();
-    for (JsonNode l : files(r)) out.add(l.elements().next().get("partitionValues").get("day").asText());
+    for (JsonNode l : files(r))
+      out.add(l.elements().next().get("partitionValues").get("day").asText());
     return out;
   }
 
@@ -97,19 +102,36 @@ class TableEndpointsTest {
 
   @Test
   void startingTimestampResolvesToTheEarliestVersionAtOrAfterIt() {
-    assertThat(gw.get(T + "hist/version?startingTimestamp=" + Instant.ofEpochMilli(at(1)), null).header("Delta-Table-Version"))
+    assertThat(
+            gw.get(T + "hist/version?startingTimestamp=" + Instant.ofEpochMilli(at(1)), null)
+                .header("Delta-Table-Version"))
         .isEqualTo("1");
-    assertThat(gw.get(T + "hist/version?startingTimestamp=" + Instant.ofEpochMilli(at(1) + 1), null).header("Delta-Table-Version"))
+    assertThat(
+            gw.get(T + "hist/version?startingTimestamp=" + Instant.ofEpochMilli(at(1) + 1), null)
+                .header("Delta-Table-Version"))
         .isEqualTo("2");
-    assertThat(gw.get(T + "hist/version?startingTimestamp=2000-01-01T00:00:00Z", null).header("Delta-Table-Version")).isEqualTo("0");
+    assertThat(
+            gw.get(T + "hist/version?startingTimestamp=2000-01-01T00:00:00Z", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("0");
   }
 
   @Test
   void versionErrors() {
-    assertError(gw.get(T + "hist/version?startingTimestamp=2099-01-01T00:00:00Z", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/version?startingTimestamp=yesterday", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "plain/version?startingTimestamp=2000-01-01T00:00:00Z", null), 400, "INVALID_PARAMETER_VALUE");
-    assertThat(gw.head(T + "plain?startingTimestamp=2000-01-01T00:00:00Z", null).status()).isEqualTo(400);
+    assertError(
+        gw.get(T + "hist/version?startingTimestamp=2099-01-01T00:00:00Z", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/version?startingTimestamp=yesterday", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "plain/version?startingTimestamp=2000-01-01T00:00:00Z", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertThat(gw.head(T + "plain?startingTimestamp=2000-01-01T00:00:00Z", null).status())
+        .isEqualTo(400);
   }
 
   // ---- /metadata ----
@@ -135,12 +157,17 @@ class TableEndpointsTest {
 
   @Test
   void metadataInDeltaFormatIsTheRawDeltaAction() {
-    Response r = gw.get(T + "plain/metadata", null, Map.of("delta-sharing-capabilities", "responseformat=delta,parquet"));
+    Response r =
+        gw.get(
+            T + "plain/metadata",
+            null,
+            Map.of("delta-sharing-capabilities", "responseformat=delta,parquet"));
     assertThat(r.header("delta-sharing-capabilities")).isEqualTo("responseformat=parquet");
     r = gw.get(T + "plain/metadata", null, Map.of("delta-sharing-capabilities", DELTA));
     assertThat(r.header("delta-sharing-capabilities")).isEqualTo("responseformat=delta");
     List<JsonNode> lines = r.lines();
-    assertThat(lines.get(0).get("protocol").get("deltaProtocol").get("minWriterVersion").asInt()).isEqualTo(4);
+    assertThat(lines.get(0).get("protocol").get("deltaProtocol").get("minWriterVersion").asInt())
+        .isEqualTo(4);
     JsonNode m = lines.get(1).get("metaData").get("deltaMetadata");
     assertThat(m.get("configuration").get("delta.enableChangeDataFeed").asText()).isEqualTo("true");
     assertThat(m.has("createdTime")).isTrue();
@@ -151,20 +178,34 @@ class TableEndpointsTest {
     Response r = gw.get(T + "hist/metadata?version=1", null);
     assertThat(r.header("Delta-Table-Version")).isEqualTo("1");
     assertThat(r.lines().get(1).get("metaData").get("version").asLong()).isEqualTo(1);
-    assertThat(r.lines().get(1).get("metaData").get("schemaString").asText()).doesNotContain("display name");
-    Response byTime = gw.get(T + "hist/metadata?timestamp=" + Instant.ofEpochMilli(at(3) + 1000), null);
+    assertThat(r.lines().get(1).get("metaData").get("schemaString").asText())
+        .doesNotContain("display name");
+    Response byTime =
+        gw.get(T + "hist/metadata?timestamp=" + Instant.ofEpochMilli(at(3) + 1000), null);
     assertThat(byTime.header("Delta-Table-Version")).isEqualTo("3");
   }
 
   @Test
   void metadataErrors() {
-    assertError(gw.get(T + "hist/metadata?version=1&timestamp=2024-05-01T00:00:00Z", null), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/metadata?version=1&timestamp=2024-05-01T00:00:00Z", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
     assertError(gw.get(T + "hist/metadata?version=-1", null), 400, "INVALID_PARAMETER_VALUE");
     assertError(gw.get(T + "hist/metadata?version=99", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/metadata?timestamp=2000-01-01T00:00:00Z", null), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/metadata?timestamp=2000-01-01T00:00:00Z", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
     assertError(gw.get(T + "plain/metadata?version=1", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/metadata", null, Map.of("fileidhash", "sha512")), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/metadata", null, Map.of("delta-sharing-capabilities", "responseformat=csv")), 400,
+    assertError(
+        gw.get(T + "hist/metadata", null, Map.of("fileidhash", "sha512")),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(
+            T + "hist/metadata", null, Map.of("delta-sharing-capabilities", "responseformat=csv")),
+        400,
         "INVALID_PARAMETER_VALUE");
   }
 
@@ -184,7 +225,8 @@ class TableEndpointsTest {
       assertThat(f.get("id").asText()).matches("[0-9a-f]{32}");
       assertThat(f.get("stats").isTextual()).isTrue();
       assertThat(f.get("stats").asText()).contains("\"numRecords\":3");
-      assertThat(f.get("expirationTimestamp").asLong()).isGreaterThan(System.currentTimeMillis() + 3000_000L);
+      assertThat(f.get("expirationTimestamp").asLong())
+          .isGreaterThan(System.currentTimeMillis() + 3000_000L);
       assertThat(f.has("version")).isFalse();
       Response download = gw.fetch(f.get("url").asText(), Map.of());
       assertThat(download.status()).isEqualTo(200);
@@ -196,14 +238,26 @@ class TableEndpointsTest {
 
   @Test
   void fileIdsFollowTheFormatOrTheFileidhashHeader() {
-    Response delta = gw.post(T + "hist/query", null, Map.of("delta-sharing-capabilities", DELTA), "{}");
+    Response delta =
+        gw.post(T + "hist/query", null, Map.of("delta-sharing-capabilities", DELTA), "{}");
     for (String id : ids(delta)) assertThat(id).matches("[0-9a-f]{64}");
     assertThat(delta.header("fileidhash")).isNull();
-    Response parquetIds = gw.post(T + "hist/query", null, Map.of("delta-sharing-capabilities", DELTA, "fileidhash", "PARQUET"), "{}");
+    Response parquetIds =
+        gw.post(
+            T + "hist/query",
+            null,
+            Map.of("delta-sharing-capabilities", DELTA, "fileidhash", "PARQUET"),
+            "{}");
     assertThat(parquetIds.header("fileidhash")).isEqualTo("parquet");
     assertThat(ids(parquetIds)).isEqualTo(ids(gw.post(T + "hist/query", null, "{}")));
-    assertError(gw.post(T + "hist/query", null, Map.of("fileidhash", "md5"), "{}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, Map.of("fileidhash", " "), "{}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, Map.of("fileidhash", "md5"), "{}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, Map.of("fileidhash", " "), "{}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
     JsonNode add = files(delta).get(0).get("file").get("deltaSingleAction").get("add");
     assertThat(add.get("path").asText()).startsWith("http://");
     assertThat(add.get("dataChange").isBoolean()).isTrue();
@@ -215,34 +269,74 @@ class TableEndpointsTest {
     assertError(gw.post(T + "hist/query", null, ""), 400, "MALFORMED_REQUEST");
     assertError(gw.post(T + "hist/query", null, "not json"), 400, "MALFORMED_REQUEST");
     assertError(gw.post(T + "hist/query", null, "{\"version\": \"x3\"}"), 400, "MALFORMED_REQUEST");
-    assertError(gw.post(T + "hist/query", null, "{\"predicateHints\": \"a = 1\"}"), 400, "MALFORMED_REQUEST");
-    assertError(gw.post(T + "hist/query", null, "{\"maxFiles\": 0}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"maxFiles\": 3000000000}"), 400, "MALFORMED_REQUEST");
-    assertError(gw.post(T + "hist/query", null, "{\"version\": 1, \"timestamp\": \"2024-05-01T00:00:00Z\"}"), 400,
+    assertError(
+        gw.post(T + "hist/query", null, "{\"predicateHints\": \"a = 1\"}"),
+        400,
+        "MALFORMED_REQUEST");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"maxFiles\": 0}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"maxFiles\": 3000000000}"), 400, "MALFORMED_REQUEST");
+    assertError(
+        gw.post(
+            T + "hist/query", null, "{\"version\": 1, \"timestamp\": \"2024-05-01T00:00:00Z\"}"),
+        400,
         "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"version\": 1, \"startingVersion\": 1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"version\": -1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"startingVersion\": -1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"version\": 1, \"includeRefreshToken\": true}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"refreshToken\": \"abc\", \"version\": 1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"refreshToken\": \"abc\"}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"pageToken\": \"abc\"}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, Map.of("delta-sharing-capabilities", "asyncquery=true"), "{}"), 400,
+    assertError(
+        gw.post(T + "hist/query", null, "{\"version\": 1, \"startingVersion\": 1}"),
+        400,
         "INVALID_PARAMETER_VALUE");
-    assertThat(gw.post(T + "hist/query", null, "{\"version\": \"2\", \"limitHint\": \"10\"}").status()).isEqualTo(200);
+    assertError(
+        gw.post(T + "hist/query", null, "{\"version\": -1}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"startingVersion\": -1}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"version\": 1, \"includeRefreshToken\": true}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"refreshToken\": \"abc\", \"version\": 1}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"refreshToken\": \"abc\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"pageToken\": \"abc\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(
+            T + "hist/query", null, Map.of("delta-sharing-capabilities", "asyncquery=true"), "{}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertThat(
+            gw.post(T + "hist/query", null, "{\"version\": \"2\", \"limitHint\": \"10\"}").status())
+        .isEqualTo(200);
   }
 
   @Test
   void endStreamActionOnlyWhenAskedFor() {
     Response plain = gw.post(T + "hist/query", null, "{}");
     for (JsonNode l : plain.lines()) assertThat(l.has("endStreamAction")).isFalse();
-    Response asked = gw.post(T + "hist/query", null, Map.of("delta-sharing-capabilities", "responseformat=parquet;includeendstreamaction=true"), "{}");
-    assertThat(asked.header("delta-sharing-capabilities")).isEqualTo("responseformat=parquet;includeendstreamaction=true");
+    Response asked =
+        gw.post(
+            T + "hist/query",
+            null,
+            Map.of(
+                "delta-sharing-capabilities", "responseformat=parquet;includeendstreamaction=true"),
+            "{}");
+    assertThat(asked.header("delta-sharing-capabilities"))
+        .isEqualTo("responseformat=parquet;includeendstreamaction=true");
     List<JsonNode> lines = asked.lines();
     JsonNode end = lines.get(lines.size() - 1).get("endStreamAction");
     assertThat(end).isNotNull();
     long min = Long.MAX_VALUE;
-    for (JsonNode f : files(asked)) min = Math.min(min, f.get("file").get("expirationTimestamp").asLong());
+    for (JsonNode f : files(asked))
+      min = Math.min(min, f.get("file").get("expirationTimestamp").asLong());
     assertThat(end.get("minUrlExpirationTimestamp").asLong()).isEqualTo(min);
     assertThat(end.has("nextPageToken")).isFalse();
     assertThat(end.has("refreshToken")).isFalse();
@@ -258,7 +352,8 @@ class TableEndpointsTest {
     assertThat(token).matches("[A-Za-z0-9_-]+");
     int pages = 1;
     while (token != null) {
-      Response page = gw.post(T + "hist/query", null, "{\"maxFiles\": 1, \"pageToken\": \"" + token + "\"}");
+      Response page =
+          gw.post(T + "hist/query", null, "{\"maxFiles\": 1, \"pageToken\": \"" + token + "\"}");
       assertThat(page.status()).as(page.text()).isEqualTo(200);
       assertThat(page.header("Delta-Table-Version")).isEqualTo(first.header("Delta-Table-Version"));
       String[] raw = page.text().split("\n");
@@ -272,27 +367,54 @@ class TableEndpointsTest {
     }
     assertThat(pages).isEqualTo(3);
     assertThat(seen).isEqualTo(ids(gw.post(T + "hist/query", null, "{}")));
-    assertError(gw.post(T + "hist/query", null, "{\"maxFiles\": 2, \"pageToken\": \"" +
-        firstLines.get(3).get("endStreamAction").get("nextPageToken").asText() + "\"}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "moving/query", null, "{\"maxFiles\": 1, \"pageToken\": \"" +
-        firstLines.get(3).get("endStreamAction").get("nextPageToken").asText() + "\"}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(
+            T + "hist/query",
+            null,
+            "{\"maxFiles\": 2, \"pageToken\": \""
+                + firstLines.get(3).get("endStreamAction").get("nextPageToken").asText()
+                + "\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(
+            T + "moving/query",
+            null,
+            "{\"maxFiles\": 1, \"pageToken\": \""
+                + firstLines.get(3).get("endStreamAction").get("nextPageToken").asText()
+                + "\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
   }
 
   @Test
   void refreshTokenServesTheVersionItWasIssuedFor() {
     Response first = gw.post(T + "moving/query", null, "{\"includeRefreshToken\": true}");
     List<JsonNode> lines = first.lines();
-    String refresh = lines.get(lines.size() - 1).get("endStreamAction").get("refreshToken").asText();
+    String refresh =
+        lines.get(lines.size() - 1).get("endStreamAction").get("refreshToken").asText();
     // a new commit lands after the first query
-    DeltaTableWriter w = new DeltaTableWriter(dir.resolve("moving"), List.of(new DeltaTableWriter.ColumnSpec("id", "long"),
-        new DeltaTableWriter.ColumnSpec("name", "string"), new DeltaTableWriter.ColumnSpec("day", "date")), List.of("day"));
-    var f = w.writeFile(List.<Object[]>of(new Object[] {99L, "n99", java.time.LocalDate.of(2024, 5, 9)}));
+    DeltaTableWriter w =
+        new DeltaTableWriter(
+            dir.resolve("moving"),
+            List.of(
+                new DeltaTableWriter.ColumnSpec("id", "long"),
+                new DeltaTableWriter.ColumnSpec("name", "string"),
+                new DeltaTableWriter.ColumnSpec("day", "date")),
+            List.of("day"));
+    var f =
+        w.writeFile(
+            List.<Object[]>of(new Object[] {99L, "n99", java.time.LocalDate.of(2024, 5, 9)}));
     w.commit(5, List.of(DeltaTableWriter.add(f, at(5), null)), Instant.ofEpochMilli(at(5)));
-    Response refreshed = gw.post(T + "moving/query", null, "{\"refreshToken\": \"" + refresh + "\"}");
+    Response refreshed =
+        gw.post(T + "moving/query", null, "{\"refreshToken\": \"" + refresh + "\"}");
     assertThat(refreshed.status()).isEqualTo(200);
     assertThat(refreshed.header("Delta-Table-Version")).isEqualTo("4");
     assertThat(ids(refreshed)).isEqualTo(ids(first));
-    assertError(gw.post(T + "hist/query", null, "{\"refreshToken\": \"" + refresh + "\"}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"refreshToken\": \"" + refresh + "\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
   }
 
   @Test
@@ -304,22 +426,29 @@ class TableEndpointsTest {
 
   @Test
   void jsonPredicateHintsPruneByPartitionAndStatsButNeverDropAMatch() {
-    String dayEq = "{\"op\":\"equal\",\"children\":[{\"op\":\"column\",\"name\":\"day\",\"valueType\":\"date\"},"
-        + "{\"op\":\"literal\",\"value\":\"2024-05-03\",\"valueType\":\"date\"}]}";
-    assertThat(days(query("{\"jsonPredicateHints\": " + quote(dayEq) + "}"))).containsExactly("2024-05-03");
-    String idGt = "{\"op\":\"greaterThan\",\"children\":[{\"op\":\"column\",\"name\":\"id\",\"valueType\":\"long\"},"
-        + "{\"op\":\"literal\",\"value\":\"40\",\"valueType\":\"long\"}]}";
-    assertThat(days(query("{\"jsonPredicateHints\": " + quote(idGt) + "}"))).containsExactly("2024-05-04");
-    String none = "{\"op\":\"lessThan\",\"children\":[{\"op\":\"column\",\"name\":\"id\",\"valueType\":\"long\"},"
-        + "{\"op\":\"literal\",\"value\":\"0\",\"valueType\":\"long\"}]}";
+    String dayEq =
+        "{\"op\":\"equal\",\"children\":[{\"op\":\"column\",\"name\":\"day\",\"valueType\":\"date\"},"
+            + "{\"op\":\"literal\",\"value\":\"2024-05-03\",\"valueType\":\"date\"}]}";
+    assertThat(days(query("{\"jsonPredicateHints\": " + quote(dayEq) + "}")))
+        .containsExactly("2024-05-03");
+    String idGt =
+        "{\"op\":\"greaterThan\",\"children\":[{\"op\":\"column\",\"name\":\"id\",\"valueType\":\"long\"},"
+            + "{\"op\":\"literal\",\"value\":\"40\",\"valueType\":\"long\"}]}";
+    assertThat(days(query("{\"jsonPredicateHints\": " + quote(idGt) + "}")))
+        .containsExactly("2024-05-04");
+    String none =
+        "{\"op\":\"lessThan\",\"children\":[{\"op\":\"column\",\"name\":\"id\",\"valueType\":\"long\"},"
+            + "{\"op\":\"literal\",\"value\":\"0\",\"valueType\":\"long\"}]}";
     assertThat(files(query("{\"jsonPredicateHints\": " + quote(none) + "}"))).isEmpty();
     String or = "{\"op\":\"or\",\"children\":[" + dayEq + "," + idGt + "]}";
-    assertThat(days(query("{\"jsonPredicateHints\": " + quote(or) + "}"))).containsExactlyInAnyOrder("2024-05-03", "2024-05-04");
+    assertThat(days(query("{\"jsonPredicateHints\": " + quote(or) + "}")))
+        .containsExactlyInAnyOrder("2024-05-03", "2024-05-04");
     String unknownOp = "{\"op\":\"like\",\"children\":[]}";
     assertThat(files(query("{\"jsonPredicateHints\": " + quote(unknownOp) + "}"))).hasSize(3);
     assertThat(files(query("{\"jsonPredicateHints\": \"not json\"}"))).hasSize(3);
     // a predicate with a limit: the limit is not applied, like the reference server
-    assertThat(files(query("{\"limitHint\": 1, \"jsonPredicateHints\": " + quote(or) + "}"))).hasSize(2);
+    assertThat(files(query("{\"limitHint\": 1, \"jsonPredicateHints\": " + quote(or) + "}")))
+        .hasSize(2);
   }
 
   private static Response query(String body) {
@@ -341,13 +470,24 @@ class TableEndpointsTest {
       assertThat(l.get("file").get("version").asLong()).isEqualTo(1);
       assertThat(l.get("file").get("timestamp").asLong()).isEqualTo(at(1));
     }
-    Response byTime = gw.post(T + "hist/query", null, "{\"timestamp\": \"" + Instant.ofEpochMilli(at(2) - 1) + "\"}");
+    Response byTime =
+        gw.post(
+            T + "hist/query", null, "{\"timestamp\": \"" + Instant.ofEpochMilli(at(2) - 1) + "\"}");
     assertThat(byTime.header("Delta-Table-Version")).isEqualTo("1");
-    assertError(gw.post(T + "hist/query", null, "{\"version\": 5}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"timestamp\": \"1999-01-01T00:00:00Z\"}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "plain/query", null, "{\"version\": 1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "from2/query", null, "{\"version\": 1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "from2/query", null, "{\"timestamp\": \"" + Instant.ofEpochMilli(at(1)) + "\"}"), 400,
+    assertError(
+        gw.post(T + "hist/query", null, "{\"version\": 5}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"timestamp\": \"1999-01-01T00:00:00Z\"}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "plain/query", null, "{\"version\": 1}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "from2/query", null, "{\"version\": 1}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(
+            T + "from2/query", null, "{\"timestamp\": \"" + Instant.ofEpochMilli(at(1)) + "\"}"),
+        400,
         "INVALID_PARAMETER_VALUE");
     assertThat(gw.post(T + "from2/query", null, "{\"version\": 2}").status()).isEqualTo(200);
   }
@@ -366,10 +506,12 @@ class TableEndpointsTest {
       String kind = l.fieldNames().next();
       JsonNode body = l.get(kind);
       kinds.add(kind + "@" + body.get("version").asLong());
-      if (!kind.equals("metaData")) assertThat(body.get("timestamp").asLong()).isEqualTo(at(body.get("version").asInt()));
+      if (!kind.equals("metaData"))
+        assertThat(body.get("timestamp").asLong()).isEqualTo(at(body.get("version").asInt()));
     }
     assertThat(kinds).containsExactly("add@1", "remove@2", "metaData@3", "add@3");
-    Response bounded = gw.post(T + "hist/query", null, "{\"startingVersion\": 1, \"endingVersion\": 2}");
+    Response bounded =
+        gw.post(T + "hist/query", null, "{\"startingVersion\": 1, \"endingVersion\": 2}");
     assertThat(files(bounded)).hasSize(2);
   }
 
@@ -378,27 +520,49 @@ class TableEndpointsTest {
     List<String> all = new ArrayList<>();
     String token = null;
     do {
-      Response page = gw.post(T + "hist/query", null,
-          "{\"startingVersion\": 0, \"maxFiles\": 2" + (token == null ? "" : ", \"pageToken\": \"" + token + "\"") + "}");
+      Response page =
+          gw.post(
+              T + "hist/query",
+              null,
+              "{\"startingVersion\": 0, \"maxFiles\": 2"
+                  + (token == null ? "" : ", \"pageToken\": \"" + token + "\"")
+                  + "}");
       assertThat(page.status()).as(page.text()).isEqualTo(200);
       List<JsonNode> lines = page.lines();
-      for (JsonNode l : lines.subList(2, lines.size() - 1)) all.add(l.toString().replaceAll("\"(url|expirationTimestamp)\":[^,}]+", ""));
+      for (JsonNode l : lines.subList(2, lines.size() - 1))
+        all.add(l.toString().replaceAll("\"(url|expirationTimestamp)\":[^,}]+", ""));
       JsonNode end = lines.get(lines.size() - 1).get("endStreamAction");
       token = end.has("nextPageToken") ? end.get("nextPageToken").asText() : null;
     } while (token != null);
     List<String> whole = new ArrayList<>();
     List<JsonNode> lines = gw.post(T + "hist/query", null, "{\"startingVersion\": 0}").lines();
-    for (JsonNode l : lines.subList(2, lines.size())) whole.add(l.toString().replaceAll("\"(url|expirationTimestamp)\":[^,}]+", ""));
+    for (JsonNode l : lines.subList(2, lines.size()))
+      whole.add(l.toString().replaceAll("\"(url|expirationTimestamp)\":[^,}]+", ""));
     assertThat(all).isEqualTo(whole);
   }
 
   @Test
   void startingVersionErrors() {
-    assertError(gw.post(T + "hist/query", null, "{\"startingVersion\": 9}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"startingVersion\": 1, \"endingVersion\": 9}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "hist/query", null, "{\"startingVersion\": 3, \"endingVersion\": 2}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "from2/query", null, "{\"startingVersion\": 1}"), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.post(T + "plain/query", null, "{\"startingVersion\": 1}"), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"startingVersion\": 9}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"startingVersion\": 1, \"endingVersion\": 9}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "hist/query", null, "{\"startingVersion\": 3, \"endingVersion\": 2}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "from2/query", null, "{\"startingVersion\": 1}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.post(T + "plain/query", null, "{\"startingVersion\": 1}"),
+        400,
+        "INVALID_PARAMETER_VALUE");
   }
 
   // ---- /changes ----
@@ -416,16 +580,33 @@ class TableEndpointsTest {
       kinds.add(kind + "@" + l.get(kind).get("version").asLong());
     }
     assertThat(kinds).containsExactly("add@0", "add@0", "add@1", "cdf@2", "add@3");
-    Response historical = gw.get(T + "hist/changes?startingVersion=0&endingVersion=3&includeHistoricalMetadata=True", null);
+    Response historical =
+        gw.get(
+            T + "hist/changes?startingVersion=0&endingVersion=3&includeHistoricalMetadata=True",
+            null);
     List<JsonNode> hl = historical.lines();
     assertThat(hl.get(1).get("metaData").get("version").asLong()).isEqualTo(0);
-    assertThat(hl.stream().filter(l -> l.has("metaData")).map(l -> l.get("metaData").get("version").asLong()).toList())
+    assertThat(
+            hl.stream()
+                .filter(l -> l.has("metaData"))
+                .map(l -> l.get("metaData").get("version").asLong())
+                .toList())
         .containsExactly(0L, 3L);
-    Response byTime = gw.get(T + "hist/changes?startingTimestamp=" + Instant.ofEpochMilli(at(1) - 1) + "&endingTimestamp="
-        + Instant.ofEpochMilli(at(2) + 1), null);
+    Response byTime =
+        gw.get(
+            T
+                + "hist/changes?startingTimestamp="
+                + Instant.ofEpochMilli(at(1) - 1)
+                + "&endingTimestamp="
+                + Instant.ofEpochMilli(at(2) + 1),
+            null);
     assertThat(byTime.header("Delta-Table-Version")).isEqualTo("1");
     assertThat(files(byTime)).hasSize(2);
-    Response delta = gw.get(T + "hist/changes?startingVersion=2&endingVersion=2", null, Map.of("delta-sharing-capabilities", DELTA));
+    Response delta =
+        gw.get(
+            T + "hist/changes?startingVersion=2&endingVersion=2",
+            null,
+            Map.of("delta-sharing-capabilities", DELTA));
     JsonNode cdc = files(delta).get(0).get("file");
     assertThat(cdc.get("deltaSingleAction").has("cdc")).isTrue();
     assertThat(cdc.get("version").asLong()).isEqualTo(2);
@@ -438,7 +619,12 @@ class TableEndpointsTest {
     String token = null;
     int pages = 0;
     do {
-      Response page = gw.get(T + "hist/changes?startingVersion=0&maxFiles=2" + (token == null ? "" : "&pageToken=" + token), null);
+      Response page =
+          gw.get(
+              T
+                  + "hist/changes?startingVersion=0&maxFiles=2"
+                  + (token == null ? "" : "&pageToken=" + token),
+              null);
       assertThat(page.status()).as(page.text()).isEqualTo(200);
       seen.addAll(ids(page));
       JsonNode end = page.lines().get(page.lines().size() - 1).get("endStreamAction");
@@ -452,19 +638,47 @@ class TableEndpointsTest {
   @Test
   void changesErrors() {
     assertError(gw.get(T + "hist/changes", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingVersion=0&startingTimestamp=2024-05-01T00:00:00Z", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingVersion=0&endingVersion=1&endingTimestamp=2024-05-01T00:00:00Z", null), 400,
+    assertError(
+        gw.get(T + "hist/changes?startingVersion=0&startingTimestamp=2024-05-01T00:00:00Z", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(
+            T
+                + "hist/changes?startingVersion=0&endingVersion=1&endingTimestamp=2024-05-01T00:00:00Z",
+            null),
+        400,
         "INVALID_PARAMETER_VALUE");
     assertError(gw.get(T + "hist/changes?startingVersion=x", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingVersion=2&endingVersion=1", null), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/changes?startingVersion=2&endingVersion=1", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
     assertError(gw.get(T + "hist/changes?startingVersion=7", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingVersion=0&endingVersion=7", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingTimestamp=2024-05-01", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingTimestamp=2099-05-01T00:00:00Z", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingVersion=0&maxFiles=0", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "hist/changes?startingVersion=0&maxFiles=x", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "plain/changes?startingVersion=0", null), 400, "INVALID_PARAMETER_VALUE");
-    assertError(gw.get(T + "from2/changes?startingVersion=1", null), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/changes?startingVersion=0&endingVersion=7", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/changes?startingTimestamp=2024-05-01", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/changes?startingTimestamp=2099-05-01T00:00:00Z", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/changes?startingVersion=0&maxFiles=0", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "hist/changes?startingVersion=0&maxFiles=x", null),
+        400,
+        "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "plain/changes?startingVersion=0", null), 400, "INVALID_PARAMETER_VALUE");
+    assertError(
+        gw.get(T + "from2/changes?startingVersion=1", null), 400, "INVALID_PARAMETER_VALUE");
   }
 
   // ---- broken tables ----
@@ -478,17 +692,37 @@ class TableEndpointsTest {
 
   @Test
   void aLogThatPointsOutsideTheTableIsNeverServed() throws Exception {
-    for (String evil : List.of("../hist/day=2024-05-03/x.parquet", "%2E%2E/%2E%2E/etc/passwd", "file:///etc/passwd", "/etc/passwd")) {
+    for (String evil :
+        List.of(
+            "../hist/day=2024-05-03/x.parquet",
+            "%2E%2E/%2E%2E/etc/passwd",
+            "file:///etc/passwd",
+            "/etc/passwd")) {
       // Given: a table whose log names a file outside its root
       Path root = dir.resolve("escape-" + Math.abs(evil.hashCode()));
-      DeltaTableWriter w = new DeltaTableWriter(root, List.of(new DeltaTableWriter.ColumnSpec("id", "long")), List.of());
+      DeltaTableWriter w =
+          new DeltaTableWriter(
+              root, List.of(new DeltaTableWriter.ColumnSpec("id", "long")), List.of());
       List<String> v0 = new ArrayList<>(w.createActions(Map.of(), 1, 2, null, null));
-      v0.add("{\"add\":{\"path\":\"" + evil + "\",\"partitionValues\":{},\"size\":1,\"modificationTime\":0,\"dataChange\":true}}");
+      v0.add(
+          "{\"add\":{\"path\":\""
+              + evil
+              + "\",\"partitionValues\":{},\"size\":1,\"modificationTime\":0,\"dataChange\":true}}");
       w.commit(0, v0, Instant.now());
-      try (GatewayHarness g = GatewayHarness.start("version: 1\nhost: 127.0.0.1\nport: 0\nshares:\n  - name: s\n    schemas:\n"
-          + "      - name: h\n        tables:\n          - {name: e, location: \"" + root.toUri() + "\"}\n", dir)) {
+      try (GatewayHarness g =
+          GatewayHarness.start(
+              "version: 1\nhost: 127.0.0.1\nport: 0\nshares:\n  - name: s\n    schemas:\n"
+                  + "      - name: h\n        tables:\n          - {name: e, location: \""
+                  + root.toUri()
+                  + "\"}\n",
+              dir)) {
         // When
-        Response r = g.post(T + "e/query", null, Map.of("delta-sharing-capabilities", "includeendstreamaction=true"), "{}");
+        Response r =
+            g.post(
+                T + "e/query",
+                null,
+                Map.of("delta-sharing-capabilities", "includeendstreamaction=true"),
+                "{}");
         // Then
         // (found while opening the stream, before the status line: a plain error response)
         assertThat(r.text()).as(evil).doesNotContain("\"file\":");

@@ -48,12 +48,18 @@ class IcebergRestCatalogTest {
     server = new IcebergRestCatalogServer(dir.resolve("rest"));
     writer = server.client();
     writer.createNamespace(Namespace.of("sales"));
-    orders = writer.createTable(TableIdentifier.of("sales", "orders"), SCHEMA, PartitionSpec.builderFor(SCHEMA).identity("category").build(),
-        Map.of("format-version", "2"));
+    orders =
+        writer.createTable(
+            TableIdentifier.of("sales", "orders"),
+            SCHEMA,
+            PartitionSpec.builderFor(SCHEMA).identity("category").build(),
+            Map.of("format-version", "2"));
     snapshots.add(append(orders, "a", 0, 3));
     snapshots.add(append(orders, "b", 3, 4));
     io.tablegate.testing.TestTables.writeHistoryTable(dir.resolve("delta"));
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -68,7 +74,9 @@ class IcebergRestCatalogTest {
                   - {name: orders, catalog: lake, table: sales.orders, historyShared: true}
                   - {name: ghost, catalog: lake, table: sales.ghost}
                   - {name: events, location: delta}
-        """.formatted(server.uri()), dir);
+        """
+                .formatted(server.uri()),
+            dir);
   }
 
   @AfterAll
@@ -87,28 +95,45 @@ class IcebergRestCatalogTest {
   @Test
   @Order(1)
   void aCatalogTableReadsLikeIcebergsOwnReaderWithTimeTravel() throws Exception {
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/orders/version", null).header("Delta-Table-Version")).isEqualTo("2");
-    assertThat(read("{}", "latest")).containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(1)));
-    assertThat(read("{\"version\": 1}", "v1")).containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(0)));
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/orders/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("2");
+    assertThat(read("{}", "latest"))
+        .containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(1)));
+    assertThat(read("{\"version\": 1}", "v1"))
+        .containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(0)));
     Response m = gw.get("/shares/lake/schemas/sales/tables/orders/metadata", null);
-    assertThat(m.lines().get(1).get("metaData").get("partitionColumns").toString()).isEqualTo("[\"category\"]");
+    assertThat(m.lines().get(1).get("metaData").get("partitionColumns").toString())
+        .isEqualTo("[\"category\"]");
     // the Delta table of the same share, with the same client code
     Response delta = gw.post("/shares/lake/schemas/sales/tables/events/query", null, "{}");
-    assertThat(KernelRows.readTable(Recipient.materialize(gw, delta.lines(), dir.resolve("recv-delta")))).hasSize(9);
+    assertThat(
+            KernelRows.readTable(
+                Recipient.materialize(gw, delta.lines(), dir.resolve("recv-delta"))))
+        .hasSize(9);
   }
 
   @Test
   @Order(2)
   void aCommitThroughTheCatalogIsServedNext() throws Exception {
     snapshots.add(append(orders, "a", 7, 2));
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/orders/version", null).header("Delta-Table-Version")).isEqualTo("3");
-    assertThat(read("{}", "v3")).hasSize(9).containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(2)));
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/orders/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("3");
+    assertThat(read("{}", "v3"))
+        .hasSize(9)
+        .containsExactlyInAnyOrderElementsOf(icebergRows(orders, snapshots.get(2)));
   }
 
   @Test
   @Order(3)
   void aTableTheCatalogDoesNotKnowIsNotFound() {
-    assertError(gw.get("/shares/lake/schemas/sales/tables/ghost/version", null), 404, "RESOURCE_DOES_NOT_EXIST");
+    assertError(
+        gw.get("/shares/lake/schemas/sales/tables/ghost/version", null),
+        404,
+        "RESOURCE_DOES_NOT_EXIST");
   }
 
   @Test

@@ -53,7 +53,9 @@ class IcebergS3Test {
     append(orders, "a", 7, 2);
     live = IcebergS3Tables.create(fileIo, "s3://lake/warehouse/sales/live", SCHEMA, spec);
     append(live, "a", 0, 2);
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -71,7 +73,9 @@ class IcebergS3Test {
                   - {name: pinned, location: "%s", format: iceberg}
                   - {name: live, location: "s3://lake/warehouse/sales/live", format: iceberg}
                   - {name: missing, location: "s3://lake/warehouse/sales/none", format: iceberg}
-        """.formatted(s3.storeYaml("main").stripTrailing(), TOKEN, pinnedMetadata), dir);
+        """
+                .formatted(s3.storeYaml("main").stripTrailing(), TOKEN, pinnedMetadata),
+            dir);
   }
 
   @AfterAll
@@ -81,8 +85,10 @@ class IcebergS3Test {
     s3.close();
   }
 
-  static List<String> read(String table, Map<String, String> headers, String body, String tag) throws Exception {
-    Response r = gw.post("/shares/lake/schemas/sales/tables/" + table + "/query", null, headers, body);
+  static List<String> read(String table, Map<String, String> headers, String body, String tag)
+      throws Exception {
+    Response r =
+        gw.post("/shares/lake/schemas/sales/tables/" + table + "/query", null, headers, body);
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     return KernelRows.readTable(Recipient.materialize(gw, r.lines(), dir.resolve("recv-" + tag)));
   }
@@ -92,58 +98,97 @@ class IcebergS3Test {
     List<String> expected = icebergRows(orders, orders.currentSnapshot().snapshotId());
     assertThat(expected).hasSize(9);
     Response q = gw.post("/shares/lake/schemas/sales/tables/orders/query", null, "{}");
-    assertThat(q.lines().get(2).get("file").get("url").asText()).startsWith(s3.endpoint() + "/lake/warehouse/sales/orders/data/")
+    assertThat(q.lines().get(2).get("file").get("url").asText())
+        .startsWith(s3.endpoint() + "/lake/warehouse/sales/orders/data/")
         .contains("X-Amz-Signature=");
-    assertThat(read("orders", Map.of(), "{}", "presigned")).containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(read("orders", Map.of("delta-sharing-capabilities", DELTA_CAPS), "{}", "presigned-delta"))
+    assertThat(read("orders", Map.of(), "{}", "presigned"))
+        .containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(
+            read(
+                "orders",
+                Map.of("delta-sharing-capabilities", DELTA_CAPS),
+                "{}",
+                "presigned-delta"))
         .containsExactlyInAnyOrderElementsOf(expected);
     Response p = gw.post("/shares/lake/schemas/sales/tables/proxied/query", null, "{}");
     assertThat(p.lines().get(2).get("file").get("url").asText()).startsWith(gw.endpoint());
-    assertThat(read("proxied", Map.of(), "{}", "proxied")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(read("proxied", Map.of(), "{}", "proxied"))
+        .containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
   void timeTravelByVersionOverObjectStorage() throws Exception {
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/orders/version", null).header("Delta-Table-Version")).isEqualTo("3");
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/orders/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("3");
     List<Long> ids = new java.util.ArrayList<>();
     orders.history().forEach(h -> ids.add(h.snapshotId()));
-    assertThat(read("orders", Map.of(), "{\"version\": 1}", "v1")).containsExactlyInAnyOrderElementsOf(icebergRows(orders, ids.get(0)));
+    assertThat(read("orders", Map.of(), "{\"version\": 1}", "v1"))
+        .containsExactlyInAnyOrderElementsOf(icebergRows(orders, ids.get(0)));
   }
 
   @Test
   void aMetadataFileLocationPinsThatSnapshot() throws Exception {
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/pinned/version", null).header("Delta-Table-Version")).isEqualTo("2");
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/pinned/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("2");
     List<Long> ids = new java.util.ArrayList<>();
     orders.history().forEach(h -> ids.add(h.snapshotId()));
-    assertThat(read("pinned", Map.of(), "{}", "pinned")).containsExactlyInAnyOrderElementsOf(icebergRows(orders, ids.get(1)));
+    assertThat(read("pinned", Map.of(), "{}", "pinned"))
+        .containsExactlyInAnyOrderElementsOf(icebergRows(orders, ids.get(1)));
   }
 
   @Test
   void aNotificationForANewMetadataFileRefreshesTheTable() throws Exception {
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/live/version", null).header("Delta-Table-Version")).isEqualTo("1");
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/live/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("1");
     append(live, "b", 2, 3);
     // cached for ten minutes: the new snapshot is not visible yet
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/live/version", null).header("Delta-Table-Version")).isEqualTo("1");
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/live/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("1");
     Response data = webhook("warehouse/sales/live/data/category=b/x.parquet");
     assertThat(data.status()).isEqualTo(200);
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/live/version", null).header("Delta-Table-Version")).isEqualTo("1");
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/live/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("1");
     Response hook = webhook("warehouse/sales/live/metadata/v3.metadata.json");
     assertThat(hook.status()).as(hook.text()).isEqualTo(200);
-    assertThat(gw.get("/shares/lake/schemas/sales/tables/live/version", null).header("Delta-Table-Version")).isEqualTo("2");
-    assertThat(read("live", Map.of(), "{}", "live")).containsExactlyInAnyOrderElementsOf(icebergRows(live, live.currentSnapshot().snapshotId()));
+    assertThat(
+            gw.get("/shares/lake/schemas/sales/tables/live/version", null)
+                .header("Delta-Table-Version"))
+        .isEqualTo("2");
+    assertThat(read("live", Map.of(), "{}", "live"))
+        .containsExactlyInAnyOrderElementsOf(
+            icebergRows(live, live.currentSnapshot().snapshotId()));
   }
 
   @Test
   void aTableWithNoMetadataIsNotFound() {
-    assertError(gw.get("/shares/lake/schemas/sales/tables/missing/version", null), 404, "RESOURCE_DOES_NOT_EXIST");
+    assertError(
+        gw.get("/shares/lake/schemas/sales/tables/missing/version", null),
+        404,
+        "RESOURCE_DOES_NOT_EXIST");
   }
 
   static Response webhook(String key) {
-    String body = """
+    String body =
+        """
         {"EventName":"s3:ObjectCreated:Put","Key":"lake/%s","Records":[{"eventVersion":"2.0","eventSource":"minio:s3",
          "eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"lake"},"object":{"key":"%s","size":100,"sequencer":"%s"}}}]}
-        """.formatted(key, key.replace("/", "%2F"), Long.toHexString(System.nanoTime()));
-    return gw.send(io.vertx.core.http.HttpMethod.POST, gw.endpoint().replace("/delta-sharing", "") + "/events", null,
-        Map.of("Authorization", "Bearer " + TOKEN), body);
+        """
+            .formatted(key, key.replace("/", "%2F"), Long.toHexString(System.nanoTime()));
+    return gw.send(
+        io.vertx.core.http.HttpMethod.POST,
+        gw.endpoint().replace("/delta-sharing", "") + "/events",
+        null,
+        Map.of("Authorization", "Bearer " + TOKEN),
+        body);
   }
 }

@@ -16,7 +16,9 @@ class CapabilitiesTest {
 
   @Test
   void parsesKeysAndValuesCaseInsensitivelyAndKeepsPreferenceOrder() {
-    Capabilities c = Capabilities.parse("ResponseFormat=Delta,Parquet;ReaderFeatures=DeletionVectors, columnMapping;IncludeEndStreamAction=TRUE;junk");
+    Capabilities c =
+        Capabilities.parse(
+            "ResponseFormat=Delta,Parquet;ReaderFeatures=DeletionVectors, columnMapping;IncludeEndStreamAction=TRUE;junk");
     assertThat(c.responseFormats()).containsExactly(ResponseFormat.DELTA, ResponseFormat.PARQUET);
     assertThat(c.readerFeatures()).containsExactlyInAnyOrder("deletionvectors", "columnmapping");
     assertThat(c.hasReaderFeature("deletionVectors")).isTrue();
@@ -25,7 +27,9 @@ class CapabilitiesTest {
 
   @Test
   void unknownFormatIsAnError() {
-    assertThatThrownBy(() -> Capabilities.parse("responseformat=csv")).isInstanceOf(SharingException.class)
-        .extracting(e -> ((SharingException) e).errorCode()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+    assertThatThrownBy(() -> Capabilities.parse("responseformat=csv"))
+        .isInstanceOf(SharingException.class)
+        .extracting(e -> ((SharingException) e).errorCode())
+        .isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
   }
 }

@@ -13,7 +13,9 @@ class QueryRequestCodecTest {
 
   @Test
   void readsEveryField() {
-    QueryRequest q = parse("""
+    QueryRequest q =
+        parse(
+            """
         {"predicateHints": ["a = 1"], "jsonPredicateHints": "{\\"op\\":\\"isNull\\"}", "limitHint": 5, "version": "3",
          "timestamp": "2024-01-01T00:00:00Z", "startingVersion": 1, "endingVersion": "2", "maxFiles": 10, "pageToken": "p",
          "includeRefreshToken": true, "refreshToken": "r", "includeHistoricalProtocol": "True", "idempotency_key": "k"}
@@ -41,13 +43,29 @@ class QueryRequestCodecTest {
 
   @Test
   void rejectsMalformedBodies() {
-    for (String bad : new String[] {"", "  ", "[]", "{", "{\"version\": \"x3\"}", "{\"version\": 1.5}", "{\"version\": {}}",
-        "{\"predicateHints\": \"x\"}", "{\"includeRefreshToken\": 3}", "{\"maxFiles\": 2147483648}"}) {
-      assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(SharingException.class)
-          .extracting(e -> ((SharingException) e).errorCode()).isEqualTo(ErrorCode.MALFORMED_REQUEST);
+    for (String bad :
+        new String[] {
+          "",
+          "  ",
+          "[]",
+          "{",
+          "{\"version\": \"x3\"}",
+          "{\"version\": 1.5}",
+          "{\"version\": {}}",
+          "{\"predicateHints\": \"x\"}",
+          "{\"includeRefreshToken\": 3}",
+          "{\"maxFiles\": 2147483648}"
+        }) {
+      assertThatThrownBy(() -> parse(bad))
+          .as(bad)
+          .isInstanceOf(SharingException.class)
+          .extracting(e -> ((SharingException) e).errorCode())
+          .isEqualTo(ErrorCode.MALFORMED_REQUEST);
     }
-    assertThatThrownBy(() -> parse("{\"maxFiles\": -1}")).isInstanceOf(SharingException.class)
-        .extracting(e -> ((SharingException) e).errorCode()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+    assertThatThrownBy(() -> parse("{\"maxFiles\": -1}"))
+        .isInstanceOf(SharingException.class)
+        .extracting(e -> ((SharingException) e).errorCode())
+        .isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
   }
 
   @Test

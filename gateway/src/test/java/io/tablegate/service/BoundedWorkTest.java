@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 class BoundedWorkTest {
   static final Set<String> PARTITIONS = Set.of("p");
 
-  /** An endless table: every file has partition p=0. Counts what was read and whether it was closed. */
+  /**
+   * An endless table: every file has partition p=0. Counts what was read and whether it was closed.
+   */
   static final class EndlessFiles implements CloseableIterator<DataFile> {
     final AtomicLong read = new AtomicLong();
     final AtomicBoolean closed = new AtomicBoolean();
@@ -37,7 +39,8 @@ class BoundedWorkTest {
     @Override
     public DataFile next() {
       long n = read.incrementAndGet();
-      return new DataFile("file:/t/" + n + ".parquet", n + ".parquet", Map.of("p", "0"), 1, 0, true, null, null);
+      return new DataFile(
+          "file:/t/" + n + ".parquet", n + ".parquet", Map.of("p", "0"), 1, 0, true, null, null);
     }
 
     @Override
@@ -48,7 +51,9 @@ class BoundedWorkTest {
 
   static String eq(String value) {
     return "{\"op\":\"equal\",\"children\":[{\"op\":\"column\",\"name\":\"p\",\"valueType\":\"int\"},"
-        + "{\"op\":\"literal\",\"value\":\"" + value + "\",\"valueType\":\"int\"}]}";
+        + "{\"op\":\"literal\",\"value\":\""
+        + value
+        + "\",\"valueType\":\"int\"}]}";
   }
 
   static String or(int leaves) {
@@ -64,13 +69,15 @@ class BoundedWorkTest {
   }
 
   static LineContext lines() {
-    UrlSigner signer = location -> new UrlSigner.SignedUrl("https://x/" + location.hashCode(), Long.MAX_VALUE);
+    UrlSigner signer =
+        location -> new UrlSigner.SignedUrl("https://x/" + location.hashCode(), Long.MAX_VALUE);
     return new LineContext(ResponseFormat.PARQUET, FileIds.PARQUET, signer);
   }
 
   @Test
   void hintsBeyondTheBoundsAreIgnored() {
-    // Then: a 6,000-leaf or and a 40-deep tree are not evaluated at all; hints within the bounds are
+    // Then: a 6,000-leaf or and a 40-deep tree are not evaluated at all; hints within the bounds
+    // are
     assertThat(JsonPredicate.parse(or(6_000), PARTITIONS, 1_000, 32)).isNull();
     assertThat(JsonPredicate.parse(nested(40), PARTITIONS, 1_000, 32)).isNull();
     assertThat(JsonPredicate.parse(or(1_000), PARTITIONS, 1_000, 32)).isNotNull();
@@ -82,7 +89,8 @@ class BoundedWorkTest {
     // Given: a hint that matches no file of an endless table
     EndlessFiles files = new EndlessFiles();
     JsonPredicate none = JsonPredicate.parse(or(10), PARTITIONS, 1_000, 32);
-    SnapshotLineSource source = new SnapshotLineSource(files, lines(), none, null, 0, null, null, null, null);
+    SnapshotLineSource source =
+        new SnapshotLineSource(files, lines(), none, null, 0, null, null, null, null);
     // When
     byte[] first = source.next(1024);
     // Then: it came back, empty, after a bounded number of files
@@ -97,7 +105,9 @@ class BoundedWorkTest {
   }
 
   static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    return f.toCompletionStage()
+        .toCompletableFuture()
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   @Test
@@ -121,16 +131,25 @@ class BoundedWorkTest {
       assertThat(gate.queued()).isZero();
       // When: a fourth waits and nothing frees in time
       // Then: 503
-      assertThatThrownBy(() -> await(gate.acquire())).hasCauseInstanceOf(SharingException.class)
-          .cause().satisfies(e -> assertThat(((SharingException) e).errorCode()).isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE));
+      assertThatThrownBy(() -> await(gate.acquire()))
+          .hasCauseInstanceOf(SharingException.class)
+          .cause()
+          .satisfies(
+              e ->
+                  assertThat(((SharingException) e).errorCode())
+                      .isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE));
       assertThat(gate.queued()).isZero();
       // and table work that ends without a body gives its slot back; a body that fails to open too
       b.releaseUnlessHeld();
       assertThat(gate.open()).isEqualTo(1);
       ScanGate.Slot d = await(gate.acquire());
-      assertThatThrownBy(() -> d.hold(() -> {
-        throw new IllegalStateException("cannot read the log");
-      })).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(
+              () ->
+                  d.hold(
+                      () -> {
+                        throw new IllegalStateException("cannot read the log");
+                      }))
+          .isInstanceOf(IllegalStateException.class);
       d.releaseUnlessHeld();
       c.releaseUnlessHeld();
       assertThat(gate.open()).isZero();

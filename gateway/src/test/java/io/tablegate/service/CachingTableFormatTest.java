@@ -40,9 +40,23 @@ class CachingTableFormatTest {
 
     public TableSnapshot snapshot(String location, long version) {
       snapshotCalls++;
-      return new TableSnapshot(location, version, version * 1000, new DeltaProtocol(1, 2, null, null),
-          new TableMetadata("id", null, null, "parquet", Map.of(), "{\"type\":\"struct\",\"fields\":[]}", List.of("p"),
-              Map.of("k", "v"), 7L), 10L, 3L);
+      return new TableSnapshot(
+          location,
+          version,
+          version * 1000,
+          new DeltaProtocol(1, 2, null, null),
+          new TableMetadata(
+              "id",
+              null,
+              null,
+              "parquet",
+              Map.of(),
+              "{\"type\":\"struct\",\"fields\":[]}",
+              List.of("p"),
+              Map.of("k", "v"),
+              7L),
+          10L,
+          3L);
     }
 
     public long versionAtOrBefore(String location, long epochMillis) {
@@ -57,7 +71,8 @@ class CachingTableFormatTest {
 
     int changeReads;
 
-    public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(String location, long start, long end) {
+    public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(
+        String location, long start, long end) {
       changeReads++;
       Iterator<io.tablegate.spi.ChangeRecord> it = records().iterator();
       return new CloseableIterator<>() {
@@ -83,7 +98,15 @@ class CachingTableFormatTest {
 
         public DataFile next() {
           int i = it.next();
-          return new DataFile(T + "/f" + i, "f" + i, Map.of("p", "v" + i), i, i, true, "{\"numRecords\":" + i + "}", null);
+          return new DataFile(
+              T + "/f" + i,
+              "f" + i,
+              Map.of("p", "v" + i),
+              i,
+              i,
+              true,
+              "{\"numRecords\":" + i + "}",
+              null);
         }
 
         public void close() {}
@@ -140,7 +163,8 @@ class CachingTableFormatTest {
   void aCompleteScanIsServedFromTheSharedListAfterwardsAndAPartialOneIsNot() {
     FakeFormat inner = new FakeFormat();
     MapSharedCache cache = new MapSharedCache();
-    CachingTableFormat format = new CachingTableFormat(inner, cache, Duration.ofMinutes(1), Duration.ofDays(1));
+    CachingTableFormat format =
+        new CachingTableFormat(inner, cache, Duration.ofMinutes(1), Duration.ofDays(1));
     TableSnapshot snap = format.snapshot(T, 5);
     drain(format.scan(snap, true), 2); // a client that stopped early
     assertThat(cache.lists).isEmpty();
@@ -154,7 +178,9 @@ class CachingTableFormatTest {
   @Test
   void latestAndSnapshotsAreCached() {
     FakeFormat inner = new FakeFormat();
-    CachingTableFormat format = new CachingTableFormat(inner, new MapSharedCache(), Duration.ofMinutes(1), Duration.ofDays(1));
+    CachingTableFormat format =
+        new CachingTableFormat(
+            inner, new MapSharedCache(), Duration.ofMinutes(1), Duration.ofDays(1));
     format.latestVersion(T);
     format.latestVersion(T);
     format.snapshot(T, 3);
@@ -166,7 +192,9 @@ class CachingTableFormatTest {
   @Test
   void timestampResolutionsAreCachedOnlyWhenLaterCommitsCannotChangeThem() {
     FakeFormat inner = new FakeFormat();
-    CachingTableFormat format = new CachingTableFormat(inner, new MapSharedCache(), Duration.ofMinutes(1), Duration.ofDays(1));
+    CachingTableFormat format =
+        new CachingTableFormat(
+            inner, new MapSharedCache(), Duration.ofMinutes(1), Duration.ofDays(1));
     assertThat(format.versionAtOrBefore(T, 2500)).isEqualTo(2);
     assertThat(format.versionAtOrBefore(T, 2500)).isEqualTo(2);
     assertThat(format.versionAtOrAfter(T, 2500)).isEqualTo(3);
@@ -181,22 +209,32 @@ class CachingTableFormatTest {
   static List<io.tablegate.spi.ChangeRecord> records() {
     var snap = new FakeFormat().snapshot(T, 1);
     return List.of(
-        new io.tablegate.spi.ChangeRecord.CommitInfo(1, 1000, "MERGE", Map.of("numTargetRowsInserted", "0")),
+        new io.tablegate.spi.ChangeRecord.CommitInfo(
+            1, 1000, "MERGE", Map.of("numTargetRowsInserted", "0")),
         new io.tablegate.spi.ChangeRecord.CommitInfo(1, 1000, null, Map.of()),
         new io.tablegate.spi.ChangeRecord.MetadataChange(1, 1000, snap.metadata()),
-        new io.tablegate.spi.ChangeRecord.ProtocolChange(1, 1000, new DeltaProtocol(3, 7, List.of("deletionVectors"), List.of("x"))),
-        new io.tablegate.spi.ChangeRecord.FileChange(2, 2000, io.tablegate.spi.ChangeRecord.FileKind.CDC,
+        new io.tablegate.spi.ChangeRecord.ProtocolChange(
+            1, 1000, new DeltaProtocol(3, 7, List.of("deletionVectors"), List.of("x"))),
+        new io.tablegate.spi.ChangeRecord.FileChange(
+            2,
+            2000,
+            io.tablegate.spi.ChangeRecord.FileKind.CDC,
             new DataFile(T + "/c", "c", Map.of(), 5, 6, false, null, null)),
-        new io.tablegate.spi.ChangeRecord.FileChange(2, 2000, io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
+        new io.tablegate.spi.ChangeRecord.FileChange(
+            2,
+            2000,
+            io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
             new DataFile(T + "/r", "r", Map.of("p", "1"), 5, 6, true, "{}", null)));
   }
 
   @Test
   void changeRangesAreCachedAfterACompletePassAndRecordsRoundTrip() {
-    for (var r : records()) assertThat(ChangeRecordCodec.decode(ChangeRecordCodec.encode(r))).isEqualTo(r);
+    for (var r : records())
+      assertThat(ChangeRecordCodec.decode(ChangeRecordCodec.encode(r))).isEqualTo(r);
     FakeFormat inner = new FakeFormat();
     MapSharedCache cache = new MapSharedCache();
-    CachingTableFormat format = new CachingTableFormat(inner, cache, Duration.ofMinutes(1), Duration.ofDays(1));
+    CachingTableFormat format =
+        new CachingTableFormat(inner, cache, Duration.ofMinutes(1), Duration.ofDays(1));
     List<io.tablegate.spi.ChangeRecord> first = new ArrayList<>();
     try (var it = format.changes(T, 1, 2)) {
       it.forEachRemaining(first::add);
@@ -214,10 +252,19 @@ class CachingTableFormatTest {
     Map<String, String> pv = new HashMap<>();
     pv.put("a", null);
     pv.put("b", "x=y/é");
-    DataFile f = new DataFile("s3://b/t/x", "x", pv, 12, 34, false, null,
-        new io.tablegate.protocol.DeletionVector("u", "ab^cd", 1, 40, 3));
+    DataFile f =
+        new DataFile(
+            "s3://b/t/x",
+            "x",
+            pv,
+            12,
+            34,
+            false,
+            null,
+            new io.tablegate.protocol.DeletionVector("u", "ab^cd", 1, 40, 3));
     assertThat(DataFileCodec.decode(DataFileCodec.encode(f))).isEqualTo(f);
-    DataFile plain = new DataFile("file:/t/y", "y", Map.of(), 1, 2, true, "{\"numRecords\":1}", null);
+    DataFile plain =
+        new DataFile("file:/t/y", "y", Map.of(), 1, 2, true, "{\"numRecords\":1}", null);
     assertThat(DataFileCodec.decode(DataFileCodec.encode(plain))).isEqualTo(plain);
   }
 }

@@ -31,18 +31,21 @@ class JsonPredicateTest {
     return JsonPredicate.parse(predicate, PARTITIONS).mightMatch(f);
   }
 
-  static final String STATS = "{\"numRecords\":10,\"minValues\":{\"age\":20,\"name\":\"b\",\"ts\":\"2021-04-28T06:32:22.421Z\","
-      + "\"nested\":{\"x\":5}},\"maxValues\":{\"age\":30,\"name\":\"m\",\"ts\":\"2021-04-28T08:00:00.000Z\",\"nested\":{\"x\":9}},"
-      + "\"nullCount\":{\"age\":0,\"name\":2,\"ts\":0,\"nested\":{\"x\":0}}}";
+  static final String STATS =
+      "{\"numRecords\":10,\"minValues\":{\"age\":20,\"name\":\"b\",\"ts\":\"2021-04-28T06:32:22.421Z\","
+          + "\"nested\":{\"x\":5}},\"maxValues\":{\"age\":30,\"name\":\"m\",\"ts\":\"2021-04-28T08:00:00.000Z\",\"nested\":{\"x\":9}},"
+          + "\"nullCount\":{\"age\":0,\"name\":2,\"ts\":0,\"nested\":{\"x\":0}}}";
 
   @Test
   void partitionEqualityIsExact() {
     DataFile f = file(Map.of("date", "2021-04-28", "region", "eu"), null);
     assertThat(matches(op("equal", col("date", "date"), lit("2021-04-28", "date")), f)).isTrue();
     assertThat(matches(op("equal", col("date", "date"), lit("2021-04-29", "date")), f)).isFalse();
-    assertThat(matches(op("not", op("equal", col("region", "string"), lit("eu", "string"))), f)).isFalse();
+    assertThat(matches(op("not", op("equal", col("region", "string"), lit("eu", "string"))), f))
+        .isFalse();
     assertThat(matches(op("lessThan", lit("2021-04-27", "date"), col("date", "date")), f)).isTrue();
-    assertThat(matches(op("greaterThan", lit("2021-04-27", "date"), col("date", "date")), f)).isFalse();
+    assertThat(matches(op("greaterThan", lit("2021-04-27", "date"), col("date", "date")), f))
+        .isFalse();
   }
 
   @Test
@@ -67,9 +70,12 @@ class JsonPredicateTest {
     assertThat(matches(op("equal", col("nested.x", "int"), lit("7", "int")), f)).isTrue();
     assertThat(matches(op("equal", col("nested.x", "int"), lit("10", "int")), f)).isFalse();
     // not(age < 40): every row has age < 40 and no nulls, so no row matches the negation
-    assertThat(matches(op("not", op("lessThan", col("age", "int"), lit("40", "int"))), f)).isFalse();
-    // name has nulls: not(name < z) may still hold for... no row (nulls never compare), but three-valued logic keeps it
-    assertThat(matches(op("not", op("lessThan", col("name", "string"), lit("z", "string"))), f)).isTrue();
+    assertThat(matches(op("not", op("lessThan", col("age", "int"), lit("40", "int"))), f))
+        .isFalse();
+    // name has nulls: not(name < z) may still hold for... no row (nulls never compare), but
+    // three-valued logic keeps it
+    assertThat(matches(op("not", op("lessThan", col("name", "string"), lit("z", "string"))), f))
+        .isTrue();
     assertThat(matches(op("isNull", col("age", "int")), f)).isFalse();
     assertThat(matches(op("isNull", col("name", "string")), f)).isTrue();
   }
@@ -77,8 +83,19 @@ class JsonPredicateTest {
   @Test
   void timestampsAllowForMillisecondTruncatedMaxima() {
     DataFile f = file(Map.of(), STATS);
-    assertThat(matches(op("greaterThan", col("ts", "timestamp"), lit("2021-04-28T08:00:00.000500Z", "timestamp")), f)).isTrue();
-    assertThat(matches(op("greaterThan", col("ts", "timestamp"), lit("2021-04-28T08:00:01Z", "timestamp")), f)).isFalse();
+    assertThat(
+            matches(
+                op(
+                    "greaterThan",
+                    col("ts", "timestamp"),
+                    lit("2021-04-28T08:00:00.000500Z", "timestamp")),
+                f))
+        .isTrue();
+    assertThat(
+            matches(
+                op("greaterThan", col("ts", "timestamp"), lit("2021-04-28T08:00:01Z", "timestamp")),
+                f))
+        .isFalse();
   }
 
   @Test

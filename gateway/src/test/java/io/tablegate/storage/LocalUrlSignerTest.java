@@ -24,62 +24,87 @@ class LocalUrlSignerTest {
   @Test
   void aSignedUrlVerifiesUntilItExpiresAndNamesItsRecipient() {
     // Given
-    LocalUrlSigner signer = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw/delta-sharing", 900, CLOCK);
+    LocalUrlSigner signer =
+        new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw/delta-sharing", 900, CLOCK);
     // When
     var signed = signer.forRecipient("alice").sign("file:/data/t/part-0.parquet");
     // Then
     assertThat(signed.expirationTimestamp()).isEqualTo(CLOCK.millis() + 900_000);
     // the sealed path, then only the mark that makes Delta Kernel fetch the URL over HTTP
-    assertThat(signed.url()).startsWith("http://gw/delta-sharing/files/").endsWith(LocalUrlSigner.PRESIGNED_MARK);
-    assertThat(signed.url().indexOf('?')).isEqualTo(signed.url().length() - LocalUrlSigner.PRESIGNED_MARK.length());
-    assertThat(signer.verify(sealed(signed.url()))).isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/data/t/part-0.parquet", "alice"));
-    LocalUrlSigner later = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900,
-        Clock.offset(CLOCK, java.time.Duration.ofSeconds(900)));
-    assertThat(later.verify(sealed(signed.url()))).isEqualTo(new LocalUrlSigner.Verdict.Refused("the URL has expired"));
+    assertThat(signed.url())
+        .startsWith("http://gw/delta-sharing/files/")
+        .endsWith(LocalUrlSigner.PRESIGNED_MARK);
+    assertThat(signed.url().indexOf('?'))
+        .isEqualTo(signed.url().length() - LocalUrlSigner.PRESIGNED_MARK.length());
+    assertThat(signer.verify(sealed(signed.url())))
+        .isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/data/t/part-0.parquet", "alice"));
+    LocalUrlSigner later =
+        new LocalUrlSigner(
+            new Sealer(KEY, List.of()),
+            () -> "http://gw",
+            900,
+            Clock.offset(CLOCK, java.time.Duration.ofSeconds(900)));
+    assertThat(later.verify(sealed(signed.url())))
+        .isEqualTo(new LocalUrlSigner.Verdict.Refused("the URL has expired"));
   }
 
   @Test
   void theUrlDisclosesNoLocation() {
     // Given
-    LocalUrlSigner signer = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900, CLOCK);
+    LocalUrlSigner signer =
+        new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900, CLOCK);
     // When
-    String url = signer.forRecipient("alice").sign("s3://secret-bucket/warehouse/t/part-0.parquet").url();
+    String url =
+        signer.forRecipient("alice").sign("s3://secret-bucket/warehouse/t/part-0.parquet").url();
     // Then
     byte[] raw = Base64.getUrlDecoder().decode(sealed(url));
-    assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain("secret-bucket").doesNotContain("s3:");
-    assertThat(url).doesNotContain(Base64.getUrlEncoder().withoutPadding().encodeToString("s3://secret".getBytes(StandardCharsets.UTF_8)));
+    assertThat(new String(raw, StandardCharsets.ISO_8859_1))
+        .doesNotContain("secret-bucket")
+        .doesNotContain("s3:");
+    assertThat(url)
+        .doesNotContain(
+            Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("s3://secret".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void anotherKeyOrAnyEditedByteIsRefused() {
     // Given
-    LocalUrlSigner signer = new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900, CLOCK);
+    LocalUrlSigner signer =
+        new LocalUrlSigner(new Sealer(KEY, List.of()), () -> "http://gw", 900, CLOCK);
     String token = sealed(signer.forRecipient("alice").sign("file:/data/t/a.parquet").url());
-    LocalUrlSigner otherKey = new LocalUrlSigner(new Sealer(OTHER, List.of()), () -> "x", 900, CLOCK);
+    LocalUrlSigner otherKey =
+        new LocalUrlSigner(new Sealer(OTHER, List.of()), () -> "x", 900, CLOCK);
     // Then
     assertThat(otherKey.verify(token)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
     byte[] raw = Base64.getUrlDecoder().decode(token);
     for (int i = 0; i < raw.length; i++) {
       byte[] flipped = raw.clone();
       flipped[i] ^= 0x01;
-      assertThat(signer.verify(Base64.getUrlEncoder().withoutPadding().encodeToString(flipped))).as("byte " + i)
+      assertThat(signer.verify(Base64.getUrlEncoder().withoutPadding().encodeToString(flipped)))
+          .as("byte " + i)
           .isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
     }
     assertThat(signer.verify("!!")).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
     assertThat(signer.verify("")).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
     assertThat(signer.verify(null)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
-    assertThat(signer.verify(token.substring(0, token.length() - 3))).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
+    assertThat(signer.verify(token.substring(0, token.length() - 3)))
+        .isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
   }
 
   @Test
   void aRotatedKeyStillOpensItsUrlsAndAnotherInstanceWithTheSharedKeyOpensThem() {
     // Given: instance A signs with the old key
-    LocalUrlSigner a = new LocalUrlSigner(new Sealer(OTHER, List.of()), () -> "http://a", 900, CLOCK);
+    LocalUrlSigner a =
+        new LocalUrlSigner(new Sealer(OTHER, List.of()), () -> "http://a", 900, CLOCK);
     String token = sealed(a.forRecipient("bob").sign("file:/t/x.parquet").url());
     // When: instance B has rotated to a new key, keeping the old one as previous
-    LocalUrlSigner b = new LocalUrlSigner(new Sealer(KEY, List.of(OTHER)), () -> "http://b", 900, CLOCK);
+    LocalUrlSigner b =
+        new LocalUrlSigner(new Sealer(KEY, List.of(OTHER)), () -> "http://b", 900, CLOCK);
     // Then
-    assertThat(b.verify(token)).isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/t/x.parquet", "bob"));
+    assertThat(b.verify(token))
+        .isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/t/x.parquet", "bob"));
     String fresh = sealed(b.forRecipient("bob").sign("file:/t/x.parquet").url());
     assertThat(a.verify(fresh)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
   }

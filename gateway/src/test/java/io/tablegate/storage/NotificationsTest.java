@@ -16,17 +16,17 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two gateway instances share a real Redis and one table in a real S3 server, with a long
- * staleness bound: bucket notifications (MinIO webhook to either instance, or MinIO's Redis list)
- * make a new commit visible on both at once; Redis going away degrades to local invalidation and
- * comes back by itself.
+ * Two gateway instances share a real Redis and one table in a real S3 server, with a long staleness
+ * bound: bucket notifications (MinIO webhook to either instance, or MinIO's Redis list) make a new
+ * commit visible on both at once; Redis going away degrades to local invalidation and comes back by
+ * itself.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotificationsTest {
@@ -48,7 +48,8 @@ class NotificationsTest {
     s3.createBucket("lake");
     s3.upload(dir.resolve("t"), "lake", "tables/t");
     writer = TestTables.historyTableWriter(dir.resolve("t"));
-    String yaml = """
+    String yaml =
+        """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -63,7 +64,8 @@ class NotificationsTest {
               - name: n
                 tables:
                   - {name: t, location: "s3://lake/tables/t", historyShared: true}
-        """.formatted(s3.storeYaml("main").stripTrailing(), redis.uri(), TOKEN);
+        """
+            .formatted(s3.storeYaml("main").stripTrailing(), redis.uri(), TOKEN);
     a = GatewayHarness.start(yaml, dir);
     b = GatewayHarness.start(yaml, dir);
   }
@@ -76,14 +78,21 @@ class NotificationsTest {
     s3.close();
   }
 
-  /** Writes commit {@code next} locally and uploads it: the store has a new version nobody was told about. */
+  /**
+   * Writes commit {@code next} locally and uploads it: the store has a new version nobody was told
+   * about.
+   */
   static String commit() throws Exception {
     long v = next++;
-    var f = writer.writeFile(List.<Object[]>of(new Object[] {v, "n" + v, LocalDate.of(2024, 6, 1)}));
-    writer.commit(v, List.of(DeltaTableWriter.add(f, Instant.now().toEpochMilli(), null)), Instant.now());
+    var f =
+        writer.writeFile(List.<Object[]>of(new Object[] {v, "n" + v, LocalDate.of(2024, 6, 1)}));
+    writer.commit(
+        v, List.of(DeltaTableWriter.add(f, Instant.now().toEpochMilli(), null)), Instant.now());
     String log = String.format("_delta_log/%020d.json", v);
-    s3.client.putObject(r -> r.bucket("lake").key("tables/t/" + f.path()), dir.resolve("t").resolve(f.path()));
-    s3.client.putObject(r -> r.bucket("lake").key("tables/t/" + log), dir.resolve("t").resolve(log));
+    s3.client.putObject(
+        r -> r.bucket("lake").key("tables/t/" + f.path()), dir.resolve("t").resolve(f.path()));
+    s3.client.putObject(
+        r -> r.bucket("lake").key("tables/t/" + log), dir.resolve("t").resolve(log));
     return "tables/t/" + log;
   }
 
@@ -97,19 +106,27 @@ class NotificationsTest {
         {"EventName":"s3:ObjectCreated:Put","Key":"lake/%s","Records":[{"eventVersion":"2.0","eventSource":"minio:s3",
          "eventTime":"%s","eventName":"s3:ObjectCreated:Put",
          "s3":{"bucket":{"name":"lake"},"object":{"key":"%s","size":100,"sequencer":"%s"}}}]}
-        """.formatted(key, eventTime, escaped, Long.toHexString(System.nanoTime()));
+        """
+        .formatted(key, eventTime, escaped, Long.toHexString(System.nanoTime()));
   }
 
   static double metric(GatewayHarness gw, String name) {
     for (String line : gw.management("/metrics").text().split("\n")) {
-      if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
+      if (line.startsWith(name + " "))
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
     }
     return Double.NaN;
   }
 
   static Response webhook(GatewayHarness gw, String token, String body) {
-    Map<String, String> headers = token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
-    return gw.send(io.vertx.core.http.HttpMethod.POST, gw.endpoint().replace("/delta-sharing", "") + "/events", null, headers, body);
+    Map<String, String> headers =
+        token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
+    return gw.send(
+        io.vertx.core.http.HttpMethod.POST,
+        gw.endpoint().replace("/delta-sharing", "") + "/events",
+        null,
+        headers,
+        body);
   }
 
   static String version(GatewayHarness gw) {
@@ -149,7 +166,12 @@ class NotificationsTest {
     String key = commit();
     String record = minioEvent(key);
     String inner = record.substring(record.indexOf("\"Records\":[") + 11, record.lastIndexOf(']'));
-    assertThat(redis.run("RPUSH", "minio-events", "[{\"Event\":[" + inner + "],\"EventTime\":\"2026-11-25T00:00:00Z\"}]")).startsWith(":");
+    assertThat(
+            redis.run(
+                "RPUSH",
+                "minio-events",
+                "[{\"Event\":[" + inner + "],\"EventTime\":\"2026-11-25T00:00:00Z\"}]"))
+        .startsWith(":");
     awaitVersion(a, 6);
     awaitVersion(b, 6);
   }
@@ -163,14 +185,23 @@ class NotificationsTest {
     assertError(webhook(a, TOKEN, "{not json"), 400, "MALFORMED_REQUEST");
     Response dataFile = webhook(a, TOKEN, minioEvent("tables/t/day=2024-06-01/part-0.parquet"));
     assertThat(dataFile.json().get("invalidatedTables").asInt()).isZero();
-    Response otherBucket = webhook(a, TOKEN, minioEvent(key).replace("\"name\":\"lake\"", "\"name\":\"other\""));
+    Response otherBucket =
+        webhook(a, TOKEN, minioEvent(key).replace("\"name\":\"lake\"", "\"name\":\"other\""));
     assertThat(otherBucket.json().get("invalidatedTables").asInt()).isZero();
-    assertThat(webhook(a, TOKEN, "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\"}").status()).isEqualTo(200);
+    assertThat(webhook(a, TOKEN, "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\"}").status())
+        .isEqualTo(200);
     assertThat(version(a)).isEqualTo("6");
     assertThat(version(b)).isEqualTo("6");
     // MinIO's liveness probe
-    assertThat(a.send(io.vertx.core.http.HttpMethod.HEAD, a.endpoint().replace("/delta-sharing", "") + "/events", null, Map.of(), null)
-        .status()).isEqualTo(200);
+    assertThat(
+            a.send(
+                    io.vertx.core.http.HttpMethod.HEAD,
+                    a.endpoint().replace("/delta-sharing", "") + "/events",
+                    null,
+                    Map.of(),
+                    null)
+                .status())
+        .isEqualTo(200);
     // the right event, sent twice, is harmless
     String event = minioEvent(key);
     assertThat(webhook(b, TOKEN, event).status()).isEqualTo(200);
@@ -196,8 +227,10 @@ class NotificationsTest {
     assertThat(version(b)).isEqualTo("7");
     // When Redis comes back, the instances reconnect by themselves
     redis.start();
-    GatewayHarness.eventually(() -> a.management("/readyz").text().contains("\"redis\":\"connected\""));
-    GatewayHarness.eventually(() -> b.management("/readyz").text().contains("\"redis\":\"connected\""));
+    GatewayHarness.eventually(
+        () -> a.management("/readyz").text().contains("\"redis\":\"connected\""));
+    GatewayHarness.eventually(
+        () -> b.management("/readyz").text().contains("\"redis\":\"connected\""));
     assertThat(a.management("/metrics").text()).contains("tablegate_redis_connected 1.0");
     key = commit(); // version 9
     assertThat(webhook(a, TOKEN, minioEvent(key)).status()).isEqualTo(200);
@@ -207,7 +240,8 @@ class NotificationsTest {
   @Test
   @Order(5)
   void aLostEventOnlyDelaysFreshnessByTheStalenessBound() throws Exception {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -220,7 +254,8 @@ class NotificationsTest {
               - name: n
                 tables:
                   - {name: t, location: "s3://lake/tables/t", historyShared: true}
-        """.formatted(s3.storeYaml("main").stripTrailing());
+        """
+            .formatted(s3.storeYaml("main").stripTrailing());
     try (GatewayHarness c = GatewayHarness.start(yaml, dir)) {
       String before = version(c);
       commit(); // no event at all
@@ -232,7 +267,12 @@ class NotificationsTest {
   }
 
   static Response webhookUrl(GatewayHarness gw, String query, String body) {
-    return gw.send(io.vertx.core.http.HttpMethod.POST, gw.endpoint().replace("/delta-sharing", "") + "/events" + query, null, Map.of(), body);
+    return gw.send(
+        io.vertx.core.http.HttpMethod.POST,
+        gw.endpoint().replace("/delta-sharing", "") + "/events" + query,
+        null,
+        Map.of(),
+        body);
   }
 
   static String cephEvent(String key) {
@@ -240,7 +280,8 @@ class NotificationsTest {
         {"Records":[{"eventVersion":"2.2","eventSource":"ceph:s3","awsRegion":"default","eventTime":"2026-11-30T10:00:00.000Z",
          "eventName":"ObjectCreated:Put","s3":{"s3SchemaVersion":"1.0","configurationId":"tablegate","bucket":{"name":"lake"},
          "object":{"key":"%s","size":100,"eTag":"e","sequencer":"%s"}}}]}
-        """.formatted(key, Long.toHexString(System.nanoTime()));
+        """
+        .formatted(key, Long.toHexString(System.nanoTime()));
   }
 
   @Test
@@ -249,7 +290,8 @@ class NotificationsTest {
     // Given: a commit nobody was told about (the staleness bound is ten minutes)
     String key = commit();
     // When: a wrong token, no token, then the right one as RGW sends it (no Authorization header)
-    assertError(webhookUrl(a, "?token=wrong-token-0123456789", cephEvent(key)), 401, "UNAUTHENTICATED");
+    assertError(
+        webhookUrl(a, "?token=wrong-token-0123456789", cephEvent(key)), 401, "UNAUTHENTICATED");
     assertError(webhookUrl(a, "", cephEvent(key)), 401, "UNAUTHENTICATED");
     Response ok = webhookUrl(a, "?token=" + TOKEN, cephEvent(key));
     // Then
@@ -264,34 +306,48 @@ class NotificationsTest {
   void snsNotificationsAndSubscriptionConfirmations() throws Exception {
     // Given
     String key = commit();
-    String inner = """
+    String inner =
+        """
         {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"lake"},
-         "object":{"key":"%s","sequencer":"%s"}}}]}""".formatted(key, Long.toHexString(System.nanoTime()));
-    String envelope = "{\"Type\":\"Notification\",\"MessageId\":\"1\",\"TopicArn\":\"arn:aws:sns:us-east-1:1:lake\",\"Message\":"
-        + com.fasterxml.jackson.databind.node.TextNode.valueOf(inner) + "}";
+         "object":{"key":"%s","sequencer":"%s"}}}]}"""
+            .formatted(key, Long.toHexString(System.nanoTime()));
+    String envelope =
+        "{\"Type\":\"Notification\",\"MessageId\":\"1\",\"TopicArn\":\"arn:aws:sns:us-east-1:1:lake\",\"Message\":"
+            + com.fasterxml.jackson.databind.node.TextNode.valueOf(inner)
+            + "}";
     // When
     Response ok = webhookUrl(b, "?token=" + TOKEN, envelope);
     // Then
     assertThat(ok.status()).as(ok.text()).isEqualTo(200);
     awaitVersion(a, next - 1);
     // and a subscription confirmation that points anywhere but SNS is refused without a request
-    String confirm = "{\"Type\":\"SubscriptionConfirmation\",\"TopicArn\":\"arn:aws:sns:us-east-1:1:lake\",\"Token\":\"t\","
-        + "\"SubscribeURL\":\"http://127.0.0.1:1/latest/meta-data\"}";
+    String confirm =
+        "{\"Type\":\"SubscriptionConfirmation\",\"TopicArn\":\"arn:aws:sns:us-east-1:1:lake\",\"Token\":\"t\","
+            + "\"SubscribeURL\":\"http://127.0.0.1:1/latest/meta-data\"}";
     assertError(webhookUrl(b, "?token=" + TOKEN, confirm), 400, "INVALID_PARAMETER_VALUE");
     assertError(webhookUrl(b, "", confirm), 401, "UNAUTHENTICATED");
     // while one on an allowed host is confirmed by fetching its SubscribeURL
-    java.util.concurrent.CompletableFuture<String> fetched = new java.util.concurrent.CompletableFuture<>();
-    io.vertx.core.http.HttpServer sns = GatewayHarness.await(b.vertx.createHttpServer()
-        .requestHandler(req -> {
-          fetched.complete(req.uri());
-          req.response().end("<ConfirmSubscriptionResponse/>");
-        }).listen(0, "127.0.0.1"));
+    java.util.concurrent.CompletableFuture<String> fetched =
+        new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.http.HttpServer sns =
+        GatewayHarness.await(
+            b.vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      fetched.complete(req.uri());
+                      req.response().end("<ConfirmSubscriptionResponse/>");
+                    })
+                .listen(0, "127.0.0.1"));
     try {
-      String allowed = confirm.replace("http://127.0.0.1:1/latest/meta-data",
-          "http://localhost:" + sns.actualPort() + "/?Action=ConfirmSubscription&Token=t");
+      String allowed =
+          confirm.replace(
+              "http://127.0.0.1:1/latest/meta-data",
+              "http://localhost:" + sns.actualPort() + "/?Action=ConfirmSubscription&Token=t");
       Response confirmed = webhookUrl(b, "?token=" + TOKEN, allowed);
       assertThat(confirmed.status()).as(confirmed.text()).isEqualTo(200);
-      assertThat(fetched.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("/?Action=ConfirmSubscription&Token=t");
+      assertThat(fetched.get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo("/?Action=ConfirmSubscription&Token=t");
     } finally {
       GatewayHarness.await(sns.close());
     }

@@ -45,7 +45,9 @@ class RedisTierTest {
   static void start() throws Exception {
     redis = new RedisHarness(dir.resolve("redis"));
     SyntheticTables.generate(dir.resolve("t"), FILES, 20, true);
-    var config = ConfigLoader.parse("""
+    var config =
+        ConfigLoader.parse(
+                """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -57,11 +59,21 @@ class RedisTierTest {
               - name: r
                 tables:
                   - {name: t, location: t}
-        """.formatted(redis.uri()), dir).config();
+        """
+                    .formatted(redis.uri()),
+                dir)
+            .config();
     a = GatewayHarness.start(config, Clock.systemUTC());
     Vertx vertx = Vertx.vertx();
-    b = GatewayHarness.attach(vertx, GatewayHarness.await(Gateway.start(vertx, config, Clock.systemUTC(),
-        f -> new io.tablegate.http.CountingFormat(f, pulledByB))));
+    b =
+        GatewayHarness.attach(
+            vertx,
+            GatewayHarness.await(
+                Gateway.start(
+                    vertx,
+                    config,
+                    Clock.systemUTC(),
+                    f -> new io.tablegate.http.CountingFormat(f, pulledByB))));
   }
 
   @AfterAll
@@ -76,17 +88,22 @@ class RedisTierTest {
     HttpClient client = gw.vertx.createHttpClient();
     AtomicLong lines = new AtomicLong();
     Promise<Void> done = Promise.promise();
-    client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gw.endpoint() + QUERY))
+    client
+        .request(
+            new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gw.endpoint() + QUERY))
         .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}")))
-        .onSuccess(resp -> {
-          resp.handler(buf -> {
-            long n = 0;
-            for (byte x : buf.getBytes()) if (x == '\n') n++;
-            lines.addAndGet(n);
-          });
-          resp.endHandler(v -> done.complete());
-          resp.exceptionHandler(done::tryFail);
-        }).onFailure(done::tryFail);
+        .onSuccess(
+            resp -> {
+              resp.handler(
+                  buf -> {
+                    long n = 0;
+                    for (byte x : buf.getBytes()) if (x == '\n') n++;
+                    lines.addAndGet(n);
+                  });
+              resp.endHandler(v -> done.complete());
+              resp.exceptionHandler(done::tryFail);
+            })
+        .onFailure(done::tryFail);
     GatewayHarness.await(done.future());
     client.close();
     return lines.get();
@@ -101,7 +118,8 @@ class RedisTierTest {
     // When: the table disappears from storage, so that only Redis can answer
     Files.move(dir.resolve("t"), dir.resolve("t-gone"));
     // Then (A may still be finishing its write to Redis after its response ended: poll, generously)
-    assertThat(b.get("/shares/s/schemas/r/tables/t/version", null).header("Delta-Table-Version")).isEqualTo("19");
+    assertThat(b.get("/shares/s/schemas/r/tables/t/version", null).header("Delta-Table-Version"))
+        .isEqualTo("19");
     assertThat(b.get("/shares/s/schemas/r/tables/t/metadata", null).text()).isEqualTo(headA);
     long lines = -1;
     for (int attempt = 0; attempt < 60 && lines != FILES + 2; attempt++) {
@@ -123,9 +141,17 @@ class RedisTierTest {
     // Given
     HttpClient client = b.vertx.createHttpClient();
     long before = pulledByB.get();
-    HttpClientResponse resp = GatewayHarness.await(client.request(new RequestOptions().setMethod(HttpMethod.POST)
-            .setAbsoluteURI(b.endpoint() + QUERY))
-        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}"))).map(r -> r.pause()));
+    HttpClientResponse resp =
+        GatewayHarness.await(
+            client
+                .request(
+                    new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(b.endpoint() + QUERY))
+                .compose(
+                    req ->
+                        req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}")))
+                .map(r -> r.pause()));
     // When
     long last = -1;
     for (int i = 0; i < 100 && pulledByB.get() != last; i++) {
@@ -146,14 +172,23 @@ class RedisTierTest {
     HttpClient client = b.vertx.createHttpClient();
     AtomicLong lines = new AtomicLong();
     Promise<Void> done = Promise.promise();
-    HttpClientResponse resp = GatewayHarness.await(client.request(new RequestOptions().setMethod(HttpMethod.POST)
-            .setAbsoluteURI(b.endpoint() + QUERY))
-        .compose(req -> req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}"))).map(r -> r.pause()));
-    resp.handler(buf -> {
-      long n = 0;
-      for (byte x : buf.getBytes()) if (x == '\n') n++;
-      lines.addAndGet(n);
-    });
+    HttpClientResponse resp =
+        GatewayHarness.await(
+            client
+                .request(
+                    new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(b.endpoint() + QUERY))
+                .compose(
+                    req ->
+                        req.putHeader("Content-Type", "application/json").send(Buffer.buffer("{}")))
+                .map(r -> r.pause()));
+    resp.handler(
+        buf -> {
+          long n = 0;
+          for (byte x : buf.getBytes()) if (x == '\n') n++;
+          lines.addAndGet(n);
+        });
     resp.endHandler(v -> done.complete());
     resp.exceptionHandler(done::tryFail);
     Thread.sleep(500);

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tables in a real S3 server (s3proxy verifies SigV4): presigned and proxied files, errors, outages. */
+/**
+ * Tables in a real S3 server (s3proxy verifies SigV4): presigned and proxied files, errors,
+ * outages.
+ */
 class S3StorageTest {
   static final String T = "/shares/s/schemas/o/tables/";
   @TempDir static Path dir;
@@ -36,12 +39,20 @@ class S3StorageTest {
     main = new S3Harness(dir.resolve("s3-main"));
     other = new S3Harness(dir.resolve("s3-other"));
     TestTables.writeHistoryTable(dir.resolve("hist"));
-    DeltaTableWriter w = new DeltaTableWriter(dir.resolve("dv"), List.of(new DeltaTableWriter.ColumnSpec("id", "long")), List.of());
+    DeltaTableWriter w =
+        new DeltaTableWriter(
+            dir.resolve("dv"), List.of(new DeltaTableWriter.ColumnSpec("id", "long")), List.of());
     List<Object[]> rows = new ArrayList<>();
     for (long i = 0; i < 10; i++) rows.add(new Object[] {i});
     var file = w.writeFile(rows);
-    List<String> v0 = new ArrayList<>(w.createActions(Map.of("delta.enableDeletionVectors", "true"), 3, 7, List.of("deletionVectors"),
-        List.of("deletionVectors")));
+    List<String> v0 =
+        new ArrayList<>(
+            w.createActions(
+                Map.of("delta.enableDeletionVectors", "true"),
+                3,
+                7,
+                List.of("deletionVectors"),
+                List.of("deletionVectors")));
     v0.add(DeltaTableWriter.add(file, 0, w.writeDeletionVector(0, 9)));
     w.commit(0, v0, Instant.now());
     main.createBucket("lake");
@@ -51,7 +62,9 @@ class S3StorageTest {
     other.createBucket("second");
     other.upload(dir.resolve("hist"), "second", "copy");
     String publicMain = main.endpoint().replace("127.0.0.1", "localhost");
-    gw = GatewayHarness.start("""
+    gw =
+        GatewayHarness.start(
+            """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -71,8 +84,18 @@ class S3StorageTest {
                   - {name: copy, location: "s3://second/copy", store: other}
                   - {name: denied, location: "s3://lake/denied/hist", store: denied}
                   - {name: absent, location: "s3://lake/nothing/here", store: main}
-        """.formatted(main.endpoint(), publicMain, S3Harness.ACCESS_KEY, S3Harness.SECRET_KEY, other.endpoint(), S3Harness.ACCESS_KEY,
-        S3Harness.SECRET_KEY, main.endpoint(), S3Harness.ACCESS_KEY), dir);
+        """
+                .formatted(
+                    main.endpoint(),
+                    publicMain,
+                    S3Harness.ACCESS_KEY,
+                    S3Harness.SECRET_KEY,
+                    other.endpoint(),
+                    S3Harness.ACCESS_KEY,
+                    S3Harness.SECRET_KEY,
+                    main.endpoint(),
+                    S3Harness.ACCESS_KEY),
+            dir);
   }
 
   @AfterAll
@@ -96,13 +119,18 @@ class S3StorageTest {
     assertThat(files).hasSize(3);
     for (JsonNode f : files) {
       String url = f.get("url").asText();
-      assertThat(url).startsWith(main.endpoint().replace("127.0.0.1", "localhost") + "/lake/sales/hist/day%3D");
+      assertThat(url)
+          .startsWith(
+              main.endpoint().replace("127.0.0.1", "localhost") + "/lake/sales/hist/day%3D");
       assertThat(url).contains("X-Amz-Signature=").contains("X-Amz-Expires=3600");
       // the line's expiry is the URL's real expiry: X-Amz-Date + X-Amz-Expires
       String amzDate = url.replaceAll(".*X-Amz-Date=(\\d{8}T\\d{6}Z).*", "$1");
-      Instant signedAt = java.time.LocalDateTime.parse(amzDate, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
-          .toInstant(java.time.ZoneOffset.UTC);
-      assertThat(f.get("expirationTimestamp").asLong()).isEqualTo(signedAt.plusSeconds(3600).toEpochMilli());
+      Instant signedAt =
+          java.time.LocalDateTime.parse(
+                  amzDate, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
+              .toInstant(java.time.ZoneOffset.UTC);
+      assertThat(f.get("expirationTimestamp").asLong())
+          .isEqualTo(signedAt.plusSeconds(3600).toEpochMilli());
       Response download = gw.fetch(url, Map.of());
       assertThat(download.status()).isEqualTo(200);
       assertThat((long) download.body().length).isEqualTo(f.get("size").asLong());
@@ -123,19 +151,34 @@ class S3StorageTest {
     String signature = a.replaceAll(".*X-Amz-Signature=([0-9a-f]+).*", "$1");
     String flipped = (signature.charAt(0) == '0' ? "1" : "0") + signature.substring(1);
     assertThat(gw.fetch(a.replace(signature, flipped), Map.of()).status()).isEqualTo(403);
-    // without a signature the object is not served either (s3proxy answers 404 to anonymous GETs, MinIO 403)
+    // without a signature the object is not served either (s3proxy answers 404 to anonymous GETs,
+    // MinIO 403)
     assertThat(gw.fetch(a.substring(0, a.indexOf('?')), Map.of()).status()).isIn(403, 404);
   }
 
   @Test
   void aPresignedUrlExpires() throws Exception {
     // When: a URL signed for one second, straight from the store client
-    try (S3Store store = new S3Store(new StoreConfig("t", main.endpoint(), null, "us-east-1", true, S3Harness.ACCESS_KEY,
-        S3Harness.SECRET_KEY, 1000, 2000))) {
-      String location = files(gw.post(T + "hist_proxy/query", null, "{}")).isEmpty() ? null : "s3://lake/sales/hist/_delta_log/00000000000000000000.json";
+    try (S3Store store =
+        new S3Store(
+            new StoreConfig(
+                "t",
+                main.endpoint(),
+                null,
+                "us-east-1",
+                true,
+                S3Harness.ACCESS_KEY,
+                S3Harness.SECRET_KEY,
+                1000,
+                2000))) {
+      String location =
+          files(gw.post(T + "hist_proxy/query", null, "{}")).isEmpty()
+              ? null
+              : "s3://lake/sales/hist/_delta_log/00000000000000000000.json";
       // SigV4 dates have whole seconds: a URL signed for 2 s is valid for at least 1 s from now
       var signed = store.presign(location, 2);
-      assertThat(signed.expirationTimestamp()).isBetween(System.currentTimeMillis() + 1000, System.currentTimeMillis() + 2000);
+      assertThat(signed.expirationTimestamp())
+          .isBetween(System.currentTimeMillis() + 1000, System.currentTimeMillis() + 2000);
       assertThat(gw.fetch(signed.url(), Map.of()).status()).isEqualTo(200);
       Thread.sleep(Math.max(0, signed.expirationTimestamp() - System.currentTimeMillis()) + 1100);
       // Then
@@ -149,7 +192,8 @@ class S3StorageTest {
     assertThat(files(v1)).hasSize(3);
     Response changes = gw.get(T + "hist/changes?startingVersion=0", null);
     List<String> kinds = new ArrayList<>();
-    for (JsonNode l : changes.lines().subList(2, changes.lines().size())) kinds.add(l.fieldNames().next());
+    for (JsonNode l : changes.lines().subList(2, changes.lines().size()))
+      kinds.add(l.fieldNames().next());
     assertThat(kinds).containsExactly("add", "add", "add", "cdf", "add");
     Response streaming = gw.post(T + "hist/query", null, "{\"startingVersion\": 1}");
     assertThat(streaming.lines()).hasSize(6);
@@ -157,10 +201,17 @@ class S3StorageTest {
 
   @Test
   void proxyModeStreamsTheObjectThroughTheGateway() throws Exception {
-    Response r = gw.post(T + "hist_proxy/query", null, Map.of("delta-sharing-capabilities", "responseformat=delta"), "{}");
+    Response r =
+        gw.post(
+            T + "hist_proxy/query",
+            null,
+            Map.of("delta-sharing-capabilities", "responseformat=delta"),
+            "{}");
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     for (JsonNode l : r.lines()) {
-      if (l.has("file")) assertThat(l.get("file").get("deltaSingleAction").get("add").get("path").asText()).startsWith(gw.endpoint() + "/files/");
+      if (l.has("file"))
+        assertThat(l.get("file").get("deltaSingleAction").get("add").get("path").asText())
+            .startsWith(gw.endpoint() + "/files/");
     }
     Path received = Recipient.materialize(gw, r.lines(), dir.resolve("received-proxy"));
     assertThat(KernelRows.readTable(received)).hasSize(9);
@@ -169,16 +220,29 @@ class S3StorageTest {
     assertThat(range.status()).isEqualTo(206);
     assertThat(new String(range.body())).isEqualTo("PAR1");
     int mid = url.indexOf("/files/") + 12;
-    assertError(gw.fetch(url.substring(0, mid) + (url.charAt(mid) == 'x' ? 'y' : 'x') + url.substring(mid + 1), Map.of()), 403,
+    assertError(
+        gw.fetch(
+            url.substring(0, mid) + (url.charAt(mid) == 'x' ? 'y' : 'x') + url.substring(mid + 1),
+            Map.of()),
+        403,
         "PERMISSION_DENIED");
   }
 
   @Test
   void deletionVectorsArePresignedToo() throws Exception {
-    Response r = gw.post(T + "dv/query", null, Map.of("delta-sharing-capabilities", "responseformat=delta;readerfeatures=deletionvectors"), "{}");
+    Response r =
+        gw.post(
+            T + "dv/query",
+            null,
+            Map.of(
+                "delta-sharing-capabilities",
+                "responseformat=delta;readerfeatures=deletionvectors"),
+            "{}");
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     JsonNode dv = files(r).get(0).get("deltaSingleAction").get("add").get("deletionVector");
-    assertThat(dv.get("pathOrInlineDv").asText()).contains("/lake/sales/dv/deletion_vector_").contains("X-Amz-Signature=");
+    assertThat(dv.get("pathOrInlineDv").asText())
+        .contains("/lake/sales/dv/deletion_vector_")
+        .contains("X-Amz-Signature=");
     Path received = Recipient.materialize(gw, r.lines(), dir.resolve("received-dv"));
     assertThat(KernelRows.readTable(received)).hasSize(8);
   }
@@ -194,7 +258,10 @@ class S3StorageTest {
   void badCredentialsAndMissingTablesAreClearErrors() {
     Response denied = gw.post(T + "denied/query", null, "{}");
     assertError(denied, 403, "PERMISSION_DENIED");
-    assertThat(denied.json().get("message").asText()).contains("s.o.denied").doesNotContain("wrong-secret").doesNotContain(S3Harness.ACCESS_KEY);
+    assertThat(denied.json().get("message").asText())
+        .contains("s.o.denied")
+        .doesNotContain("wrong-secret")
+        .doesNotContain(S3Harness.ACCESS_KEY);
     assertError(gw.post(T + "absent/query", null, "{}"), 404, "RESOURCE_DOES_NOT_EXIST");
   }
 
@@ -202,7 +269,8 @@ class S3StorageTest {
   void aStoreThatIsDownIs503NotAHang() throws Exception {
     other.stop();
     try {
-      // an answer at all is the point (no hang: the harness gives up after 120 s); how fast it comes is the
+      // an answer at all is the point (no hang: the harness gives up after 120 s); how fast it
+      // comes is the
       // store's connectTimeoutMs, not something a loaded CI machine can assert
       Response r = gw.post(T + "copy/query", null, "{}");
       assertError(r, 503, "TEMPORARILY_UNAVAILABLE");

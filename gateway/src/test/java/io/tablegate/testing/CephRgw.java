@@ -28,17 +28,24 @@ import software.amazon.awssdk.services.sns.SnsClient;
 public final class CephRgw implements AutoCloseable {
   private static CephRgw shared;
 
-  /** One RGW for the whole test JVM, started on first use and stopped when the JVM exits. Use a bucket of your own. */
+  /**
+   * One RGW for the whole test JVM, started on first use and stopped when the JVM exits. Use a
+   * bucket of your own.
+   */
   public static synchronized CephRgw shared() throws IOException, InterruptedException {
     if (shared == null) {
       CephRgw rgw = new CephRgw(Files.createTempDirectory("tablegate-ceph-"));
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          rgw.close();
-        } catch (Exception e) {
-          System.err.println("Could not stop Ceph RGW: " + e);
-        }
-      }, "ceph-rgw-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      rgw.close();
+                    } catch (Exception e) {
+                      System.err.println("Could not stop Ceph RGW: " + e);
+                    }
+                  },
+                  "ceph-rgw-stop"));
       shared = rgw;
     }
     return shared;
@@ -53,8 +60,15 @@ public final class CephRgw implements AutoCloseable {
   public CephRgw(Path dir) throws IOException, InterruptedException {
     this.dir = dir;
     Path log = Files.createTempFile("ceph-rgw-", ".log");
-    Process p = new ProcessBuilder(List.of("bash", Python.repository().resolve("scripts/ceph-rgw.sh").toString(), "start", dir.toString()))
-        .redirectError(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    "bash",
+                    Python.repository().resolve("scripts/ceph-rgw.sh").toString(),
+                    "start",
+                    dir.toString()))
+            .redirectError(log.toFile())
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("Ceph RGW did not start:\n" + out + Files.readString(log));
@@ -67,49 +81,85 @@ public final class CephRgw implements AutoCloseable {
     endpoint = values.get("RGW_ENDPOINT");
     accessKey = values.get("ACCESS_KEY");
     secretKey = values.get("SECRET_KEY");
-    if (endpoint == null || accessKey == null || secretKey == null) throw new IllegalStateException("Unexpected output:\n" + out);
-    client = S3Client.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(URI.create(endpoint))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClient(UrlConnectionHttpClient.create())
-        .build();
+    if (endpoint == null || accessKey == null || secretKey == null)
+      throw new IllegalStateException("Unexpected output:\n" + out);
+    client =
+        S3Client.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(URI.create(endpoint))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
   }
 
   /**
-   * Makes RGW push every object created or removed in {@code bucket} to {@code pushEndpoint}: a topic
-   * (RGW's SNS-compatible {@code CreateTopic} on the S3 endpoint, signed like any AWS call) and the bucket's
-   * notification configuration. A synchronous topic, {@code persistent=false}, posts before the PUT returns.
-   * Returns the topic's ARN.
+   * Makes RGW push every object created or removed in {@code bucket} to {@code pushEndpoint}: a
+   * topic (RGW's SNS-compatible {@code CreateTopic} on the S3 endpoint, signed like any AWS call)
+   * and the bucket's notification configuration. A synchronous topic, {@code persistent=false},
+   * posts before the PUT returns. Returns the topic's ARN.
    */
   public String notifyTo(String bucket, String topic, String pushEndpoint, boolean persistent) {
-    try (SnsClient sns = SnsClient.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(URI.create(endpoint))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-        .httpClient(UrlConnectionHttpClient.create())
-        .build()) {
-      String arn = sns.createTopic(r -> r.name(topic)
-          .attributes(Map.of("push-endpoint", pushEndpoint, "persistent", Boolean.toString(persistent)))).topicArn();
-      client.putBucketNotificationConfiguration(r -> r.bucket(bucket).notificationConfiguration(c -> c.topicConfigurations(t -> t
-          .id(topic).topicArn(arn).events(Event.S3_OBJECT_CREATED, Event.S3_OBJECT_REMOVED))));
+    try (SnsClient sns =
+        SnsClient.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(URI.create(endpoint))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      String arn =
+          sns.createTopic(
+                  r ->
+                      r.name(topic)
+                          .attributes(
+                              Map.of(
+                                  "push-endpoint",
+                                  pushEndpoint,
+                                  "persistent",
+                                  Boolean.toString(persistent))))
+              .topicArn();
+      client.putBucketNotificationConfiguration(
+          r ->
+              r.bucket(bucket)
+                  .notificationConfiguration(
+                      c ->
+                          c.topicConfigurations(
+                              t ->
+                                  t.id(topic)
+                                      .topicArn(arn)
+                                      .events(Event.S3_OBJECT_CREATED, Event.S3_OBJECT_REMOVED))));
       return arn;
     }
   }
 
   /** A {@code stores:} entry for this RGW. */
   public String storeYaml(String name) {
-    return "  - {name: " + name + ", endpoint: \"" + endpoint + "\", accessKeyId: " + accessKey + ", secretAccessKey: \"" + secretKey
+    return "  - {name: "
+        + name
+        + ", endpoint: \""
+        + endpoint
+        + "\", accessKeyId: "
+        + accessKey
+        + ", secretAccessKey: \""
+        + secretKey
         + "\", connectTimeoutMs: 2000, requestTimeoutMs: 30000}\n";
   }
 
   @Override
   public void close() throws Exception {
     client.close();
-    new ProcessBuilder(List.of("bash", Python.repository().resolve("scripts/ceph-rgw.sh").toString(), "stop", dir.toString()))
-        .inheritIO().start().waitFor(120, TimeUnit.SECONDS);
+    new ProcessBuilder(
+            List.of(
+                "bash",
+                Python.repository().resolve("scripts/ceph-rgw.sh").toString(),
+                "stop",
+                dir.toString()))
+        .inheritIO()
+        .start()
+        .waitFor(120, TimeUnit.SECONDS);
   }
 }

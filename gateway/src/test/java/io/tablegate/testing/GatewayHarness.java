@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A real gateway on a free port and a real HTTP client. Calls block the test thread (never an event loop). */
+/**
+ * A real gateway on a free port and a real HTTP client. Calls block the test thread (never an event
+ * loop).
+ */
 public final class GatewayHarness implements AutoCloseable {
   public static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -42,7 +45,8 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public static GatewayHarness start(GatewayConfig config, Clock clock) {
-    // the default management port is fixed; tests run several gateways, so theirs take a free port unless set
+    // the default management port is fixed; tests run several gateways, so theirs take a free port
+    // unless set
     if (config.management().equals(io.tablegate.config.ManagementConfig.defaults())) {
       config = config.withManagement(new io.tablegate.config.ManagementConfig("127.0.0.1", 0));
     }
@@ -57,9 +61,9 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   /**
-   * Polls {@code check} every 20 ms until it holds or a generous deadline (60 s) passes: what a test waits for may take
-   * long on a loaded 2-core machine, and the deadline is only there to end a test that would otherwise hang. Returns
-   * whether it held.
+   * Polls {@code check} every 20 ms until it holds or a generous deadline (60 s) passes: what a
+   * test waits for may take long on a loaded 2-core machine, and the deadline is only there to end
+   * a test that would otherwise hang. Returns whether it held.
    */
   public static boolean eventually(java.util.concurrent.Callable<Boolean> check) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -124,7 +128,12 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** GET on the management listener ({@code /livez}, {@code /readyz}, {@code /metrics}). */
   public Response management(String path) {
-    return send(io.vertx.core.http.HttpMethod.GET, "http://127.0.0.1:" + gateway.managementPort() + path, null, Map.of(), null);
+    return send(
+        io.vertx.core.http.HttpMethod.GET,
+        "http://127.0.0.1:" + gateway.managementPort() + path,
+        null,
+        Map.of(),
+        null);
   }
 
   public Response get(String path, String token) {
@@ -151,7 +160,12 @@ public final class GatewayHarness implements AutoCloseable {
     return send(HttpMethod.GET, absoluteUrl, null, headers, null);
   }
 
-  public Response send(HttpMethod method, String absoluteUrl, String token, Map<String, String> headers, String body) {
+  public Response send(
+      HttpMethod method,
+      String absoluteUrl,
+      String token,
+      Map<String, String> headers,
+      String body) {
     HttpRequest<Buffer> req = client.requestAbs(method, absoluteUrl);
     if (token != null) req.putHeader("Authorization", "Bearer " + token);
     headers.forEach(req::putHeader);
@@ -163,7 +177,8 @@ public final class GatewayHarness implements AutoCloseable {
       f = req.send();
     }
     var r = await(f);
-    return new Response(r.statusCode(), r.headers(), r.body() == null ? new byte[0] : r.body().getBytes());
+    return new Response(
+        r.statusCode(), r.headers(), r.body() == null ? new byte[0] : r.body().getBytes());
   }
 
   @Override

@@ -23,8 +23,11 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
   public IcebergRestCatalogServer(Path dir) throws Exception {
     String cpFile = System.getProperty("tablegate.icebergRestClasspath");
     if (cpFile == null || !Files.isReadable(Path.of(cpFile))) {
-      throw new IllegalStateException("The REST catalog fixture's classpath is missing (" + cpFile + "): build it with "
-          + "'mvn -f testing/iceberg-rest-catalog/pom.xml generate-resources' or run the whole reactor");
+      throw new IllegalStateException(
+          "The REST catalog fixture's classpath is missing ("
+              + cpFile
+              + "): build it with "
+              + "'mvn -f testing/iceberg-rest-catalog/pom.xml generate-resources' or run the whole reactor");
     }
     Path warehouse = Files.createDirectories(dir.resolve("warehouse"));
     this.log = dir.resolve("rest-catalog.log");
@@ -32,23 +35,39 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
       this.port = s.getLocalPort();
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", Files.readString(Path.of(cpFile)).trim(),
-        "org.apache.iceberg.rest.RESTCatalogServer");
-    pb.environment().putAll(Map.of("CATALOG_CATALOG__IMPL", "org.apache.iceberg.hadoop.HadoopCatalog",
-        "CATALOG_WAREHOUSE", warehouse.toString(), "CATALOG_REST_PORT", Integer.toString(port)));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-cp",
+            Files.readString(Path.of(cpFile)).trim(),
+            "org.apache.iceberg.rest.RESTCatalogServer");
+    pb.environment()
+        .putAll(
+            Map.of(
+                "CATALOG_CATALOG__IMPL",
+                "org.apache.iceberg.hadoop.HadoopCatalog",
+                "CATALOG_WAREHOUSE",
+                warehouse.toString(),
+                "CATALOG_REST_PORT",
+                Integer.toString(port)));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     this.process = pb.start();
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (!ready()) {
-      if (!process.isAlive()) throw new IllegalStateException("The REST catalog server exited: " + Files.readString(log));
-      if (System.nanoTime() > deadline) throw new IllegalStateException("The REST catalog server did not start: " + Files.readString(log));
+      if (!process.isAlive())
+        throw new IllegalStateException("The REST catalog server exited: " + Files.readString(log));
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException(
+            "The REST catalog server did not start: " + Files.readString(log));
       Thread.sleep(100);
     }
   }
 
   private boolean ready() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(uri() + "/v1/config").toURL().openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection) URI.create(uri() + "/v1/config").toURL().openConnection();
       c.setConnectTimeout(500);
       c.setReadTimeout(2000);
       return c.getResponseCode() == 200;
@@ -61,7 +80,10 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** A client of this server (Iceberg 1.12's RESTCatalog), authenticated with OAuth2 client credentials. */
+  /**
+   * A client of this server (Iceberg 1.12's RESTCatalog), authenticated with OAuth2 client
+   * credentials.
+   */
   public RESTCatalog client() {
     RESTCatalog c = new RESTCatalog();
     c.setConf(new org.apache.hadoop.conf.Configuration());
@@ -72,6 +94,7 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     process.destroy();
-    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS))
+      process.destroyForcibly().waitFor();
   }
 }

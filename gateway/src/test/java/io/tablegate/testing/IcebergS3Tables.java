@@ -10,16 +10,28 @@ import org.apache.iceberg.io.FileIO;
 
 /**
  * Iceberg tables written into s3proxy by Iceberg itself ({@link S3FileIO}), in the layout of a
- * Hadoop catalog: {@code metadata/vN.metadata.json} plus {@code metadata/version-hint.text}, as Spark's
- * HadoopCatalog writes them over s3a.
+ * Hadoop catalog: {@code metadata/vN.metadata.json} plus {@code metadata/version-hint.text}, as
+ * Spark's HadoopCatalog writes them over s3a.
  */
 public final class IcebergS3Tables {
   private IcebergS3Tables() {}
 
   public static S3FileIO io(S3Harness s3) {
     S3FileIO io = new S3FileIO();
-    io.initialize(Map.of("s3.endpoint", s3.endpoint(), "s3.path-style-access", "true", "s3.access-key-id", S3Harness.ACCESS_KEY,
-        "s3.secret-access-key", S3Harness.SECRET_KEY, "client.region", "us-east-1", "http-client.type", "urlconnection"));
+    io.initialize(
+        Map.of(
+            "s3.endpoint",
+            s3.endpoint(),
+            "s3.path-style-access",
+            "true",
+            "s3.access-key-id",
+            S3Harness.ACCESS_KEY,
+            "s3.secret-access-key",
+            S3Harness.SECRET_KEY,
+            "client.region",
+            "us-east-1",
+            "http-client.type",
+            "urlconnection"));
     return io;
   }
 

@@ -14,6 +14,7 @@ import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.types.DataTypeJsonSerDe;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.ArrayType;
 import io.delta.kernel.types.BinaryType;
@@ -35,7 +36,6 @@ import io.delta.kernel.types.TimestampNTZType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
-import io.delta.kernel.internal.types.DataTypeJsonSerDe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +52,10 @@ public final class KernelRows {
 
   private KernelRows() {}
 
-  /** Every row of the latest snapshot of the Delta table at {@code root}, with DVs, partitions and column mapping applied. */
+  /**
+   * Every row of the latest snapshot of the Delta table at {@code root}, with DVs, partitions and
+   * column mapping applied.
+   */
   public static List<String> readTable(Path root) throws Exception {
     Snapshot snap = Table.forPath(ENGINE, root.toUri().toString()).getLatestSnapshot(ENGINE);
     Scan scan = snap.getScanBuilder().build();
@@ -65,10 +68,14 @@ public final class KernelRows {
           while (fileRows.hasNext()) {
             Row fileRow = fileRows.next();
             FileStatus status = InternalScanFileUtils.getAddFileStatus(fileRow);
-            CloseableIterator<ColumnarBatch> data = ENGINE.getParquetHandler()
-                .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.empty())
-                .map(FileReadResult::getData);
-            try (CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(ENGINE, scanState, fileRow, data)) {
+            CloseableIterator<ColumnarBatch> data =
+                ENGINE
+                    .getParquetHandler()
+                    .readParquetFiles(
+                        Utils.singletonCloseableIterator(status), physical, Optional.empty())
+                    .map(FileReadResult::getData);
+            try (CloseableIterator<FilteredColumnarBatch> logical =
+                Scan.transformPhysicalData(ENGINE, scanState, fileRow, data)) {
               while (logical.hasNext()) collect(logical.next(), rows);
             }
           }
@@ -78,7 +85,10 @@ public final class KernelRows {
     return rows;
   }
 
-  /** Rows of the plain Parquet files in {@code dir}, read with {@code schema} (names matched, not field ids). */
+  /**
+   * Rows of the plain Parquet files in {@code dir}, read with {@code schema} (names matched, not
+   * field ids).
+   */
   public static List<String> readParquetDir(Path dir, StructType schema) throws Exception {
     List<FileStatus> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
@@ -88,9 +98,13 @@ public final class KernelRows {
     }
     List<String> rows = new ArrayList<>();
     StructType plain = (StructType) withoutMetadata(schema);
-    try (CloseableIterator<FileReadResult> data = ENGINE.getParquetHandler()
-        .readParquetFiles(Utils.toCloseableIterator(files.iterator()), plain, Optional.empty())) {
-      while (data.hasNext()) collect(new FilteredColumnarBatch(data.next().getData(), Optional.empty()), rows);
+    try (CloseableIterator<FileReadResult> data =
+        ENGINE
+            .getParquetHandler()
+            .readParquetFiles(
+                Utils.toCloseableIterator(files.iterator()), plain, Optional.empty())) {
+      while (data.hasNext())
+        collect(new FilteredColumnarBatch(data.next().getData(), Optional.empty()), rows);
     }
     return rows;
   }
@@ -102,11 +116,17 @@ public final class KernelRows {
   static DataType withoutMetadata(DataType t) {
     if (t instanceof StructType s) {
       StructType out = new StructType();
-      for (StructField f : s.fields()) out = out.add(f.getName(), withoutMetadata(f.getDataType()), f.isNullable());
+      for (StructField f : s.fields())
+        out = out.add(f.getName(), withoutMetadata(f.getDataType()), f.isNullable());
       return out;
     }
-    if (t instanceof ArrayType a) return new ArrayType(withoutMetadata(a.getElementType()), a.containsNull());
-    if (t instanceof MapType m) return new MapType(withoutMetadata(m.getKeyType()), withoutMetadata(m.getValueType()), m.isValueContainsNull());
+    if (t instanceof ArrayType a)
+      return new ArrayType(withoutMetadata(a.getElementType()), a.containsNull());
+    if (t instanceof MapType m)
+      return new MapType(
+          withoutMetadata(m.getKeyType()),
+          withoutMetadata(m.getValueType()),
+          m.isValueContainsNull());
     return t;
   }
 
@@ -152,7 +172,8 @@ public final class KernelRows {
     if (t instanceof ByteType) return Byte.toString(v.getByte(r));
     if (t instanceof ShortType) return Short.toString(v.getShort(r));
     if (t instanceof IntegerType || t instanceof DateType) return Integer.toString(v.getInt(r));
-    if (t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType) return Long.toString(v.getLong(r));
+    if (t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType)
+      return Long.toString(v.getLong(r));
     if (t instanceof FloatType) return Float.toString(v.getFloat(r));
     if (t instanceof DoubleType) return Double.toString(v.getDouble(r));
     if (t instanceof DecimalType) return v.getDecimal(r).toPlainString();

@@ -35,27 +35,44 @@ public final class OAuth2Server implements AutoCloseable {
   private void start() throws Exception {
     String cpFile = System.getProperty("tablegate.oauth2ServerClasspath");
     if (cpFile == null || !Files.isReadable(Path.of(cpFile))) {
-      throw new IllegalStateException("The OAuth2 server fixture's classpath is missing (" + cpFile + "): build it with "
-          + "'mvn -f testing/oauth2-server/pom.xml generate-resources' or run the whole reactor");
+      throw new IllegalStateException(
+          "The OAuth2 server fixture's classpath is missing ("
+              + cpFile
+              + "): build it with "
+              + "'mvn -f testing/oauth2-server/pom.xml generate-resources' or run the whole reactor");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx192m", "-cp", Files.readString(Path.of(cpFile)).trim(),
-        "no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx192m",
+            "-cp",
+            Files.readString(Path.of(cpFile)).trim(),
+            "no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt");
     pb.environment().put("SERVER_PORT", Integer.toString(port));
     if (jsonConfig != null) pb.environment().put("JSON_CONFIG", jsonConfig);
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("oauth2-server.log").toFile()));
+    pb.redirectErrorStream(true)
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(dir.resolve("oauth2-server.log").toFile()));
     process = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!ready()) {
-      if (!process.isAlive()) throw new IllegalStateException("The OAuth2 server exited: " + Files.readString(dir.resolve("oauth2-server.log")));
-      if (System.nanoTime() > deadline) throw new IllegalStateException("The OAuth2 server did not start");
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            "The OAuth2 server exited: " + Files.readString(dir.resolve("oauth2-server.log")));
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("The OAuth2 server did not start");
       Thread.sleep(100);
     }
   }
 
   private boolean ready() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(issuer("idp") + "/.well-known/openid-configuration").toURL().openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection)
+              URI.create(issuer("idp") + "/.well-known/openid-configuration")
+                  .toURL()
+                  .openConnection();
       c.setConnectTimeout(500);
       return c.getResponseCode() == 200;
     } catch (IOException e) {
@@ -70,14 +87,19 @@ public final class OAuth2Server implements AutoCloseable {
 
   /** A client-credentials access token: {@code sub} = the client id, {@code aud} = the scope. */
   public String token(String issuerId, String clientId, String scope) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) URI.create(issuer(issuerId) + "/token").toURL().openConnection();
+    HttpURLConnection c =
+        (HttpURLConnection) URI.create(issuer(issuerId) + "/token").toURL().openConnection();
     c.setRequestMethod("POST");
     c.setDoOutput(true);
     c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
-    String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-        + "&client_secret=secret&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
+    String form =
+        "grant_type=client_credentials&client_id="
+            + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+            + "&client_secret=secret&scope="
+            + URLEncoder.encode(scope, StandardCharsets.UTF_8);
     c.getOutputStream().write(form.getBytes(StandardCharsets.UTF_8));
-    if (c.getResponseCode() != 200) throw new IOException("token request answered " + c.getResponseCode());
+    if (c.getResponseCode() != 200)
+      throw new IOException("token request answered " + c.getResponseCode());
     return MAPPER.readTree(c.getInputStream()).get("access_token").asText();
   }
 
@@ -90,12 +112,29 @@ public final class OAuth2Server implements AutoCloseable {
     java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     var k = (java.security.interfaces.RSAPrivateCrtKey) g.generateKeyPair().getPrivate();
-    var jwk = MAPPER.createObjectNode().put("kty", "RSA").put("use", "sig").put("kid", "rotated")
-        .put("n", b64(k.getModulus())).put("e", b64(k.getPublicExponent())).put("d", b64(k.getPrivateExponent()))
-        .put("p", b64(k.getPrimeP())).put("q", b64(k.getPrimeQ())).put("dp", b64(k.getPrimeExponentP()))
-        .put("dq", b64(k.getPrimeExponentQ())).put("qi", b64(k.getCrtCoefficient()));
-    var config = jsonConfig == null ? MAPPER.createObjectNode() : (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(jsonConfig);
-    config.putObject("tokenProvider").putObject("keyProvider").put("initialKeys", jwk.toString()).put("algorithm", "RS256");
+    var jwk =
+        MAPPER
+            .createObjectNode()
+            .put("kty", "RSA")
+            .put("use", "sig")
+            .put("kid", "rotated")
+            .put("n", b64(k.getModulus()))
+            .put("e", b64(k.getPublicExponent()))
+            .put("d", b64(k.getPrivateExponent()))
+            .put("p", b64(k.getPrimeP()))
+            .put("q", b64(k.getPrimeQ()))
+            .put("dp", b64(k.getPrimeExponentP()))
+            .put("dq", b64(k.getPrimeExponentQ()))
+            .put("qi", b64(k.getCrtCoefficient()));
+    var config =
+        jsonConfig == null
+            ? MAPPER.createObjectNode()
+            : (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(jsonConfig);
+    config
+        .putObject("tokenProvider")
+        .putObject("keyProvider")
+        .put("initialKeys", jwk.toString())
+        .put("algorithm", "RS256");
     jsonConfig = config.toString();
     start();
   }

@@ -10,23 +10,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a shared table the way a recipient does: takes the NDJSON lines of a query, downloads
- * every file (and deletion vector) from its URL, writes the actions into a local
- * {@code _delta_log} as the Python and Spark clients do, and reads the rows back with Kernel.
+ * Reads a shared table the way a recipient does: takes the NDJSON lines of a query, downloads every
+ * file (and deletion vector) from its URL, writes the actions into a local {@code _delta_log} as
+ * the Python and Spark clients do, and reads the rows back with Kernel.
  */
 public final class Recipient {
   private Recipient() {}
 
-  /** Materializes a delta-format or parquet-format query response under {@code dir}; returns the table root. */
-  public static Path materialize(GatewayHarness gw, List<JsonNode> lines, Path dir) throws Exception {
+  /**
+   * Materializes a delta-format or parquet-format query response under {@code dir}; returns the
+   * table root.
+   */
+  public static Path materialize(GatewayHarness gw, List<JsonNode> lines, Path dir)
+      throws Exception {
     Files.createDirectories(dir.resolve("_delta_log"));
     List<String> log = new ArrayList<>();
     int n = 0;
     for (JsonNode line : lines) {
       if (line.has("protocol")) {
         JsonNode p = line.get("protocol");
-        log.add(p.has("deltaProtocol") ? "{\"protocol\":" + p.get("deltaProtocol") + "}"
-            : "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}");
+        log.add(
+            p.has("deltaProtocol")
+                ? "{\"protocol\":" + p.get("deltaProtocol") + "}"
+                : "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}");
       } else if (line.has("metaData")) {
         JsonNode m = line.get("metaData");
         if (m.has("deltaMetadata")) {
@@ -41,7 +47,8 @@ public final class Recipient {
           log.add("{\"metaData\":" + meta + "}");
         }
       } else if (line.has("file") && line.get("file").has("deltaSingleAction")) {
-        ObjectNode add = (ObjectNode) line.get("file").get("deltaSingleAction").get("add").deepCopy();
+        ObjectNode add =
+            (ObjectNode) line.get("file").get("deltaSingleAction").get("add").deepCopy();
         String name = "f" + (n++) + ".parquet";
         download(gw, add.get("path").asText(), dir.resolve(name), add.get("size").asLong());
         add.put("path", name);
@@ -66,15 +73,21 @@ public final class Recipient {
         log.add("{\"add\":" + add + "}");
       }
     }
-    Files.writeString(dir.resolve("_delta_log/00000000000000000000.json"), String.join("\n", log) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("_delta_log/00000000000000000000.json"),
+        String.join("\n", log) + "\n",
+        StandardCharsets.UTF_8);
     return dir;
   }
 
-  private static void download(GatewayHarness gw, String url, Path target, long expectedSize) throws Exception {
+  private static void download(GatewayHarness gw, String url, Path target, long expectedSize)
+      throws Exception {
     GatewayHarness.Response r = gw.fetch(url, Map.of());
-    if (r.status() != 200) throw new AssertionError("GET file URL gave " + r.status() + ": " + r.text());
+    if (r.status() != 200)
+      throw new AssertionError("GET file URL gave " + r.status() + ": " + r.text());
     if (expectedSize >= 0 && r.body().length != expectedSize) {
-      throw new AssertionError("file size " + r.body().length + " differs from the advertised size " + expectedSize);
+      throw new AssertionError(
+          "file size " + r.body().length + " differs from the advertised size " + expectedSize);
     }
     Files.write(target, r.body());
   }

@@ -36,9 +36,12 @@ public final class RedisHarness implements AutoCloseable {
 
   /** A single-node Redis Cluster owning every slot. */
   public static RedisHarness cluster(Path dir) throws Exception {
-    RedisHarness r = new RedisHarness(dir, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
+    RedisHarness r =
+        new RedisHarness(
+            dir, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
     r.run("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
-    for (int i = 0; i < 200 && !r.bulk("CLUSTER", "INFO").contains("cluster_state:ok"); i++) Thread.sleep(25);
+    for (int i = 0; i < 200 && !r.bulk("CLUSTER", "INFO").contains("cluster_state:ok"); i++)
+      Thread.sleep(25);
     return r;
   }
 
@@ -47,7 +50,8 @@ public final class RedisHarness implements AutoCloseable {
     Files.createDirectories(dir);
     Path conf = dir.resolve("sentinel.conf");
     Files.writeString(conf, "sentinel monitor mymaster 127.0.0.1 " + master.port + " 1\n");
-    return new RedisHarness(dir, List.of("--sentinel", "--sentinel-config-file-placeholder", conf.toString()));
+    return new RedisHarness(
+        dir, List.of("--sentinel", "--sentinel-config-file-placeholder", conf.toString()));
   }
 
   static int freePort() throws IOException {
@@ -57,7 +61,10 @@ public final class RedisHarness implements AutoCloseable {
   }
 
   public void start() throws Exception {
-    String binary = Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server";
+    String binary =
+        Files.isExecutable(Path.of("/usr/bin/redis-server"))
+            ? "/usr/bin/redis-server"
+            : "redis-server";
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(binary);
     int sentinel = extraArgs.indexOf("--sentinel-config-file-placeholder");
@@ -65,18 +72,27 @@ public final class RedisHarness implements AutoCloseable {
       cmd.add(extraArgs.get(sentinel + 1)); // the config file comes first
       cmd.add("--sentinel");
     }
-    cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString()));
+    cmd.addAll(
+        List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString()));
     if (sentinel < 0) {
       cmd.addAll(List.of("--save", "", "--appendonly", "no"));
       cmd.addAll(extraArgs);
     }
-    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
     for (int i = 0; i < 200; i++) {
       if (ping()) return;
       Thread.sleep(25);
     }
-    throw new IllegalStateException("redis-server did not start on port " + port + "; see " + dir.resolve("redis.log")
-        + " (install it with scripts/ensure-tools.sh --test)");
+    throw new IllegalStateException(
+        "redis-server did not start on port "
+            + port
+            + "; see "
+            + dir.resolve("redis.log")
+            + " (install it with scripts/ensure-tools.sh --test)");
   }
 
   private boolean ping() {

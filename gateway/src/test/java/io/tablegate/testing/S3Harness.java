@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
- * A real S3 server in-process: s3proxy over a file-system blob store, with SigV4 authentication
- * (it verifies presigned URL signatures). Stoppable and restartable on the same port.
+ * A real S3 server in-process: s3proxy over a file-system blob store, with SigV4 authentication (it
+ * verifies presigned URL signatures). Stoppable and restartable on the same port.
  */
 public final class S3Harness implements AutoCloseable {
   public static final String ACCESS_KEY = "tablegate-test-access";
@@ -40,33 +40,44 @@ public final class S3Harness implements AutoCloseable {
     this(dir, false);
   }
 
-  /** @param anonymous accept requests without checking their signatures (for a proxy in front that changes them) */
+  /**
+   * @param anonymous accept requests without checking their signatures (for a proxy in front that
+   *     changes them)
+   */
   public S3Harness(Path dir, boolean anonymous) throws Exception {
     this.anonymous = anonymous;
     this.dir = dir;
     Files.createDirectories(dir);
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", dir.toString());
-    this.context = ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
+    this.context =
+        ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
     this.proxy = start(0);
     this.port = proxy.getPort();
-    this.client = S3Client.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(URI.create(endpoint()))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClient(UrlConnectionHttpClient.create())
-        .build();
+    this.client =
+        S3Client.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(URI.create(endpoint()))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
   }
 
   private S3Proxy start(int onPort) throws Exception {
-    S3Proxy p = S3Proxy.builder()
-        .blobStore(context.getBlobStore())
-        .awsAuthentication(anonymous ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .endpoint(URI.create("http://127.0.0.1:" + onPort))
-        .build();
+    S3Proxy p =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .awsAuthentication(
+                anonymous ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4,
+                ACCESS_KEY,
+                SECRET_KEY)
+            .endpoint(URI.create("http://127.0.0.1:" + onPort))
+            .build();
     p.start();
     for (int i = 0; i < 200 && !"STARTED".equals(p.getState()); i++) Thread.sleep(25);
     return p;
@@ -78,7 +89,14 @@ public final class S3Harness implements AutoCloseable {
 
   /** The YAML of a store entry for this server. */
   public String storeYaml(String name) {
-    return "  - {name: " + name + ", endpoint: \"" + endpoint() + "\", accessKeyId: " + ACCESS_KEY + ", secretAccessKey: " + SECRET_KEY
+    return "  - {name: "
+        + name
+        + ", endpoint: \""
+        + endpoint()
+        + "\", accessKeyId: "
+        + ACCESS_KEY
+        + ", secretAccessKey: "
+        + SECRET_KEY
         + ", connectTimeoutMs: 1000, requestTimeoutMs: 3000}\n";
   }
 
@@ -86,7 +104,10 @@ public final class S3Harness implements AutoCloseable {
     client.createBucket(b -> b.bucket(bucket));
   }
 
-  /** Uploads every file under {@code local} to {@code s3://bucket/prefix/...}, keeping file times out of it. */
+  /**
+   * Uploads every file under {@code local} to {@code s3://bucket/prefix/...}, keeping file times
+   * out of it.
+   */
   public void upload(Path local, String bucket, String prefix) {
     try (Stream<Path> files = Files.walk(local)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {

@@ -24,13 +24,17 @@ public final class TestTables {
     if (datRoot != null) return datRoot;
     String testdata = System.getProperty("tablegate.testdata", "../../shared/testdata");
     Path tarball = Path.of(testdata, "deltalake-dat-v0.0.3.tar.gz").toAbsolutePath().normalize();
-    if (!Files.exists(tarball)) throw new IllegalStateException("DAT corpus not found at " + tarball);
+    if (!Files.exists(tarball))
+      throw new IllegalStateException("DAT corpus not found at " + tarball);
     Path target = Path.of("target", "dat").toAbsolutePath();
     Path generated = target.resolve("out/reader_tests/generated");
     try {
       if (!Files.isDirectory(generated)) {
         Files.createDirectories(target);
-        Process p = new ProcessBuilder("tar", "xzf", tarball.toString(), "-C", target.toString()).inheritIO().start();
+        Process p =
+            new ProcessBuilder("tar", "xzf", tarball.toString(), "-C", target.toString())
+                .inheritIO()
+                .start();
         if (p.waitFor() != 0) throw new IllegalStateException("tar failed on " + tarball);
       }
     } catch (IOException e) {
@@ -43,10 +47,18 @@ public final class TestTables {
     return datRoot;
   }
 
-  /** A writer of more commits to the table of {@link #writeHistoryTable}: (id long, name string, day date) by day. */
+  /**
+   * A writer of more commits to the table of {@link #writeHistoryTable}: (id long, name string, day
+   * date) by day.
+   */
   public static DeltaTableWriter historyTableWriter(Path root) {
-    return new DeltaTableWriter(root, List.of(new ColumnSpec("id", "long"), new ColumnSpec("name", "string"),
-        new ColumnSpec("day", "date")), List.of("day"));
+    return new DeltaTableWriter(
+        root,
+        List.of(
+            new ColumnSpec("id", "long"),
+            new ColumnSpec("name", "string"),
+            new ColumnSpec("day", "date")),
+        List.of("day"));
   }
 
   /** Commit times of {@link #writeHistoryTable}: version v committed at {@code BASE + v days}. */
@@ -62,7 +74,8 @@ public final class TestTables {
     List<FileRef> files = new ArrayList<>();
     for (int d = 1; d <= 4; d++) {
       List<Object[]> rows = new ArrayList<>();
-      for (long i = 0; i < 3; i++) rows.add(new Object[] {d * 10L + i, "n" + (d * 10 + i), LocalDate.of(2024, 5, d)});
+      for (long i = 0; i < 3; i++)
+        rows.add(new Object[] {d * 10L + i, "n" + (d * 10 + i), LocalDate.of(2024, 5, d)});
       files.add(w.writeFile(rows));
     }
     Map<String, String> cdf = Map.of("delta.enableChangeDataFeed", "true");
@@ -71,22 +84,49 @@ public final class TestTables {
     v0.add(DeltaTableWriter.add(files.get(0), at(0), null));
     v0.add(DeltaTableWriter.add(files.get(1), at(0), null));
     w.commit(0, v0, Instant.ofEpochMilli(at(0)));
-    w.commit(1, List.of(DeltaTableWriter.commitInfo("WRITE", at(1)), DeltaTableWriter.add(files.get(2), at(1), null)),
+    w.commit(
+        1,
+        List.of(
+            DeltaTableWriter.commitInfo("WRITE", at(1)),
+            DeltaTableWriter.add(files.get(2), at(1), null)),
         Instant.ofEpochMilli(at(1)));
     List<Object[]> deleted = new ArrayList<>();
-    for (long i = 0; i < 3; i++) deleted.add(new Object[] {10L + i, "n" + (10 + i), LocalDate.of(2024, 5, 1)});
+    for (long i = 0; i < 3; i++)
+      deleted.add(new Object[] {10L + i, "n" + (10 + i), LocalDate.of(2024, 5, 1)});
     FileRef cdc = w.writeFile(deleted);
-    w.commit(2, List.of(DeltaTableWriter.commitInfo("DELETE", at(2)), DeltaTableWriter.remove(files.get(0), at(2), true),
-        DeltaTableWriter.cdc(cdc)), Instant.ofEpochMilli(at(2)));
-    String commented = w.schemaString().replace("\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}",
-        "\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{\"comment\":\"display name\"}");
-    w.commit(3, List.of(DeltaTableWriter.commitInfo("WRITE", at(3)), w.metadataAction(cdf, commented),
-        DeltaTableWriter.add(files.get(3), at(3), null)), Instant.ofEpochMilli(at(3)));
+    w.commit(
+        2,
+        List.of(
+            DeltaTableWriter.commitInfo("DELETE", at(2)),
+            DeltaTableWriter.remove(files.get(0), at(2), true),
+            DeltaTableWriter.cdc(cdc)),
+        Instant.ofEpochMilli(at(2)));
+    String commented =
+        w.schemaString()
+            .replace(
+                "\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}",
+                "\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{\"comment\":\"display name\"}");
+    w.commit(
+        3,
+        List.of(
+            DeltaTableWriter.commitInfo("WRITE", at(3)),
+            w.metadataAction(cdf, commented),
+            DeltaTableWriter.add(files.get(3), at(3), null)),
+        Instant.ofEpochMilli(at(3)));
     w.checkpoint(3);
-    FileRef rewritten = w.writeFile(List.of(new Object[] {20L, "n20", LocalDate.of(2024, 5, 2)},
-        new Object[] {21L, "n21", LocalDate.of(2024, 5, 2)}, new Object[] {22L, "n22", LocalDate.of(2024, 5, 2)}));
-    w.commit(4, List.of(DeltaTableWriter.commitInfo("OPTIMIZE", at(4)), DeltaTableWriter.remove(files.get(1), at(4), false),
-        DeltaTableWriter.add(rewritten, at(4), null).replace("\"dataChange\":true", "\"dataChange\":false")),
+    FileRef rewritten =
+        w.writeFile(
+            List.of(
+                new Object[] {20L, "n20", LocalDate.of(2024, 5, 2)},
+                new Object[] {21L, "n21", LocalDate.of(2024, 5, 2)},
+                new Object[] {22L, "n22", LocalDate.of(2024, 5, 2)}));
+    w.commit(
+        4,
+        List.of(
+            DeltaTableWriter.commitInfo("OPTIMIZE", at(4)),
+            DeltaTableWriter.remove(files.get(1), at(4), false),
+            DeltaTableWriter.add(rewritten, at(4), null)
+                .replace("\"dataChange\":true", "\"dataChange\":false")),
         Instant.ofEpochMilli(at(4)));
     return files;
   }

@@ -13,9 +13,14 @@ import io.gatling.javaapi.core.Simulation;
 public class RecipientMixSimulation extends Simulation {
   public RecipientMixSimulation() {
     Target t = Target.fromProperties("demo.tpch.orders");
-    setUp(Scenarios.recipientMix(t).injectOpen(constantUsersPerSec(Target.doubleProperty("rate", 20)).during(Target.intProperty("duration", 60))))
+    setUp(
+            Scenarios.recipientMix(t)
+                .injectOpen(
+                    constantUsersPerSec(Target.doubleProperty("rate", 20))
+                        .during(Target.intProperty("duration", 60))))
         .protocols(Scenarios.protocol(t))
-        .assertions(global().failedRequests().percent().is(0.0),
+        .assertions(
+            global().failedRequests().percent().is(0.0),
             global().responseTime().percentile(99.0).lt(Target.intProperty("p99", 200)));
   }
 }

@@ -20,9 +20,13 @@ final class Scenarios {
   private Scenarios() {}
 
   static HttpProtocolBuilder protocol(Target t) {
-    HttpProtocolBuilder p = http.baseUrl(t.url()).acceptHeader("application/json; charset=utf-8")
-        .contentTypeHeader("application/json; charset=utf-8").userAgentHeader("Delta-Sharing-Spark/3.3 Gatling")
-        .disableCaching().shareConnections();
+    HttpProtocolBuilder p =
+        http.baseUrl(t.url())
+            .acceptHeader("application/json; charset=utf-8")
+            .contentTypeHeader("application/json; charset=utf-8")
+            .userAgentHeader("Delta-Sharing-Spark/3.3 Gatling")
+            .disableCaching()
+            .shareConnections();
     return t.token() == null ? p : p.authorizationHeader("Bearer " + t.token());
   }
 
@@ -32,25 +36,51 @@ final class Scenarios {
    */
   static ScenarioBuilder recipientMix(Target t) {
     String tp = t.tablePath();
-    ChainBuilder discover = exec(
-        http("list shares").get("/shares").check(status().is(200), jsonPath("$.items[*].name").findAll().exists()),
-        http("list schemas").get("/shares/" + t.share() + "/schemas").check(status().is(200)),
-        http("list tables").get("/shares/" + t.share() + "/schemas/" + t.schema() + "/tables").check(status().is(200)),
-        http("metadata").get(tp + "/metadata").check(status().is(200), header("Delta-Table-Version").exists()));
-    ChainBuilder query = exec(
-        http("query + refresh token").post(tp + "/query").header("delta-sharing-capabilities", "includeendstreamaction=true")
-            .body(StringBody("{\"includeRefreshToken\": true}"))
-            .check(status().is(200), regex("\"refreshToken\":\"([^\"]+)\"").saveAs("refreshToken")),
-        http("re-query with refresh token").post(tp + "/query").header("delta-sharing-capabilities", "includeendstreamaction=true")
-            .body(StringBody("{\"refreshToken\": \"#{refreshToken}\"}")).check(status().is(200), bodyLength().gt(100)));
-    ChainBuilder poll = repeat(3).on(http("version poll").get(tp + "/version").check(status().is(200),
-        header("Delta-Table-Version").exists()));
+    ChainBuilder discover =
+        exec(
+            http("list shares")
+                .get("/shares")
+                .check(status().is(200), jsonPath("$.items[*].name").findAll().exists()),
+            http("list schemas").get("/shares/" + t.share() + "/schemas").check(status().is(200)),
+            http("list tables")
+                .get("/shares/" + t.share() + "/schemas/" + t.schema() + "/tables")
+                .check(status().is(200)),
+            http("metadata")
+                .get(tp + "/metadata")
+                .check(status().is(200), header("Delta-Table-Version").exists()));
+    ChainBuilder query =
+        exec(
+            http("query + refresh token")
+                .post(tp + "/query")
+                .header("delta-sharing-capabilities", "includeendstreamaction=true")
+                .body(StringBody("{\"includeRefreshToken\": true}"))
+                .check(
+                    status().is(200),
+                    regex("\"refreshToken\":\"([^\"]+)\"").saveAs("refreshToken")),
+            http("re-query with refresh token")
+                .post(tp + "/query")
+                .header("delta-sharing-capabilities", "includeendstreamaction=true")
+                .body(StringBody("{\"refreshToken\": \"#{refreshToken}\"}"))
+                .check(status().is(200), bodyLength().gt(100)));
+    ChainBuilder poll =
+        repeat(3)
+            .on(
+                http("version poll")
+                    .get(tp + "/version")
+                    .check(status().is(200), header("Delta-Table-Version").exists()));
     return scenario("recipient mix").exec(discover, query, poll);
   }
 
-  /** Full /query streams of one (large) table; only the status and length are checked, bodies are not kept. */
+  /**
+   * Full /query streams of one (large) table; only the status and length are checked, bodies are
+   * not kept.
+   */
   static ScenarioBuilder largeTable(Target t) {
-    return scenario("large-table stream").exec(http("full query").post(t.tablePath() + "/query")
-        .body(StringBody("{}")).check(status().is(200), bodyLength().gt(1000)));
+    return scenario("large-table stream")
+        .exec(
+            http("full query")
+                .post(t.tablePath() + "/query")
+                .body(StringBody("{}"))
+                .check(status().is(200), bodyLength().gt(1000)));
   }
 }

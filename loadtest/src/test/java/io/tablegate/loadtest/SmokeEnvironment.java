@@ -39,20 +39,28 @@ final class SmokeEnvironment implements AutoCloseable {
     SyntheticTables.generate(dir.resolve("big"), bigFiles, Math.max(1, bigFiles / 10_000), true);
     SyntheticTables.generate(dir.resolve("live"), 200, 1, true);
     Properties props = new Properties();
-    props.setProperty("jclouds.filesystem.basedir", Files.createDirectories(dir.resolve("s3")).toString());
+    props.setProperty(
+        "jclouds.filesystem.basedir", Files.createDirectories(dir.resolve("s3")).toString());
     blobs = ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
-    s3 = S3Proxy.builder().blobStore(blobs.getBlobStore()).awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET)
-        .endpoint(URI.create("http://127.0.0.1:0")).build();
+    s3 =
+        S3Proxy.builder()
+            .blobStore(blobs.getBlobStore())
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .build();
     s3.start();
     for (int i = 0; i < 200 && !"STARTED".equals(s3.getState()); i++) Thread.sleep(25);
     s3Endpoint = "http://127.0.0.1:" + s3.getPort();
-    try (S3Client client = client(s3Endpoint); Stream<Path> files = Files.walk(dir.resolve("live"))) {
+    try (S3Client client = client(s3Endpoint);
+        Stream<Path> files = Files.walk(dir.resolve("live"))) {
       client.createBucket(b -> b.bucket("lake"));
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        client.putObject(r -> r.bucket("lake").key("tables/live/" + dir.resolve("live").relativize(f)), f);
+        client.putObject(
+            r -> r.bucket("lake").key("tables/live/" + dir.resolve("live").relativize(f)), f);
       }
     }
-    String yaml = """
+    String yaml =
+        """
         version: 1
         host: 127.0.0.1
         port: 0
@@ -71,15 +79,19 @@ final class SmokeEnvironment implements AutoCloseable {
                   - {name: small, location: small}
                   - {name: big, location: big}
                   - {name: live, location: "s3://lake/tables/live"}
-        """.formatted(s3Endpoint, KEY, SECRET, WEBHOOK, TOKEN);
+        """
+            .formatted(s3Endpoint, KEY, SECRET, WEBHOOK, TOKEN);
     vertx = Vertx.vertx();
-    gateway = Gateway.start(vertx, ConfigLoader.parse(yaml, dir).config()).toCompletionStage().toCompletableFuture().get();
+    gateway =
+        Gateway.start(vertx, ConfigLoader.parse(yaml, dir).config())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
   }
 
   static S3Client client(String endpoint) {
     return Generate.s3Client(endpoint, KEY, SECRET, "us-east-1");
   }
-
 
   Target target(String table) {
     return new Target(gateway.endpoint(), TOKEN, "load", "bench", table);

@@ -18,12 +18,23 @@ public class SmokeSimulation extends Simulation {
   public SmokeSimulation() throws Exception {
     int seconds = Target.intProperty("duration", 20);
     env = new SmokeEnvironment(Target.intProperty("bigFiles", 20_000));
-    storm = new Storm(env.s3Endpoint, SmokeEnvironment.KEY, SmokeEnvironment.SECRET, "lake", "tables/live", 1);
+    storm =
+        new Storm(
+            env.s3Endpoint,
+            SmokeEnvironment.KEY,
+            SmokeEnvironment.SECRET,
+            "lake",
+            "tables/live",
+            1);
     setUp(
-        Scenarios.recipientMix(env.target("small")).injectOpen(constantUsersPerSec(5).during(seconds)),
-        Scenarios.largeTable(env.target("big")).injectClosed(constantConcurrentUsers(2).during(seconds)),
-        StormScenarios.writer(storm, env.webhookUrl(), SmokeEnvironment.WEBHOOK).injectOpen(constantUsersPerSec(2).during(seconds)),
-        StormScenarios.causalReader(env.target("live"), storm).injectOpen(constantUsersPerSec(20).during(seconds)))
+            Scenarios.recipientMix(env.target("small"))
+                .injectOpen(constantUsersPerSec(5).during(seconds)),
+            Scenarios.largeTable(env.target("big"))
+                .injectClosed(constantConcurrentUsers(2).during(seconds)),
+            StormScenarios.writer(storm, env.webhookUrl(), SmokeEnvironment.WEBHOOK)
+                .injectOpen(constantUsersPerSec(2).during(seconds)),
+            StormScenarios.causalReader(env.target("live"), storm)
+                .injectOpen(constantUsersPerSec(20).during(seconds)))
         .protocols(Scenarios.protocol(env.target("small")))
         // correctness only: a busy CI machine says nothing about latency (timings are measured by
         // loadtest/bench.sh and the full simulations, and published in loadtest/README.md)

@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * Where a simulation sends its load, from system properties: {@code -Dprofile=FILE} (a Delta
- * Sharing profile: endpoint and bearer token) or {@code -Durl=... -Dtoken=...}; {@code -Dtable=share.schema.table};
- * {@code -Dduration=SECONDS}; {@code -Drate=USERS_PER_SECOND}; {@code -Dconcurrency=N}; {@code -Dp99=MILLIS}.
+ * Sharing profile: endpoint and bearer token) or {@code -Durl=... -Dtoken=...}; {@code
+ * -Dtable=share.schema.table}; {@code -Dduration=SECONDS}; {@code -Drate=USERS_PER_SECOND}; {@code
+ * -Dconcurrency=N}; {@code -Dp99=MILLIS}.
  */
 record Target(String url, String token, String share, String schema, String table) {
   static Target fromProperties(String defaultTable) {
@@ -26,7 +27,9 @@ record Target(String url, String token, String share, String schema, String tabl
         throw new UncheckedIOException("Cannot read the profile " + profile, e);
       }
     }
-    if (url == null) throw new IllegalArgumentException("Give -Dprofile=FILE or -Durl=ENDPOINT (and -Dtoken=TOKEN)");
+    if (url == null)
+      throw new IllegalArgumentException(
+          "Give -Dprofile=FILE or -Durl=ENDPOINT (and -Dtoken=TOKEN)");
     String[] t = System.getProperty("table", defaultTable).split("\\.");
     if (t.length != 3) throw new IllegalArgumentException("-Dtable must be share.schema.table");
     return new Target(url.replaceAll("/+$", ""), token, t[0], t[1], t[2]);

@@ -6,15 +6,16 @@ public interface Codec<V> {
 
   V decode(byte[] bytes);
 
-  Codec<Long> LONG = new Codec<>() {
-    @Override
-    public byte[] encode(Long value) {
-      return Long.toString(value).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
+  Codec<Long> LONG =
+      new Codec<>() {
+        @Override
+        public byte[] encode(Long value) {
+          return Long.toString(value).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
 
-    @Override
-    public Long decode(byte[] bytes) {
-      return Long.parseLong(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII));
-    }
-  };
+        @Override
+        public Long decode(byte[] bytes) {
+          return Long.parseLong(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+      };
 }

@@ -8,9 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 
-/**
- * The in-process tier: bounded by entry count, each entry with its own TTL.
- */
+/** The in-process tier: bounded by entry count, each entry with its own TTL. */
 public final class InProcessMetadataCache implements MetadataCache {
   private record Key(String namespace, String key) {}
 
@@ -19,26 +17,31 @@ public final class InProcessMetadataCache implements MetadataCache {
   private final Cache<Key, Entry> cache;
 
   public InProcessMetadataCache(long maximumSize) {
-    if (maximumSize <= 0) throw new IllegalArgumentException("Invalid cache size: " + maximumSize + " (must be > 0)");
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .expireAfter(new Expiry<Key, Entry>() {
-          @Override
-          public long expireAfterCreate(Key key, Entry value, long currentTime) {
-            return value.ttlNanos();
-          }
+    if (maximumSize <= 0)
+      throw new IllegalArgumentException("Invalid cache size: " + maximumSize + " (must be > 0)");
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maximumSize)
+            .expireAfter(
+                new Expiry<Key, Entry>() {
+                  @Override
+                  public long expireAfterCreate(Key key, Entry value, long currentTime) {
+                    return value.ttlNanos();
+                  }
 
-          @Override
-          public long expireAfterUpdate(Key key, Entry value, long currentTime, long currentDuration) {
-            return value.ttlNanos();
-          }
+                  @Override
+                  public long expireAfterUpdate(
+                      Key key, Entry value, long currentTime, long currentDuration) {
+                    return value.ttlNanos();
+                  }
 
-          @Override
-          public long expireAfterRead(Key key, Entry value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
-        .build();
+                  @Override
+                  public long expireAfterRead(
+                      Key key, Entry value, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
+                })
+            .build();
   }
 
   @Override

@@ -27,7 +27,8 @@ public interface InvalidationBus extends AutoCloseable {
   /** A bus for a single instance (no Redis configured). */
   static InvalidationBus local() {
     return new InvalidationBus() {
-      private final java.util.List<Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+      private final java.util.List<Consumer<String>> listeners =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
 
       @Override
       public Future<Void> publish(String namespace) {

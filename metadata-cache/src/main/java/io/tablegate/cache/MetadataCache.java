@@ -23,9 +23,11 @@ public interface MetadataCache extends AutoCloseable {
 
   /**
    * Returns the cached value or loads it; with a codec the value may also be shared with other
-   * instances (the Redis tier). Without a shared tier this is {@link #get(String, String, Duration, Callable)}.
+   * instances (the Redis tier). Without a shared tier this is {@link #get(String, String, Duration,
+   * Callable)}.
    */
-  default <V> V get(String namespace, String key, Duration ttl, Codec<V> codec, Callable<V> loader) {
+  default <V> V get(
+      String namespace, String key, Duration ttl, Codec<V> codec, Callable<V> loader) {
     return get(namespace, key, ttl, loader);
   }
 
@@ -37,7 +39,10 @@ public interface MetadataCache extends AutoCloseable {
     return null;
   }
 
-  /** A list cached in the shared tier (e.g. a version's file list), read lazily; empty if absent or no shared tier. */
+  /**
+   * A list cached in the shared tier (e.g. a version's file list), read lazily; empty if absent or
+   * no shared tier.
+   */
   default java.util.Optional<java.util.Iterator<byte[]>> readList(String namespace, String key) {
     return java.util.Optional.empty();
   }

@@ -48,25 +48,37 @@ public final class RedisInvalidationBus implements InvalidationBus {
     this.api = RedisAPI.api(client);
   }
 
-  /** Subscribes; completes when subscribed, or fails (and keeps retrying) if Redis is unreachable. */
+  /**
+   * Subscribes; completes when subscribed, or fails (and keeps retrying) if Redis is unreachable.
+   */
   public Future<Void> start() {
     return subscribe();
   }
 
   private Future<Void> subscribe() {
     if (closed) return Future.succeededFuture();
-    return Redis.createClient(vertx, new RedisOptions(options)).connect().compose(conn -> {
-      subscriber = conn;
-      conn.handler(this::onMessage);
-      conn.exceptionHandler(e -> lost(e));
-      conn.endHandler(v -> lost(null));
-      return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).<Void>mapEmpty();
-    }).onSuccess(v -> {
-      connected = true;
-      backoffMs = 100;
-      if (outageLogged) LOGGER.atInfo().addKeyValue("channel", channel).log("Redis is reachable again; invalidations reach every instance");
-      outageLogged = false;
-    }).onFailure(this::lost);
+    return Redis.createClient(vertx, new RedisOptions(options))
+        .connect()
+        .compose(
+            conn -> {
+              subscriber = conn;
+              conn.handler(this::onMessage);
+              conn.exceptionHandler(e -> lost(e));
+              conn.endHandler(v -> lost(null));
+              return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).<Void>mapEmpty();
+            })
+        .onSuccess(
+            v -> {
+              connected = true;
+              backoffMs = 100;
+              if (outageLogged)
+                LOGGER
+                    .atInfo()
+                    .addKeyValue("channel", channel)
+                    .log("Redis is reachable again; invalidations reach every instance");
+              outageLogged = false;
+            })
+        .onFailure(this::lost);
   }
 
   private void lost(Throwable cause) {
@@ -74,8 +86,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
     connected = false;
     if (!outageLogged) {
       outageLogged = true;
-      LOGGER.atWarn().addKeyValue("channel", channel).addKeyValue("cause", cause == null ? "connection closed" : cause.toString())
-          .log("Redis is unreachable; invalidations stay on this instance until it is back (logged once per outage)");
+      LOGGER
+          .atWarn()
+          .addKeyValue("channel", channel)
+          .addKeyValue("cause", cause == null ? "connection closed" : cause.toString())
+          .log(
+              "Redis is unreachable; invalidations stay on this instance until it is back (logged once per outage)");
     }
     if (reconnectScheduled) return;
     reconnectScheduled = true;
@@ -84,15 +100,19 @@ public final class RedisInvalidationBus implements InvalidationBus {
     if (old != null) old.close();
     long delay = backoffMs;
     backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-    vertx.setTimer(delay, t -> {
-      reconnectScheduled = false;
-      subscribe();
-    });
+    vertx.setTimer(
+        delay,
+        t -> {
+          reconnectScheduled = false;
+          subscribe();
+        });
   }
 
   private void onMessage(Response message) {
     // ["message", channel, payload] (RESP2) or the same as a push (RESP3)
-    if (message == null || message.size() < 3 || !"message".equalsIgnoreCase(message.get(0).toString())) return;
+    if (message == null
+        || message.size() < 3
+        || !"message".equalsIgnoreCase(message.get(0).toString())) return;
     String payload = message.get(2).toString();
     int sep = payload.indexOf('\n');
     if (sep < 0) return;

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Pops messages from a Redis list with {@code BLPOP} on a connection of its own (it blocks that
  * connection, never an event loop) and hands each to a handler: the consumer of MinIO's Redis
- * notification target in {@code access} format. With several instances each message goes to one
- * of them, which then fans the invalidation out. Survives Redis outages (retried with backoff,
- * logged once per outage).
+ * notification target in {@code access} format. With several instances each message goes to one of
+ * them, which then fans the invalidation out. Survives Redis outages (retried with backoff, logged
+ * once per outage).
  */
 public final class RedisListConsumer implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(RedisListConsumer.class);
@@ -29,7 +29,8 @@ public final class RedisListConsumer implements AutoCloseable {
   private boolean outageLogged;
   private long backoffMs = 100;
 
-  public RedisListConsumer(Vertx vertx, RedisOptions options, String key, Consumer<String> handler) {
+  public RedisListConsumer(
+      Vertx vertx, RedisOptions options, String key, Consumer<String> handler) {
     this.vertx = vertx;
     this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
     this.api = RedisAPI.api(client);
@@ -43,31 +44,45 @@ public final class RedisListConsumer implements AutoCloseable {
 
   private void pop() {
     if (closed) return;
-    api.blpop(List.of(key, Integer.toString(BLOCK_SECONDS))).onComplete(ar -> {
-      if (closed) return;
-      if (ar.failed()) {
-        if (!outageLogged) {
-          outageLogged = true;
-          LOGGER.atWarn().addKeyValue("list", key).addKeyValue("cause", ar.cause().toString())
-              .log("Cannot read bucket notifications from Redis; retrying (logged once per outage)");
-        }
-        long delay = backoffMs;
-        backoffMs = Math.min(5_000, backoffMs * 2);
-        vertx.setTimer(delay, t -> pop());
-        return;
-      }
-      if (outageLogged) LOGGER.atInfo().addKeyValue("list", key).log("Reading bucket notifications from Redis again");
-      outageLogged = false;
-      backoffMs = 100;
-      if (ar.result() != null && ar.result().size() == 2) {
-        try {
-          handler.accept(ar.result().get(1).toString());
-        } catch (RuntimeException e) {
-          LOGGER.atWarn().setCause(e).addKeyValue("list", key).log("A bucket notification could not be handled");
-        }
-      }
-      pop();
-    });
+    api.blpop(List.of(key, Integer.toString(BLOCK_SECONDS)))
+        .onComplete(
+            ar -> {
+              if (closed) return;
+              if (ar.failed()) {
+                if (!outageLogged) {
+                  outageLogged = true;
+                  LOGGER
+                      .atWarn()
+                      .addKeyValue("list", key)
+                      .addKeyValue("cause", ar.cause().toString())
+                      .log(
+                          "Cannot read bucket notifications from Redis; retrying (logged once per outage)");
+                }
+                long delay = backoffMs;
+                backoffMs = Math.min(5_000, backoffMs * 2);
+                vertx.setTimer(delay, t -> pop());
+                return;
+              }
+              if (outageLogged)
+                LOGGER
+                    .atInfo()
+                    .addKeyValue("list", key)
+                    .log("Reading bucket notifications from Redis again");
+              outageLogged = false;
+              backoffMs = 100;
+              if (ar.result() != null && ar.result().size() == 2) {
+                try {
+                  handler.accept(ar.result().get(1).toString());
+                } catch (RuntimeException e) {
+                  LOGGER
+                      .atWarn()
+                      .setCause(e)
+                      .addKeyValue("list", key)
+                      .log("A bucket notification could not be handled");
+                }
+              }
+              pop();
+            });
   }
 
   @Override

@@ -5,9 +5,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.Iterator;
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Redis tier through the Vert.x Redis client. Calls come from worker threads and wait for the
  * client's future with a timeout (the SPI above is synchronous by design; event loops never call
- * this). Lists are stored as chunks {@code key:0..n-1} of length-prefixed items plus a
- * {@code key:n} count written last, so readers see whole lists or nothing, and a million-item list
- * is never held in memory at once on either side.
+ * this). Lists are stored as chunks {@code key:0..n-1} of length-prefixed items plus a {@code
+ * key:n} count written last, so readers see whole lists or nothing, and a million-item list is
+ * never held in memory at once on either side.
  */
 public final class RedisSharedTier implements SharedTier {
   private static final Logger LOGGER = LoggerFactory.getLogger(RedisSharedTier.class);
@@ -46,15 +46,19 @@ public final class RedisSharedTier implements SharedTier {
   private <T> Optional<T> call(Future<T> f) {
     try {
       T value = f.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
-      if (down.compareAndSet(true, false)) LOGGER.atInfo().log("Redis cache tier is reachable again");
+      if (down.compareAndSet(true, false))
+        LOGGER.atInfo().log("Redis cache tier is reachable again");
       return Optional.ofNullable(value);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     } catch (Exception e) {
       if (down.compareAndSet(false, true)) {
-        LOGGER.atWarn().addKeyValue("cause", e.toString())
-            .log("Redis cache tier is unavailable; serving from the in-process tier and the store (logged once per outage)");
+        LOGGER
+            .atWarn()
+            .addKeyValue("cause", e.toString())
+            .log(
+                "Redis cache tier is unavailable; serving from the in-process tier and the store (logged once per outage)");
       }
       return Optional.empty();
     }
@@ -133,37 +137,39 @@ public final class RedisSharedTier implements SharedTier {
     Optional<Response> count = call(api.get(base));
     if (count.isEmpty()) return Optional.empty();
     int chunks = count.get().toInteger();
-    return Optional.of(new Iterator<>() {
-      private int next;
-      private Buffer chunk;
-      private int pos;
+    return Optional.of(
+        new Iterator<>() {
+          private int next;
+          private Buffer chunk;
+          private int pos;
 
-      @Override
-      public boolean hasNext() {
-        while (chunk == null || pos >= chunk.length()) {
-          if (next >= chunks) return false;
-          Optional<Response> r = call(api.get(base + ":" + next++));
-          if (r.isEmpty()) throw new IllegalStateException("Redis lost chunk " + (next - 1) + " of a cached list");
-          chunk = r.get().toBuffer();
-          pos = 0;
-        }
-        return true;
-      }
+          @Override
+          public boolean hasNext() {
+            while (chunk == null || pos >= chunk.length()) {
+              if (next >= chunks) return false;
+              Optional<Response> r = call(api.get(base + ":" + next++));
+              if (r.isEmpty())
+                throw new IllegalStateException(
+                    "Redis lost chunk " + (next - 1) + " of a cached list");
+              chunk = r.get().toBuffer();
+              pos = 0;
+            }
+            return true;
+          }
 
-      @Override
-      public byte[] next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        int len = chunk.getInt(pos);
-        byte[] item = chunk.getBytes(pos + 4, pos + 4 + len);
-        pos += 4 + len;
-        return item;
-      }
-    });
+          @Override
+          public byte[] next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            int len = chunk.getInt(pos);
+            byte[] item = chunk.getBytes(pos + 4, pos + 4 + len);
+            pos += 4 + len;
+            return item;
+          }
+        });
   }
 
   @Override
   public void close() {
     client.close();
   }
-
 }

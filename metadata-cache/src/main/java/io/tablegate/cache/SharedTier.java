@@ -2,13 +2,12 @@ package io.tablegate.cache;
 
 import java.time.Duration;
 import java.util.Iterator;
-
 import java.util.Optional;
 
 /**
  * The tier shared by all instances (Redis). Blocking, for worker threads only; every call is
- * bounded by a timeout, and any failure reads as a miss (the caller then loads from the store),
- * so an outage costs speed, never correctness.
+ * bounded by a timeout, and any failure reads as a miss (the caller then loads from the store), so
+ * an outage costs speed, never correctness.
  */
 public interface SharedTier extends AutoCloseable {
   Optional<byte[]> get(String key);
@@ -29,19 +28,23 @@ public interface SharedTier extends AutoCloseable {
     /** Makes the list visible to readers; only a complete list is ever committed. */
     void commit();
 
-    /** Drops what was written (an incomplete pass); idempotent, also run by close() without commit. */
+    /**
+     * Drops what was written (an incomplete pass); idempotent, also run by close() without commit.
+     */
     @Override
     void close();
   }
 
   ListWriter writeList(String key, Duration ttl);
 
-  /** The items of a committed list, fetched chunk by chunk as the iterator advances; empty if absent. */
+  /**
+   * The items of a committed list, fetched chunk by chunk as the iterator advances; empty if
+   * absent.
+   */
   Optional<Iterator<byte[]>> readList(String key);
 
   boolean available();
 
   @Override
   default void close() {}
-
 }

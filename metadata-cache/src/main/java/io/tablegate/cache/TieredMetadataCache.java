@@ -32,20 +32,24 @@ public final class TieredMetadataCache implements MetadataCache {
   @Override
   public <V> V get(String namespace, String key, Duration ttl, Codec<V> codec, Callable<V> loader) {
     if (ttl.isZero() || ttl.isNegative()) return InProcessMetadataCache.call(loader);
-    return local.get(namespace, key, ttl, () -> {
-      String k = sharedKey(namespace, key);
-      Optional<byte[]> hit = shared.get(k);
-      if (hit.isPresent()) {
-        try {
-          return codec.decode(hit.get());
-        } catch (RuntimeException e) {
-          shared.delete(k); // an entry another version wrote: reload it
-        }
-      }
-      V value = InProcessMetadataCache.call(loader);
-      shared.set(k, codec.encode(value), ttl);
-      return value;
-    });
+    return local.get(
+        namespace,
+        key,
+        ttl,
+        () -> {
+          String k = sharedKey(namespace, key);
+          Optional<byte[]> hit = shared.get(k);
+          if (hit.isPresent()) {
+            try {
+              return codec.decode(hit.get());
+            } catch (RuntimeException e) {
+              shared.delete(k); // an entry another version wrote: reload it
+            }
+          }
+          V value = InProcessMetadataCache.call(loader);
+          shared.set(k, codec.encode(value), ttl);
+          return value;
+        });
   }
 
   @Override

@@ -13,10 +13,13 @@ class InProcessMetadataCacheTest {
   void loadsOncePerKeyUntilInvalidated() {
     InProcessMetadataCache cache = new InProcessMetadataCache(100);
     AtomicInteger loads = new AtomicInteger();
-    for (int i = 0; i < 3; i++) assertThat(cache.get("t1", "v@1", Duration.ofHours(1), () -> "x" + loads.incrementAndGet())).isEqualTo("x1");
+    for (int i = 0; i < 3; i++)
+      assertThat(cache.get("t1", "v@1", Duration.ofHours(1), () -> "x" + loads.incrementAndGet()))
+          .isEqualTo("x1");
     cache.get("t2", "v@1", Duration.ofHours(1), () -> "other");
     cache.invalidate("t1");
-    assertThat(cache.get("t1", "v@1", Duration.ofHours(1), () -> "x" + loads.incrementAndGet())).isEqualTo("x2");
+    assertThat(cache.get("t1", "v@1", Duration.ofHours(1), () -> "x" + loads.incrementAndGet()))
+        .isEqualTo("x2");
     assertThat(cache.get("t2", "v@1", Duration.ofHours(1), () -> "reloaded")).isEqualTo("other");
   }
 
@@ -43,12 +46,27 @@ class InProcessMetadataCacheTest {
   @Test
   void failedLoadsAreNotCachedAndKeepTheirException() {
     InProcessMetadataCache cache = new InProcessMetadataCache(100);
-    assertThatThrownBy(() -> cache.get("t", "k", Duration.ofHours(1), () -> {
-      throw new IllegalArgumentException("boom");
-    })).isInstanceOf(IllegalArgumentException.class).hasMessage("boom");
-    assertThatThrownBy(() -> cache.get("t", "k", Duration.ofHours(1), () -> {
-      throw new IOException("io");
-    })).hasRootCauseInstanceOf(IOException.class);
+    assertThatThrownBy(
+            () ->
+                cache.get(
+                    "t",
+                    "k",
+                    Duration.ofHours(1),
+                    () -> {
+                      throw new IllegalArgumentException("boom");
+                    }))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("boom");
+    assertThatThrownBy(
+            () ->
+                cache.get(
+                    "t",
+                    "k",
+                    Duration.ofHours(1),
+                    () -> {
+                      throw new IOException("io");
+                    }))
+        .hasRootCauseInstanceOf(IOException.class);
     assertThat(cache.get("t", "k", Duration.ofHours(1), () -> "ok")).isEqualTo("ok");
   }
 
@@ -60,6 +78,7 @@ class InProcessMetadataCacheTest {
       cache.get("t", "k" + i, Duration.ofHours(1), () -> v);
     }
     assertThat(cache.size()).isLessThanOrEqualTo(10);
-    assertThatThrownBy(() -> new InProcessMetadataCache(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new InProcessMetadataCache(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -30,6 +30,8 @@ import io.tablegate.protocol.TableMetadata;
 import io.tablegate.spi.ChangeRecord;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
+import io.tablegate.spi.ObjectStore;
+import io.tablegate.spi.StorageException;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.spi.TableSnapshot;
 import java.io.IOException;
@@ -42,11 +44,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import io.tablegate.spi.ObjectStore;
-import io.tablegate.spi.StorageException;
-import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +80,10 @@ public final class DeltaTableFormat implements TableFormat {
     this.cache = cache;
   }
 
-  /** The Kernel engine whose file I/O reaches {@code location}: the table's object store, or the local file system. */
+  /**
+   * The Kernel engine whose file I/O reaches {@code location}: the table's object store, or the
+   * local file system.
+   */
   private Engine engine(String location) {
     ObjectStore store = storeForLocation.apply(location);
     if (store == null) return localEngine;
@@ -92,10 +95,14 @@ public final class DeltaTableFormat implements TableFormat {
     return listLatestVersion(location);
   }
 
-  /** Highest version seen per table: the next check lists the log from there (one request, not a replay). */
+  /**
+   * Highest version seen per table: the next check lists the log from there (one request, not a
+   * replay).
+   */
   private final Map<String, Long> knownLatest = new ConcurrentHashMap<>();
 
-  private static final java.util.regex.Pattern COMMIT = java.util.regex.Pattern.compile("(\\d{20})\\.json");
+  private static final java.util.regex.Pattern COMMIT =
+      java.util.regex.Pattern.compile("(\\d{20})\\.json");
 
   /**
    * The newest commit, found by listing {@code _delta_log} from the last version seen: far cheaper
@@ -121,19 +128,22 @@ public final class DeltaTableFormat implements TableFormat {
   private static long newestCommit(Engine engine, String logDir, long from) {
     long latest = -1;
     try (io.delta.kernel.utils.CloseableIterator<FileStatus> files =
-        kernel(() -> engine.getFileSystemClient().listFrom(logDir + String.format("%020d", from)))) {
+        kernel(
+            () -> engine.getFileSystemClient().listFrom(logDir + String.format("%020d", from)))) {
       while (kernel(files::hasNext)) {
         FileStatus file = files.next();
         String path = file.getPath();
         var m = COMMIT.matcher(path.substring(path.lastIndexOf('/') + 1));
         // an empty commit file is one being written (or a failed write): never a version to serve
-        if (m.matches() && file.getSize() > 0) latest = Math.max(latest, Long.parseLong(m.group(1)));
+        if (m.matches() && file.getSize() > 0)
+          latest = Math.max(latest, Long.parseLong(m.group(1)));
       }
     } catch (SharingException e) {
       if (e.errorCode() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return -1;
       throw e;
     } catch (UncheckedIOException e) {
-      if (e.getCause() instanceof java.io.FileNotFoundException) return -1; // no _delta_log directory
+      if (e.getCause() instanceof java.io.FileNotFoundException)
+        return -1; // no _delta_log directory
       throw e;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -147,34 +157,47 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   private SnapshotImpl kernelSnapshot(String location, long version) {
-    return cache.get(location, "kernel@" + version, SNAPSHOT_TTL, () -> {
-      try {
-        return (SnapshotImpl) table(location).getSnapshotAsOfVersion(engine(location), version);
-      } catch (TableNotFoundException e) {
-        throw tableNotFound(e);
-      } catch (KernelException e) {
-        StorageException storage = StorageException.find(e);
-        if (storage != null) throw storageError(storage);
-        long latest = latestVersion(location);
-        if (version > latest) {
-          throw SharingErrors.invalidParameter(
-              "Cannot load table version " + version + ": the latest version of the table is " + latest + ".");
-        }
-        if (e.getMessage() != null && e.getMessage().contains("has been truncated")) {
-          throw SharingErrors.invalidParameter("Cannot load table version " + version + ": it is no longer available in the table's log.");
-        }
-        // a gap in the log, a missing checkpoint: the table is broken, not the request
-        throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
-      } catch (SharingException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        // Kernel reports engine failures (a commit that is not JSON) outside its KernelException hierarchy
-        StorageException storage = StorageException.find(e);
-        if (storage != null) throw storageError(storage);
-        if (isParseFailure(e)) throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
-        throw e;
-      }
-    });
+    return cache.get(
+        location,
+        "kernel@" + version,
+        SNAPSHOT_TTL,
+        () -> {
+          try {
+            return (SnapshotImpl) table(location).getSnapshotAsOfVersion(engine(location), version);
+          } catch (TableNotFoundException e) {
+            throw tableNotFound(e);
+          } catch (KernelException e) {
+            StorageException storage = StorageException.find(e);
+            if (storage != null) throw storageError(storage);
+            long latest = latestVersion(location);
+            if (version > latest) {
+              throw SharingErrors.invalidParameter(
+                  "Cannot load table version "
+                      + version
+                      + ": the latest version of the table is "
+                      + latest
+                      + ".");
+            }
+            if (e.getMessage() != null && e.getMessage().contains("has been truncated")) {
+              throw SharingErrors.invalidParameter(
+                  "Cannot load table version "
+                      + version
+                      + ": it is no longer available in the table's log.");
+            }
+            // a gap in the log, a missing checkpoint: the table is broken, not the request
+            throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
+          } catch (SharingException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            // Kernel reports engine failures (a commit that is not JSON) outside its
+            // KernelException hierarchy
+            StorageException storage = StorageException.find(e);
+            if (storage != null) throw storageError(storage);
+            if (isParseFailure(e))
+              throw new SharingException(ErrorCode.INTERNAL_ERROR, unreadableLog(e), e);
+            throw e;
+          }
+        });
   }
 
   private TableSnapshot toSnapshot(String location, SnapshotImpl s) {
@@ -188,21 +211,33 @@ public final class DeltaTableFormat implements TableFormat {
       numFiles = crc.get().getNumFiles();
     }
     long timestamp = kernel(() -> s.getTimestamp(engine(location)));
-    return new TableSnapshot(location, s.getVersion(), timestamp, protocol(p), metadata, size, numFiles);
+    return new TableSnapshot(
+        location, s.getVersion(), timestamp, protocol(p), metadata, size, numFiles);
   }
 
   static DeltaProtocol protocol(Protocol p) {
-    List<String> readerFeatures = p.getMinReaderVersion() >= 3 ? new ArrayList<>(new TreeSet<>(p.getReaderFeatures())) : null;
-    List<String> writerFeatures = p.getMinWriterVersion() >= 7 ? new ArrayList<>(new TreeSet<>(p.getWriterFeatures())) : null;
-    return new DeltaProtocol(p.getMinReaderVersion(), p.getMinWriterVersion(), readerFeatures, writerFeatures);
+    List<String> readerFeatures =
+        p.getMinReaderVersion() >= 3 ? new ArrayList<>(new TreeSet<>(p.getReaderFeatures())) : null;
+    List<String> writerFeatures =
+        p.getMinWriterVersion() >= 7 ? new ArrayList<>(new TreeSet<>(p.getWriterFeatures())) : null;
+    return new DeltaProtocol(
+        p.getMinReaderVersion(), p.getMinWriterVersion(), readerFeatures, writerFeatures);
   }
 
   static TableMetadata metadata(Metadata m) {
     List<String> partitionColumns = new ArrayList<>();
     var pcs = m.getPartitionColumns();
     for (int i = 0; i < pcs.getSize(); i++) partitionColumns.add(pcs.getElements().getString(i));
-    return new TableMetadata(m.getId(), m.getName().orElse(null), m.getDescription().orElse(null), m.getFormat().getProvider(),
-        m.getFormat().getOptions(), m.getSchemaString(), partitionColumns, m.getConfiguration(), m.getCreatedTime().orElse(null));
+    return new TableMetadata(
+        m.getId(),
+        m.getName().orElse(null),
+        m.getDescription().orElse(null),
+        m.getFormat().getProvider(),
+        m.getFormat().getOptions(),
+        m.getSchemaString(),
+        partitionColumns,
+        m.getConfiguration(),
+        m.getCreatedTime().orElse(null));
   }
 
   @Override
@@ -232,19 +267,27 @@ public final class DeltaTableFormat implements TableFormat {
   private SharingException timestampOutOfRange(String location, long epochMillis) {
     TableSnapshot latest = snapshot(location, latestVersion(location));
     if (epochMillis > latest.timestamp()) {
-      return SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
-          + ") is after the latest version available to this table (" + latest.version() + ", committed at "
-          + Instant.ofEpochMilli(latest.timestamp()) + ").");
+      return SharingErrors.invalidParameter(
+          "The provided timestamp ("
+              + Instant.ofEpochMilli(epochMillis)
+              + ") is after the latest version available to this table ("
+              + latest.version()
+              + ", committed at "
+              + Instant.ofEpochMilli(latest.timestamp())
+              + ").");
     }
-    return SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
-        + ") is before the earliest version available to this table.");
+    return SharingErrors.invalidParameter(
+        "The provided timestamp ("
+            + Instant.ofEpochMilli(epochMillis)
+            + ") is before the earliest version available to this table.");
   }
 
   @Override
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
     SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
     ScanImpl scan = (ScanImpl) s.getScanBuilder().build();
-    io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches = kernel(() -> scan.getScanFiles(engine(snapshot.location()), includeStats));
+    io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches =
+        kernel(() -> scan.getScanFiles(engine(snapshot.location()), includeStats));
     return new ScanFileIterator(batches, s.getPath());
   }
 
@@ -260,7 +303,8 @@ public final class DeltaTableFormat implements TableFormat {
     private DataFile next;
     private boolean closed;
 
-    ScanFileIterator(io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches, String tableRoot) {
+    ScanFileIterator(
+        io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches, String tableRoot) {
       this.batches = batches;
       this.tableRoot = tableRoot;
     }
@@ -272,7 +316,8 @@ public final class DeltaTableFormat implements TableFormat {
       while (true) {
         while (row < rows) {
           int r = row++;
-          if (selection.isPresent() && (selection.get().isNullAt(r) || !selection.get().getBoolean(r))) continue;
+          if (selection.isPresent()
+              && (selection.get().isNullAt(r) || !selection.get().getBoolean(r))) continue;
           if (add.isNullAt(r)) continue;
           next = files.read(r);
           return true;
@@ -315,21 +360,40 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   @Override
-  public CloseableIterator<ChangeRecord> changes(String location, long startVersion, long endVersion) {
+  public CloseableIterator<ChangeRecord> changes(
+      String location, long startVersion, long endVersion) {
     TableImpl t = table(location);
     Engine engine = engine(location);
     String tablePath = t.getPath(engine);
     List<FileStatus> commits;
     try {
-      commits = DeltaLogActionUtils.getCommitFilesForVersionRange(engine, new Path(tablePath), startVersion,
-          Optional.of(endVersion));
+      commits =
+          DeltaLogActionUtils.getCommitFilesForVersionRange(
+              engine, new Path(tablePath), startVersion, Optional.of(endVersion));
     } catch (KernelException e) {
-      throw new SharingException(ErrorCode.INTERNAL_ERROR,
-          "Cannot read the changes of versions " + startVersion + " to " + endVersion + ": the table's log is incomplete", e);
+      throw new SharingException(
+          ErrorCode.INTERNAL_ERROR,
+          "Cannot read the changes of versions "
+              + startVersion
+              + " to "
+              + endVersion
+              + ": the table's log is incomplete",
+          e);
     }
-    var actions = kernel(() -> DeltaLogActionUtils.getActionsFromCommitFilesWithProtocolValidation(engine, tablePath, commits,
-        EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.CDC, DeltaAction.METADATA, DeltaAction.PROTOCOL,
-            DeltaAction.COMMITINFO)));
+    var actions =
+        kernel(
+            () ->
+                DeltaLogActionUtils.getActionsFromCommitFilesWithProtocolValidation(
+                    engine,
+                    tablePath,
+                    commits,
+                    EnumSet.of(
+                        DeltaAction.ADD,
+                        DeltaAction.REMOVE,
+                        DeltaAction.CDC,
+                        DeltaAction.METADATA,
+                        DeltaAction.PROTOCOL,
+                        DeltaAction.COMMITINFO)));
     return new ChangeIterator(actions, tablePath);
   }
 
@@ -343,7 +407,8 @@ public final class DeltaTableFormat implements TableFormat {
     private int pendingIndex;
     private boolean closed;
 
-    ChangeIterator(io.delta.kernel.utils.CloseableIterator<CommitActions> commits, String tableRoot) {
+    ChangeIterator(
+        io.delta.kernel.utils.CloseableIterator<CommitActions> commits, String tableRoot) {
       this.commits = commits;
       this.tableRoot = tableRoot;
     }
@@ -382,15 +447,25 @@ public final class DeltaTableFormat implements TableFormat {
       KernelFiles cdcs = cdc == null ? null : new KernelFiles(cdc, tableRoot);
       for (int r = 0; r < n; r++) {
         if (add != null && !add.isNullAt(r)) {
-          pending.add(new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.ADD, adds.read(r)));
+          pending.add(
+              new ChangeRecord.FileChange(
+                  version, timestamp, ChangeRecord.FileKind.ADD, adds.read(r)));
         } else if (remove != null && !remove.isNullAt(r)) {
-          pending.add(new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.REMOVE, removes.read(r)));
+          pending.add(
+              new ChangeRecord.FileChange(
+                  version, timestamp, ChangeRecord.FileKind.REMOVE, removes.read(r)));
         } else if (cdc != null && !cdc.isNullAt(r)) {
-          pending.add(new ChangeRecord.FileChange(version, timestamp, ChangeRecord.FileKind.CDC, cdcs.read(r)));
+          pending.add(
+              new ChangeRecord.FileChange(
+                  version, timestamp, ChangeRecord.FileKind.CDC, cdcs.read(r)));
         } else if (metaData != null && !metaData.isNullAt(r)) {
-          pending.add(new ChangeRecord.MetadataChange(version, timestamp, metadata(Metadata.fromColumnVector(metaData, r))));
+          pending.add(
+              new ChangeRecord.MetadataChange(
+                  version, timestamp, metadata(Metadata.fromColumnVector(metaData, r))));
         } else if (protocol != null && !protocol.isNullAt(r)) {
-          pending.add(new ChangeRecord.ProtocolChange(version, timestamp, protocol(Protocol.fromColumnVector(protocol, r))));
+          pending.add(
+              new ChangeRecord.ProtocolChange(
+                  version, timestamp, protocol(Protocol.fromColumnVector(protocol, r))));
         } else if (commitInfo != null && !commitInfo.isNullAt(r)) {
           pending.add(commitInfo(version, timestamp, commitInfo, r));
         }
@@ -404,7 +479,8 @@ public final class DeltaTableFormat implements TableFormat {
       int op = type.indexOf("operation");
       if (op >= 0 && !ci.getChild(op).isNullAt(r)) operation = ci.getChild(op).getString(r);
       int om = type.indexOf("operationMetrics");
-      if (om >= 0 && !ci.getChild(om).isNullAt(r)) metrics = KernelFiles.toMap(ci.getChild(om).getMap(r));
+      if (om >= 0 && !ci.getChild(om).isNullAt(r))
+        metrics = KernelFiles.toMap(ci.getChild(om).getMap(r));
       return new ChangeRecord.CommitInfo(version, timestamp, operation, metrics);
     }
 
@@ -447,19 +523,30 @@ public final class DeltaTableFormat implements TableFormat {
     return (TableImpl) Table.forPath(engine(location), location);
   }
 
-  /** True when a commit or checkpoint could not be parsed (truncated, half-written or not JSON at all). */
+  /**
+   * True when a commit or checkpoint could not be parsed (truncated, half-written or not JSON at
+   * all).
+   */
   static boolean isParseFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) return true;
       String name = t.getClass().getName();
-      if (name.endsWith("JsonParseException") || name.endsWith("JsonEOFException") || name.endsWith("MismatchedInputException")) return true;
+      if (name.endsWith("JsonParseException")
+          || name.endsWith("JsonEOFException")
+          || name.endsWith("MismatchedInputException")) return true;
       String m = t.getMessage();
-      if (m != null && (m.contains("Could not parse") || m.contains("Unexpected end-of-input") || m.contains("Unrecognized token"))) return true;
+      if (m != null
+          && (m.contains("Could not parse")
+              || m.contains("Unexpected end-of-input")
+              || m.contains("Unrecognized token"))) return true;
     }
     return false;
   }
 
-  /** What recipients are told about a log that cannot be read; the detail stays in the cause (logged with an error id). */
+  /**
+   * What recipients are told about a log that cannot be read; the detail stays in the cause (logged
+   * with an error id).
+   */
   static String unreadableLog(Throwable e) {
     return isParseFailure(e)
         ? "The table's Delta log cannot be read: a commit or checkpoint file is truncated or not valid JSON. The share provider must repair the table."
@@ -467,8 +554,10 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   private static SharingException tableNotFound(TableNotFoundException e) {
-    return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
-        "The table's data was not found at its location; please contact your share provider.", e);
+    return new SharingException(
+        ErrorCode.RESOURCE_DOES_NOT_EXIST,
+        "The table's data was not found at its location; please contact your share provider.",
+        e);
   }
 
   @FunctionalInterface
@@ -499,5 +588,4 @@ public final class DeltaTableFormat implements TableFormat {
   static SharingException storageError(StorageException e) {
     return e.toSharingException("object store");
   }
-
 }

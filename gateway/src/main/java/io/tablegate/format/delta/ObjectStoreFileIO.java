@@ -39,7 +39,8 @@ final class ObjectStoreFileIO implements FileIO {
         throw new FileNotFoundException("No objects at " + filePath);
       }
     } catch (StorageException e) {
-      if (e.kind() == StorageException.Kind.NOT_FOUND) throw new FileNotFoundException("No objects at " + filePath);
+      if (e.kind() == StorageException.Kind.NOT_FOUND)
+        throw new FileNotFoundException("No objects at " + filePath);
       throw e;
     }
     return new CloseableIterator<>() {
@@ -88,7 +89,8 @@ final class ObjectStoreFileIO implements FileIO {
     return new InputFile() {
       @Override
       public long length() throws IOException {
-        // Kernel passes 0 when it does not know the size (e.g. for _last_checkpoint): ask the store,
+        // Kernel passes 0 when it does not know the size (e.g. for _last_checkpoint): ask the
+        // store,
         // which also turns a missing object into the FileNotFoundException Kernel expects
         return fileSize > 0 ? fileSize : getFileStatus(location).getSize();
       }
@@ -112,7 +114,8 @@ final class ObjectStoreFileIO implements FileIO {
 
   @Override
   public boolean delete(String path) {
-    throw new UnsupportedOperationException("Tablegate does not delete from object stores: " + path);
+    throw new UnsupportedOperationException(
+        "Tablegate does not delete from object stores: " + path);
   }
 
   @Override
@@ -122,7 +125,8 @@ final class ObjectStoreFileIO implements FileIO {
 
   @Override
   public void copyFileAtomically(String srcPath, String destPath, boolean overwrite) {
-    throw new UnsupportedOperationException("Tablegate does not write to object stores: " + destPath);
+    throw new UnsupportedOperationException(
+        "Tablegate does not write to object stores: " + destPath);
   }
 
   /**
@@ -149,8 +153,10 @@ final class ObjectStoreFileIO implements FileIO {
         try {
           current = store.open(location, pos, -1);
         } catch (StorageException e) {
-          // Kernel treats a missing file (e.g. no _last_checkpoint) as normal, but retries other errors
-          if (e.kind() == StorageException.Kind.NOT_FOUND) throw new FileNotFoundException(location);
+          // Kernel treats a missing file (e.g. no _last_checkpoint) as normal, but retries other
+          // errors
+          if (e.kind() == StorageException.Kind.NOT_FOUND)
+            throw new FileNotFoundException(location);
           throw e;
         }
         streamPos = pos;

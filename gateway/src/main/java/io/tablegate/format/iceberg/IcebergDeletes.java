@@ -13,14 +13,16 @@ import org.apache.iceberg.deletes.PositionDeleteIndex;
 
 /**
  * Iceberg row deletes as Delta deletion vectors. A data file's position deletes (v2 position delete
- * files or v3 deletion vectors, loaded with Iceberg's own delete loader) become one inline Delta DV:
- * Iceberg serializes a position index as {@code length (4 bytes BE) | magic D1D339 64 | 64-bit
+ * files or v3 deletion vectors, loaded with Iceberg's own delete loader) become one inline Delta
+ * DV: Iceberg serializes a position index as {@code length (4 bytes BE) | magic D1D339 64 | 64-bit
  * portable Roaring bitmap | CRC-32}, and the middle part is byte for byte the Delta DV payload
- * ({@code RoaringBitmapArray} with magic 1681511377, little-endian), which the delta response format
- * carries Z85-encoded with storage type {@code i}. Equality deletes have no Delta equivalent and are refused.
+ * ({@code RoaringBitmapArray} with magic 1681511377, little-endian), which the delta response
+ * format carries Z85-encoded with storage type {@code i}. Equality deletes have no Delta equivalent
+ * and are refused.
  */
 final class IcebergDeletes {
-  private static final String Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  private static final String Z85 =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
   private IcebergDeletes() {}
 
@@ -30,23 +32,32 @@ final class IcebergDeletes {
     if (deletes.isEmpty()) return null;
     for (DeleteFile d : deletes) {
       if (d.content() == FileContent.EQUALITY_DELETES) {
-        throw SharingErrors.unsupported("This Iceberg snapshot deletes rows with equality delete files, which Delta Sharing "
-            + "cannot express; compact the table (rewrite_data_files / rewrite_position_delete_files) to share it.");
+        throw SharingErrors.unsupported(
+            "This Iceberg snapshot deletes rows with equality delete files, which Delta Sharing "
+                + "cannot express; compact the table (rewrite_data_files / rewrite_position_delete_files) to share it.");
       }
     }
-    PositionDeleteIndex index = new BaseDeleteLoader(d -> t.io().newInputFile(d)).loadPositionDeletes(deletes, task.file().location());
+    PositionDeleteIndex index =
+        new BaseDeleteLoader(d -> t.io().newInputFile(d))
+            .loadPositionDeletes(deletes, task.file().location());
     if (index.isEmpty()) return null;
     ByteBuffer blob = index.serialize();
     int length = blob.getInt(blob.position()); // big-endian: magic + bitmap
     byte[] payload = new byte[length];
     blob.duplicate().position(blob.position() + 4).get(payload);
-    if ((payload[0] & 0xff) != 0xD1 || (payload[1] & 0xff) != 0xD3 || payload[2] != 0x39 || payload[3] != 0x64) {
+    if ((payload[0] & 0xff) != 0xD1
+        || (payload[1] & 0xff) != 0xD3
+        || payload[2] != 0x39
+        || payload[3] != 0x64) {
       throw new IllegalStateException("Unexpected deletion vector framing from Iceberg");
     }
     return new DeletionVector("i", z85(payload), null, length, index.cardinality());
   }
 
-  /** Z85 of {@code data}, zero-padded to a multiple of 4 bytes (Delta decodes the first sizeInBytes bytes). */
+  /**
+   * Z85 of {@code data}, zero-padded to a multiple of 4 bytes (Delta decodes the first sizeInBytes
+   * bytes).
+   */
   static String z85(byte[] data) {
     int padded = (data.length + 3) / 4 * 4;
     StringBuilder sb = new StringBuilder(padded / 4 * 5);

@@ -26,10 +26,10 @@ final class IcebergSchemas {
   }
 
   /**
-   * @param idMapping add Delta column mapping ({@code id} mode) to every field: its Iceberg field id
-   *     and a physical name no data file uses ({@link #physicalName}), so readers match Parquet
-   *     columns by field id as Iceberg does, and a reader that falls back to names (Kernel does, for
-   *     ids a file lacks) finds nothing and reads null, never another column of the same name
+   * @param idMapping add Delta column mapping ({@code id} mode) to every field: its Iceberg field
+   *     id and a physical name no data file uses ({@link #physicalName}), so readers match Parquet
+   *     columns by field id as Iceberg does, and a reader that falls back to names (Kernel does,
+   *     for ids a file lacks) finds nothing and reads null, never another column of the same name
    */
   static Mapped toDelta(Schema schema, boolean idMapping) {
     boolean[] ntz = {false};
@@ -37,7 +37,10 @@ final class IcebergSchemas {
     return new Mapped(root.toString(), ntz[0]);
   }
 
-  /** The Delta physical name of an Iceberg field under id column mapping; stats and partition values use it. */
+  /**
+   * The Delta physical name of an Iceberg field under id column mapping; stats and partition values
+   * use it.
+   */
   static String physicalName(int fieldId) {
     return "col-iceberg-" + fieldId;
   }
@@ -48,10 +51,13 @@ final class IcebergSchemas {
    * another field id before (dropped and re-added).
    */
   static boolean needsIdMapping(Schema current, Iterable<Schema> history) {
-    java.util.Map<Integer, String> now = org.apache.iceberg.types.TypeUtil.indexNameById(current.asStruct());
-    java.util.Map<String, Integer> nowIds = org.apache.iceberg.types.TypeUtil.indexByName(current.asStruct());
+    java.util.Map<Integer, String> now =
+        org.apache.iceberg.types.TypeUtil.indexNameById(current.asStruct());
+    java.util.Map<String, Integer> nowIds =
+        org.apache.iceberg.types.TypeUtil.indexByName(current.asStruct());
     for (Schema older : history) {
-      for (java.util.Map.Entry<Integer, String> e : org.apache.iceberg.types.TypeUtil.indexNameById(older.asStruct()).entrySet()) {
+      for (java.util.Map.Entry<Integer, String> e :
+          org.apache.iceberg.types.TypeUtil.indexNameById(older.asStruct()).entrySet()) {
         String name = now.get(e.getKey());
         if (name != null && !name.equals(e.getValue())) return true;
         Integer id = nowIds.get(e.getValue());
@@ -61,7 +67,8 @@ final class IcebergSchemas {
     return false;
   }
 
-  private static ObjectNode struct(Types.StructType struct, String path, boolean[] ntz, boolean idMapping) {
+  private static ObjectNode struct(
+      Types.StructType struct, String path, boolean[] ntz, boolean idMapping) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("type", "struct");
     ArrayNode fields = node.putArray("fields");
@@ -81,7 +88,8 @@ final class IcebergSchemas {
     return node;
   }
 
-  private static void setType(ObjectNode parent, String key, Type type, String path, boolean[] ntz, boolean idMapping) {
+  private static void setType(
+      ObjectNode parent, String key, Type type, String path, boolean[] ntz, boolean idMapping) {
     switch (type.typeId()) {
       case STRUCT -> parent.set(key, struct(type.asStructType(), path, ntz, idMapping));
       case LIST -> {
@@ -122,20 +130,31 @@ final class IcebergSchemas {
         ntz[0] = true;
         yield "timestamp_ntz";
       }
-      default -> throw SharingErrors.unsupported("Column '" + path + "' has Iceberg type " + type
-          + ", which Delta Sharing readers cannot read correctly; this table cannot be shared (drop or convert the column).");
+      default ->
+          throw SharingErrors.unsupported(
+              "Column '"
+                  + path
+                  + "' has Iceberg type "
+                  + type
+                  + ", which Delta Sharing readers cannot read correctly; this table cannot be shared (drop or convert the column).");
     };
   }
 
-  /** A partition value serialized as the protocol requires (strings; date yyyy-MM-dd; null stays null). */
+  /**
+   * A partition value serialized as the protocol requires (strings; date yyyy-MM-dd; null stays
+   * null).
+   */
   static String partitionValue(Type type, Object value) {
     if (value == null) return null;
     return switch (type.typeId()) {
       case DATE -> java.time.LocalDate.ofEpochDay(((Number) value).longValue()).toString();
       case TIMESTAMP -> {
         long micros = ((Number) value).longValue();
-        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), (int) Math.floorMod(micros,
-            1_000_000) * 1000, java.time.ZoneOffset.UTC);
+        java.time.LocalDateTime t =
+            java.time.LocalDateTime.ofEpochSecond(
+                Math.floorDiv(micros, 1_000_000),
+                (int) Math.floorMod(micros, 1_000_000) * 1000,
+                java.time.ZoneOffset.UTC);
         yield t.format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"));
       }
       case DECIMAL -> ((java.math.BigDecimal) value).toPlainString();

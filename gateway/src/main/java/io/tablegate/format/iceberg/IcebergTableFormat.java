@@ -9,6 +9,8 @@ import io.tablegate.protocol.SharingException;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
 import io.tablegate.spi.Locations;
+import io.tablegate.spi.ObjectStore;
+import io.tablegate.spi.StorageException;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.spi.TableSnapshot;
 import java.io.IOException;
@@ -24,23 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import io.tablegate.spi.ObjectStore;
-import io.tablegate.spi.StorageException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.BaseTable;
-import org.apache.iceberg.StaticTableOperations;
-import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.ForbiddenException;
-import org.apache.iceberg.exceptions.NotAuthorizedException;
-import org.apache.iceberg.exceptions.NotFoundException;
-import org.apache.iceberg.exceptions.RESTException;
-import org.apache.iceberg.hadoop.HadoopFileIO;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.HistoryEntry;
@@ -50,11 +41,20 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StaticTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.ForbiddenException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.exceptions.NotAuthorizedException;
+import org.apache.iceberg.exceptions.NotFoundException;
+import org.apache.iceberg.exceptions.RESTException;
+import org.apache.iceberg.hadoop.HadoopFileIO;
 import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -62,14 +62,18 @@ import org.apache.iceberg.types.Types;
 /**
  * Apache Iceberg tables (format v1/v2, Hadoop-style tables on a path) served as Delta Sharing
  * tables. Versions: a v2+ table's snapshot sequence numbers (stable, increasing, may skip); a v1
- * table's position in the main branch's snapshot log. Identity partitions become partition
- * columns; other transforms leave the table unpartitioned (still pruned by stats). Snapshots with
- * delete files are refused rather than served with deleted rows.
+ * table's position in the main branch's snapshot log. Identity partitions become partition columns;
+ * other transforms leave the table unpartitioned (still pruned by stats). Snapshots with delete
+ * files are refused rather than served with deleted rows.
  */
 public final class IcebergTableFormat implements TableFormat {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern METADATA_FILE = Pattern.compile("v(\\d+)(\\.gz)?\\.metadata\\.json");
-  /** Locations of tables behind a REST catalog: {@code iceberg-rest://<catalog>/<namespace>.<table>}. */
+
+  /**
+   * Locations of tables behind a REST catalog: {@code
+   * iceberg-rest://<catalog>/<namespace>.<table>}.
+   */
   public static final String REST_SCHEME = "iceberg-rest://";
 
   private final Configuration hadoopConf = new Configuration();
@@ -85,10 +89,12 @@ public final class IcebergTableFormat implements TableFormat {
 
   /**
    * @param stores the object store of an {@code s3://} location (null when none serves it)
-   * @param restCatalogs Iceberg REST catalog properties by catalog name ({@code uri}, {@code warehouse},
-   *     {@code credential}, {@code token}, ...), for locations under {@link #REST_SCHEME}
+   * @param restCatalogs Iceberg REST catalog properties by catalog name ({@code uri}, {@code
+   *     warehouse}, {@code credential}, {@code token}, ...), for locations under {@link
+   *     #REST_SCHEME}
    */
-  public IcebergTableFormat(Function<String, ObjectStore> stores, Map<String, Map<String, String>> restCatalogs) {
+  public IcebergTableFormat(
+      Function<String, ObjectStore> stores, Map<String, Map<String, String>> restCatalogs) {
     this.stores = stores;
     this.catalogProperties = Map.copyOf(restCatalogs);
   }
@@ -102,11 +108,14 @@ public final class IcebergTableFormat implements TableFormat {
     try {
       if (location.startsWith(REST_SCHEME)) return loadFromCatalog(location);
       if (location.endsWith(".metadata.json")) return staticTable(location, location);
-      if (location.startsWith("s3://") || location.startsWith("s3a://")) return staticTable(location, newestMetadataFile(location));
+      if (location.startsWith("s3://") || location.startsWith("s3a://"))
+        return staticTable(location, newestMetadataFile(location));
       return tables.load(location);
     } catch (NoSuchTableException | NotFoundException e) {
-      throw new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
-          "The table's data was not found at its location; please contact your share provider.", e);
+      throw new SharingException(
+          ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's data was not found at its location; please contact your share provider.",
+          e);
     } catch (SharingException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -118,31 +127,43 @@ public final class IcebergTableFormat implements TableFormat {
   static SharingException mapped(RuntimeException e) {
     if (e instanceof SharingException s) return s;
     if (e instanceof NotFoundException) {
-      return new SharingException(ErrorCode.RESOURCE_DOES_NOT_EXIST,
-          "The table's files are missing from its storage; please contact your share provider.", e);
+      return new SharingException(
+          ErrorCode.RESOURCE_DOES_NOT_EXIST,
+          "The table's files are missing from its storage; please contact your share provider.",
+          e);
     }
     StorageException storage = StorageException.find(e);
-    if (storage == null) return new SharingException(ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
-    boolean catalog = storage.getMessage() != null && storage.getMessage().contains("Iceberg catalog");
+    if (storage == null)
+      return new SharingException(
+          ErrorCode.INTERNAL_ERROR, "The Iceberg table's metadata cannot be read", e);
+    boolean catalog =
+        storage.getMessage() != null && storage.getMessage().contains("Iceberg catalog");
     return storage.toSharingException(catalog ? "Iceberg catalog" : "object store");
   }
 
   private FileIO ioFor(String location) {
-    return location.startsWith("s3://") || location.startsWith("s3a://") ? new ObjectStoreIcebergIO(stores) : new HadoopFileIO(hadoopConf);
+    return location.startsWith("s3://") || location.startsWith("s3a://")
+        ? new ObjectStoreIcebergIO(stores)
+        : new HadoopFileIO(hadoopConf);
   }
 
   private Table staticTable(String name, String metadataFile) {
     return new BaseTable(new StaticTableOperations(metadataFile, ioFor(metadataFile)), name);
   }
 
-  /** The highest {@code vN.metadata.json} of a Hadoop-style table in object storage (one listing). */
+  /**
+   * The highest {@code vN.metadata.json} of a Hadoop-style table in object storage (one listing).
+   */
   private String newestMetadataFile(String location) {
     String root = (location.endsWith("/") ? location : location + "/") + "metadata/";
     ObjectStore store = stores.apply(ObjectStoreIcebergIO.normalize(root));
-    if (store == null) throw new SharingException(ErrorCode.INTERNAL_ERROR, "No object store is configured for this table");
+    if (store == null)
+      throw new SharingException(
+          ErrorCode.INTERNAL_ERROR, "No object store is configured for this table");
     long best = -1;
     String file = null;
-    try (CloseableIterator<ObjectStore.ObjectInfo> it = store.listFrom(ObjectStoreIcebergIO.normalize(root) + "v")) {
+    try (CloseableIterator<ObjectStore.ObjectInfo> it =
+        store.listFrom(ObjectStoreIcebergIO.normalize(root) + "v")) {
       while (it.hasNext()) {
         ObjectStore.ObjectInfo o = it.next();
         String name = o.location().substring(o.location().lastIndexOf('/') + 1);
@@ -166,19 +187,27 @@ public final class IcebergTableFormat implements TableFormat {
     TableIdentifier id = TableIdentifier.parse(rest.substring(slash + 1));
     Table loaded;
     try {
-      RESTCatalog catalog = catalogs.computeIfAbsent(catalogName, name -> {
-        Map<String, String> props = catalogProperties.get(name);
-        if (props == null) throw new SharingException(ErrorCode.INTERNAL_ERROR, "Unknown Iceberg catalog");
-        RESTCatalog c = new RESTCatalog();
-        c.setConf(hadoopConf);
-        c.initialize(name, props);
-        return c;
-      });
+      RESTCatalog catalog =
+          catalogs.computeIfAbsent(
+              catalogName,
+              name -> {
+                Map<String, String> props = catalogProperties.get(name);
+                if (props == null)
+                  throw new SharingException(ErrorCode.INTERNAL_ERROR, "Unknown Iceberg catalog");
+                RESTCatalog c = new RESTCatalog();
+                c.setConf(hadoopConf);
+                c.initialize(name, props);
+                return c;
+              });
       loaded = catalog.loadTable(id);
     } catch (NotAuthorizedException | ForbiddenException e) {
-      throw new StorageException(StorageException.Kind.ACCESS_DENIED, "The Iceberg catalog refused the gateway's credentials", e);
+      throw new StorageException(
+          StorageException.Kind.ACCESS_DENIED,
+          "The Iceberg catalog refused the gateway's credentials",
+          e);
     } catch (RESTException e) {
-      throw new StorageException(StorageException.Kind.UNAVAILABLE, "The Iceberg catalog is unavailable", e);
+      throw new StorageException(
+          StorageException.Kind.UNAVAILABLE, "The Iceberg catalog is unavailable", e);
     }
     TableMetadata metadata = ((HasTableOperations) loaded).operations().current();
     return new BaseTable(new StaticTableOperations(metadata, ioFor(metadata.location())), location);
@@ -219,14 +248,18 @@ public final class IcebergTableFormat implements TableFormat {
     Snapshot current = t.currentSnapshot();
     if (current == null) return 0;
     long latest = 0;
-    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) if (e.getValue().snapshotId() == current.snapshotId()) latest = e.getKey();
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet())
+      if (e.getValue().snapshotId() == current.snapshotId()) latest = e.getKey();
     return latest;
   }
 
   private static Snapshot snapshotAt(Table t, long version) {
     Snapshot s = versions(t).get(version);
     if (s == null && !(version == 0 && t.currentSnapshot() == null)) {
-      throw SharingErrors.invalidParameter("Cannot load table version " + version + ": the table has no snapshot with that version.");
+      throw SharingErrors.invalidParameter(
+          "Cannot load table version "
+              + version
+              + ": the table has no snapshot with that version.");
     }
     return s;
   }
@@ -235,7 +268,10 @@ public final class IcebergTableFormat implements TableFormat {
   public TableSnapshot snapshot(String location, long version) {
     Table t = load(location);
     Snapshot s = snapshotAt(t, version);
-    Schema schema = s == null || s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
+    Schema schema =
+        s == null || s.schemaId() == null
+            ? t.schema()
+            : t.schemas().getOrDefault(s.schemaId(), t.schema());
     boolean idMapping = IcebergSchemas.needsIdMapping(schema, t.schemas().values());
     IcebergSchemas.Mapped mapped = IcebergSchemas.toDelta(schema, idMapping);
     List<String> partitionColumns = identityColumns(t, schema);
@@ -243,40 +279,64 @@ public final class IcebergTableFormat implements TableFormat {
     // file-level change data (appends, whole-file deletes and rewrites) is derived from snapshots
     configuration.put("delta.enableChangeDataFeed", "true");
     if (idMapping) {
-      // renamed or re-added columns: readers must match Parquet columns by field id, as Iceberg does
+      // renamed or re-added columns: readers must match Parquet columns by field id, as Iceberg
+      // does
       configuration.put("delta.columnMapping.mode", "id");
-      configuration.put("delta.columnMapping.maxColumnId", Integer.toString(((HasTableOperations) t).operations().current().lastColumnId()));
+      configuration.put(
+          "delta.columnMapping.maxColumnId",
+          Integer.toString(((HasTableOperations) t).operations().current().lastColumnId()));
     }
     boolean deletes = hasDeleteFiles(t, s);
     if (deletes) {
       // row deletes reach recipients as deletion vectors (delta format only)
       configuration.put("delta.enableDeletionVectors", "true");
     }
-    io.tablegate.protocol.TableMetadata metadata = new io.tablegate.protocol.TableMetadata(t.uuid().toString(), null,
-        t.properties().get("comment"), "parquet", Map.of(), mapped.schemaString(), partitionColumns, configuration, null);
+    io.tablegate.protocol.TableMetadata metadata =
+        new io.tablegate.protocol.TableMetadata(
+            t.uuid().toString(),
+            null,
+            t.properties().get("comment"),
+            "parquet",
+            Map.of(),
+            mapped.schemaString(),
+            partitionColumns,
+            configuration,
+            null);
     List<String> features = new ArrayList<>();
     if (idMapping) features.add("columnMapping");
     if (deletes) features.add("deletionVectors");
     if (mapped.timestampNtz()) features.add("timestampNtz");
-    DeltaProtocol protocol = features.isEmpty() ? new DeltaProtocol(1, 2, null, null) : new DeltaProtocol(3, 7, features, features);
+    DeltaProtocol protocol =
+        features.isEmpty()
+            ? new DeltaProtocol(1, 2, null, null)
+            : new DeltaProtocol(3, 7, features, features);
     long timestamp = s == null ? 0 : s.timestampMillis();
     Long numFiles = null;
     Long size = null;
-    if (s != null && s.summary() != null && s.summary().containsKey("total-data-files") && s.summary().containsKey("total-files-size")) {
+    if (s != null
+        && s.summary() != null
+        && s.summary().containsKey("total-data-files")
+        && s.summary().containsKey("total-files-size")) {
       numFiles = Long.parseLong(s.summary().get("total-data-files"));
       size = Long.parseLong(s.summary().get("total-files-size"));
     }
     return new TableSnapshot(location, version, timestamp, protocol, metadata, size, numFiles);
   }
 
-  /** Whether rows of the snapshot's data files may be deleted by delete files (unknown counts as yes). */
+  /**
+   * Whether rows of the snapshot's data files may be deleted by delete files (unknown counts as
+   * yes).
+   */
   private static boolean hasDeleteFiles(Table t, Snapshot s) {
     if (s == null || formatVersion(t) < 2) return false;
     String total = s.summary() == null ? null : s.summary().get("total-delete-files");
     return total == null || Long.parseLong(total) > 0;
   }
 
-  /** Identity-partition source columns when every partition spec of the table agrees; otherwise none. */
+  /**
+   * Identity-partition source columns when every partition spec of the table agrees; otherwise
+   * none.
+   */
   private static List<String> identityColumns(Table t, Schema schema) {
     PartitionSpec spec = t.spec();
     if (t.specs().size() != 1 || spec.isUnpartitioned()) return List.of();
@@ -294,10 +354,13 @@ public final class IcebergTableFormat implements TableFormat {
   public long versionAtOrBefore(String location, long epochMillis) {
     Table t = load(location);
     Long best = null;
-    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) if (e.getValue().timestampMillis() <= epochMillis) best = e.getKey();
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet())
+      if (e.getValue().timestampMillis() <= epochMillis) best = e.getKey();
     if (best == null) {
-      throw SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
-          + ") is before the earliest version available to this table.");
+      throw SharingErrors.invalidParameter(
+          "The provided timestamp ("
+              + Instant.ofEpochMilli(epochMillis)
+              + ") is before the earliest version available to this table.");
     }
     return best;
   }
@@ -305,9 +368,12 @@ public final class IcebergTableFormat implements TableFormat {
   @Override
   public long versionAtOrAfter(String location, long epochMillis) {
     Table t = load(location);
-    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet()) if (e.getValue().timestampMillis() >= epochMillis) return e.getKey();
-    throw SharingErrors.invalidParameter("The provided timestamp (" + Instant.ofEpochMilli(epochMillis)
-        + ") is after the latest version available to this table.");
+    for (Map.Entry<Long, Snapshot> e : versions(t).entrySet())
+      if (e.getValue().timestampMillis() >= epochMillis) return e.getKey();
+    throw SharingErrors.invalidParameter(
+        "The provided timestamp ("
+            + Instant.ofEpochMilli(epochMillis)
+            + ") is after the latest version available to this table.");
   }
 
   @Override
@@ -322,7 +388,8 @@ public final class IcebergTableFormat implements TableFormat {
    * snapshot with delete files cannot be expressed exactly and is refused.
    */
   @Override
-  public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(String location, long startVersion, long endVersion) {
+  public CloseableIterator<io.tablegate.spi.ChangeRecord> changes(
+      String location, long startVersion, long endVersion) {
     try {
       return changeList(location, startVersion, endVersion);
     } catch (RuntimeException e) {
@@ -330,7 +397,8 @@ public final class IcebergTableFormat implements TableFormat {
     }
   }
 
-  private CloseableIterator<io.tablegate.spi.ChangeRecord> changeList(String location, long startVersion, long endVersion) {
+  private CloseableIterator<io.tablegate.spi.ChangeRecord> changeList(
+      String location, long startVersion, long endVersion) {
     Table t = load(location);
     String root = root(t);
     List<io.tablegate.spi.ChangeRecord> out = new ArrayList<>();
@@ -341,23 +409,49 @@ public final class IcebergTableFormat implements TableFormat {
       Integer schemaId = s.schemaId();
       if (v >= startVersion && v <= endVersion) {
         TableSnapshot meta = snapshot(location, v);
-        Schema schema = schemaId == null ? t.schema() : t.schemas().getOrDefault(schemaId, t.schema());
+        Schema schema =
+            schemaId == null ? t.schema() : t.schemas().getOrDefault(schemaId, t.schema());
         List<String> partitionColumns = meta.metadata().partitionColumns();
         if (previousSchema != null && schemaId != null && !schemaId.equals(previousSchema)) {
-          out.add(new io.tablegate.spi.ChangeRecord.MetadataChange(v, s.timestampMillis(), meta.metadata()));
+          out.add(
+              new io.tablegate.spi.ChangeRecord.MetadataChange(
+                  v, s.timestampMillis(), meta.metadata()));
         }
-        if (s.addedDeleteFiles(t.io()).iterator().hasNext() || s.removedDeleteFiles(t.io()).iterator().hasNext()) {
-          throw SharingErrors.unsupported("Iceberg snapshot " + s.snapshotId() + " (version " + v
-              + ") changes rows with delete files, which change data feed cannot express exactly; compact the table.");
+        if (s.addedDeleteFiles(t.io()).iterator().hasNext()
+            || s.removedDeleteFiles(t.io()).iterator().hasNext()) {
+          throw SharingErrors.unsupported(
+              "Iceberg snapshot "
+                  + s.snapshotId()
+                  + " (version "
+                  + v
+                  + ") changes rows with delete files, which change data feed cannot express exactly; compact the table.");
         }
         if (!"replace".equals(s.operation())) {
           for (org.apache.iceberg.DataFile f : s.removedDataFiles(t.io())) {
-            out.add(new io.tablegate.spi.ChangeRecord.FileChange(v, s.timestampMillis(), io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
-                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f, idMapped(meta.metadata())))));
+            out.add(
+                new io.tablegate.spi.ChangeRecord.FileChange(
+                    v,
+                    s.timestampMillis(),
+                    io.tablegate.spi.ChangeRecord.FileKind.REMOVE,
+                    changeFile(
+                        root,
+                        f,
+                        s,
+                        partitionValues(
+                            t, schema, partitionColumns, f, idMapped(meta.metadata())))));
           }
           for (org.apache.iceberg.DataFile f : s.addedDataFiles(t.io())) {
-            out.add(new io.tablegate.spi.ChangeRecord.FileChange(v, s.timestampMillis(), io.tablegate.spi.ChangeRecord.FileKind.ADD,
-                changeFile(root, f, s, partitionValues(t, schema, partitionColumns, f, idMapped(meta.metadata())))));
+            out.add(
+                new io.tablegate.spi.ChangeRecord.FileChange(
+                    v,
+                    s.timestampMillis(),
+                    io.tablegate.spi.ChangeRecord.FileKind.ADD,
+                    changeFile(
+                        root,
+                        f,
+                        s,
+                        partitionValues(
+                            t, schema, partitionColumns, f, idMapped(meta.metadata())))));
           }
         }
       }
@@ -386,19 +480,33 @@ public final class IcebergTableFormat implements TableFormat {
     return l.endsWith("/") ? l : l + "/";
   }
 
-  /** A data file's path below the table root; the gateway serves only files inside a shared table's location. */
+  /**
+   * A data file's path below the table root; the gateway serves only files inside a shared table's
+   * location.
+   */
   private static String relative(String root, String path) {
     String relative = Locations.relativeTo(root, Locations.comparable(path));
     if (relative == null) {
-      throw new SharingException(ErrorCode.INTERNAL_ERROR, "A table whose files lie outside its location cannot be shared");
+      throw new SharingException(
+          ErrorCode.INTERNAL_ERROR,
+          "A table whose files lie outside its location cannot be shared");
     }
     return relative;
   }
 
-  private static DataFile changeFile(String root, org.apache.iceberg.DataFile f, Snapshot s, Map<String, String> pv) {
+  private static DataFile changeFile(
+      String root, org.apache.iceberg.DataFile f, Snapshot s, Map<String, String> pv) {
     String path = f.path().toString();
     String relative = relative(root, path);
-    return new DataFile(Locations.readable(path), relative, pv, f.fileSizeInBytes(), s.timestampMillis(), true, null, null);
+    return new DataFile(
+        Locations.readable(path),
+        relative,
+        pv,
+        f.fileSizeInBytes(),
+        s.timestampMillis(),
+        true,
+        null,
+        null);
   }
 
   @Override
@@ -406,7 +514,8 @@ public final class IcebergTableFormat implements TableFormat {
     Table t = load(snapshot.location());
     Snapshot s = snapshotAt(t, snapshot.version());
     if (s == null) return empty();
-    Schema schema = s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
+    Schema schema =
+        s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
     List<String> partitionColumns = snapshot.metadata().partitionColumns();
     boolean idMapped = idMapped(snapshot.metadata());
     MetricsConfig metrics = MetricsConfig.forTable(t);
@@ -450,8 +559,15 @@ public final class IcebergTableFormat implements TableFormat {
         } catch (RuntimeException e) {
           throw mapped(e);
         }
-        return new DataFile(location, relative, pv, f.fileSizeInBytes(), commitTime, true,
-            includeStats ? stats(schema, f, idMapped, metrics) : null, dv);
+        return new DataFile(
+            location,
+            relative,
+            pv,
+            f.fileSizeInBytes(),
+            commitTime,
+            true,
+            includeStats ? stats(schema, f, idMapped, metrics) : null,
+            dv);
       }
 
       @Override
@@ -465,12 +581,19 @@ public final class IcebergTableFormat implements TableFormat {
     };
   }
 
-  /** Whether a snapshot's metadata maps columns by field id (then stats and partition values use physical names). */
+  /**
+   * Whether a snapshot's metadata maps columns by field id (then stats and partition values use
+   * physical names).
+   */
   private static boolean idMapped(io.tablegate.protocol.TableMetadata m) {
     return "id".equals(m.configuration().get("delta.columnMapping.mode"));
   }
 
-  private static Map<String, String> partitionValues(Table t, Schema schema, List<String> partitionColumns, org.apache.iceberg.DataFile f,
+  private static Map<String, String> partitionValues(
+      Table t,
+      Schema schema,
+      List<String> partitionColumns,
+      org.apache.iceberg.DataFile f,
       boolean idMapped) {
     Map<String, String> pv = new LinkedHashMap<>();
     if (partitionColumns.isEmpty()) return pv;
@@ -501,8 +624,12 @@ public final class IcebergTableFormat implements TableFormat {
     };
   }
 
-  /** Delta stats from Iceberg metrics (spec Appendix D bounds), nested like the schema; unsafe bounds are left out. */
-  static String stats(Schema schema, org.apache.iceberg.DataFile f, boolean idMapped, MetricsConfig metrics) {
+  /**
+   * Delta stats from Iceberg metrics (spec Appendix D bounds), nested like the schema; unsafe
+   * bounds are left out.
+   */
+  static String stats(
+      Schema schema, org.apache.iceberg.DataFile f, boolean idMapped, MetricsConfig metrics) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("numRecords", f.recordCount());
     ObjectNode min = MAPPER.createObjectNode();
@@ -515,8 +642,15 @@ public final class IcebergTableFormat implements TableFormat {
     return root.toString();
   }
 
-  private static void addStats(Types.StructType struct, String prefix, org.apache.iceberg.DataFile f, ObjectNode min, ObjectNode max,
-      ObjectNode nulls, boolean idMapped, MetricsConfig metrics) {
+  private static void addStats(
+      Types.StructType struct,
+      String prefix,
+      org.apache.iceberg.DataFile f,
+      ObjectNode min,
+      ObjectNode max,
+      ObjectNode nulls,
+      boolean idMapped,
+      MetricsConfig metrics) {
     for (Types.NestedField field : struct.fields()) {
       String path = prefix + field.name();
       String key = idMapped ? IcebergSchemas.physicalName(field.fieldId()) : field.name();
@@ -532,14 +666,20 @@ public final class IcebergTableFormat implements TableFormat {
       }
       if (!field.type().isPrimitiveType()) continue;
       int id = field.fieldId();
-      if (f.nullValueCounts() != null && f.nullValueCounts().get(id) != null) nulls.put(key, f.nullValueCounts().get(id));
-      boolean nans = f.nanValueCounts() != null && f.nanValueCounts().get(id) != null && f.nanValueCounts().get(id) > 0;
+      if (f.nullValueCounts() != null && f.nullValueCounts().get(id) != null)
+        nulls.put(key, f.nullValueCounts().get(id));
+      boolean nans =
+          f.nanValueCounts() != null
+              && f.nanValueCounts().get(id) != null
+              && f.nanValueCounts().get(id) > 0;
       if (nans) continue;
-      if (field.type().typeId() == Type.TypeID.STRING && metrics.columnMode(path) instanceof MetricsModes.Truncate truncate) {
+      if (field.type().typeId() == Type.TypeID.STRING
+          && metrics.columnMode(path) instanceof MetricsModes.Truncate truncate) {
         // a bound as long as the truncation length may be a truncated prefix: leave both out
         ByteBuffer lower = f.lowerBounds() == null ? null : f.lowerBounds().get(id);
         ByteBuffer upper = f.upperBounds() == null ? null : f.upperBounds().get(id);
-        if (mayBeTruncated(lower, truncate.length()) || mayBeTruncated(upper, truncate.length())) continue;
+        if (mayBeTruncated(lower, truncate.length()) || mayBeTruncated(upper, truncate.length()))
+          continue;
       }
       bound(field, key, f.lowerBounds() == null ? null : f.lowerBounds().get(id), false, min);
       bound(field, key, f.upperBounds() == null ? null : f.upperBounds().get(id), true, max);
@@ -552,7 +692,8 @@ public final class IcebergTableFormat implements TableFormat {
     return v.codePointCount(0, v.length()) >= length;
   }
 
-  private static void bound(Types.NestedField field, String name, ByteBuffer buffer, boolean upper, ObjectNode out) {
+  private static void bound(
+      Types.NestedField field, String name, ByteBuffer buffer, boolean upper, ObjectNode out) {
     if (buffer == null) return;
     Object v = Conversions.fromByteBuffer(field.type(), buffer.duplicate());
     switch (field.type().typeId()) {
@@ -573,12 +714,13 @@ public final class IcebergTableFormat implements TableFormat {
       case TIMESTAMP -> {
         long micros = (Long) v;
         Instant i = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-        Instant ms = upper ? i.truncatedTo(ChronoUnit.MILLIS).plusMillis(i.getNano() % 1_000_000 == 0 ? 0 : 1)
-            : i.truncatedTo(ChronoUnit.MILLIS);
+        Instant ms =
+            upper
+                ? i.truncatedTo(ChronoUnit.MILLIS).plusMillis(i.getNano() % 1_000_000 == 0 ? 0 : 1)
+                : i.truncatedTo(ChronoUnit.MILLIS);
         out.put(name, ms.toString());
       }
       default -> {} // binary, fixed: no bounds a Delta reader compares
     }
   }
-
 }

@@ -30,7 +30,9 @@ final class ObjectStoreIcebergIO implements FileIO {
 
   private ObjectStore store(String path) {
     ObjectStore s = stores.apply(normalize(path));
-    if (s == null) throw new StorageException(StorageException.Kind.NOT_FOUND, "No object store serves " + path, null);
+    if (s == null)
+      throw new StorageException(
+          StorageException.Kind.NOT_FOUND, "No object store serves " + path, null);
     return s;
   }
 
@@ -73,7 +75,8 @@ final class ObjectStoreIcebergIO implements FileIO {
       try {
         return store(path).stat(path);
       } catch (StorageException e) {
-        if (e.kind() == StorageException.Kind.NOT_FOUND) throw new NotFoundException(e, "File does not exist: %s", path);
+        if (e.kind() == StorageException.Kind.NOT_FOUND)
+          throw new NotFoundException(e, "File does not exist: %s", path);
         throw e;
       }
     }
@@ -117,7 +120,8 @@ final class ObjectStoreIcebergIO implements FileIO {
         try {
           in = store.open(path, pos, -1);
         } catch (StorageException e) {
-          if (e.kind() == StorageException.Kind.NOT_FOUND) throw new NotFoundException(e, "File does not exist: %s", path);
+          if (e.kind() == StorageException.Kind.NOT_FOUND)
+            throw new NotFoundException(e, "File does not exist: %s", path);
           throw e;
         }
       }

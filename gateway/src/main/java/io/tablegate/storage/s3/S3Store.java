@@ -17,11 +17,11 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -37,10 +37,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * One S3-compatible store through the AWS SDK v2 (synchronous client over the JDK's
- * URLConnection: no Netty 4.1, no Apache client). Presigned URLs are SigV4, path-style, against
- * the store's public endpoint, so recipients reach the store under the name its certificate
- * matches (the reference server signs for AWS whatever the endpoint; we do not).
+ * One S3-compatible store through the AWS SDK v2 (synchronous client over the JDK's URLConnection:
+ * no Netty 4.1, no Apache client). Presigned URLs are SigV4, path-style, against the store's public
+ * endpoint, so recipients reach the store under the name its certificate matches (the reference
+ * server signs for AWS whatever the endpoint; we do not).
  */
 public final class S3Store implements ObjectStore {
   private final StoreConfig config;
@@ -51,35 +51,49 @@ public final class S3Store implements ObjectStore {
 
   public S3Store(StoreConfig config) {
     this.config = config;
-    AwsCredentialsProvider credentials = config.accessKeyId() != null
-        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey()))
-        : DefaultCredentialsProvider.builder().build();
-    S3Configuration s3 = S3Configuration.builder().pathStyleAccessEnabled(config.pathStyleAccess()).build();
-    var builder = S3Client.builder()
-        .region(Region.of(config.region()))
-        .credentialsProvider(credentials)
-        .serviceConfiguration(s3)
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClient(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
-            .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
-            .build())
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
-            .build());
+    AwsCredentialsProvider credentials =
+        config.accessKeyId() != null
+            ? StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey()))
+            : DefaultCredentialsProvider.builder().build();
+    S3Configuration s3 =
+        S3Configuration.builder().pathStyleAccessEnabled(config.pathStyleAccess()).build();
+    var builder =
+        S3Client.builder()
+            .region(Region.of(config.region()))
+            .credentialsProvider(credentials)
+            .serviceConfiguration(s3)
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClient(
+                UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
+                    .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+                    .build())
+            .overrideConfiguration(
+                ClientOverrideConfiguration.builder()
+                    .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+                    .build());
     if (config.endpoint() != null) builder.endpointOverride(URI.create(config.endpoint()));
     this.client = builder.build();
-    var presign = S3Presigner.builder().region(Region.of(config.region())).credentialsProvider(credentials).serviceConfiguration(s3);
-    String publicEndpoint = config.publicEndpoint() != null ? config.publicEndpoint() : config.endpoint();
+    var presign =
+        S3Presigner.builder()
+            .region(Region.of(config.region()))
+            .credentialsProvider(credentials)
+            .serviceConfiguration(s3);
+    String publicEndpoint =
+        config.publicEndpoint() != null ? config.publicEndpoint() : config.endpoint();
     if (publicEndpoint != null) presign.endpointOverride(URI.create(publicEndpoint));
     this.presigner = presign.build();
     this.credentials = credentials;
-    // our own SigV4 signer serves path-style stores with a known endpoint (MinIO, Ceph, StorageGRID);
+    // our own SigV4 signer serves path-style stores with a known endpoint (MinIO, Ceph,
+    // StorageGRID);
     // AWS S3 without an endpoint (virtual-hosted, regional names) goes through the SDK's presigner
-    this.fastPresigner = publicEndpoint != null && config.pathStyleAccess()
-        ? new SigV4Presigner(URI.create(publicEndpoint), config.region(), java.time.Clock.systemUTC())
-        : null;
+    this.fastPresigner =
+        publicEndpoint != null && config.pathStyleAccess()
+            ? new SigV4Presigner(
+                URI.create(publicEndpoint), config.region(), java.time.Clock.systemUTC())
+            : null;
   }
 
   public String name() {
@@ -125,8 +139,19 @@ public final class S3Store implements ObjectStore {
     int slash = loc.key().lastIndexOf('/');
     String prefix = slash < 0 ? "" : loc.key().substring(0, slash + 1);
     String startAfter = justBefore(loc.key());
-    Iterator<ListObjectsV2Response> pages = call(location, () -> client.listObjectsV2Paginator(ListObjectsV2Request.builder()
-        .bucket(loc.bucket()).prefix(prefix).delimiter("/").startAfter(startAfter.isEmpty() ? null : startAfter).build()).iterator());
+    Iterator<ListObjectsV2Response> pages =
+        call(
+            location,
+            () ->
+                client
+                    .listObjectsV2Paginator(
+                        ListObjectsV2Request.builder()
+                            .bucket(loc.bucket())
+                            .prefix(prefix)
+                            .delimiter("/")
+                            .startAfter(startAfter.isEmpty() ? null : startAfter)
+                            .build())
+                    .iterator());
     return new CloseableIterator<>() {
       private Iterator<S3Object> page = java.util.Collections.emptyIterator();
 
@@ -143,7 +168,8 @@ public final class S3Store implements ObjectStore {
       public ObjectInfo next() {
         if (!hasNext()) throw new NoSuchElementException();
         S3Object o = page.next();
-        return new ObjectInfo(new Location(loc.bucket(), o.key()).uri(), o.size(), o.lastModified().toEpochMilli());
+        return new ObjectInfo(
+            new Location(loc.bucket(), o.key()).uri(), o.size(), o.lastModified().toEpochMilli());
       }
 
       @Override
@@ -151,7 +177,9 @@ public final class S3Store implements ObjectStore {
     };
   }
 
-  /** The greatest key that sorts before {@code key} for ASCII keys: S3's startAfter is exclusive. */
+  /**
+   * The greatest key that sorts before {@code key} for ASCII keys: S3's startAfter is exclusive.
+   */
   static String justBefore(String key) {
     if (key.isEmpty()) return "";
     char last = key.charAt(key.length() - 1);
@@ -162,7 +190,8 @@ public final class S3Store implements ObjectStore {
   @Override
   public ObjectInfo stat(String location) {
     Location loc = Location.parse(location);
-    HeadObjectResponse head = call(location, () -> client.headObject(b -> b.bucket(loc.bucket()).key(loc.key())));
+    HeadObjectResponse head =
+        call(location, () -> client.headObject(b -> b.bucket(loc.bucket()).key(loc.key())));
     Instant modified = head.lastModified() == null ? Instant.EPOCH : head.lastModified();
     return new ObjectInfo(loc.uri(), head.contentLength(), modified.toEpochMilli());
   }
@@ -171,7 +200,8 @@ public final class S3Store implements ObjectStore {
   public InputStream open(String location, long offset, long length) {
     Location loc = Location.parse(location);
     GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(loc.bucket()).key(loc.key());
-    if (offset > 0 || length >= 0) req.range("bytes=" + offset + "-" + (length >= 0 ? Long.toString(offset + length - 1) : ""));
+    if (offset > 0 || length >= 0)
+      req.range("bytes=" + offset + "-" + (length >= 0 ? Long.toString(offset + length - 1) : ""));
     var response = call(location, () -> client.getObject(req.build()));
     return new java.io.FilterInputStream(response) {
       private boolean eof;
@@ -204,14 +234,25 @@ public final class S3Store implements ObjectStore {
     Location loc = Location.parse(location);
     if (fastPresigner != null) {
       var c = credentials.resolveCredentials();
-      String token = c instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials s ? s.sessionToken() : null;
+      String token =
+          c instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials s
+              ? s.sessionToken()
+              : null;
       Instant now = fastPresigner.now();
-      String url = fastPresigner.presign(new SigV4Presigner.Credentials(c.accessKeyId(), c.secretAccessKey(), token), loc.bucket(),
-          loc.key(), seconds, now);
+      String url =
+          fastPresigner.presign(
+              new SigV4Presigner.Credentials(c.accessKeyId(), c.secretAccessKey(), token),
+              loc.bucket(),
+              loc.key(),
+              seconds,
+              now);
       return new UrlSigner.SignedUrl(url, now.getEpochSecond() * 1000 + seconds * 1000);
     }
-    var signed = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofSeconds(seconds))
-        .getObjectRequest(g -> g.bucket(loc.bucket()).key(loc.key())));
+    var signed =
+        presigner.presignGetObject(
+            p ->
+                p.signatureDuration(Duration.ofSeconds(seconds))
+                    .getObjectRequest(g -> g.bucket(loc.bucket()).key(loc.key())));
     return new UrlSigner.SignedUrl(signed.url().toString(), signed.expiration().toEpochMilli());
   }
 
@@ -222,19 +263,25 @@ public final class S3Store implements ObjectStore {
   public Document readDocument(String location) {
     Location loc = Location.parse(location);
     try {
-      var bytes = call(location, () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key())));
-      return new Document(bytes.asByteArray(), bytes.response().eTag(), bytes.response().metadata());
+      var bytes =
+          call(location, () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key())));
+      return new Document(
+          bytes.asByteArray(), bytes.response().eTag(), bytes.response().metadata());
     } catch (StorageException e) {
       if (e.kind() == StorageException.Kind.NOT_FOUND) return null;
       throw e;
     }
   }
 
-  /** The ETag and metadata of the object at {@code location} (no content), or null when there is none. */
+  /**
+   * The ETag and metadata of the object at {@code location} (no content), or null when there is
+   * none.
+   */
   public Document headDocument(String location) {
     Location loc = Location.parse(location);
     try {
-      HeadObjectResponse head = call(location, () -> client.headObject(b -> b.bucket(loc.bucket()).key(loc.key())));
+      HeadObjectResponse head =
+          call(location, () -> client.headObject(b -> b.bucket(loc.bucket()).key(loc.key())));
       return new Document(null, head.eTag(), head.metadata());
     } catch (StorageException e) {
       if (e.kind() == StorageException.Kind.NOT_FOUND) return null;
@@ -243,48 +290,80 @@ public final class S3Store implements ObjectStore {
   }
 
   /**
-   * Writes the object only if it is still the one with {@code etag} ({@code If-Match}), or, with a null
-   * etag, only if there is none yet ({@code If-None-Match: *}): the store decides, atomically. Returns
-   * false when another writer came first (412 or 409). The ETag goes without its quotes: Ceph RGW 16
-   * compares {@code If-Match} with the bare value and refuses the quoted form (412) that HTTP specifies;
-   * MinIO and AWS accept either.
+   * Writes the object only if it is still the one with {@code etag} ({@code If-Match}), or, with a
+   * null etag, only if there is none yet ({@code If-None-Match: *}): the store decides, atomically.
+   * Returns false when another writer came first (412 or 409). The ETag goes without its quotes:
+   * Ceph RGW 16 compares {@code If-Match} with the bare value and refuses the quoted form (412)
+   * that HTTP specifies; MinIO and AWS accept either.
    */
-  public boolean writeDocumentIf(String location, byte[] content, java.util.Map<String, String> metadata, String etag) {
+  public boolean writeDocumentIf(
+      String location, byte[] content, java.util.Map<String, String> metadata, String etag) {
     Location loc = Location.parse(location);
     try {
-      call(location, () -> client.putObject(b -> {
-        b.bucket(loc.bucket()).key(loc.key()).metadata(metadata).contentType("application/json");
-        if (etag == null) b.ifNoneMatch("*");
-        else b.ifMatch(etag.replace("\"", ""));
-      }, software.amazon.awssdk.core.sync.RequestBody.fromBytes(content)));
+      call(
+          location,
+          () ->
+              client.putObject(
+                  b -> {
+                    b.bucket(loc.bucket())
+                        .key(loc.key())
+                        .metadata(metadata)
+                        .contentType("application/json");
+                    if (etag == null) b.ifNoneMatch("*");
+                    else b.ifMatch(etag.replace("\"", ""));
+                  },
+                  software.amazon.awssdk.core.sync.RequestBody.fromBytes(content)));
       return true;
     } catch (StorageException e) {
-      if (e.getCause() instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409)) return false;
+      if (e.getCause() instanceof S3Exception s3
+          && (s3.statusCode() == 412 || s3.statusCode() == 409)) return false;
       throw e;
     }
   }
 
-  /** Writes the object unconditionally; returns the version id the store gave it (null without bucket versioning). */
-  public String putDocument(String location, byte[] content, java.util.Map<String, String> metadata) {
+  /**
+   * Writes the object unconditionally; returns the version id the store gave it (null without
+   * bucket versioning).
+   */
+  public String putDocument(
+      String location, byte[] content, java.util.Map<String, String> metadata) {
     Location loc = Location.parse(location);
-    return call(location, () -> client.putObject(b -> b.bucket(loc.bucket()).key(loc.key()).metadata(metadata)
-        .contentType("application/json"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content))).versionId();
+    return call(
+            location,
+            () ->
+                client.putObject(
+                    b ->
+                        b.bucket(loc.bucket())
+                            .key(loc.key())
+                            .metadata(metadata)
+                            .contentType("application/json"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(content)))
+        .versionId();
   }
 
   /**
-   * Whether the store honours conditional writes: sends a PUT to {@code location} with an {@code If-Match}
-   * that cannot hold; true if the store refused it (412/409). A store that ignores the header writes the
-   * object (a two-byte probe; use a location nobody reads).
+   * Whether the store honours conditional writes: sends a PUT to {@code location} with an {@code
+   * If-Match} that cannot hold; true if the store refused it (412/409). A store that ignores the
+   * header writes the object (a two-byte probe; use a location nobody reads).
    */
   public boolean refusesFailedPrecondition(String location) {
     Location loc = Location.parse(location);
     putDocument(location, new byte[] {'{', '}'}, java.util.Map.of());
     try {
-      call(location, () -> client.putObject(b -> b.bucket(loc.bucket()).key(loc.key()).ifMatch("tablegate-no-such-etag")
-          .contentType("application/json"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[] {'{', '}'})));
+      call(
+          location,
+          () ->
+              client.putObject(
+                  b ->
+                      b.bucket(loc.bucket())
+                          .key(loc.key())
+                          .ifMatch("tablegate-no-such-etag")
+                          .contentType("application/json"),
+                  software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[] {'{', '}'})));
       return false;
     } catch (StorageException e) {
-      if (e.getCause() instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409)) return true;
+      if (e.getCause() instanceof S3Exception s3
+          && (s3.statusCode() == 412 || s3.statusCode() == 409)) return true;
       throw e;
     }
   }
@@ -292,7 +371,10 @@ public final class S3Store implements ObjectStore {
   /** A version of an object, as the store lists them: newest first. */
   public record ObjectVersion(String versionId, boolean latest) {}
 
-  /** The versions of exactly the object at {@code location}, newest first (the order the store stored them, reversed). */
+  /**
+   * The versions of exactly the object at {@code location}, newest first (the order the store
+   * stored them, reversed).
+   */
   public java.util.List<ObjectVersion> versions(String location) {
     Location loc = Location.parse(location);
     java.util.List<ObjectVersion> out = new java.util.ArrayList<>();
@@ -301,9 +383,19 @@ public final class S3Store implements ObjectStore {
     while (true) {
       String km = keyMarker;
       String vm = versionMarker;
-      var page = call(location, () -> client.listObjectVersions(b -> b.bucket(loc.bucket()).prefix(loc.key()).keyMarker(km)
-          .versionIdMarker(vm)));
-      for (var v : page.versions()) if (v.key().equals(loc.key())) out.add(new ObjectVersion(v.versionId(), Boolean.TRUE.equals(v.isLatest())));
+      var page =
+          call(
+              location,
+              () ->
+                  client.listObjectVersions(
+                      b ->
+                          b.bucket(loc.bucket())
+                              .prefix(loc.key())
+                              .keyMarker(km)
+                              .versionIdMarker(vm)));
+      for (var v : page.versions())
+        if (v.key().equals(loc.key()))
+          out.add(new ObjectVersion(v.versionId(), Boolean.TRUE.equals(v.isLatest())));
       if (!Boolean.TRUE.equals(page.isTruncated())) return out;
       keyMarker = page.nextKeyMarker();
       versionMarker = page.nextVersionIdMarker();
@@ -314,8 +406,14 @@ public final class S3Store implements ObjectStore {
   public Document readVersion(String location, String versionId) {
     Location loc = Location.parse(location);
     try {
-      var bytes = call(location, () -> client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(loc.key()).versionId(versionId)));
-      return new Document(bytes.asByteArray(), bytes.response().eTag(), bytes.response().metadata());
+      var bytes =
+          call(
+              location,
+              () ->
+                  client.getObjectAsBytes(
+                      b -> b.bucket(loc.bucket()).key(loc.key()).versionId(versionId)));
+      return new Document(
+          bytes.asByteArray(), bytes.response().eTag(), bytes.response().metadata());
     } catch (StorageException e) {
       if (e.kind() == StorageException.Kind.NOT_FOUND) return null;
       throw e;
@@ -325,32 +423,44 @@ public final class S3Store implements ObjectStore {
   /** Deletes one version of an object for good (or the object, with a null version id). */
   public void deleteVersion(String location, String versionId) {
     Location loc = Location.parse(location);
-    call(location, () -> client.deleteObject(b -> b.bucket(loc.bucket()).key(loc.key()).versionId(versionId)));
+    call(
+        location,
+        () -> client.deleteObject(b -> b.bucket(loc.bucket()).key(loc.key()).versionId(versionId)));
   }
 
   /** Whether versioning is enabled on the bucket of {@code location}. */
   public boolean versioningEnabled(String location) {
     Location loc = Location.parse(location);
     try {
-      var status = call(location, () -> client.getBucketVersioning(b -> b.bucket(loc.bucket())).status());
+      var status =
+          call(location, () -> client.getBucketVersioning(b -> b.bucket(loc.bucket())).status());
       return status == software.amazon.awssdk.services.s3.model.BucketVersioningStatus.ENABLED;
     } catch (StorageException e) {
-      if (e.getCause() instanceof S3Exception s3 && (s3.statusCode() == 501 || s3.statusCode() == 400)) return false;
+      if (e.getCause() instanceof S3Exception s3
+          && (s3.statusCode() == 501 || s3.statusCode() == 400)) return false;
       throw e;
     }
   }
 
-  /** The keys under {@code prefixLocation} (an s3:// prefix) after {@code startAfter} (a key, or null), in key order. */
+  /**
+   * The keys under {@code prefixLocation} (an s3:// prefix) after {@code startAfter} (a key, or
+   * null), in key order.
+   */
   public java.util.List<String> keysAfter(String prefixLocation, String startAfter) {
     Location loc = Location.parse(prefixLocation);
     java.util.List<String> out = new java.util.ArrayList<>();
     String token = null;
     while (true) {
       String t = token;
-      var page = call(prefixLocation, () -> client.listObjectsV2(b -> {
-        b.bucket(loc.bucket()).prefix(loc.key()).continuationToken(t);
-        if (t == null && startAfter != null) b.startAfter(startAfter);
-      }));
+      var page =
+          call(
+              prefixLocation,
+              () ->
+                  client.listObjectsV2(
+                      b -> {
+                        b.bucket(loc.bucket()).prefix(loc.key()).continuationToken(t);
+                        if (t == null && startAfter != null) b.startAfter(startAfter);
+                      }));
       for (var o : page.contents()) out.add(o.key());
       if (!Boolean.TRUE.equals(page.isTruncated())) return out;
       token = page.nextContinuationToken();
@@ -361,18 +471,30 @@ public final class S3Store implements ObjectStore {
     try {
       return op.get();
     } catch (NoSuchKeyException | NoSuchBucketException e) {
-      throw new StorageException(StorageException.Kind.NOT_FOUND, "Object not found in store '" + config.name() + "': " + location, e);
+      throw new StorageException(
+          StorageException.Kind.NOT_FOUND,
+          "Object not found in store '" + config.name() + "': " + location,
+          e);
     } catch (S3Exception e) {
       int status = e.statusCode();
-      StorageException.Kind kind = status == 404 ? StorageException.Kind.NOT_FOUND
-          : status == 403 || status == 401 ? StorageException.Kind.ACCESS_DENIED
-          : status >= 500 || status == 429 ? StorageException.Kind.UNAVAILABLE
-          : StorageException.Kind.FAILED;
-      throw new StorageException(kind, "Store '" + config.name() + "' answered " + status + " for " + location, e);
+      StorageException.Kind kind =
+          status == 404
+              ? StorageException.Kind.NOT_FOUND
+              : status == 403 || status == 401
+                  ? StorageException.Kind.ACCESS_DENIED
+                  : status >= 500 || status == 429
+                      ? StorageException.Kind.UNAVAILABLE
+                      : StorageException.Kind.FAILED;
+      throw new StorageException(
+          kind, "Store '" + config.name() + "' answered " + status + " for " + location, e);
     } catch (SdkClientException e) {
-      throw new StorageException(StorageException.Kind.UNAVAILABLE, "Store '" + config.name() + "' is unreachable", e);
+      throw new StorageException(
+          StorageException.Kind.UNAVAILABLE, "Store '" + config.name() + "' is unreachable", e);
     } catch (SdkException | UncheckedIOException e) {
-      throw new StorageException(StorageException.Kind.UNAVAILABLE, "Store '" + config.name() + "' failed: " + e.getClass().getSimpleName(), e);
+      throw new StorageException(
+          StorageException.Kind.UNAVAILABLE,
+          "Store '" + config.name() + "' failed: " + e.getClass().getSimpleName(),
+          e);
     }
   }
 
