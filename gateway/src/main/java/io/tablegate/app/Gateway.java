@@ -795,6 +795,28 @@ public final class Gateway {
         "entries in the in-process metadata cache",
         cache,
         MetadataCache::size);
+    for (String tier : cache.tierStats().keySet()) {
+      String help =
+          "metadata cache lookups by tier (in-process, redis) and whether the tier had the value";
+      t.counter(
+          "tablegate.cache.lookups",
+          help,
+          cache,
+          c -> c.tierStats().get(tier).hits(),
+          "tier",
+          tier,
+          "result",
+          "hit");
+      t.counter(
+          "tablegate.cache.lookups",
+          help,
+          cache,
+          c -> c.tierStats().get(tier).misses(),
+          "tier",
+          tier,
+          "result",
+          "miss");
+    }
     t.gauge("tablegate.scans.open", "table scans holding a slot", scans, ScanGate::open);
     t.gauge("tablegate.scans.queued", "requests waiting for a scan slot", scans, ScanGate::queued);
     t.gauge(

@@ -67,8 +67,33 @@ final class Telemetry implements RequestObserver {
     return registry.scrape();
   }
 
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> active =
+      new ConcurrentHashMap<>();
+
+  @Override
+  public void started(String endpoint) {
+    active
+        .computeIfAbsent(
+            endpoint,
+            e -> {
+              java.util.concurrent.atomic.AtomicLong n =
+                  new java.util.concurrent.atomic.AtomicLong();
+              gauge(
+                  "tablegate.requests.active",
+                  "requests in flight by endpoint (query and changes: NDJSON streams being sent)",
+                  n,
+                  java.util.concurrent.atomic.AtomicLong::get,
+                  "endpoint",
+                  e);
+              return n;
+            })
+        .incrementAndGet();
+  }
+
   @Override
   public void completed(String endpoint, int status, long nanos, long written, long sent) {
+    java.util.concurrent.atomic.AtomicLong n = active.get(endpoint);
+    if (n != null) n.decrementAndGet();
     String key = endpoint + " " + status;
     timers
         .computeIfAbsent(

@@ -27,11 +27,13 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
+    String endpoint = endpoint(ctx.normalizedPath());
+    observer.started(endpoint);
     ctx.addEndHandler(
         v -> {
           Long lines = ctx.get(LINES);
           observer.completed(
-              endpoint(ctx.normalizedPath()),
+              endpoint,
               ctx.response().getStatusCode(),
               System.nanoTime() - start,
               ctx.response().bytesWritten(),

@@ -3,12 +3,14 @@ package io.tablegate.http;
 import io.tablegate.protocol.EndStreamAction;
 import io.tablegate.protocol.ErrorCode;
 import io.tablegate.protocol.ProtocolCodec;
+import io.tablegate.protocol.ResponseFormat;
 import io.tablegate.protocol.SharingException;
 import io.tablegate.service.LineSource;
 import io.tablegate.service.QueryStream;
 import io.tablegate.service.SharingService;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -68,6 +70,10 @@ final class NdjsonWriter {
             release();
           }
         });
+    if (body.inMemory()) {
+      writeInMemory();
+      return;
+    }
     fetch()
         .onComplete(
             ar -> {
@@ -77,15 +83,7 @@ final class NdjsonWriter {
                 ctx.fail(ar.cause());
                 return;
               }
-              resp.setStatusCode(200)
-                  .putHeader("Content-Type", CONTENT_TYPE)
-                  .putHeader("Delta-Table-Version", Long.toString(stream.tableVersion()))
-                  .putHeader(
-                      "delta-sharing-capabilities",
-                      "responseformat="
-                          + stream.format().wireName()
-                          + (stream.capabilityEndStream() ? ";includeendstreamaction=true" : ""));
-              if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
+              headers();
               resp.setChunked(true);
               resp.write(Buffer.buffer(stream.head()));
               byte[] chunk = ar.result();
@@ -96,6 +94,78 @@ final class NdjsonWriter {
               resp.write(Buffer.buffer(chunk));
               pull();
             });
+  }
+
+  /** Small in-memory responses are sent whole, with a Content-Length; larger ones are streamed. */
+  static final int WHOLE_MAX_BYTES = 256 * 1024;
+
+  /**
+   * A body already in memory (a cached response): up to {@link #WHOLE_MAX_BYTES} it goes out as one
+   * buffer with its length (one write, no chunked framing: most cached metadata and small queries);
+   * beyond, what was gathered is the first chunk of a stream.
+   */
+  private void writeInMemory() {
+    Buffer whole = Buffer.buffer(stream.head());
+    try {
+      while (whole.length() < WHOLE_MAX_BYTES) {
+        byte[] chunk = body.next(LINES_PER_CHUNK);
+        if (chunk == null) {
+          count();
+          EndStreamAction trailer = stream.endStreamAction() ? body.trailer() : null;
+          release();
+          if (trailer != null) whole.appendBytes(ProtocolCodec.endStreamLine(trailer));
+          headers();
+          resp.end(whole);
+          return;
+        }
+        whole.appendBytes(chunk);
+      }
+    } catch (RuntimeException e) {
+      release();
+      ctx.fail(e);
+      return;
+    }
+    headers();
+    resp.setChunked(true);
+    resp.write(whole);
+    pull();
+  }
+
+  private static final CharSequence CONTENT_TYPE_HEADER =
+      HttpHeaders.createOptimized("Content-Type");
+  private static final CharSequence CONTENT_TYPE_VALUE = HttpHeaders.createOptimized(CONTENT_TYPE);
+  private static final CharSequence VERSION_HEADER =
+      HttpHeaders.createOptimized("Delta-Table-Version");
+  private static final CharSequence CAPABILITIES_HEADER =
+      HttpHeaders.createOptimized("delta-sharing-capabilities");
+
+  /** The response's capabilities header, by format and end-stream flag, encoded once. */
+  private static final CharSequence[] CAPABILITIES =
+      new CharSequence[ResponseFormat.values().length * 2];
+
+  static {
+    for (ResponseFormat f : ResponseFormat.values()) {
+      for (boolean endStream : new boolean[] {false, true}) {
+        CAPABILITIES[f.ordinal() * 2 + (endStream ? 1 : 0)] =
+            HttpHeaders.createOptimized(
+                "responseformat="
+                    + f.wireName()
+                    + (endStream ? ";includeendstreamaction=true" : ""));
+      }
+    }
+  }
+
+  private static CharSequence capabilities(ResponseFormat format, boolean endStream) {
+    return CAPABILITIES[format.ordinal() * 2 + (endStream ? 1 : 0)];
+  }
+
+  private void headers() {
+    resp.setStatusCode(200)
+        .putHeader(CONTENT_TYPE_HEADER, CONTENT_TYPE_VALUE)
+        .putHeader(VERSION_HEADER, Long.toString(stream.tableVersion()))
+        .putHeader(
+            CAPABILITIES_HEADER, capabilities(stream.format(), stream.capabilityEndStream()));
+    if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
   }
 
   /** The one pull running or done but not yet consumed: a body is read by one thread at a time. */

@@ -92,6 +92,8 @@ class ManagementTest {
             .contains("tablegate_scans_open ")
             .contains("tablegate_connections_open{listener=\"sharing\"}")
             .contains("tablegate_bucket_events_total 0")
+            .contains("tablegate_cache_lookups_total{result=\"miss\",tier=\"in-process\"}")
+            .contains("tablegate_requests_active{endpoint=\"query\"} 0.0")
             .contains("jvm_memory_used_bytes")
             .doesNotContain(TOKEN);
       }

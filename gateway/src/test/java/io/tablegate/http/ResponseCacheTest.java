@@ -32,6 +32,7 @@ class ResponseCacheTest {
   @BeforeAll
   static void start() {
     TestTables.writeHistoryTable(dir.resolve("t"));
+    io.tablegate.fixtures.SyntheticTables.generate(dir.resolve("big"), 2_000, 1, false);
     var config =
         ConfigLoader.parse(
                 """
@@ -44,6 +45,7 @@ class ResponseCacheTest {
               - name: c
                 tables:
                   - {name: t, location: t, historyShared: true}
+                  - {name: big, location: big}
         """,
                 dir)
             .config();
@@ -88,6 +90,28 @@ class ResponseCacheTest {
     clock.advance(Duration.ofSeconds(31));
     assertThat(gw.post(Q, null, "{}").text()).isNotEqualTo(first);
     assertThat(scans.get()).isGreaterThan(before + 1);
+  }
+
+  @Test
+  void aSmallCachedBodyGoesOutWholeAndALargeOneIsStreamed() {
+    clock.advance(Duration.ofSeconds(61));
+    // small: the repeat is one buffer with its length
+    var first = gw.post(Q, null, "{}");
+    var small = gw.post(Q, null, "{}");
+    assertThat(small.text()).isEqualTo(first.text());
+    assertThat(small.header("Content-Length")).isEqualTo(Integer.toString(small.body().length));
+    assertThat(small.header("Transfer-Encoding")).isNull();
+    // large (2,000 files, about 1 MB, above the 256 KB of one buffer): the repeat streams the same
+    // bytes
+    String big = "/shares/s/schemas/c/tables/big/query";
+    var uncached = gw.post(big, null, "{}");
+    int scanned = scans.get();
+    var cached = gw.post(big, null, "{}");
+    assertThat(scans.get()).as("served from the response cache").isEqualTo(scanned);
+    assertThat(cached.body().length).isGreaterThan(NdjsonWriter.WHOLE_MAX_BYTES);
+    assertThat(cached.text()).isEqualTo(uncached.text());
+    assertThat(cached.lines()).hasSize(2_002);
+    assertThat(cached.header("Transfer-Encoding")).isEqualTo("chunked");
   }
 
   @Test

@@ -133,6 +133,25 @@ class RedisTierTest {
     }
     assertThat(lines).isEqualTo(FILES + 2);
     assertThat(pulledByB.get()).isEqualTo(FILES);
+    // and B's metrics say so: the Redis tier answered, B's own in-process tier had missed first
+    String metrics = b.management("/metrics").text();
+    assertThat(counter(metrics, "tablegate_cache_lookups_total{result=\"hit\",tier=\"redis\"}"))
+        .isPositive();
+    assertThat(
+            counter(metrics, "tablegate_cache_lookups_total{result=\"miss\",tier=\"in-process\"}"))
+        .isPositive();
+  }
+
+  static double counter(String metrics, String series) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " "))
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+    }
+    throw new AssertionError(
+        "no "
+            + series
+            + " in\n"
+            + metrics.lines().filter(l -> l.startsWith("tablegate_cache")).toList());
   }
 
   @Test

@@ -52,7 +52,11 @@ public final class InProcessMetadataCache implements MetadataCache {
     if (ttl.isZero() || ttl.isNegative()) return call(loader);
     Key k = new Key(namespace, key);
     Entry cached = cache.getIfPresent(k);
-    if (cached != null) return (V) cached.value();
+    if (cached != null) {
+      hits.increment();
+      return (V) cached.value();
+    }
+    misses.increment();
     // Load outside the map's compute: loaders may read other entries of this cache (a snapshot
     // loads its Kernel snapshot), which a nested compute would refuse. Two concurrent misses may
     // both load; the first value stored wins and both callers get it.
@@ -71,6 +75,16 @@ public final class InProcessMetadataCache implements MetadataCache {
   @Override
   public void invalidate(String namespace) {
     cache.asMap().keySet().removeIf(k -> k.namespace().equals(namespace));
+  }
+
+  private final java.util.concurrent.atomic.LongAdder hits =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder misses =
+      new java.util.concurrent.atomic.LongAdder();
+
+  @Override
+  public java.util.Map<String, CacheStats> tierStats() {
+    return java.util.Map.of("in-process", new CacheStats(hits.sum(), misses.sum()));
   }
 
   @Override

@@ -75,6 +75,14 @@ public interface MetadataCache extends AutoCloseable {
   /** Entries currently held, for metrics and tests. */
   long size();
 
+  /**
+   * Hits and misses by tier ("in-process", "redis"), for metrics; empty for a cache that keeps
+   * nothing.
+   */
+  default java.util.Map<String, CacheStats> tierStats() {
+    return java.util.Map.of();
+  }
+
   @Override
   default void close() {}
 

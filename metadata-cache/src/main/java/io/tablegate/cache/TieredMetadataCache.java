@@ -41,11 +41,14 @@ public final class TieredMetadataCache implements MetadataCache {
           Optional<byte[]> hit = shared.get(k);
           if (hit.isPresent()) {
             try {
-              return codec.decode(hit.get());
+              V value = codec.decode(hit.get());
+              sharedHits.increment();
+              return value;
             } catch (RuntimeException e) {
               shared.delete(k); // an entry another version wrote: reload it
             }
           }
+          sharedMisses.increment();
           V value = InProcessMetadataCache.call(loader);
           shared.set(k, codec.encode(value), ttl);
           return value;
@@ -54,7 +57,21 @@ public final class TieredMetadataCache implements MetadataCache {
 
   @Override
   public Optional<Iterator<byte[]>> readList(String namespace, String key) {
-    return shared.readList(sharedKey(namespace, key));
+    Optional<Iterator<byte[]>> list = shared.readList(sharedKey(namespace, key));
+    (list.isPresent() ? sharedHits : sharedMisses).increment();
+    return list;
+  }
+
+  private final java.util.concurrent.atomic.LongAdder sharedHits =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder sharedMisses =
+      new java.util.concurrent.atomic.LongAdder();
+
+  @Override
+  public java.util.Map<String, CacheStats> tierStats() {
+    java.util.Map<String, CacheStats> out = new java.util.LinkedHashMap<>(local.tierStats());
+    out.put("redis", new CacheStats(sharedHits.sum(), sharedMisses.sum()));
+    return out;
   }
 
   @Override
