@@ -20,7 +20,8 @@ mkdir -p "$WORK"
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 CP="loadtest/target/classes:$(cat loadtest/target/classpath.txt)"
-JVM=(java -Xms2g -Xmx2g -XX:+UseParallelGC --add-opens=java.base/java.nio=ALL-UNNAMED)
+# the gateway runs with the JVM options it ships with (conf/jvm.options, as scripts/demo.sh, the image and k8s use)
+JVM=(java @"${JVM_OPTIONS:-$ROOT/conf/jvm.options}" --add-opens=java.base/java.nio=ALL-UNNAMED)
 PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -29,7 +30,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # up when it answers HTTP at all (a gateway's sharing listener answers 401/404 on its root)
 wait_http() { for _ in $(seq 1 100); do [[ $(curl -sk -o /dev/null -w '%{http_code}' "$1") != 000 ]] && return 0; sleep 0.2; done; echo "not up: $1" >&2; exit 1; }
 bench() { java -Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -cp "$CP" io.tablegate.loadtest.HttpBench --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
-AUDIT=${AUDIT:-off}   # nginx runs with access_log off; AUDIT=on keeps Tablegate's audit log for comparison
+AUDIT=${AUDIT:-on}   # as shipped: the audit log on (AUDIT=off turns it off, as nginx runs with access_log off)
 gateway() { # config-file log-file
   local log=(); [[ $AUDIT == off ]] && log=(-Dlogback.configurationFile="$ROOT/loadtest/logback-bench.xml")
   "${JVM[@]}" "${log[@]}" -jar gateway/target/tablegate.jar --config "$1" >"$2" 2>&1 &

@@ -1,5 +1,6 @@
 package io.tablegate.http;
 
+import io.netty.buffer.Unpooled;
 import io.tablegate.protocol.EndStreamAction;
 import io.tablegate.protocol.ErrorCode;
 import io.tablegate.protocol.ProtocolCodec;
@@ -12,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -105,6 +107,37 @@ final class NdjsonWriter {
    * beyond, what was gathered is the first chunk of a stream.
    */
   private void writeInMemory() {
+    java.nio.ByteBuffer rest;
+    try {
+      rest = body.rest();
+    } catch (RuntimeException e) {
+      release();
+      ctx.fail(e);
+      return;
+    }
+    if (rest != null) {
+      // three writes, one flush: the small head and trailer from the heap, the cached body as it is
+      // (a direct buffer: the socket writes it without a copy; Vert.x never releases it, the
+      // collector does)
+      count();
+      EndStreamAction trailer = stream.endStreamAction() ? body.trailer() : null;
+      release();
+      byte[] head = stream.head();
+      byte[] tail = trailer == null ? null : ProtocolCodec.endStreamLine(trailer);
+      headers();
+      resp.putHeader(
+          CONTENT_LENGTH_HEADER,
+          Integer.toString(head.length + rest.remaining() + (tail == null ? 0 : tail.length)));
+      resp.write(Buffer.buffer(head));
+      Buffer cached = BufferInternal.buffer(Unpooled.wrappedBuffer(rest));
+      if (tail == null) {
+        resp.end(cached);
+      } else {
+        resp.write(cached);
+        resp.end(Buffer.buffer(tail));
+      }
+      return;
+    }
     Buffer whole = Buffer.buffer(stream.head());
     try {
       while (whole.length() < WHOLE_MAX_BYTES) {
@@ -131,6 +164,8 @@ final class NdjsonWriter {
     pull();
   }
 
+  private static final CharSequence CONTENT_LENGTH_HEADER =
+      HttpHeaders.createOptimized("Content-Length");
   private static final CharSequence CONTENT_TYPE_HEADER =
       HttpHeaders.createOptimized("Content-Type");
   private static final CharSequence CONTENT_TYPE_VALUE = HttpHeaders.createOptimized(CONTENT_TYPE);

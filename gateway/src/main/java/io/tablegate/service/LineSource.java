@@ -18,6 +18,14 @@ public interface LineSource extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Every remaining body byte at once, without a copy, when they are in memory (a cached response,
+   * possibly off the heap); null otherwise. Read-only. After it, {@link #next} returns null.
+   */
+  default java.nio.ByteBuffer rest() {
+    return null;
+  }
+
   /** How many files (actions) were emitted so far, for the audit log; -1 when unknown. */
   default long emitted() {
     return -1;

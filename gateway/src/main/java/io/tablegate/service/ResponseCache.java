@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tablegate.protocol.EndStreamAction;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * Encoded response bodies of complete, unpaginated queries, kept for a short time (by default one
@@ -17,8 +16,21 @@ import java.util.Arrays;
  * kept.
  */
 final class ResponseCache {
-  /** An encoded body and the earliest URL expiry in it. */
-  record Body(byte[] bytes, Long minExpiration) {}
+  /**
+   * An encoded body, kept off the heap (a direct buffer: the socket writes it without a copy; the
+   * collector frees it once evicted and no response holds it), and the earliest URL expiry in it.
+   */
+  record Body(java.nio.ByteBuffer bytes, Long minExpiration) {
+    static Body of(byte[] encoded, Long minExpiration) {
+      java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(encoded.length);
+      direct.put(encoded).flip();
+      return new Body(direct.asReadOnlyBuffer(), minExpiration);
+    }
+
+    int length() {
+      return bytes.capacity();
+    }
+  }
 
   private static final int REPLAY_CHUNK = 1 << 20;
   private final Cache<String, Body> cache;
@@ -36,7 +48,7 @@ final class ResponseCache {
                 .ticker(() -> clock.millis() * 1_000_000L)
                 .expireAfterWrite(ttl)
                 .maximumWeight(maxTotalBytes)
-                .weigher((String k, Body b) -> b.bytes().length + k.length())
+                .weigher((String k, Body b) -> b.length() + k.length())
                 .build();
   }
 
@@ -50,11 +62,12 @@ final class ResponseCache {
 
       @Override
       public byte[] next(int maxLines) {
-        if (pos >= body.bytes().length) return null;
-        int end = Math.min(body.bytes().length, pos + REPLAY_CHUNK);
-        while (end < body.bytes().length && body.bytes()[end - 1] != '\n')
-          end++; // whole lines only
-        byte[] chunk = Arrays.copyOfRange(body.bytes(), pos, end);
+        java.nio.ByteBuffer all = body.bytes();
+        if (pos >= body.length()) return null;
+        int end = Math.min(body.length(), pos + REPLAY_CHUNK);
+        while (end < body.length() && all.get(end - 1) != '\n') end++; // whole lines only
+        byte[] chunk = new byte[end - pos];
+        all.get(pos, chunk);
         pos = end;
         return chunk;
       }
@@ -62,6 +75,13 @@ final class ResponseCache {
       @Override
       public boolean inMemory() {
         return true;
+      }
+
+      @Override
+      public java.nio.ByteBuffer rest() {
+        if (pos != 0) return null;
+        pos = body.length();
+        return body.bytes().duplicate(); // read-only, its own position
       }
 
       @Override
@@ -96,7 +116,7 @@ final class ResponseCache {
           if (cancelled) {
             recorded = null;
           } else if (chunk == null) {
-            cache.put(key, new Body(recorded.toByteArray(), lines.minExpirationOrNull()));
+            cache.put(key, Body.of(recorded.toByteArray(), lines.minExpirationOrNull()));
             recorded = null;
           } else if (recorded.size() + chunk.length > maxBodyBytes) {
             recorded = null; // too large to keep
