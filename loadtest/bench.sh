@@ -88,6 +88,8 @@ CONF
   for ep in query metadata; do
     local args=(); [[ $ep == query ]] && args=(--method POST --body '{}' --header 'Content-Type: application/json')
     local t n tr
+    # a warm-up (JIT) before measuring; the cold first requests are measured by scripts/bench-coldstart.sh
+    DURATION=${WARMUP:-5} bench --label warmup --url "$base/$ep" "${args[@]}" >/dev/null
     t=$(bench --label "tablegate /$ep" --url "$base/$ep" "${args[@]}")
     n=$(bench --label "nginx /$ep" --url "$nbase/$ep" "${args[@]}")
     echo "$t"; echo "$n"

@@ -29,7 +29,10 @@ import java.util.function.ToDoubleFunction;
  */
 final class Telemetry implements RequestObserver {
   private final PrometheusMeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+  /** By endpoint, then status: looked up without building a key per request. */
+  private final Map<String, Map<Integer, Timer>> timers = new ConcurrentHashMap<>();
+
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
   private final Map<String, DistributionSummary> bytes = new ConcurrentHashMap<>();
   private final Map<String, Counter> lines = new ConcurrentHashMap<>();
@@ -94,15 +97,15 @@ final class Telemetry implements RequestObserver {
   public void completed(String endpoint, int status, long nanos, long written, long sent) {
     java.util.concurrent.atomic.AtomicLong n = active.get(endpoint);
     if (n != null) n.decrementAndGet();
-    String key = endpoint + " " + status;
     timers
+        .computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
         .computeIfAbsent(
-            key,
-            k ->
+            status,
+            st ->
                 Timer.builder("tablegate.requests")
                     .description("requests by endpoint and status, and their latency")
                     .tag("endpoint", endpoint)
-                    .tag("status", Integer.toString(status))
+                    .tag("status", Integer.toString(st))
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofSeconds(60))

@@ -68,8 +68,26 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
   private static String param(RoutingContext ctx, String name) {
     String v = ctx.pathParam(name);
     if (v == null) return "-";
-    // names are logged as given; control characters would forge log lines
-    return v.length() > 128 ? v.substring(0, 128) + "…" : v.replaceAll("\\p{Cntrl}", "?");
+    // names are logged as given, at most 128 characters; control characters would forge log lines
+    return loggable(v);
+  }
+
+  /**
+   * {@code v} cut to 128 characters, its control characters replaced by '?' (no regex: once per
+   * request).
+   */
+  static String loggable(String v) {
+    int n = Math.min(v.length(), 128);
+    char[] out = null;
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      if (Character.isISOControl(c)) {
+        if (out == null) out = v.substring(0, n).toCharArray();
+        out[i] = '?';
+      }
+    }
+    String kept = out != null ? new String(out) : n == v.length() ? v : v.substring(0, n);
+    return n < v.length() ? kept + "…" : kept;
   }
 
   static String endpoint(String path) {
