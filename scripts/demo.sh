@@ -8,4 +8,5 @@ if [ ! -f gateway/target/tablegate.jar ]; then
   echo "Building gateway/target/tablegate.jar (first run only) ..."
   mvn -B -q -ntp -DskipTests -pl gateway -am package
 fi
-exec java -jar gateway/target/tablegate.jar --demo demo-data --port "${PORT:-8080}"
+# the JVM options the gateway ships with (G1 with a 5 ms pause goal; see loadtest/README.md)
+exec java @conf/jvm.options -jar gateway/target/tablegate.jar --demo demo-data --port "${PORT:-8080}"
