@@ -93,7 +93,7 @@ CONF
     t=$(bench --label "tablegate /$ep" --url "$base/$ep" "${args[@]}")
     n=$(bench --label "nginx /$ep" --url "$nbase/$ep" "${args[@]}")
     echo "$t"; echo "$n"
-    echo "  ratio tablegate/nginx: $(awk -v a="$(rate_of "$t")" -v b="$(rate_of "$n")" 'BEGIN{printf "%.2fx", a/b}')  (target >= 0.6x)"
+    echo "  ratio tablegate/nginx: $(awk -v a="$(rate_of "$t")" -v b="$(rate_of "$n")" 'BEGIN{printf "%.2fx", a/b}')  (target >= 0.8x)"
     local half; half=$(awk -v a="$(rate_of "$t")" 'BEGIN{printf "%d", a/2}')
     tr=$(bench --label "tablegate /$ep at $half req/s" --url "$base/$ep" --rate "$half" --connections 256 "${args[@]}")
     echo "$tr"
