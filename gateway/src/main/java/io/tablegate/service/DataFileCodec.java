@@ -2,12 +2,11 @@ package io.tablegate.service;
 
 import io.tablegate.protocol.DeletionVector;
 import io.tablegate.spi.DataFile;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,32 +56,46 @@ final class DataFileCodec {
     return decode(data, 0, data.length);
   }
 
-  /** Decodes the record in {@code data[from, from + length)} (a spill block holds many). */
+  /**
+   * Decodes the record in {@code data[from, from + length)} (a spill block holds many), reading the
+   * array in place (strings straight from it, no stream per record); a record that does not fit its
+   * bounds is refused.
+   */
   static DataFile decode(byte[] data, int from, int length) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, from, length))) {
-      if (in.readByte() != VERSION)
-        throw new IllegalArgumentException("Unknown cached file format");
+    ByteBuffer in = ByteBuffer.wrap(data, from, length);
+    try {
+      if (in.get() != VERSION) throw new IllegalArgumentException("Unknown cached file format");
       String location = string(in);
       String relative = string(in);
-      int n = in.readInt();
+      int n = in.getInt();
+      if (n < 0 || n > in.remaining())
+        throw new IllegalArgumentException("Damaged cached file record");
       Map<String, String> pv = n == 0 ? Collections.emptyMap() : new LinkedHashMap<>(n * 2);
       for (int i = 0; i < n; i++) pv.put(string(in), string(in));
-      long size = in.readLong();
-      long mtime = in.readLong();
-      boolean dataChange = in.readBoolean();
+      long size = in.getLong();
+      long mtime = in.getLong();
+      boolean dataChange = in.get() != 0;
       String stats = string(in);
       DeletionVector dv = null;
-      if (in.readBoolean()) {
+      if (in.get() != 0) {
         String type = string(in);
         String path = string(in);
-        int offset = in.readInt();
-        dv =
-            new DeletionVector(type, path, offset < 0 ? null : offset, in.readInt(), in.readLong());
+        int offset = in.getInt();
+        dv = new DeletionVector(type, path, offset < 0 ? null : offset, in.getInt(), in.getLong());
       }
       return new DataFile(location, relative, pv, size, mtime, dataChange, stats, dv);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("Truncated cached file record", e);
     }
+  }
+
+  private static String string(ByteBuffer in) {
+    int n = in.getInt();
+    if (n < 0) return null;
+    if (n > in.remaining()) throw new IllegalArgumentException("Truncated cached file record");
+    String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+    in.position(in.position() + n);
+    return s;
   }
 
   private static void string(DataOutputStream out, String s) throws IOException {
@@ -93,12 +106,5 @@ final class DataFileCodec {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(b.length);
     out.write(b);
-  }
-
-  private static String string(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) return null;
-    byte[] b = in.readNBytes(n);
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

@@ -108,4 +108,21 @@ class LocalUrlSignerTest {
     String fresh = sealed(b.forRecipient("bob").sign("file:/t/x.parquet").url());
     assertThat(a.verify(fresh)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
   }
+
+  @Test
+  void theHandWrittenPayloadIsJsonTheTokenParserReadsBack() {
+    for (String location :
+        java.util.List.of(
+            "s3://b/t/part-0.parquet",
+            "file:/data/a \"quoted\" \\back\\slash/x.parquet",
+            "s3://b/t/ctl\u0001\n\t\u001f/é漢字/x.parquet")) {
+      var t =
+          io.tablegate.protocol.Tokens.parse(
+              LocalUrlSigner.payload(location, 1_700_000_000_000L, "rec\"ipient"));
+      org.assertj.core.api.Assertions.assertThat(t.get("l")).isEqualTo(location);
+      org.assertj.core.api.Assertions.assertThat(((Number) t.get("x")).longValue())
+          .isEqualTo(1_700_000_000_000L);
+      org.assertj.core.api.Assertions.assertThat(t.get("w")).isEqualTo("rec\"ipient");
+    }
+  }
 }
