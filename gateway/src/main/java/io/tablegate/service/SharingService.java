@@ -342,7 +342,9 @@ public final class SharingService {
                               + "|"
                               + q.limitHint()
                               + "|"
-                              + q.jsonPredicateHints();
+                              + q.jsonPredicateHints()
+                              + "|"
+                              + q.predicateHints();
                       LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
                       if (cached != null)
                         return new QueryStream(
@@ -353,9 +355,21 @@ public final class SharingService {
                             echo(fileIdHash, ids),
                             head,
                             cached);
+                      // SQL predicateHints (partition filters of the parquet-format Spark
+                      // connector) and
+                      // jsonPredicateHints prune together: a file is left out only when neither can
+                      // match
+                      String hint =
+                          SqlPredicateHints.and(
+                              q.jsonPredicateHints(),
+                              SqlPredicateHints.toJson(
+                                  q.predicateHints(),
+                                  SqlPredicateHints.partitionTypes(
+                                      snap.metadata().schemaString(),
+                                      snap.metadata().partitionColumns())));
                       JsonPredicate predicate =
                           JsonPredicate.parse(
-                              q.jsonPredicateHints(),
+                              hint,
                               new HashSet<>(snap.metadata().partitionColumns()),
                               limits.maxPredicateLeaves(),
                               limits.maxPredicateDepth());

@@ -451,6 +451,47 @@ class TableEndpointsTest {
         .hasSize(2);
   }
 
+  @Test
+  void sqlPredicateHintsOnPartitionColumnsPruneAndWhatIsNotUnderstoodIsIgnored() {
+    // as the parquet-format Spark connector sends them
+    assertThat(days(query("{\"predicateHints\": [\"(day = DATE '2024-05-03')\"]}")))
+        .containsExactly("2024-05-03");
+    assertThat(days(query("{\"predicateHints\": [\"`day` >= '2024-05-03'\"]}")))
+        .containsExactlyInAnyOrder("2024-05-03", "2024-05-04");
+    assertThat(days(query("{\"predicateHints\": [\"DAY in ('2024-05-02', '2024-05-04')\"]}")))
+        .containsExactlyInAnyOrder("2024-05-02", "2024-05-04");
+    assertThat(days(query("{\"predicateHints\": [\"day <> '2024-05-03'\", \"day IS NOT NULL\"]}")))
+        .containsExactlyInAnyOrder("2024-05-02", "2024-05-04");
+    assertThat(days(query("{\"predicateHints\": [\"'2024-05-03' > day\"]}")))
+        .containsExactly("2024-05-02");
+    // an AND part on a data column is left out; the partition part still prunes
+    assertThat(days(query("{\"predicateHints\": [\"day = '2024-05-03' AND id > 1\"]}")))
+        .containsExactly("2024-05-03");
+    // with a JSON hint: both prune
+    String idGt =
+        "{\"op\":\"greaterThan\",\"children\":[{\"op\":\"column\",\"name\":\"id\",\"valueType\":\"long\"},"
+            + "{\"op\":\"literal\",\"value\":\"40\",\"valueType\":\"long\"}]}";
+    assertThat(
+            files(
+                query(
+                    "{\"predicateHints\": [\"day = '2024-05-03'\"], \"jsonPredicateHints\": "
+                        + quote(idGt)
+                        + "}")))
+        .isEmpty();
+    // not understood, so ignored: every file is listed
+    for (String hint :
+        List.of(
+            "id > 40",
+            "upper(day) = 'X'",
+            "day = ",
+            "day = '2024-05-03' OR id > 1",
+            "day = 'not a date'",
+            "day = '2024-05-03",
+            "\u0000; DROP TABLE x")) {
+      assertThat(files(query("{\"predicateHints\": [" + quote(hint) + "]}"))).as(hint).hasSize(3);
+    }
+  }
+
   private static Response query(String body) {
     Response r = gw.post(T + "hist/query", null, body);
     assertThat(r.status()).as(r.text()).isEqualTo(200);
