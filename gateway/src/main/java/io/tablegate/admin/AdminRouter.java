@@ -101,12 +101,19 @@ public final class AdminRouter {
     r.post(PREFIX + "/shares")
         .handler(
             ctx -> {
-              JsonNode b = body(ctx, "name", "id");
+              JsonNode b = body(ctx, "name", "id", "displayName", "comment", "properties");
               a.change(
                   ctx,
                   201,
                   "share.create",
-                  () -> catalog.createShare(str(b, "name"), str(b, "id")));
+                  () -> catalog.createShare(str(b, "name"), str(b, "id"), b));
+            });
+    r.patch(PREFIX + "/shares/:share")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "displayName", "comment", "properties");
+              a.change(
+                  ctx, 200, "share.update", () -> catalog.describeShare(ctx.pathParam("share"), b));
             });
     r.get(share).handler(ctx -> a.run(ctx, 200, () -> catalog.share(ctx.pathParam("share"))));
     r.delete(share)

@@ -36,9 +36,10 @@ public final class Cli {
       Usage: tablegate <command> [options]            (java -jar tablegate.jar <command> ...)
 
         share list
-        share create NAME
+        share create NAME [--display-name TEXT] [--comment TEXT] [--property KEY=VALUE]...
         share info NAME
         share remove NAME                             (revokes tokens left without a share)
+        share update NAME --display-name TEXT | --comment TEXT | --property KEY=VALUE | --remove-property KEY
         share update NAME --add-schema S | --remove-schema S
                           | --add-table SCHEMA.TABLE=LOCATION [--format delta|iceberg] [--history] [--store S] [--proxy]
                           | --remove-table SCHEMA.TABLE
@@ -152,7 +153,7 @@ public final class Cli {
       case "share list" -> print(call("GET", "/shares", null), this::shareTrees);
       case "share create" ->
           print(
-              call("POST", "/shares", obj("name", arg(a, 2, "share name"))),
+              call("POST", "/shares", described(obj("name", arg(a, 2, "share name")), o, null)),
               n -> out.println("Created share " + n.path("name").asText()));
       case "share info" ->
           print(call("GET", "/shares/" + enc(arg(a, 2, "share name")), null), this::shareTree);
@@ -243,8 +244,42 @@ public final class Cli {
     }
   }
 
+  /**
+   * Adds {@code --display-name}, {@code --comment} and {@code --property K=V} / {@code
+   * --remove-property K} (over {@code current}, the share's properties now) to an admin API body.
+   */
+  private static ObjectNode described(
+      ObjectNode body, Map<String, List<String>> o, JsonNode current) {
+    if (o.containsKey("--display-name")) body.put("displayName", one(o, "--display-name", null));
+    if (o.containsKey("--comment")) body.put("comment", one(o, "--comment", null));
+    if (o.containsKey("--property") || o.containsKey("--remove-property")) {
+      ObjectNode props = body.putObject("properties");
+      if (current != null && current.isObject()) props.setAll((ObjectNode) current.deepCopy());
+      for (String kv : o.getOrDefault("--property", List.of())) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) throw new Usage("--property takes KEY=VALUE");
+        props.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+      for (String k : o.getOrDefault("--remove-property", List.of())) props.remove(k);
+    }
+    return body;
+  }
+
   private void update(String share, Map<String, List<String>> o) {
     boolean any = false;
+    if (o.containsKey("--display-name")
+        || o.containsKey("--comment")
+        || o.containsKey("--property")
+        || o.containsKey("--remove-property")) {
+      JsonNode current =
+          o.containsKey("--property") || o.containsKey("--remove-property")
+              ? call("GET", "/shares/" + enc(share), null).path("properties")
+              : null;
+      print(
+          call("PATCH", "/shares/" + enc(share), described(MAPPER.createObjectNode(), o, current)),
+          n -> out.println("Updated share " + share));
+      any = true;
+    }
     for (String s : o.getOrDefault("--add-schema", List.of())) {
       print(
           call("POST", "/shares/" + enc(share) + "/schemas", obj("name", s)),
@@ -291,7 +326,8 @@ public final class Cli {
     }
     if (!any)
       throw new Usage(
-          "share update needs --add-schema, --remove-schema, --add-table or --remove-table");
+          "share update needs --display-name, --comment, --property, --remove-property, --add-schema,"
+              + " --remove-schema, --add-table or --remove-table");
   }
 
   private void tokenCreate(String path, Map<String, List<String>> o) {
@@ -447,6 +483,13 @@ public final class Cli {
             + ", id "
             + s.path("id").asText()
             + ")");
+    if (s.hasNonNull("displayName"))
+      out.println("    display name: " + s.path("displayName").asText());
+    if (s.hasNonNull("comment")) out.println("    comment: " + s.path("comment").asText());
+    s.path("properties")
+        .fields()
+        .forEachRemaining(
+            e -> out.println("    property " + e.getKey() + " = " + e.getValue().asText()));
     List<Map.Entry<String, JsonNode>> schemas = new ArrayList<>();
     s.path("schemas").fields().forEachRemaining(schemas::add);
     for (int i = 0; i < schemas.size(); i++) {

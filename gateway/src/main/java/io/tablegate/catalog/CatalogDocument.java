@@ -26,9 +26,32 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
 
   public static final CatalogDocument EMPTY = new CatalogDocument(List.of(), List.of(), List.of());
 
-  public record Share(String name, String id, List<Schema> schemas) {
+  /**
+   * A live share; {@code displayName}, {@code comment} and {@code properties} are shown to
+   * recipients.
+   */
+  public record Share(
+      String name,
+      String id,
+      List<Schema> schemas,
+      String displayName,
+      String comment,
+      java.util.Map<String, String> properties) {
     public Share {
       schemas = List.copyOf(schemas);
+      properties =
+          properties == null
+              ? java.util.Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(properties));
+    }
+
+    public Share(String name, String id, List<Schema> schemas) {
+      this(name, id, schemas, null, null, null);
+    }
+
+    public Share described(
+        String displayName, String comment, java.util.Map<String, String> properties) {
+      return new Share(name, id, schemas, displayName, comment, properties);
     }
 
     public Optional<Schema> schema(String schema) {
@@ -36,7 +59,7 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
     }
 
     public Share withSchemas(List<Schema> next) {
-      return new Share(name, id, next);
+      return new Share(name, id, next, displayName, comment, properties);
     }
   }
 

@@ -46,7 +46,18 @@ public final class CatalogDocumentCodec {
         }
         schemas.add(new CatalogDocument.Schema(required(sc, "name"), tables));
       }
-      shares.add(new CatalogDocument.Share(required(s, "name"), text(s, "id"), schemas));
+      java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+      JsonNode p = s.path("properties");
+      if (p.isObject())
+        p.fields().forEachRemaining(e -> properties.put(e.getKey(), e.getValue().asText()));
+      shares.add(
+          new CatalogDocument.Share(
+              required(s, "name"),
+              text(s, "id"),
+              schemas,
+              text(s, "displayName"),
+              text(s, "comment"),
+              properties));
     }
     List<CatalogDocument.Recipient> recipients = new ArrayList<>();
     for (JsonNode r : array(root, "recipients")) {
@@ -99,6 +110,12 @@ public final class CatalogDocumentCodec {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("name", s.name());
     if (s.id() != null) n.put("id", s.id());
+    if (s.displayName() != null) n.put("displayName", s.displayName());
+    if (s.comment() != null) n.put("comment", s.comment());
+    if (!s.properties().isEmpty()) {
+      ObjectNode p = n.putObject("properties");
+      s.properties().forEach(p::put);
+    }
     ArrayNode schemas = n.putArray("schemas");
     s.schemas().forEach(sc -> schemas.add(schema(sc)));
     return n;

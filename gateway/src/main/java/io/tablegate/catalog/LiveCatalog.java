@@ -272,6 +272,58 @@ public final class LiveCatalog {
   }
 
   public JsonNode createShare(String name, String id) {
+    return createShare(name, id, null);
+  }
+
+  /**
+   * Changes a live share's {@code displayName}, {@code comment} and {@code properties} (what
+   * recipients see in {@code GET /shares}): a field given replaces the old value, a JSON null
+   * removes it.
+   */
+  public JsonNode describeShare(String name, JsonNode description) {
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, name);
+          Share described = describe(s, description);
+          return new Changed(
+              doc.mapShare(name, x -> described), CatalogDocumentCodec.share(described));
+        });
+  }
+
+  private static Share describe(Share s, JsonNode d) {
+    if (d == null || d.isNull()) return s;
+    String displayName = s.displayName();
+    String comment = s.comment();
+    java.util.Map<String, String> properties = s.properties();
+    if (d.has("displayName")) displayName = optionalText(d, "displayName");
+    if (d.has("comment")) comment = optionalText(d, "comment");
+    if (d.has("properties")) {
+      JsonNode p = d.get("properties");
+      java.util.Map<String, String> next = new java.util.LinkedHashMap<>();
+      if (!p.isNull()) {
+        if (!p.isObject())
+          throw SharingErrors.invalidParameter("properties must be an object of strings");
+        for (var it = p.fields(); it.hasNext(); ) {
+          var e = it.next();
+          if (!e.getValue().isTextual())
+            throw SharingErrors.invalidParameter("properties values must be strings");
+          next.put(e.getKey(), e.getValue().asText());
+        }
+      }
+      properties = next;
+    }
+    return s.described(
+        displayName, comment, properties); // the limits are checked with the config's rules
+  }
+
+  private static String optionalText(JsonNode d, String field) {
+    JsonNode v = d.get(field);
+    if (v == null || v.isNull()) return null;
+    if (!v.isTextual()) throw SharingErrors.invalidParameter("'" + field + "' must be a string");
+    return v.asText();
+  }
+
+  public JsonNode createShare(String name, String id, JsonNode description) {
     checkName("Share", name);
     if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9_\\-]{0,127}")) {
       throw SharingErrors.invalidParameter(
@@ -283,7 +335,7 @@ public final class LiveCatalog {
             throw new SharingException(
                 ErrorCode.RESOURCE_ALREADY_EXISTS, "Share '" + name + "' already exists");
           }
-          Share s = new Share(name, id, List.of());
+          Share s = describe(new Share(name, id, List.of()), description);
           return new Changed(
               doc.withShares(CatalogDocument.plus(doc.shares(), s)), CatalogDocumentCodec.share(s));
         });
@@ -445,6 +497,12 @@ public final class LiveCatalog {
       n.put("name", s.name());
       n.put("id", s.id());
       n.put("source", isStaticShare(s.name()) ? "config" : "live");
+      if (s.displayName() != null) n.put("displayName", s.displayName());
+      if (s.comment() != null) n.put("comment", s.comment());
+      if (!s.properties().isEmpty()) {
+        ObjectNode p = n.putObject("properties");
+        s.properties().forEach(p::put);
+      }
       n.putObject("schemas");
       byShare.put(key(s.name()), n);
     }

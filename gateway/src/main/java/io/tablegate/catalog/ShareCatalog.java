@@ -60,7 +60,10 @@ public final class ShareCatalog {
         }
         schemas.put(key(sc.name()), new SchemaEntry(sc.name(), tables));
       }
-      shares.put(key(s.name()), new ShareEntry(new Share(s.name(), shareId), schemas));
+      shares.put(
+          key(s.name()),
+          new ShareEntry(
+              new Share(s.name(), shareId, s.displayName(), s.comment(), s.properties()), schemas));
     }
   }
 

@@ -727,6 +727,33 @@ public final class ConfigLoader {
     return v;
   }
 
+  /**
+   * A share's {@code properties}: at most 50 string pairs, keys up to 255 and values up to 1,000
+   * characters.
+   */
+  private java.util.Map<String, String> shareProperties(JsonNode n, String where) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (n.isMissingNode() || n.isNull()) return out;
+    if (!n.isObject()) {
+      problems.add(where + ".properties must be a map of strings");
+      return out;
+    }
+    if (n.size() > 50) problems.add(where + ".properties has more than 50 entries");
+    for (var it = n.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isTextual()) {
+        problems.add(where + ".properties values must be strings");
+        continue;
+      }
+      if (e.getKey().isEmpty() || e.getKey().length() > 255)
+        problems.add(where + ".properties keys must be 1 to 255 characters");
+      if (e.getValue().asText().length() > 1_000)
+        problems.add(where + ".properties values must be at most 1,000 characters");
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
   private List<ShareConfig> shares(JsonNode n) {
     List<ShareConfig> out = new ArrayList<>();
     if (n.isMissingNode() || n.isNull()) return out;
@@ -738,7 +765,8 @@ public final class ConfigLoader {
     int i = 0;
     for (JsonNode s : n) {
       String where = "shares[" + i++ + "]";
-      unknownKeys(s, where + ".", Set.of("name", "id", "schemas"));
+      unknownKeys(
+          s, where + ".", Set.of("name", "id", "schemas", "displayName", "comment", "properties"));
       String name = requiredName(s, where, false);
       if (name != null && !names.add(name.toLowerCase(Locale.ROOT)))
         problems.add(where + ": duplicate share name '" + name + "'");
@@ -764,7 +792,16 @@ public final class ConfigLoader {
         }
         if (sname != null) schemas.add(new SchemaConfig(sname, tables));
       }
-      if (name != null) out.add(new ShareConfig(name, text(s, "id", null), schemas));
+      String displayName = text(s, "displayName", null);
+      if (displayName != null && displayName.length() > 255)
+        problems.add(where + ".displayName is longer than 255 characters");
+      String comment = text(s, "comment", null);
+      if (comment != null && comment.length() > 65_536)
+        problems.add(where + ".comment is longer than 65,536 characters");
+      java.util.Map<String, String> properties = shareProperties(s.path("properties"), where);
+      if (name != null)
+        out.add(
+            new ShareConfig(name, text(s, "id", null), schemas, displayName, comment, properties));
     }
     return out;
   }

@@ -2,8 +2,22 @@ package io.tablegate.config;
 
 import java.util.List;
 
-public record ShareConfig(String name, String id, List<SchemaConfig> schemas) {
+public record ShareConfig(
+    String name,
+    String id,
+    List<SchemaConfig> schemas,
+    String displayName,
+    String comment,
+    java.util.Map<String, String> properties) {
   public ShareConfig {
     schemas = List.copyOf(schemas);
+    properties =
+        properties == null
+            ? java.util.Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(properties));
+  }
+
+  public ShareConfig(String name, String id, List<SchemaConfig> schemas) {
+    this(name, id, schemas, null, null, null);
   }
 }

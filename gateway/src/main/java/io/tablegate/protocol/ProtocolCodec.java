@@ -165,6 +165,9 @@ public final class ProtocolCodec {
     g.writeStartObject();
     g.writeStringField("name", s.name());
     optional(g, "id", s.id());
+    optional(g, "displayName", s.displayName());
+    optional(g, "comment", s.comment());
+    if (!s.properties().isEmpty()) stringMap(g, "properties", s.properties());
     g.writeEndObject();
   }
 

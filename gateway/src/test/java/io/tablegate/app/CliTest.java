@@ -120,6 +120,67 @@ class CliTest {
   }
 
   @Test
+  void shareMetadataSetThroughTheCliIsWhatRecipientsSee() throws Exception {
+    Run created =
+        cli(
+            "share",
+            "create",
+            "described",
+            "--display-name",
+            "Sales (EU)",
+            "--comment",
+            "Daily at 06:00",
+            "--property",
+            "owner=data-team",
+            "--property",
+            "tier=gold");
+    assertThat(created.code()).as(created.err()).isZero();
+    Run token = cli("share", "token", "create", "described", "--json");
+    String bearer = GatewayHarness.MAPPER.readTree(token.out()).get("token").asText();
+    JsonNode share = gw.get("/shares/described", bearer).json().get("share");
+    assertThat(share.get("displayName").asText()).isEqualTo("Sales (EU)");
+    assertThat(share.get("comment").asText()).isEqualTo("Daily at 06:00");
+    assertThat(share.get("properties").get("owner").asText()).isEqualTo("data-team");
+    assertThat(gw.get("/shares", bearer).json().get("items").get(0).get("displayName").asText())
+        .isEqualTo("Sales (EU)");
+    // update: one property replaced, one removed, the rest kept
+    Run updated =
+        cli(
+            "share",
+            "update",
+            "described",
+            "--property",
+            "tier=silver",
+            "--remove-property",
+            "owner",
+            "--comment",
+            "Hourly");
+    assertThat(updated.code()).as(updated.err()).isZero();
+    share = gw.get("/shares/described", bearer).json().get("share");
+    assertThat(share.get("comment").asText()).isEqualTo("Hourly");
+    assertThat(share.get("displayName").asText()).isEqualTo("Sales (EU)");
+    assertThat(share.get("properties").toString()).isEqualTo("{\"tier\":\"silver\"}");
+    assertThat(cli("share", "info", "described").out())
+        .contains("display name: Sales (EU)")
+        .contains("property tier = silver");
+    // the protocol's limits: refused clearly, nothing changed
+    Run tooLong = cli("share", "update", "described", "--display-name", "x".repeat(256));
+    assertThat(tooLong.code()).isEqualTo(1);
+    assertThat(tooLong.err()).contains("displayName is longer than 255 characters");
+    assertThat(gw.get("/shares/described", bearer).json().get("share").get("displayName").asText())
+        .isEqualTo("Sales (EU)");
+    String[] many = new String[3 + 2 * 51];
+    many[0] = "share";
+    many[1] = "update";
+    many[2] = "described";
+    for (int i = 0; i < 51; i++) {
+      many[3 + 2 * i] = "--property";
+      many[4 + 2 * i] = "k" + i + "=v";
+    }
+    assertThat(cli(many).err()).contains("more than 50 entries");
+  }
+
+  @Test
   void recipientsHoldSharesAndTheirTokensFollowGrants() throws Exception {
     assertThat(cli("share", "create", "hr").code()).isZero();
     assertThat(

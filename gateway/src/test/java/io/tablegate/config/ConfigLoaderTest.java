@@ -372,6 +372,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sharesCarryTheirProtocolMetadata() {
+    var c =
+        ConfigLoader.parse(
+                """
+        version: 1
+        shares:
+          - name: s
+            displayName: "Sales"
+            comment: "daily"
+            properties: {owner: team}
+            schemas: []
+        """,
+                BASE)
+            .config();
+    assertThat(c.shares().get(0).displayName()).isEqualTo("Sales");
+    assertThat(c.shares().get(0).properties()).containsEntry("owner", "team");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    """
+        version: 1
+        shares:
+          - {name: s, properties: {owner: 1}, comment: [x]}
+        """,
+                    BASE))
+        .hasMessageContaining("properties values must be strings");
+  }
+
+  @Test
   void invalidYamlAndMissingVersionFailClearly() {
     assertThatThrownBy(() -> ConfigLoader.parse("version: [", BASE))
         .isInstanceOf(ConfigException.class)
