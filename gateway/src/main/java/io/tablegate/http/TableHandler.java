@@ -97,7 +97,8 @@ final class TableHandler {
             Params.string(ctx, "endingTimestamp"),
             Params.bool(ctx, "includeHistoricalMetadata"),
             Params.maxFiles(ctx),
-            Params.string(ctx, "pageToken"));
+            Params.string(ctx, "pageToken"),
+            Params.bool(ctx, "includeHistoricalProtocol"));
     service
         .changes(
             BearerAuthHandler.recipient(ctx),

@@ -10,7 +10,27 @@ public record ChangesRequest(
     String endingTimestamp,
     boolean includeHistoricalMetadata,
     Integer maxFiles,
-    String pageToken) {
+    String pageToken,
+    boolean includeHistoricalProtocol) {
+
+  public ChangesRequest(
+      Long startingVersion,
+      String startingTimestamp,
+      Long endingVersion,
+      String endingTimestamp,
+      boolean includeHistoricalMetadata,
+      Integer maxFiles,
+      String pageToken) {
+    this(
+        startingVersion,
+        startingTimestamp,
+        endingVersion,
+        endingTimestamp,
+        includeHistoricalMetadata,
+        maxFiles,
+        pageToken,
+        false);
+  }
 
   String pagingFingerprint() {
     return "changes\u0001"
@@ -24,6 +44,8 @@ public record ChangesRequest(
         + "\u0001"
         + includeHistoricalMetadata
         + "\u0001"
-        + maxFiles;
+        + maxFiles
+        + "\u0001"
+        + includeHistoricalProtocol;
   }
 }

@@ -659,13 +659,17 @@ public final class SharingService {
                               FeatureGate.choose(caps, headSnap.protocol(), headSnap.metadata());
                           FileIds ids =
                               requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+                          // delta format only: the protocol of every version after the start, each
+                          // with its version (and the head's protocol stamped too)
+                          boolean historicalProtocol =
+                              c.includeHistoricalProtocol() && rf == ResponseFormat.DELTA;
                           byte[] head =
                               head(
                                   rf,
                                   table,
                                   headSnap.protocol(),
                                   headSnap.metadata(),
-                                  null,
+                                  historicalProtocol ? headSnap.version() : null,
                                   headSnap.version(),
                                   null,
                                   null);
@@ -705,7 +709,9 @@ public final class SharingService {
                                   + "|"
                                   + ids
                                   + "|"
-                                  + c.includeHistoricalMetadata();
+                                  + c.includeHistoricalMetadata()
+                                  + "|"
+                                  + historicalProtocol;
                           LineSource cached =
                               cacheable ? responses.replay(cacheKey, trailer) : null;
                           if (cached != null)
@@ -729,7 +735,7 @@ public final class SharingService {
                                           lines,
                                           headLines(rf, table),
                                           c.includeHistoricalMetadata(),
-                                          false,
+                                          historicalProtocol,
                                           page == null ? 0 : page.index(),
                                           pageSize,
                                           trailer));

@@ -37,6 +37,20 @@ class TableEndpointsTest {
     TestTables.writeHistoryTable(dir.resolve("hist"));
     TestTables.writeHistoryTable(dir.resolve("moving"));
     TestTables.writeHistoryTable(dir.resolve("broken"));
+    // a table whose protocol is upgraded at version 5 (writer features), then written again
+    TestTables.writeHistoryTable(dir.resolve("upgraded"));
+    var upgrade = TestTables.historyTableWriter(dir.resolve("upgraded"));
+    upgrade.commit(
+        5,
+        List.of(
+            DeltaTableWriter.commitInfo("SET TBLPROPERTIES", at(5)),
+            "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":7,"
+                + "\"writerFeatures\":[\"appendOnly\",\"invariants\",\"changeDataFeed\"]}}"),
+        Instant.ofEpochMilli(at(5)));
+    var f6 =
+        upgrade.writeFile(
+            List.<Object[]>of(new Object[] {60L, "n60", java.time.LocalDate.of(2024, 5, 6)}));
+    upgrade.commit(6, List.of(DeltaTableWriter.add(f6, at(6), null)), Instant.ofEpochMilli(at(6)));
     Files.delete(dir.resolve("broken/_delta_log/00000000000000000001.json"));
     try (var s = Files.list(dir.resolve("broken/_delta_log"))) {
       for (Path p : s.filter(p -> p.toString().contains("checkpoint")).toList()) Files.delete(p);
@@ -57,6 +71,7 @@ class TableEndpointsTest {
                   - {name: from2, location: hist, historyShared: true, startVersion: 2}
                   - {name: moving, location: moving, historyShared: true}
                   - {name: broken, location: broken, historyShared: true}
+                  - {name: upgraded, location: upgraded, historyShared: true}
                   - {name: missing, location: does-not-exist}
         """,
             dir);
@@ -489,6 +504,42 @@ class TableEndpointsTest {
             "day = '2024-05-03",
             "\u0000; DROP TABLE x")) {
       assertThat(files(query("{\"predicateHints\": [" + quote(hint) + "]}"))).as(hint).hasSize(3);
+    }
+  }
+
+  @Test
+  void historicalProtocolsOnChangesAndStreamingQueriesWhenAskedInDeltaFormat() {
+    Map<String, String> delta = Map.of("delta-sharing-capabilities", DELTA);
+    for (Response r :
+        List.of(
+            gw.get(
+                T + "upgraded/changes?startingVersion=3&includeHistoricalProtocol=true",
+                null,
+                delta),
+            gw.post(
+                T + "upgraded/query",
+                null,
+                delta,
+                "{\"startingVersion\": 3, \"includeHistoricalProtocol\": true}"))) {
+      assertThat(r.status()).as(r.text()).isEqualTo(200);
+      List<Long> protocols =
+          r.lines().stream()
+              .filter(l -> l.has("protocol"))
+              .map(l -> l.get("protocol").path("version").asLong(-1))
+              .toList();
+      // the head's protocol, stamped with its version, then the upgrade at version 5
+      assertThat(protocols).hasSize(2).endsWith(5L).doesNotContain(-1L);
+    }
+    // not asked, or the parquet format: the head's protocol only, without a version
+    for (Response r :
+        List.of(
+            gw.get(T + "upgraded/changes?startingVersion=3", null, delta),
+            gw.get(
+                T + "upgraded/changes?startingVersion=3&includeHistoricalProtocol=true", null))) {
+      assertThat(r.status()).as(r.text()).isEqualTo(200);
+      List<JsonNode> protocols = r.lines().stream().filter(l -> l.has("protocol")).toList();
+      assertThat(protocols).hasSize(1);
+      assertThat(protocols.get(0).get("protocol").has("version")).isFalse();
     }
   }
 
