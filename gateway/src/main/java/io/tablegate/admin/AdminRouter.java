@@ -220,17 +220,23 @@ public final class AdminRouter {
     r.post(PREFIX + "/recipients")
         .handler(
             ctx -> {
-              JsonNode b = body(ctx, "name", "shares", "oidc");
+              JsonNode b = body(ctx, "name", "shares", "oidc", "allowedNetworks");
               List<String> shares = new ArrayList<>();
               JsonNode s = b.path("shares");
               if (!s.isMissingNode() && !s.isArray())
                 throw SharingErrors.invalidParameter("shares must be a list of share names");
               s.forEach(x -> shares.add(x.asText()));
+              List<String> networks = new ArrayList<>();
+              JsonNode n = b.path("allowedNetworks");
+              if (!n.isMissingNode() && !n.isArray())
+                throw SharingErrors.invalidParameter(
+                    "allowedNetworks must be a list such as [\"10.0.0.0/8\"]");
+              n.forEach(x -> networks.add(x.asText()));
               a.change(
                   ctx,
                   201,
                   "recipient.create",
-                  () -> catalog.createRecipient(str(b, "name"), shares, b.get("oidc")));
+                  () -> catalog.createRecipient(str(b, "name"), shares, b.get("oidc"), networks));
             });
     r.delete(PREFIX + "/recipients/:name")
         .handler(

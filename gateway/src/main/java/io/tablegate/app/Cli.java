@@ -48,7 +48,7 @@ public final class Cli {
         share token revoke TOKEN_ID
         share token rotate TOKEN_ID [--grace 1h] [--profile FILE]
         recipient list
-        recipient create NAME [--share S]... [--oidc-issuer URL --oidc-subject VALUE [--oidc-claim sub] [--oidc-audience AUD]]
+        recipient create NAME [--share S]... [--allow-network CIDR]... [--oidc-issuer URL --oidc-subject VALUE [--oidc-claim sub] [--oidc-audience AUD]]
         recipient grant NAME SHARE | recipient ungrant NAME SHARE
         recipient remove NAME                         (revokes its tokens)
         recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE]
@@ -198,6 +198,10 @@ public final class Cli {
         ObjectNode body = obj("name", arg(a, 2, "recipient name"));
         var shares = body.putArray("shares");
         o.getOrDefault("--share", List.of()).forEach(shares::add);
+        if (o.containsKey("--allow-network")) {
+          var networks = body.putArray("allowedNetworks");
+          o.get("--allow-network").forEach(networks::add);
+        }
         if (o.containsKey("--oidc-issuer") || o.containsKey("--oidc-subject")) {
           ObjectNode oidc = body.putObject("oidc");
           oidc.put("issuer", one(o, "--oidc-issuer", ""));

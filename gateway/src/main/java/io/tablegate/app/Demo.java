@@ -103,7 +103,8 @@ final class Demo {
         c.oidc(),
         c.rateLimit(),
         c.limits(),
-        c.shares());
+        c.shares(),
+        c.network());
   }
 
   static void printWelcome(Path dir, String endpoint, int adminPort) {

@@ -199,7 +199,8 @@ public final class Gateway {
           new BearerAuthHandler(
               new TokenAuthenticator(
                   () -> live.view().tokensBySha256(), config.authEnabled(), clock),
-              oidc);
+              oidc,
+              config.network());
       RateLimitHandler rateLimit = rateLimit(vertx, config, clock, res);
       Listeners listeners = new Listeners(vertx, config);
       // one router per listener instance (event loop); everything behind it is shared and
@@ -449,13 +450,13 @@ public final class Gateway {
   }
 
   /** Who signs a table's file URLs: its store (presigned) or the gateway (proxied through it). */
-  private static BiFunction<SharedTable, String, UrlSigner> signers(
+  private static BiFunction<SharedTable, io.tablegate.auth.Recipient, UrlSigner> signers(
       GatewayConfig config, Map<String, S3Store> stores, LocalUrlSigner signer) {
     long urlSeconds = config.preSignedUrlTimeoutSeconds();
     return (table, recipient) ->
         table.presigned()
             ? location -> stores.get(table.store()).presign(location, urlSeconds)
-            : signer.forRecipient(recipient);
+            : signer.forRecipient(recipient.id(), recipient.networks());
   }
 
   /**

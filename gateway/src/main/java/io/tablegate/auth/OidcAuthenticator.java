@@ -150,11 +150,19 @@ public final class OidcAuthenticator {
             user -> {
               JsonObject claims = user.principal();
               Set<String> shares = new HashSet<>();
+              // the networks of the matching recipients; one without a list makes the token
+              // unrestricted
+              java.util.List<io.tablegate.config.Cidr> networks = new java.util.ArrayList<>();
+              boolean unrestricted = false;
               for (OidcPolicy p : policies.get()) {
                 if (!p.issuer().equals(issuer.config.issuer())) continue;
                 if (p.audience() != null && !audiences(claims).contains(p.audience())) continue;
                 Object v = claims.getValue(p.claim());
-                if (v != null && v.toString().equals(p.value())) shares.addAll(p.shares());
+                if (v != null && v.toString().equals(p.value())) {
+                  shares.addAll(p.shares());
+                  if (p.networks().isEmpty()) unrestricted = true;
+                  networks.addAll(p.networks());
+                }
               }
               String subject = claims.getString("sub", "?");
               if (shares.isEmpty()) {
@@ -164,7 +172,12 @@ public final class OidcAuthenticator {
                             + subject
                             + "'); ask your share provider to add one."));
               }
-              return Future.succeededFuture(new Recipient("oidc:" + subject, false, shares));
+              return Future.succeededFuture(
+                  new Recipient(
+                      "oidc:" + subject,
+                      false,
+                      shares,
+                      unrestricted ? java.util.List.of() : networks));
             });
   }
 

@@ -12,4 +12,19 @@ public record OidcPolicy(
     String audience,
     String claim,
     String value,
-    Set<String> shares) {}
+    Set<String> shares,
+    java.util.List<io.tablegate.config.Cidr> networks) {
+  public OidcPolicy {
+    networks = networks == null ? java.util.List.of() : java.util.List.copyOf(networks);
+  }
+
+  public OidcPolicy(
+      String recipient,
+      String issuer,
+      String audience,
+      String claim,
+      String value,
+      Set<String> shares) {
+    this(recipient, issuer, audience, claim, value, shares, java.util.List.of());
+  }
+}

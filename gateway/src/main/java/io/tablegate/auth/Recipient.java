@@ -8,8 +8,24 @@ import java.util.stream.Collectors;
  * Who is asking: a token id (never the token) and the shares it may read. {@code allShares} is true
  * for the reference server's single bearer token and when authorization is off.
  */
-public record Recipient(String id, boolean allShares, Set<String> shares) {
+public record Recipient(
+    String id,
+    boolean allShares,
+    Set<String> shares,
+    java.util.List<io.tablegate.config.Cidr> networks) {
+  public Recipient(String id, boolean allShares, Set<String> shares) {
+    this(id, allShares, shares, java.util.List.of());
+  }
+
+  /**
+   * Whether this recipient may connect from {@code address} (no networks listed: from anywhere).
+   */
+  public boolean allowedFrom(java.net.InetAddress address) {
+    return io.tablegate.config.Cidr.allows(networks, address);
+  }
+
   public Recipient {
+    networks = networks == null ? java.util.List.of() : java.util.List.copyOf(networks);
     shares =
         shares.stream()
             .map(s -> s.toLowerCase(Locale.ROOT))

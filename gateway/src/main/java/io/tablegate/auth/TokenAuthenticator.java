@@ -44,7 +44,7 @@ public final class TokenAuthenticator {
   public static TokenEntry entry(TokenConfig t) {
     return new TokenEntry(
         t.id(),
-        new Recipient(t.id(), t.shares().isEmpty(), new HashSet<>(t.shares())),
+        new Recipient(t.id(), t.shares().isEmpty(), new HashSet<>(t.shares()), t.allowedNetworks()),
         t.expiresAt(),
         null);
   }

@@ -88,13 +88,26 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
    */
   public record OidcMatch(String issuer, String audience, String claim, String value) {}
 
-  public record Recipient(String name, List<String> shares, OidcMatch oidc, Instant createdAt) {
+  /**
+   * @param allowedNetworks the networks (CIDR) its requests may come from; empty: anywhere
+   */
+  public record Recipient(
+      String name,
+      List<String> shares,
+      OidcMatch oidc,
+      Instant createdAt,
+      List<String> allowedNetworks) {
     public Recipient {
       shares = List.copyOf(shares);
+      allowedNetworks = allowedNetworks == null ? List.of() : List.copyOf(allowedNetworks);
+    }
+
+    public Recipient(String name, List<String> shares, OidcMatch oidc, Instant createdAt) {
+      this(name, shares, oidc, createdAt, List.of());
     }
 
     public Recipient withShares(List<String> next) {
-      return new Recipient(name, next, oidc, createdAt);
+      return new Recipient(name, next, oidc, createdAt, allowedNetworks);
     }
   }
 

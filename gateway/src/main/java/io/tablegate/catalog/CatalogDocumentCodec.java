@@ -72,7 +72,11 @@ public final class CatalogDocumentCodec {
               : null;
       recipients.add(
           new CatalogDocument.Recipient(
-              required(r, "name"), strings(r, "shares"), oidc, instant(r, "createdAt")));
+              required(r, "name"),
+              strings(r, "shares"),
+              oidc,
+              instant(r, "createdAt"),
+              strings(r, "allowedNetworks")));
     }
     List<CatalogDocument.Token> tokens = new ArrayList<>();
     for (JsonNode t : array(root, "tokens")) {
@@ -142,6 +146,10 @@ public final class CatalogDocumentCodec {
       o.put("value", r.oidc().value());
     }
     if (r.createdAt() != null) n.put("createdAt", r.createdAt().toString());
+    if (!r.allowedNetworks().isEmpty()) {
+      ArrayNode nets = n.putArray("allowedNetworks");
+      r.allowedNetworks().forEach(nets::add);
+    }
     return n;
   }
 

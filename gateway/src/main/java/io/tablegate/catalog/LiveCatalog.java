@@ -13,6 +13,7 @@ import io.tablegate.catalog.CatalogDocument.OidcMatch;
 import io.tablegate.catalog.CatalogDocument.Schema;
 import io.tablegate.catalog.CatalogDocument.Share;
 import io.tablegate.catalog.CatalogDocument.Token;
+import io.tablegate.config.Cidr;
 import io.tablegate.config.ConfigException;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.config.GatewayConfig;
@@ -162,14 +163,23 @@ public final class LiveCatalog {
       }
     }
     Map<String, List<String>> recipientShares = new LinkedHashMap<>();
+    Map<String, List<Cidr>> recipientNetworks = new LinkedHashMap<>();
     List<OidcPolicy> policies = new ArrayList<>();
     for (CatalogDocument.Recipient r : doc.recipients()) {
       recipientShares.put(key(r.name()), r.shares());
+      List<Cidr> networks = networks(r);
+      recipientNetworks.put(key(r.name()), networks);
       OidcMatch o = r.oidc();
       if (o != null)
         policies.add(
             new OidcPolicy(
-                r.name(), o.issuer(), o.audience(), o.claim(), o.value(), Set.copyOf(r.shares())));
+                r.name(),
+                o.issuer(),
+                o.audience(),
+                o.claim(),
+                o.value(),
+                Set.copyOf(r.shares()),
+                networks));
     }
     Map<String, TokenEntry> tokens = new LinkedHashMap<>();
     for (TokenConfig t : base.tokens())
@@ -179,12 +189,37 @@ public final class LiveCatalog {
       if (t.recipient() != null)
         ts.addAll(recipientShares.getOrDefault(key(t.recipient()), List.of()));
       ts.addAll(t.shares());
+      List<Cidr> networks =
+          t.recipient() == null
+              ? List.of()
+              : recipientNetworks.getOrDefault(key(t.recipient()), List.of());
       tokens.put(
           t.sha256(),
-          new TokenEntry(t.id(), new Recipient(t.id(), false, ts), t.expiresAt(), t.revokedAt()));
+          new TokenEntry(
+              t.id(), new Recipient(t.id(), false, ts, networks), t.expiresAt(), t.revokedAt()));
     }
     return new View(
         version, new ShareCatalog(shares), Map.copyOf(tokens), List.copyOf(policies), doc);
+  }
+
+  /**
+   * A recipient's allowed networks; one that no longer parses is left out, and if none is left, the
+   * recipient may connect from nowhere (a stored restriction never silently widens to "anywhere").
+   */
+  private static List<Cidr> networks(CatalogDocument.Recipient r) {
+    List<Cidr> out = new ArrayList<>();
+    for (String n : r.allowedNetworks()) {
+      try {
+        out.add(Cidr.parse(n));
+      } catch (IllegalArgumentException e) {
+        LOGGER
+            .atError()
+            .addKeyValue("recipient", r.name())
+            .log("A stored allowed network is invalid and ignored");
+      }
+    }
+    if (out.isEmpty() && !r.allowedNetworks().isEmpty()) out.add(Cidr.parse("0.0.0.0/32"));
+    return out;
   }
 
   private static String key(String name) {
@@ -543,7 +578,26 @@ public final class LiveCatalog {
    * from {@code issuer} whose {@code claim} equals {@code value}, for {@code audience}).
    */
   public JsonNode createRecipient(String name, List<String> shares, JsonNode oidc) {
+    return createRecipient(name, shares, oidc, List.of());
+  }
+
+  /**
+   * Creates a recipient; with {@code allowedNetworks} (CIDRs) its requests, and downloads through
+   * the gateway, are accepted only from those networks.
+   */
+  public JsonNode createRecipient(
+      String name, List<String> shares, JsonNode oidc, List<String> allowedNetworks) {
     checkName("Recipient", name);
+    if (allowedNetworks.size() > 100)
+      throw SharingErrors.invalidParameter("at most 100 allowedNetworks");
+    List<String> networks = new ArrayList<>();
+    for (String n : allowedNetworks) {
+      try {
+        networks.add(Cidr.parse(n).toString());
+      } catch (IllegalArgumentException e) {
+        throw SharingErrors.invalidParameter("allowedNetworks: " + e.getMessage());
+      }
+    }
     OidcMatch match = null;
     if (oidc != null && !oidc.isNull()) {
       if (!oidc.isObject()
@@ -568,7 +622,7 @@ public final class LiveCatalog {
           }
           for (String s : shares) requireShare(doc, s);
           CatalogDocument.Recipient r =
-              new CatalogDocument.Recipient(name, shares, policy, clock.instant());
+              new CatalogDocument.Recipient(name, shares, policy, clock.instant(), networks);
           return new Changed(
               doc.withRecipients(CatalogDocument.plus(doc.recipients(), r)),
               CatalogDocumentCodec.recipient(r));

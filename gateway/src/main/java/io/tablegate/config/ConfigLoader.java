@@ -141,7 +141,8 @@ public final class ConfigLoader {
             "responseCacheTtlMs",
             "responseCacheMaxBytes",
             "previousSigningKeys",
-            "limits"));
+            "limits",
+            "network"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1)
@@ -285,7 +286,36 @@ public final class ConfigLoader {
         oidc,
         rateLimit,
         limits,
-        shares);
+        shares,
+        network(n.path("network")));
+  }
+
+  private NetworkConfig network(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return NetworkConfig.defaults();
+    unknownKeys(n, "network.", Set.of("trustedProxies", "clientAddressHeader"));
+    String header = text(n, "clientAddressHeader", "X-Forwarded-For");
+    if (!header.matches("[A-Za-z0-9-]{1,64}"))
+      problems.add("network.clientAddressHeader must be a header name");
+    return new NetworkConfig(networks(n.path("trustedProxies"), "network.trustedProxies"), header);
+  }
+
+  /** A list of IP networks (CIDR); each one that is not is a problem. */
+  List<Cidr> networks(JsonNode n, String where) {
+    List<Cidr> out = new ArrayList<>();
+    if (n.isMissingNode() || n.isNull()) return out;
+    if (!n.isArray()) {
+      problems.add(where + " must be a list of networks such as 10.0.0.0/8");
+      return out;
+    }
+    if (n.size() > 1_000) problems.add(where + " lists more than 1,000 networks");
+    for (JsonNode c : n) {
+      try {
+        out.add(Cidr.parse(c.asText()));
+      } catch (IllegalArgumentException e) {
+        problems.add(where + ": " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private LimitsConfig limits(JsonNode n) {
@@ -961,7 +991,9 @@ public final class ConfigLoader {
     for (JsonNode t : n.path("tokens")) {
       String where = "authorization.tokens[" + i++ + "]";
       unknownKeys(
-          t, where + ".", Set.of("id", "token", "sha256", "shares", "expiresAt", "description"));
+          t,
+          where + ".",
+          Set.of("id", "token", "sha256", "shares", "expiresAt", "description", "allowedNetworks"));
       String id = text(t, "id", "token-" + i);
       String token = text(t, "token", null);
       String hash = text(t, "sha256", null);
@@ -995,7 +1027,8 @@ public final class ConfigLoader {
                   + "'");
         }
       }
-      if (digest != null) out.add(new TokenConfig(id, digest, scope, expiresAt));
+      List<Cidr> allowed = networks(t.path("allowedNetworks"), where + ".allowedNetworks");
+      if (digest != null) out.add(new TokenConfig(id, digest, scope, expiresAt, allowed));
     }
     return out;
   }

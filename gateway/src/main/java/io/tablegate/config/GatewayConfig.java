@@ -43,7 +43,8 @@ public record GatewayConfig(
     OidcConfig oidc,
     RateLimitConfig rateLimit,
     LimitsConfig limits,
-    List<ShareConfig> shares) {
+    List<ShareConfig> shares,
+    NetworkConfig network) {
 
   public GatewayConfig {
     tokens = List.copyOf(tokens);
@@ -54,6 +55,7 @@ public record GatewayConfig(
     previousSigningKeys = previousSigningKeys.stream().map(byte[]::clone).toList();
     if (limits == null) limits = LimitsConfig.defaults();
     if (management == null) management = ManagementConfig.defaults();
+    if (network == null) network = NetworkConfig.defaults();
   }
 
   @Override
@@ -96,7 +98,8 @@ public record GatewayConfig(
         oidc,
         rateLimit,
         limits,
-        shares);
+        shares,
+        network);
   }
 
   /** Whether recipients must authenticate: tokens in the file, live tokens (admin API) or OIDC. */

@@ -132,7 +132,8 @@ public final class ApiRouter {
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
     TableHandler tables = new TableHandler(service);
-    FileHandler files = new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers);
+    FileHandler files =
+        new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers, auth.network());
 
     router.route().handler(new AccessLogHandler(observer));
     if (webhookTokenSha256 != null && invalidations != null) {

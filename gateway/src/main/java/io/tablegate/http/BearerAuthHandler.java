@@ -4,6 +4,8 @@ import io.tablegate.auth.Bearer;
 import io.tablegate.auth.OidcAuthenticator;
 import io.tablegate.auth.Recipient;
 import io.tablegate.auth.TokenAuthenticator;
+import io.tablegate.config.NetworkConfig;
+import io.tablegate.protocol.SharingErrors;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,13 +19,47 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
 
   private final TokenAuthenticator tokens;
   private final OidcAuthenticator oidc;
+  private final NetworkConfig network;
 
   /**
    * @param oidc validates identity-provider access tokens (JWTs); null when OIDC is off
    */
   public BearerAuthHandler(TokenAuthenticator tokens, OidcAuthenticator oidc) {
+    this(tokens, oidc, NetworkConfig.defaults());
+  }
+
+  /**
+   * @param network how the client's address is found, for recipients' network allow-lists
+   */
+  public BearerAuthHandler(
+      TokenAuthenticator tokens, OidcAuthenticator oidc, NetworkConfig network) {
     this.tokens = tokens;
     this.oidc = oidc;
+    this.network = network;
+  }
+
+  NetworkConfig network() {
+    return network;
+  }
+
+  /**
+   * Passes {@code who} on, or refuses it (403) when it may not connect from where the request comes
+   * from.
+   */
+  private void admit(RoutingContext ctx, Recipient who) {
+    if (!who.networks().isEmpty()) {
+      java.net.InetAddress from = ClientAddress.of(ctx.request(), network);
+      if (!who.allowedFrom(from)) {
+        ctx.fail(
+            SharingErrors.forbidden(
+                "This recipient may not connect from "
+                    + (from == null ? "an unknown address" : from.getHostAddress())
+                    + "; ask your share provider to allow your network."));
+        return;
+      }
+    }
+    ctx.put(RECIPIENT, who);
+    ctx.next();
   }
 
   @Override
@@ -40,14 +76,12 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
                 if (ar.failed()) {
                   ctx.fail(ar.cause());
                 } else {
-                  ctx.put(RECIPIENT, ar.result());
-                  ctx.next();
+                  admit(ctx, ar.result());
                 }
               });
       return;
     }
-    ctx.put(RECIPIENT, tokens.authenticate(header));
-    ctx.next();
+    admit(ctx, tokens.authenticate(header));
   }
 
   static Recipient recipient(RoutingContext ctx) {

@@ -35,12 +35,16 @@ final class FileHandler {
       LocalUrlSigner signer,
       FileSystem fs,
       Function<String, ObjectStore> storeForLocation,
-      WorkerExecutor workers) {
+      WorkerExecutor workers,
+      io.tablegate.config.NetworkConfig network) {
+    this.network = network;
     this.signer = signer;
     this.fs = fs;
     this.storeForLocation = storeForLocation;
     this.workers = workers;
   }
+
+  private final io.tablegate.config.NetworkConfig network;
 
   void serve(RoutingContext ctx) {
     var verdict = signer.verify(ctx.pathParam("object"));
@@ -51,6 +55,13 @@ final class FileHandler {
               + ". Re-run the query for fresh URLs.");
     }
     LocalUrlSigner.Verdict.Valid valid = (LocalUrlSigner.Verdict.Valid) verdict;
+    // a restricted recipient's URLs carry its networks: a download from elsewhere is refused too
+    if (!valid.networks().isEmpty()
+        && !io.tablegate.config.Cidr.allows(
+            valid.networks(), ClientAddress.of(ctx.request(), network))) {
+      throw SharingErrors.forbidden(
+          "Access to this file URL is denied from this network; ask your share provider to allow it.");
+    }
     // the audit line names the recipient the URL was issued to (its signature is the credential)
     ctx.put(
         BearerAuthHandler.RECIPIENT,

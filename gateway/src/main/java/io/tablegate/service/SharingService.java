@@ -46,7 +46,7 @@ import java.util.function.BiFunction;
 public final class SharingService {
   private final java.util.function.Supplier<ShareCatalog> catalogs;
   private final Map<String, TableFormat> formats;
-  private final BiFunction<SharedTable, String, UrlSigner> signers;
+  private final BiFunction<SharedTable, Recipient, UrlSigner> signers;
   private final WorkerExecutor workers;
   private final QueryTokens tokens;
   private final int pageSizeLimit;
@@ -68,7 +68,7 @@ public final class SharingService {
   public SharingService(
       java.util.function.Supplier<ShareCatalog> catalogs,
       Map<String, TableFormat> formats,
-      BiFunction<SharedTable, String, UrlSigner> signers,
+      BiFunction<SharedTable, Recipient, UrlSigner> signers,
       WorkerExecutor workers,
       Clock clock,
       int pageSizeLimit,
@@ -373,7 +373,7 @@ public final class SharingService {
                               new HashSet<>(snap.metadata().partitionColumns()),
                               limits.maxPredicateLeaves(),
                               limits.maxPredicateDepth());
-                      LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
+                      LineContext lines = new LineContext(rf, ids, signers.apply(table, who));
                       Long ts = timeTravel ? snap.timestamp() : null;
                       LineSource body =
                           new SnapshotLineSource(
@@ -523,7 +523,7 @@ public final class SharingService {
                     null,
                     null)
             : null;
-    LineContext lines = new LineContext(rf, ids, signers.apply(table, who.id()));
+    LineContext lines = new LineContext(rf, ids, signers.apply(table, who));
     long last = end;
     LineSource body =
         slot.hold(
@@ -723,8 +723,7 @@ public final class SharingService {
                                 echo(fileIdHash, ids),
                                 head,
                                 cached);
-                          LineContext lines =
-                              new LineContext(rf, ids, signers.apply(table, who.id()));
+                          LineContext lines = new LineContext(rf, ids, signers.apply(table, who));
                           LineSource body =
                               slot.hold(
                                   () ->

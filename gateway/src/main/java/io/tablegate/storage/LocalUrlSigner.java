@@ -1,9 +1,11 @@
 package io.tablegate.storage;
 
+import io.tablegate.config.Cidr;
 import io.tablegate.crypto.Sealer;
 import io.tablegate.protocol.Tokens;
 import io.tablegate.spi.UrlSigner;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -43,16 +45,33 @@ public final class LocalUrlSigner {
 
   /** The signer of URLs issued to one recipient (by id; audited when the file is downloaded). */
   public UrlSigner forRecipient(String recipient) {
+    return forRecipient(recipient, List.of());
+  }
+
+  /**
+   * The signer of URLs issued to one recipient whose requests must come from {@code networks}
+   * (none: anywhere): the networks travel sealed in each URL and are checked again when it is
+   * downloaded.
+   */
+  public UrlSigner forRecipient(String recipient, List<Cidr> networks) {
+    String nets =
+        networks.isEmpty()
+            ? null
+            : String.join(",", networks.stream().map(Cidr::toString).toList());
     return location -> {
       long expires = clock.millis() + ttlMillis;
-      return new UrlSigner.SignedUrl(urlFor(location, expires, recipient), expires);
+      return new UrlSigner.SignedUrl(urlFor(location, expires, recipient, nets), expires);
     };
   }
 
   String urlFor(String location, long expires, String recipient) {
+    return urlFor(location, expires, recipient, null);
+  }
+
+  private String urlFor(String location, long expires, String recipient, String networks) {
     return baseUrl.get()
         + PATH
-        + sealer.seal(PURPOSE, payload(location, expires, recipient))
+        + sealer.seal(PURPOSE, payload(location, expires, recipient, networks))
         + PRESIGNED_MARK;
   }
 
@@ -62,11 +81,22 @@ public final class LocalUrlSigner {
    * CPU). {@link #verify} reads it back with the one token parser.
    */
   static byte[] payload(String location, long expires, String recipient) {
+    return payload(location, expires, recipient, null);
+  }
+
+  /**
+   * With {@code networks} (comma-separated CIDRs) as {@code "n"} when the recipient is restricted.
+   */
+  static byte[] payload(String location, long expires, String recipient, String networks) {
     StringBuilder sb = new StringBuilder(location.length() + recipient.length() + 40);
     sb.append("{\"l\":");
     jsonString(sb, location);
     sb.append(",\"x\":").append(expires).append(",\"w\":");
     jsonString(sb, recipient);
+    if (networks != null) {
+      sb.append(",\"n\":");
+      jsonString(sb, networks);
+    }
     return sb.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
@@ -87,7 +117,10 @@ public final class LocalUrlSigner {
 
   /** What a verification found: the location and recipient, or why the URL is refused. */
   public sealed interface Verdict {
-    record Valid(String location, String recipient) implements Verdict {}
+    /**
+     * @param networks where the recipient may download from (empty: anywhere)
+     */
+    record Valid(String location, String recipient, List<Cidr> networks) implements Verdict {}
 
     record Refused(String reason) implements Verdict {}
   }
@@ -106,6 +139,15 @@ public final class LocalUrlSigner {
       return new Verdict.Refused("malformed file URL");
     }
     if (clock.millis() >= expiry.longValue()) return new Verdict.Refused("the URL has expired");
-    return new Verdict.Valid(location, who);
+    List<Cidr> networks = new java.util.ArrayList<>();
+    if (t.get("n") != null) {
+      if (!(t.get("n") instanceof String nets)) return new Verdict.Refused("malformed file URL");
+      try {
+        for (String c : nets.split(",")) networks.add(Cidr.parse(c));
+      } catch (IllegalArgumentException e) {
+        return new Verdict.Refused("malformed file URL");
+      }
+    }
+    return new Verdict.Valid(location, who, networks);
   }
 }

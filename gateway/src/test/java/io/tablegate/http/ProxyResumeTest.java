@@ -109,7 +109,13 @@ class ProxyResumeTest {
       String base = "http://127.0.0.1:" + server.actualPort();
       LocalUrlSigner signer =
           new LocalUrlSigner(Sealer.random(), () -> base, 900, Clock.systemUTC());
-      FileHandler files = new FileHandler(signer, vertx.fileSystem(), location -> store, workers);
+      FileHandler files =
+          new FileHandler(
+              signer,
+              vertx.fileSystem(),
+              location -> store,
+              workers,
+              io.tablegate.config.NetworkConfig.defaults());
       Router router = Router.router(vertx);
       router.get(LocalUrlSigner.PATH + ":object").handler(files::serve);
       router.route().failureHandler(new FailureHandler());

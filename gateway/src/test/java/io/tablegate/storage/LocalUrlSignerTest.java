@@ -37,7 +37,9 @@ class LocalUrlSignerTest {
     assertThat(signed.url().indexOf('?'))
         .isEqualTo(signed.url().length() - LocalUrlSigner.PRESIGNED_MARK.length());
     assertThat(signer.verify(sealed(signed.url())))
-        .isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/data/t/part-0.parquet", "alice"));
+        .isEqualTo(
+            new LocalUrlSigner.Verdict.Valid(
+                "file:/data/t/part-0.parquet", "alice", java.util.List.of()));
     LocalUrlSigner later =
         new LocalUrlSigner(
             new Sealer(KEY, List.of()),
@@ -104,7 +106,8 @@ class LocalUrlSignerTest {
         new LocalUrlSigner(new Sealer(KEY, List.of(OTHER)), () -> "http://b", 900, CLOCK);
     // Then
     assertThat(b.verify(token))
-        .isEqualTo(new LocalUrlSigner.Verdict.Valid("file:/t/x.parquet", "bob"));
+        .isEqualTo(
+            new LocalUrlSigner.Verdict.Valid("file:/t/x.parquet", "bob", java.util.List.of()));
     String fresh = sealed(b.forRecipient("bob").sign("file:/t/x.parquet").url());
     assertThat(a.verify(fresh)).isInstanceOf(LocalUrlSigner.Verdict.Refused.class);
   }
