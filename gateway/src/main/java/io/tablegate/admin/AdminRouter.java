@@ -187,6 +187,40 @@ public final class AdminRouter {
                       catalog.createToken(
                           ctx.pathParam("share"), null, str(b, "description"), a.expiry(b)));
             });
+    r.post(share + "/activations")
+        .handler(
+            ctx -> {
+              JsonNode b =
+                  body(ctx, "description", "expiresAt", "expiresInSeconds", "linkExpiresInSeconds");
+              a.change(
+                  ctx,
+                  201,
+                  "activation.create",
+                  () ->
+                      catalog.createActivation(
+                          ctx.pathParam("share"),
+                          null,
+                          str(b, "description"),
+                          a.expiry(b),
+                          linkLifetime(b)));
+            });
+    r.post(PREFIX + "/recipients/:name/activations")
+        .handler(
+            ctx -> {
+              JsonNode b =
+                  body(ctx, "description", "expiresAt", "expiresInSeconds", "linkExpiresInSeconds");
+              a.change(
+                  ctx,
+                  201,
+                  "activation.create",
+                  () ->
+                      catalog.createActivation(
+                          null,
+                          ctx.pathParam("name"),
+                          str(b, "description"),
+                          a.expiry(b),
+                          linkLifetime(b)));
+            });
     r.get(PREFIX + "/tokens")
         .handler(
             ctx ->
@@ -329,6 +363,11 @@ public final class AdminRouter {
     if (v == null || v.isNull()) return null;
     if (!v.isTextual()) throw SharingErrors.invalidParameter("'" + field + "' must be a string");
     return v.asText();
+  }
+
+  /** An activation link's lifetime: {@code linkExpiresInSeconds}, 7 days by default. */
+  private static Duration linkLifetime(JsonNode b) {
+    return Duration.ofSeconds(number(b, "linkExpiresInSeconds", 7 * 86_400L));
   }
 
   private static long number(JsonNode b, String field, long dflt) {

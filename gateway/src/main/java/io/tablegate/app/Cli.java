@@ -44,6 +44,7 @@ public final class Cli {
                           | --add-table SCHEMA.TABLE=LOCATION [--format delta|iceberg] [--history] [--store S] [--proxy]
                           | --remove-table SCHEMA.TABLE
         share token create SHARE [--description TEXT] [--expires-in 30d|12h|90m|SECONDS] [--profile FILE]
+                               [--activation [--link-expires-in 7d]]   (a single-use download link instead)
         share token list SHARE
         share token revoke TOKEN_ID
         share token rotate TOKEN_ID [--grace 1h] [--profile FILE]
@@ -51,7 +52,7 @@ public final class Cli {
         recipient create NAME [--share S]... [--allow-network CIDR]... [--oidc-issuer URL --oidc-subject VALUE [--oidc-claim sub] [--oidc-audience AUD]]
         recipient grant NAME SHARE | recipient ungrant NAME SHARE
         recipient remove NAME                         (revokes its tokens)
-        recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE]
+        recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE] [--activation]
 
       Options: --admin URL (default $TABLEGATE_ADMIN_URL or http://127.0.0.1:8081)
                --token TOKEN (default $TABLEGATE_ADMIN_TOKEN)   --json (print the API's JSON)""";
@@ -105,7 +106,10 @@ public final class Cli {
     try {
       for (int i = 0; i < argv.length; i++) {
         String a = argv[i];
-        if (a.equals("--json") || a.equals("--history") || a.equals("--proxy")) {
+        if (a.equals("--json")
+            || a.equals("--history")
+            || a.equals("--proxy")
+            || a.equals("--activation")) {
           opts.computeIfAbsent(a, k -> new ArrayList<>()).add("true");
         } else if (a.startsWith("--")) {
           if (i + 1 >= argv.length) throw new Usage(a + " needs a value");
@@ -340,6 +344,28 @@ public final class Cli {
     if (o.containsKey("--expires-in"))
       body.put("expiresInSeconds", seconds(one(o, "--expires-in", null)));
     if (o.containsKey("--expires-at")) body.put("expiresAt", one(o, "--expires-at", null));
+    if (o.containsKey("--activation")) {
+      // a single-use link instead of a token: the recipient downloads the profile once
+      if (o.containsKey("--link-expires-in"))
+        body.put("linkExpiresInSeconds", seconds(one(o, "--link-expires-in", null)));
+      JsonNode n =
+          call(
+              "POST", path.substring(0, path.length() - "/tokens".length()) + "/activations", body);
+      if (json) {
+        out.println(pretty(n));
+      } else {
+        out.println(
+            "Activation link "
+                + n.path("id").asText()
+                + ", open until "
+                + n.path("expiresAt").asText()
+                + ":");
+        out.println("  " + n.path("activationUrl").asText());
+        err.println(
+            "It downloads the recipient's profile once (then answers 404); send it over a channel you trust.");
+      }
+      return;
+    }
     secret(call("POST", path, body), o);
   }
 

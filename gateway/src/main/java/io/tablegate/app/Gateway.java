@@ -220,7 +220,10 @@ public final class Gateway {
                       config.notifications().webhookTokenSha256(),
                       config.notifications().snsHosts(),
                       invalidations,
-                      telemetry));
+                      telemetry,
+                      config.admin() == null
+                          ? io.tablegate.auth.ActivationRedeemer.NONE
+                          : live::redeemActivation));
       Supplier<Handler<HttpServerRequest>> adminHandlers =
           config.admin() == null
               ? null

@@ -17,8 +17,45 @@ import java.util.function.UnaryOperator;
  * running configuration), so a live table accepts exactly the keys a configured one does. Read and
  * written by {@link CatalogDocumentCodec}.
  */
-public record CatalogDocument(List<Share> shares, List<Recipient> recipients, List<Token> tokens) {
+public record CatalogDocument(
+    List<Share> shares,
+    List<Recipient> recipients,
+    List<Token> tokens,
+    List<Activation> activations) {
+  public CatalogDocument(List<Share> shares, List<Recipient> recipients, List<Token> tokens) {
+    this(shares, recipients, tokens, List.of());
+  }
+
+  /**
+   * A single-use activation link: whoever opens it first gets a new token's profile; only the
+   * SHA-256 of its code is kept. {@code share} or {@code recipient} is what the token will read.
+   */
+  public record Activation(
+      String id,
+      String sha256,
+      String share,
+      String recipient,
+      String description,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant tokenExpiresAt,
+      Instant usedAt) {
+    public Activation used(Instant at) {
+      return new Activation(
+          id, sha256, share, recipient, description, createdAt, expiresAt, tokenExpiresAt, at);
+    }
+
+    public boolean open(Instant now) {
+      return usedAt == null && now.isBefore(expiresAt);
+    }
+  }
+
+  public CatalogDocument withActivations(List<Activation> next) {
+    return new CatalogDocument(shares, recipients, tokens, next);
+  }
+
   public CatalogDocument {
+    activations = activations == null ? List.of() : List.copyOf(activations);
     shares = List.copyOf(shares);
     recipients = List.copyOf(recipients);
     tokens = List.copyOf(tokens);
@@ -168,15 +205,15 @@ public record CatalogDocument(List<Share> shares, List<Recipient> recipients, Li
   }
 
   public CatalogDocument withShares(List<Share> next) {
-    return new CatalogDocument(next, recipients, tokens);
+    return new CatalogDocument(next, recipients, tokens, activations);
   }
 
   public CatalogDocument withRecipients(List<Recipient> next) {
-    return new CatalogDocument(shares, next, tokens);
+    return new CatalogDocument(shares, next, tokens, activations);
   }
 
   public CatalogDocument withTokens(List<Token> next) {
-    return new CatalogDocument(shares, recipients, next);
+    return new CatalogDocument(shares, recipients, next, activations);
   }
 
   /** This document with {@code share} replaced by {@code change} of it (by name). */

@@ -92,7 +92,21 @@ public final class CatalogDocumentCodec {
               instant(t, "revokedAt"),
               text(t, "rotatedFrom")));
     }
-    return new CatalogDocument(shares, recipients, tokens);
+    List<CatalogDocument.Activation> activations = new ArrayList<>();
+    for (JsonNode a : array(root, "activations")) {
+      activations.add(
+          new CatalogDocument.Activation(
+              required(a, "id"),
+              required(a, "sha256"),
+              text(a, "share"),
+              text(a, "recipient"),
+              text(a, "description"),
+              instant(a, "createdAt"),
+              instant(a, "expiresAt"),
+              instant(a, "tokenExpiresAt"),
+              instant(a, "usedAt")));
+    }
+    return new CatalogDocument(shares, recipients, tokens, activations);
   }
 
   public static byte[] write(CatalogDocument doc) {
@@ -103,6 +117,10 @@ public final class CatalogDocumentCodec {
     doc.recipients().forEach(r -> recipients.add(recipient(r)));
     ArrayNode tokens = root.putArray("tokens");
     doc.tokens().forEach(t -> tokens.add(token(t)));
+    if (!doc.activations().isEmpty()) {
+      ArrayNode activations = root.putArray("activations");
+      doc.activations().forEach(a -> activations.add(activation(a)));
+    }
     try {
       return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     } catch (IOException e) {
@@ -166,6 +184,21 @@ public final class CatalogDocumentCodec {
     if (t.expiresAt() != null) n.put("expiresAt", t.expiresAt().toString());
     if (t.revokedAt() != null) n.put("revokedAt", t.revokedAt().toString());
     if (t.rotatedFrom() != null) n.put("rotatedFrom", t.rotatedFrom());
+    return n;
+  }
+
+  /** The stored form of an activation link (its code's hash, never the code). */
+  static ObjectNode activation(CatalogDocument.Activation a) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("id", a.id());
+    n.put("sha256", a.sha256());
+    if (a.share() != null) n.put("share", a.share());
+    if (a.recipient() != null) n.put("recipient", a.recipient());
+    if (a.description() != null) n.put("description", a.description());
+    if (a.createdAt() != null) n.put("createdAt", a.createdAt().toString());
+    if (a.expiresAt() != null) n.put("expiresAt", a.expiresAt().toString());
+    if (a.tokenExpiresAt() != null) n.put("tokenExpiresAt", a.tokenExpiresAt().toString());
+    if (a.usedAt() != null) n.put("usedAt", a.usedAt().toString());
     return n;
   }
 

@@ -688,6 +688,135 @@ public final class LiveCatalog {
         });
   }
 
+  // ---- single-use activation links --------------------------------------------------------------
+
+  /** The longest an activation link may stay open. */
+  static final Duration MAX_LINK_LIFETIME = Duration.ofDays(30);
+
+  /**
+   * Creates a single-use activation link for a share or a recipient: whoever opens it first
+   * receives the profile of a token minted then (expiring at {@code tokenExpiresAt}); the link then
+   * answers 404, as it does once {@code linkLifetime} has passed. Only the SHA-256 of the link's
+   * code is stored; the link is shown once.
+   */
+  public JsonNode createActivation(
+      String share,
+      String recipient,
+      String description,
+      Instant tokenExpiresAt,
+      Duration linkLifetime) {
+    if ((share == null) == (recipient == null))
+      throw SharingErrors.invalidParameter("Give either a share or a recipient");
+    if (linkLifetime.isNegative()
+        || linkLifetime.isZero()
+        || linkLifetime.compareTo(MAX_LINK_LIFETIME) > 0)
+      throw SharingErrors.invalidParameter("the link must expire within 1 second to 30 days");
+    if (tokenExpiresAt != null && !tokenExpiresAt.isAfter(clock.instant().plus(linkLifetime)))
+      throw SharingErrors.invalidParameter(
+          "the token must outlive the link (expiresAt after the link's expiry)");
+    if (description != null && description.length() > 500)
+      throw SharingErrors.invalidParameter("description is longer than 500 characters");
+    TokenIssuer.Minted code = TokenIssuer.mint();
+    String id = "act_" + code.id().substring(4);
+    JsonNode stored =
+        mutate(
+            doc -> {
+              if (share != null) requireShare(doc, share);
+              if (recipient != null && doc.recipient(recipient).isEmpty())
+                throw noSuchRecipient(recipient);
+              Instant now = clock.instant();
+              CatalogDocument.Activation a =
+                  new CatalogDocument.Activation(
+                      id,
+                      code.sha256(),
+                      share,
+                      recipient,
+                      description,
+                      now,
+                      now.plus(linkLifetime),
+                      tokenExpiresAt,
+                      null);
+              // links used or expired more than a day ago are dropped: the document stays small
+              List<CatalogDocument.Activation> kept =
+                  CatalogDocument.without(
+                      doc.activations(),
+                      x ->
+                          !x.open(now)
+                              && (x.usedAt() != null ? x.usedAt() : x.expiresAt())
+                                  .isBefore(now.minus(Duration.ofDays(1))));
+              ObjectNode out = MAPPER.createObjectNode();
+              out.put("id", id);
+              if (share != null) out.put("share", share);
+              if (recipient != null) out.put("recipient", recipient);
+              out.put("expiresAt", a.expiresAt().toString());
+              if (tokenExpiresAt != null) out.put("tokenExpiresAt", tokenExpiresAt.toString());
+              return new Changed(doc.withActivations(CatalogDocument.plus(kept, a)), out);
+            });
+    ObjectNode out = ((ObjectNode) stored).deepCopy();
+    out.put("activationUrl", publicEndpoint.get() + "/activate/" + code.secret());
+    return out;
+  }
+
+  /**
+   * The profile of a token minted for the first caller of a valid, open activation code; null for
+   * any other code (unknown, used, expired: never said which). Blocking. Concurrent callers on any
+   * number of instances: the catalog's compare-and-set lets exactly one of them mark the link used.
+   */
+  public byte[] redeemActivation(String code) {
+    if (code == null || code.isEmpty() || code.length() > 128) return null;
+    String hash = HexFormat.of().formatHex(ConfigLoader.sha256(code));
+    Instant seen = clock.instant();
+    // unknown codes are refused from memory: guessing costs the store nothing
+    if (view.document().activations().stream()
+        .noneMatch(a -> a.sha256().equals(hash) && a.open(seen))) return null;
+    TokenIssuer.Minted minted = TokenIssuer.mint();
+    Instant[] expiry = new Instant[1];
+    try {
+      mutate(
+          doc -> {
+            Instant now = clock.instant();
+            CatalogDocument.Activation a =
+                doc.activations().stream()
+                    .filter(x -> x.sha256().equals(hash) && x.open(now))
+                    .findFirst()
+                    .orElseThrow(
+                        () ->
+                            new SharingException(
+                                ErrorCode.RESOURCE_DOES_NOT_EXIST, "no such link"));
+            if (a.share() != null) requireShare(doc, a.share());
+            if (a.recipient() != null && doc.recipient(a.recipient()).isEmpty())
+              throw noSuchRecipient(a.recipient());
+            expiry[0] = a.tokenExpiresAt();
+            Token t =
+                new Token(
+                    minted.id(),
+                    minted.sha256(),
+                    a.share() == null ? List.of() : List.of(a.share()),
+                    a.recipient(),
+                    a.description() == null ? "activation " + a.id() : a.description(),
+                    now,
+                    a.tokenExpiresAt(),
+                    null,
+                    null);
+            CatalogDocument next =
+                doc.withActivations(
+                    doc.activations().stream().map(x -> x == a ? x.used(now) : x).toList());
+            return new Changed(
+                next.withTokens(CatalogDocument.plus(next.tokens(), t)), MAPPER.createObjectNode());
+          });
+    } catch (SharingException e) {
+      if (e.errorCode() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return null;
+      throw e;
+    }
+    try {
+      return MAPPER
+          .writerWithDefaultPrettyPrinter()
+          .writeValueAsBytes(profile(minted.secret(), expiry[0]));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /**
    * Creates a bearer token for a share or a recipient. The result holds the secret and a profile
    * file: they are shown once and never stored (only the SHA-256 is).

@@ -92,6 +92,7 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
 
   static String endpoint(String path) {
     if (path.contains("/files/")) return "file";
+    if (path.contains("/activate/")) return "activate";
     if (path.endsWith("/query")) return "query";
     if (path.contains("/queries/")) return "query-status";
     if (path.endsWith("/changes")) return "changes";

@@ -128,6 +128,39 @@ public final class ApiRouter {
       List<String> snsHosts,
       InvalidationService invalidations,
       RequestObserver observer) {
+    return create(
+        vertx,
+        endpoint,
+        service,
+        signer,
+        storeForLocation,
+        workers,
+        auth,
+        rateLimit,
+        webhookTokenSha256,
+        snsHosts,
+        invalidations,
+        observer,
+        io.tablegate.auth.ActivationRedeemer.NONE);
+  }
+
+  /**
+   * @param activations redeems single-use activation links ({@code GET {endpoint}/activate/{code}})
+   */
+  public static Router create(
+      Vertx vertx,
+      String endpoint,
+      SharingService service,
+      LocalUrlSigner signer,
+      Function<String, ObjectStore> storeForLocation,
+      WorkerExecutor workers,
+      BearerAuthHandler auth,
+      RateLimitHandler rateLimit,
+      byte[] webhookTokenSha256,
+      List<String> snsHosts,
+      InvalidationService invalidations,
+      RequestObserver observer,
+      io.tablegate.auth.ActivationRedeemer activations) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
@@ -142,6 +175,32 @@ public final class ApiRouter {
       router.route("/events").handler(events::handle);
     }
     router.route(HttpMethod.GET, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
+    // single-use activation links: no bearer token (the code is the credential), never logged
+    router
+        .get(p + "/activate/:code")
+        .handler(
+            ctx ->
+                workers
+                    .<byte[]>executeBlocking(() -> activations.redeem(ctx.pathParam("code")), false)
+                    .onComplete(
+                        ar -> {
+                          if (ar.failed()) {
+                            ctx.fail(ar.cause());
+                          } else if (ar.result() == null) {
+                            ctx.fail(
+                                new io.tablegate.protocol.SharingException(
+                                    io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
+                                    "This activation link is not valid: it was already used, it expired, or it"
+                                        + " never existed. Ask your share provider for a new one."));
+                          } else {
+                            ctx.response()
+                                .putHeader("Content-Type", "application/json; charset=utf-8")
+                                .putHeader(
+                                    "Content-Disposition", "attachment; filename=\"config.share\"")
+                                .putHeader("Cache-Control", "no-store")
+                                .end(io.vertx.core.buffer.Buffer.buffer(ar.result()));
+                          }
+                        }));
     router.route(HttpMethod.HEAD, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
 
     String table = p + "/shares/:share/schemas/:schema/tables/:table";

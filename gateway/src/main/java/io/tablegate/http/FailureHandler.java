@@ -91,7 +91,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
   static String loggable(String path) {
     if (path == null) return "-";
     int files = path.indexOf("/files/");
-    String p = files >= 0 ? path.substring(0, files + 7) + "…" : path;
+    int activate = path.indexOf("/activate/");
+    String p =
+        files >= 0
+            ? path.substring(0, files + 7) + "…"
+            : activate >= 0 ? path.substring(0, activate + 10) + "…" : path;
     p = p.replaceAll("\\p{Cntrl}", "?");
     return p.length() > 256 ? p.substring(0, 256) + "…" : p;
   }
