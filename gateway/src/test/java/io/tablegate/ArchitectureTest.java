@@ -63,7 +63,7 @@ class ArchitectureTest {
         .whereLayer("http")
         .mayOnlyBeAccessedByLayers("admin", "app")
         .whereLayer("service")
-        .mayOnlyBeAccessedByLayers("http", "app")
+        .mayOnlyBeAccessedByLayers("http", "admin", "app")
         // the sharing face never reads the catalog directly: through the service, or auth for who
         // is asking
         .whereLayer("catalog")

@@ -90,6 +90,27 @@ public final class AdminRouter {
       byte[] adminTokenSha256,
       Clock clock,
       Runnable changed) {
+    return create(
+        vertx,
+        catalog,
+        workers,
+        adminTokenSha256,
+        clock,
+        changed,
+        new io.tablegate.service.UsageLedger());
+  }
+
+  /**
+   * @param usage what recipients read on this instance ({@code GET /recipients/:name/usage})
+   */
+  public static Router create(
+      Vertx vertx,
+      LiveCatalog catalog,
+      WorkerExecutor workers,
+      byte[] adminTokenSha256,
+      Clock clock,
+      Runnable changed,
+      io.tablegate.service.UsageLedger usage) {
     AdminRouter a = new AdminRouter(catalog, workers, adminTokenSha256, clock, changed);
     Router r = Router.router(vertx);
     r.route().handler(new AccessLogHandler(RequestObserver.NONE));
@@ -272,6 +293,33 @@ public final class AdminRouter {
                   "recipient.create",
                   () -> catalog.createRecipient(str(b, "name"), shares, b.get("oidc"), networks));
             });
+    r.get(PREFIX + "/recipients/:name/usage")
+        .handler(
+            ctx ->
+                a.run(
+                    ctx,
+                    200,
+                    () -> {
+                      String name = ctx.pathParam("name");
+                      var ids = catalog.recipientIds(name);
+                      com.fasterxml.jackson.databind.node.ObjectNode out =
+                          MAPPER.createObjectNode();
+                      out.put("recipient", name);
+                      out.put("scope", "this instance, since it started");
+                      com.fasterxml.jackson.databind.node.ObjectNode tables =
+                          out.putObject("tables");
+                      usage
+                          .usage(ids)
+                          .forEach(
+                              (t, u) -> {
+                                com.fasterxml.jackson.databind.node.ObjectNode n =
+                                    tables.putObject(t);
+                                n.put("requests", u.requests());
+                                n.put("files", u.files());
+                                n.put("bytes", u.bytes());
+                              });
+                      return out;
+                    }));
     r.delete(PREFIX + "/recipients/:name")
         .handler(
             ctx ->

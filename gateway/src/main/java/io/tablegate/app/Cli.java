@@ -52,6 +52,7 @@ public final class Cli {
         recipient create NAME [--share S]... [--allow-network CIDR]... [--oidc-issuer URL --oidc-subject VALUE [--oidc-claim sub] [--oidc-audience AUD]]
         recipient grant NAME SHARE | recipient ungrant NAME SHARE
         recipient remove NAME                         (revokes its tokens)
+        recipient usage NAME                          (requests, files and bytes per table, on this instance)
         recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE] [--activation]
 
       Options: --admin URL (default $TABLEGATE_ADMIN_URL or http://127.0.0.1:8081)
@@ -244,6 +245,29 @@ public final class Cli {
                           + n.path("removed").asText()
                           + "; tokens revoked: "
                           + n.path("tokensRevoked").asInt()));
+      case "recipient usage" ->
+          print(
+              call("GET", "/recipients/" + enc(arg(a, 2, "recipient name")) + "/usage", null),
+              n -> {
+                out.println(
+                    "Recipient "
+                        + n.path("recipient").asText()
+                        + " ("
+                        + n.path("scope").asText()
+                        + "):");
+                if (n.path("tables").isEmpty()) out.println("  (nothing read)");
+                n.path("tables")
+                    .fields()
+                    .forEachRemaining(
+                        e ->
+                            out.println(
+                                String.format(
+                                    "  %-40s %8d requests %10d files %14d bytes",
+                                    e.getKey(),
+                                    e.getValue().path("requests").asLong(),
+                                    e.getValue().path("files").asLong(),
+                                    e.getValue().path("bytes").asLong())));
+              });
       case "recipient token create" ->
           tokenCreate("/recipients/" + enc(arg(a, 3, "recipient name")) + "/tokens", o);
       default ->

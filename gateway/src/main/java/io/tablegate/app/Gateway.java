@@ -36,6 +36,7 @@ import io.tablegate.service.RequestLimits;
 import io.tablegate.service.ScanGate;
 import io.tablegate.service.SharedScans;
 import io.tablegate.service.SharingService;
+import io.tablegate.service.UsageLedger;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.spi.UrlSigner;
 import io.tablegate.storage.LocalUrlSigner;
@@ -202,6 +203,7 @@ public final class Gateway {
               oidc,
               config.network());
       RateLimitHandler rateLimit = rateLimit(vertx, config, clock, res);
+      UsageLedger usage = new UsageLedger();
       Listeners listeners = new Listeners(vertx, config);
       // one router per listener instance (event loop); everything behind it is shared and
       // thread-safe
@@ -223,7 +225,8 @@ public final class Gateway {
                       telemetry,
                       config.admin() == null
                           ? io.tablegate.auth.ActivationRedeemer.NONE
-                          : live::redeemActivation));
+                          : live::redeemActivation,
+                      usage));
       Supplier<Handler<HttpServerRequest>> adminHandlers =
           config.admin() == null
               ? null
@@ -235,7 +238,8 @@ public final class Gateway {
                           adminWorkers,
                           config.admin().tokenSha256(),
                           clock,
-                          () -> caches.bus().publish(CATALOG_CHANGED)));
+                          () -> caches.bus().publish(CATALOG_CHANGED),
+                          usage));
       Supplier<Handler<HttpServerRequest>> managementHandlers =
           () -> ManagementRouter.create(vertx, readiness, telemetry::scrape);
       meters(

@@ -639,6 +639,19 @@ public final class LiveCatalog {
         ErrorCode.RESOURCE_DOES_NOT_EXIST, "Recipient '" + name + "' does not exist");
   }
 
+  /**
+   * The ids a recipient's requests carry: its tokens' ids, and {@code oidc:<value>} when its OIDC
+   * policy matches on the subject. 404 for an unknown recipient.
+   */
+  public java.util.Set<String> recipientIds(String name) {
+    CatalogDocument doc = view.document();
+    CatalogDocument.Recipient r = doc.recipient(name).orElseThrow(() -> noSuchRecipient(name));
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Token t : doc.tokens()) if (r.name().equalsIgnoreCase(t.recipient())) ids.add(t.id());
+    if (r.oidc() != null && "sub".equals(r.oidc().claim())) ids.add("oidc:" + r.oidc().value());
+    return ids;
+  }
+
   public JsonNode recipients() {
     ArrayNode out = MAPPER.createArrayNode();
     view.document().recipients().forEach(r -> out.add(CatalogDocumentCodec.recipient(r)));

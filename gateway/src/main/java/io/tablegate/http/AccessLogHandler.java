@@ -19,9 +19,36 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
   static final String LINES = "tablegate.lines";
 
   private final RequestObserver observer;
+  private final io.tablegate.service.UsageLedger usage;
 
   public AccessLogHandler(RequestObserver observer) {
+    this(observer, null);
+  }
+
+  /**
+   * @param usage where each recipient's successful table requests and downloads are counted; null:
+   *     nowhere
+   */
+  public AccessLogHandler(RequestObserver observer, io.tablegate.service.UsageLedger usage) {
     this.observer = observer;
+    this.usage = usage;
+  }
+
+  private void account(RoutingContext ctx, String endpoint, long lines) {
+    if (usage == null || ctx.response().getStatusCode() >= 400) return;
+    Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
+    if (who == null) return;
+    String table = ctx.pathParam("table");
+    if (table != null) {
+      usage.record(
+          who.id(),
+          ctx.pathParam("share") + "." + ctx.pathParam("schema") + "." + table,
+          lines,
+          ctx.response().bytesWritten());
+    } else if (endpoint.equals("file")) {
+      usage.record(
+          who.id(), io.tablegate.service.UsageLedger.DOWNLOADS, 0, ctx.response().bytesWritten());
+    }
   }
 
   @Override
@@ -32,6 +59,7 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
     ctx.addEndHandler(
         v -> {
           Long lines = ctx.get(LINES);
+          account(ctx, endpoint, lines == null ? 0 : lines);
           observer.completed(
               endpoint,
               ctx.response().getStatusCode(),

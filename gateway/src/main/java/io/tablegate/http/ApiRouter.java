@@ -141,7 +141,8 @@ public final class ApiRouter {
         snsHosts,
         invalidations,
         observer,
-        io.tablegate.auth.ActivationRedeemer.NONE);
+        io.tablegate.auth.ActivationRedeemer.NONE,
+        null);
   }
 
   /**
@@ -160,7 +161,8 @@ public final class ApiRouter {
       List<String> snsHosts,
       InvalidationService invalidations,
       RequestObserver observer,
-      io.tablegate.auth.ActivationRedeemer activations) {
+      io.tablegate.auth.ActivationRedeemer activations,
+      io.tablegate.service.UsageLedger usage) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
@@ -168,7 +170,7 @@ public final class ApiRouter {
     FileHandler files =
         new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers, auth.network());
 
-    router.route().handler(new AccessLogHandler(observer));
+    router.route().handler(new AccessLogHandler(observer, usage));
     if (webhookTokenSha256 != null && invalidations != null) {
       EventsHandler events = new EventsHandler(vertx, webhookTokenSha256, invalidations, snsHosts);
       router.post("/events").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));

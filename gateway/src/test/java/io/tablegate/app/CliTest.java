@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +118,61 @@ class CliTest {
     assertThat(gw.get("/shares/sales/schemas/q1/tables/events/version", bearer).status())
         .isEqualTo(401);
     assertThat(cli("share", "list").out()).contains("sales");
+  }
+
+  @Test
+  void recipientUsageCountsRequestsFilesAndBytesPerTable() throws Exception {
+    assertThat(cli("share", "create", "used").code()).isZero();
+    assertThat(
+            cli(
+                    "share",
+                    "update",
+                    "used",
+                    "--add-table",
+                    "u.events=" + dir.resolve("events").toUri())
+                .code())
+        .isZero();
+    assertThat(cli("recipient", "create", "reader", "--share", "used").code()).isZero();
+    String bearer =
+        GatewayHarness.MAPPER
+            .readTree(cli("recipient", "token", "create", "reader", "--json").out())
+            .get("token")
+            .asText();
+    assertThat(cli("recipient", "usage", "reader").out()).contains("(nothing read)");
+    assertThat(gw.get("/shares/used/schemas/u/tables/events/version", bearer).status())
+        .isEqualTo(200);
+    var q = gw.post("/shares/used/schemas/u/tables/events/query", bearer, "{}");
+    assertThat(q.status()).isEqualTo(200);
+    List<JsonNode> files = q.lines().stream().filter(l -> l.has("file")).toList();
+    String url = files.get(0).get("file").get("url").asText();
+    var download = gw.send(io.vertx.core.http.HttpMethod.GET, url, null, Map.of(), null);
+    assertThat(download.status()).isEqualTo(200);
+    // a refused request is not usage
+    assertThat(gw.get("/shares/used/schemas/u/tables/nope/version", bearer).status())
+        .isEqualTo(404);
+    // counted when each response has ended on the server: polled, as a busy machine may lag
+    java.util.concurrent.Callable<JsonNode> read =
+        () ->
+            GatewayHarness.MAPPER
+                .readTree(cli("recipient", "usage", "reader", "--json").out())
+                .get("tables");
+    assertThat(
+            GatewayHarness.eventually(
+                () ->
+                    read.call().path("used.u.events").path("requests").asLong() == 2
+                        && read.call().has("(file downloads)")))
+        .isTrue();
+    JsonNode usage = read.call();
+    JsonNode events = usage.get("used.u.events");
+    assertThat(events.get("requests").asLong()).isEqualTo(2);
+    assertThat(events.get("files").asLong()).isEqualTo(files.size());
+    assertThat(events.get("bytes").asLong()).isGreaterThanOrEqualTo(q.body().length);
+    assertThat(usage.get("(file downloads)").get("bytes").asLong())
+        .isEqualTo(download.body().length);
+    assertThat(cli("recipient", "usage", "reader").out())
+        .contains("used.u.events")
+        .contains("2 requests");
+    assertThat(cli("recipient", "usage", "nobody").code()).isEqualTo(1);
   }
 
   @Test
