@@ -208,40 +208,10 @@ public final class AdminRouter {
                       catalog.createToken(
                           ctx.pathParam("share"), null, str(b, "description"), a.expiry(b)));
             });
-    r.post(share + "/activations")
-        .handler(
-            ctx -> {
-              JsonNode b =
-                  body(ctx, "description", "expiresAt", "expiresInSeconds", "linkExpiresInSeconds");
-              a.change(
-                  ctx,
-                  201,
-                  "activation.create",
-                  () ->
-                      catalog.createActivation(
-                          ctx.pathParam("share"),
-                          null,
-                          str(b, "description"),
-                          a.expiry(b),
-                          linkLifetime(b)));
-            });
+    // single-use activation links, for a share or a recipient
+    r.post(share + "/activations").handler(ctx -> a.activation(ctx, ctx.pathParam("share"), null));
     r.post(PREFIX + "/recipients/:name/activations")
-        .handler(
-            ctx -> {
-              JsonNode b =
-                  body(ctx, "description", "expiresAt", "expiresInSeconds", "linkExpiresInSeconds");
-              a.change(
-                  ctx,
-                  201,
-                  "activation.create",
-                  () ->
-                      catalog.createActivation(
-                          null,
-                          ctx.pathParam("name"),
-                          str(b, "description"),
-                          a.expiry(b),
-                          linkLifetime(b)));
-            });
+        .handler(ctx -> a.activation(ctx, null, ctx.pathParam("name")));
     r.get(PREFIX + "/tokens")
         .handler(
             ctx ->
@@ -411,6 +381,17 @@ public final class AdminRouter {
     if (v == null || v.isNull()) return null;
     if (!v.isTextual()) throw SharingErrors.invalidParameter("'" + field + "' must be a string");
     return v.asText();
+  }
+
+  private void activation(RoutingContext ctx, String share, String recipient) {
+    JsonNode b = body(ctx, "description", "expiresAt", "expiresInSeconds", "linkExpiresInSeconds");
+    change(
+        ctx,
+        201,
+        "activation.create",
+        () ->
+            catalog.createActivation(
+                share, recipient, str(b, "description"), expiry(b), linkLifetime(b)));
   }
 
   /** An activation link's lifetime: {@code linkExpiresInSeconds}, 7 days by default. */

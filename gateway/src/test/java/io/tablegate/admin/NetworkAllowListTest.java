@@ -95,14 +95,7 @@ class NetworkAllowListTest {
             Map.of("X-Forwarded-For", "10.1.2.3"),
             "{}");
     assertThat(q.status()).as(q.text()).isEqualTo(200);
-    String url =
-        q.lines().stream()
-            .filter(l -> l.has("file"))
-            .findFirst()
-            .orElseThrow()
-            .get("file")
-            .get("url")
-            .asText();
+    String url = firstFileUrl(q);
     assertThat(
             gw.send(HttpMethod.GET, url, null, Map.of("X-Forwarded-For", "10.4.5.6"), null)
                 .status())
@@ -114,15 +107,18 @@ class NetworkAllowListTest {
     assertError(gw.send(HttpMethod.GET, url, null, Map.of(), null), 403, "PERMISSION_DENIED");
     // an unrestricted recipient's URL downloads from anywhere
     Response open = gw.post(Q, OPEN, "{}");
-    String openUrl =
-        open.lines().stream()
-            .filter(l -> l.has("file"))
-            .findFirst()
-            .orElseThrow()
-            .get("file")
-            .get("url")
-            .asText();
+    String openUrl = firstFileUrl(open);
     assertThat(gw.send(HttpMethod.GET, openUrl, null, Map.of(), null).status()).isEqualTo(200);
+  }
+
+  static String firstFileUrl(Response query) {
+    return query.lines().stream()
+        .filter(l -> l.has("file"))
+        .findFirst()
+        .orElseThrow()
+        .get("file")
+        .get("url")
+        .asText();
   }
 
   static Response admin(HttpMethod m, String path, String body) {
