@@ -82,25 +82,6 @@ public final class AdminRouter {
 
   /**
    * @param changed called after every committed change (tells the other instances)
-   */
-  public static Router create(
-      Vertx vertx,
-      LiveCatalog catalog,
-      WorkerExecutor workers,
-      byte[] adminTokenSha256,
-      Clock clock,
-      Runnable changed) {
-    return create(
-        vertx,
-        catalog,
-        workers,
-        adminTokenSha256,
-        clock,
-        changed,
-        new io.tablegate.service.UsageLedger());
-  }
-
-  /**
    * @param usage what recipients read on this instance ({@code GET /recipients/:name/usage})
    */
   public static Router create(

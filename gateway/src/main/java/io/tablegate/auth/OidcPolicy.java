@@ -17,14 +17,4 @@ public record OidcPolicy(
   public OidcPolicy {
     networks = networks == null ? java.util.List.of() : java.util.List.copyOf(networks);
   }
-
-  public OidcPolicy(
-      String recipient,
-      String issuer,
-      String audience,
-      String claim,
-      String value,
-      Set<String> shares) {
-    this(recipient, issuer, audience, claim, value, shares, java.util.List.of());
-  }
 }

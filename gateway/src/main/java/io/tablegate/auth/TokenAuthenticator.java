@@ -4,10 +4,8 @@ import io.tablegate.config.ConfigLoader;
 import io.tablegate.config.TokenConfig;
 import io.tablegate.protocol.SharingErrors;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -30,14 +28,6 @@ public final class TokenAuthenticator {
     this.tokens = tokens;
     this.required = required;
     this.clock = clock;
-  }
-
-  /** The configuration file's tokens only; none means every caller is anonymous. */
-  public static TokenAuthenticator of(List<TokenConfig> configured, Clock clock) {
-    Map<String, TokenEntry> byHash = new HashMap<>();
-    for (TokenConfig t : configured) byHash.put(HexFormat.of().formatHex(t.sha256()), entry(t));
-    Map<String, TokenEntry> fixed = Map.copyOf(byHash);
-    return new TokenAuthenticator(() -> fixed, !configured.isEmpty(), clock);
   }
 
   /** A configured token's entry: no shares listed means every share. */

@@ -139,10 +139,6 @@ public record CatalogDocument(
       allowedNetworks = allowedNetworks == null ? List.of() : List.copyOf(allowedNetworks);
     }
 
-    public Recipient(String name, List<String> shares, OidcMatch oidc, Instant createdAt) {
-      this(name, shares, oidc, createdAt, List.of());
-    }
-
     public Recipient withShares(List<String> next) {
       return new Recipient(name, next, oidc, createdAt, allowedNetworks);
     }

@@ -306,10 +306,6 @@ public final class LiveCatalog {
     }
   }
 
-  public JsonNode createShare(String name, String id) {
-    return createShare(name, id, null);
-  }
-
   /**
    * Changes a live share's {@code displayName}, {@code comment} and {@code properties} (what
    * recipients see in {@code GET /shares}): a field given replaces the old value, a JSON null
@@ -575,15 +571,9 @@ public final class LiveCatalog {
 
   /**
    * Creates a recipient: a name holding shares, optionally recognized by an OIDC policy (tokens
-   * from {@code issuer} whose {@code claim} equals {@code value}, for {@code audience}).
-   */
-  public JsonNode createRecipient(String name, List<String> shares, JsonNode oidc) {
-    return createRecipient(name, shares, oidc, List.of());
-  }
-
-  /**
-   * Creates a recipient; with {@code allowedNetworks} (CIDRs) its requests, and downloads through
-   * the gateway, are accepted only from those networks.
+   * from {@code issuer} whose {@code claim} equals {@code value}, for {@code audience}); with
+   * {@code allowedNetworks} (CIDRs) its requests, and downloads through the gateway, are accepted
+   * only from those networks.
    */
   public JsonNode createRecipient(
       String name, List<String> shares, JsonNode oidc, List<String> allowedNetworks) {

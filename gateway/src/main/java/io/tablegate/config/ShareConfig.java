@@ -16,8 +16,4 @@ public record ShareConfig(
             ? java.util.Map.of()
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(properties));
   }
-
-  public ShareConfig(String name, String id, List<SchemaConfig> schemas) {
-    this(name, id, schemas, null, null, null);
-  }
 }

@@ -1,6 +1,5 @@
 package io.tablegate.http;
 
-import io.tablegate.config.TokenConfig;
 import io.tablegate.service.InvalidationService;
 import io.tablegate.service.SharingService;
 import io.tablegate.spi.ObjectStore;
@@ -10,7 +9,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
 
@@ -26,127 +24,14 @@ public final class ApiRouter {
    * @param storeForLocation the object store behind a proxied {@code s3://} file location (null for
    *     local files)
    * @param workers the {@code table-io} pool, for blocking reads from object stores
-   */
-  public static Router create(
-      Vertx vertx,
-      String endpoint,
-      SharingService service,
-      LocalUrlSigner signer,
-      Function<String, ObjectStore> storeForLocation,
-      WorkerExecutor workers,
-      List<TokenConfig> tokens,
-      Clock clock) {
-    return create(
-        vertx,
-        endpoint,
-        service,
-        signer,
-        storeForLocation,
-        workers,
-        tokens,
-        clock,
-        null,
-        null,
-        RequestObserver.NONE);
-  }
-
-  /**
+   * @param auth recipient authentication (static and live tokens, OIDC, network allow-lists)
+   * @param rateLimit per-recipient limits after authentication, null for none
    * @param webhookTokenSha256 the bucket-notification webhook's token hash, null to leave {@code
    *     /events} off
-   * @param observer told of every request when it ends (metrics)
-   */
-  public static Router create(
-      Vertx vertx,
-      String endpoint,
-      SharingService service,
-      LocalUrlSigner signer,
-      Function<String, ObjectStore> storeForLocation,
-      WorkerExecutor workers,
-      List<TokenConfig> tokens,
-      Clock clock,
-      byte[] webhookTokenSha256,
-      InvalidationService invalidations,
-      RequestObserver observer) {
-    return create(
-        vertx,
-        endpoint,
-        service,
-        signer,
-        storeForLocation,
-        workers,
-        new BearerAuthHandler(io.tablegate.auth.TokenAuthenticator.of(tokens, clock), null),
-        null,
-        webhookTokenSha256,
-        invalidations,
-        observer);
-  }
-
-  /**
-   * @param auth recipient authentication (static and live tokens, OIDC)
-   * @param rateLimit per-recipient limits after authentication, null for none
-   */
-  public static Router create(
-      Vertx vertx,
-      String endpoint,
-      SharingService service,
-      LocalUrlSigner signer,
-      Function<String, ObjectStore> storeForLocation,
-      WorkerExecutor workers,
-      BearerAuthHandler auth,
-      RateLimitHandler rateLimit,
-      byte[] webhookTokenSha256,
-      InvalidationService invalidations,
-      RequestObserver observer) {
-    return create(
-        vertx,
-        endpoint,
-        service,
-        signer,
-        storeForLocation,
-        workers,
-        auth,
-        rateLimit,
-        webhookTokenSha256,
-        io.tablegate.config.NotificationsConfig.DEFAULT_SNS_HOSTS,
-        invalidations,
-        observer);
-  }
-
-  /**
    * @param snsHosts hosts whose SNS subscription URLs the webhook may fetch
-   */
-  public static Router create(
-      Vertx vertx,
-      String endpoint,
-      SharingService service,
-      LocalUrlSigner signer,
-      Function<String, ObjectStore> storeForLocation,
-      WorkerExecutor workers,
-      BearerAuthHandler auth,
-      RateLimitHandler rateLimit,
-      byte[] webhookTokenSha256,
-      List<String> snsHosts,
-      InvalidationService invalidations,
-      RequestObserver observer) {
-    return create(
-        vertx,
-        endpoint,
-        service,
-        signer,
-        storeForLocation,
-        workers,
-        auth,
-        rateLimit,
-        webhookTokenSha256,
-        snsHosts,
-        invalidations,
-        observer,
-        io.tablegate.auth.ActivationRedeemer.NONE,
-        null);
-  }
-
-  /**
+   * @param observer told of every request when it ends (metrics)
    * @param activations redeems single-use activation links ({@code GET {endpoint}/activate/{code}})
+   * @param usage where recipients' reads are counted ({@code recipient usage})
    */
   public static Router create(
       Vertx vertx,

@@ -23,12 +23,6 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
 
   /**
    * @param oidc validates identity-provider access tokens (JWTs); null when OIDC is off
-   */
-  public BearerAuthHandler(TokenAuthenticator tokens, OidcAuthenticator oidc) {
-    this(tokens, oidc, NetworkConfig.defaults());
-  }
-
-  /**
    * @param network how the client's address is found, for recipients' network allow-lists
    */
   public BearerAuthHandler(

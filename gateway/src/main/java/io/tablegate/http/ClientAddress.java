@@ -32,7 +32,7 @@ final class ClientAddress {
   }
 
   private static boolean trusted(List<Cidr> proxies, InetAddress a) {
-    for (Cidr c : proxies) if (c.contains(a)) return true;
-    return false;
+    return !proxies.isEmpty()
+        && Cidr.allows(proxies, a); // allows() means "unrestricted" when empty
   }
 }

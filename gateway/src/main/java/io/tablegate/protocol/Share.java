@@ -17,8 +17,4 @@ public record Share(
             ? java.util.Map.of()
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(properties));
   }
-
-  public Share(String name, String id) {
-    this(name, id, null, null, null);
-  }
 }

@@ -13,25 +13,6 @@ public record ChangesRequest(
     String pageToken,
     boolean includeHistoricalProtocol) {
 
-  public ChangesRequest(
-      Long startingVersion,
-      String startingTimestamp,
-      Long endingVersion,
-      String endingTimestamp,
-      boolean includeHistoricalMetadata,
-      Integer maxFiles,
-      String pageToken) {
-    this(
-        startingVersion,
-        startingTimestamp,
-        endingVersion,
-        endingTimestamp,
-        includeHistoricalMetadata,
-        maxFiles,
-        pageToken,
-        false);
-  }
-
   String pagingFingerprint() {
     return "changes\u0001"
         + startingVersion

@@ -180,7 +180,8 @@ final class JsonPredicate {
     }
   }
 
-  private static String mirror(String op) {
+  /** The comparison with its operands swapped ({@code a < b} is {@code b > a}). */
+  static String mirror(String op) {
     return switch (op) {
       case "lessThan" -> "greaterThan";
       case "lessThanOrEqual" -> "greaterThanOrEqual";

@@ -267,7 +267,7 @@ final class SqlPredicateHints {
       Operand column = left.column() != null ? left : right;
       Operand value = left.column() != null ? right : left;
       if (column.column() == null || value.literal() == null) return null;
-      if (left.column() == null) name = mirror(name);
+      if (left.column() == null) name = JsonPredicate.mirror(name);
       JsonNode literal = typed(value, column.type());
       if (literal == null) return null;
       if (name.equals("notEqual"))
@@ -378,16 +378,6 @@ final class SqlPredicateHints {
       case "float", "double" -> "double";
       case "boolean" -> "bool";
       default -> null; // timestamps, decimals, binary: not pruned on
-    };
-  }
-
-  private static String mirror(String op) {
-    return switch (op) {
-      case "lessThan" -> "greaterThan";
-      case "lessThanOrEqual" -> "greaterThanOrEqual";
-      case "greaterThan" -> "lessThan";
-      case "greaterThanOrEqual" -> "lessThanOrEqual";
-      default -> op;
     };
   }
 

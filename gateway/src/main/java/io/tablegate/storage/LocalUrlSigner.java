@@ -64,10 +64,6 @@ public final class LocalUrlSigner {
     };
   }
 
-  String urlFor(String location, long expires, String recipient) {
-    return urlFor(location, expires, recipient, null);
-  }
-
   private String urlFor(String location, long expires, String recipient, String networks) {
     return baseUrl.get()
         + PATH
