@@ -169,7 +169,7 @@ public final class Gateway {
           new SharingService(
               live::catalog,
               tables.formats(),
-              signers(config, stores, signer),
+              signers(config, stores, signer, clock),
               workers,
               clock,
               config.queryTablePageSizeLimit(),
@@ -180,7 +180,9 @@ public final class Gateway {
               sealer,
               new RequestLimits(
                   config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()),
-              scanGate);
+              scanGate,
+              caches.cache(),
+              Duration.ofSeconds(urlReuseWindowSeconds(config)));
       InvalidationService invalidations =
           invalidations(
               vertx, config, live, caches, tables, workers, adminWorkers, telemetry, clock, res);
@@ -252,7 +254,8 @@ public final class Gateway {
           scanGate,
           listeners.sharingLimits,
           listeners.adminLimits,
-          live);
+          live,
+          service);
       Future<Void> busReady =
           caches.bus() instanceof RedisInvalidationBus redisBus
               ? redisBus
@@ -456,14 +459,52 @@ public final class Gateway {
     return Sealer.random();
   }
 
-  /** Who signs a table's file URLs: its store (presigned) or the gateway (proxied through it). */
+  /**
+   * Who signs a table's file URLs: its store (presigned) or the gateway (proxied through it). With
+   * a URL reuse window ({@code redis.urlReuseWindowSeconds}), one request's URLs are signed as of
+   * the start of the window it falls in and valid for the lifetime plus the window, so they are the
+   * same for every request of the window (their encoded lines are shared through Redis) and each
+   * recipient still gets at least the configured lifetime.
+   */
   private static BiFunction<SharedTable, io.tablegate.auth.Recipient, UrlSigner> signers(
-      GatewayConfig config, Map<String, S3Store> stores, LocalUrlSigner signer) {
+      GatewayConfig config, Map<String, S3Store> stores, LocalUrlSigner signer, Clock clock) {
     long urlSeconds = config.preSignedUrlTimeoutSeconds();
-    return (table, recipient) ->
-        table.presigned()
+    long window = urlReuseWindowSeconds(config);
+    return (table, recipient) -> {
+      if (window <= 0) {
+        return table.presigned()
             ? location -> stores.get(table.store()).presign(location, urlSeconds)
             : signer.forRecipient(recipient.id(), recipient.networks());
+      }
+      long now = Math.floorDiv(clock.millis(), 1000);
+      long start = now - Math.floorMod(now, window);
+      long seconds = urlSeconds + window;
+      if (!table.presigned())
+        return signer.forRecipient(recipient.id(), recipient.networks(), (start + seconds) * 1000);
+      S3Store store = stores.get(table.store());
+      if (!store.presignsAt() || seconds > 7 * 24 * 3600)
+        return location -> store.presign(location, urlSeconds);
+      java.time.Instant signedAt = java.time.Instant.ofEpochSecond(start);
+      String key = "p|" + table.store() + "|" + start + "|" + seconds;
+      return new UrlSigner() {
+        @Override
+        public SignedUrl sign(String location) {
+          return store.presignAt(location, seconds, signedAt);
+        }
+
+        @Override
+        public String reuseKey() {
+          return key;
+        }
+      };
+    };
+  }
+
+  /** The URL reuse window in seconds; 0 when off (it needs the Redis cache tier). */
+  static long urlReuseWindowSeconds(GatewayConfig config) {
+    return config.redis() != null && config.redis().sharedTtlMs() > 0
+        ? config.redis().urlReuseWindowSeconds()
+        : 0;
   }
 
   /**
@@ -776,7 +817,24 @@ public final class Gateway {
       ScanGate scans,
       ConnectionLimits sharing,
       ConnectionLimits admin,
-      LiveCatalog live) {
+      LiveCatalog live,
+      SharingService service) {
+    if (urlReuseWindowSeconds(config) > 0) {
+      String help =
+          "complete queries' encoded lines shared through Redis for a URL reuse window: served"
+              + " from Redis (hit), written there (recorded), lost by Redis while served (lost)";
+      t.counter(
+          "tablegate.shared.lines", help, service, s -> s.sharedLinesStats()[0], "result", "hit");
+      t.counter(
+          "tablegate.shared.lines",
+          help,
+          service,
+          s -> s.sharedLinesStats()[1],
+          "result",
+          "recorded");
+      t.counter(
+          "tablegate.shared.lines", help, service, s -> s.sharedLinesStats()[2], "result", "lost");
+    }
     t.counter(
         "tablegate.metadata.lookups",
         "latest-version, snapshot and file-list lookups, by whether a cache tier answered",

@@ -667,7 +667,8 @@ public final class ConfigLoader {
             "channel",
             "keyPrefix",
             "timeoutMs",
-            "sharedTtlMs"));
+            "sharedTtlMs",
+            "urlReuseWindowSeconds"));
     List<String> endpoints = new ArrayList<>();
     String uri = text(n, "uri", null);
     if (uri != null) endpoints.add(uri);
@@ -693,7 +694,8 @@ public final class ConfigLoader {
         text(n, "channel", "tablegate:invalidations"),
         text(n, "keyPrefix", "tablegate:"),
         number(n, "timeoutMs", 500, 1, 60_000),
-        number(n, "sharedTtlMs", 86_400_000L, 0, Long.MAX_VALUE));
+        number(n, "sharedTtlMs", 86_400_000L, 0, Long.MAX_VALUE),
+        number(n, "urlReuseWindowSeconds", 300, 0, 86_400));
   }
 
   private NotificationsConfig notifications(JsonNode n, RedisConfig redis) {

@@ -10,6 +10,11 @@ import java.util.List;
  *
  * @param sharedTtlMs lifetime of version-keyed entries (snapshots, file lists) in Redis; 0 turns
  *     the Redis cache tier off (Redis then only carries invalidations)
+ * @param urlReuseWindowSeconds with the Redis cache tier on: file URLs are signed as of the start
+ *     of a window of this length and valid for the configured URL lifetime plus the window, so
+ *     every recipient still gets at least the whole lifetime, and the encoded file lines of a
+ *     complete query are kept in Redis for the window and served again, by any instance, without
+ *     listing, signing or encoding; 0 turns this off
  */
 public record RedisConfig(
     String uri,
@@ -21,7 +26,8 @@ public record RedisConfig(
     String channel,
     String keyPrefix,
     long timeoutMs,
-    long sharedTtlMs) {
+    long sharedTtlMs,
+    long urlReuseWindowSeconds) {
   public RedisConfig {
     endpoints = List.copyOf(endpoints);
   }
@@ -46,6 +52,8 @@ public record RedisConfig(
         + timeoutMs
         + ", sharedTtlMs="
         + sharedTtlMs
+        + ", urlReuseWindowSeconds="
+        + urlReuseWindowSeconds
         + "]";
   }
 }

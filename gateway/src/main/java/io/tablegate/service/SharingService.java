@@ -2,6 +2,7 @@ package io.tablegate.service;
 
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tablegate.auth.Recipient;
+import io.tablegate.cache.MetadataCache;
 import io.tablegate.catalog.ShareCatalog;
 import io.tablegate.catalog.SharedTable;
 import io.tablegate.crypto.Sealer;
@@ -51,6 +52,7 @@ public final class SharingService {
   private final QueryTokens tokens;
   private final int pageSizeLimit;
   private final ResponseCache responses;
+  private final SharedLines sharedLines;
   private final RequestLimits limits;
   private final ScanGate scans;
 
@@ -64,6 +66,9 @@ public final class SharingService {
    * @param sealer seals page and refresh tokens with the key all instances share
    * @param limits bounds on predicate hints
    * @param scans the slots of the table scans this instance runs at once
+   * @param sharedLinesCache where complete queries' encoded lines are shared for a URL signing
+   *     window (null: nowhere)
+   * @param sharedLinesWindow that window ({@link Duration#ZERO}: lines are not shared)
    */
   public SharingService(
       java.util.function.Supplier<ShareCatalog> catalogs,
@@ -78,8 +83,14 @@ public final class SharingService {
       long responseCacheBytes,
       Sealer sealer,
       RequestLimits limits,
-      ScanGate scans) {
+      ScanGate scans,
+      MetadataCache sharedLinesCache,
+      Duration sharedLinesWindow) {
     this.limits = limits;
+    this.sharedLines =
+        sharedLinesCache == null || sharedLinesWindow.isZero()
+            ? null
+            : new SharedLines(sharedLinesCache, sharedLinesWindow);
     this.scans = scans;
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
     this.catalogs = catalogs;
@@ -88,6 +99,16 @@ public final class SharingService {
     this.workers = workers;
     this.tokens = new QueryTokens(clock, pageTokenTtlMs, refreshTokenTtlMs, sealer);
     this.pageSizeLimit = pageSizeLimit;
+  }
+
+  /**
+   * Queries served from lines shared through Redis, lists written there, and lists Redis lost while
+   * they were served; zeros when lines are not shared.
+   */
+  public long[] sharedLinesStats() {
+    return sharedLines == null
+        ? new long[3]
+        : new long[] {sharedLines.hits(), sharedLines.recorded(), sharedLines.lost()};
   }
 
   // ---- listings (in memory) -------------------------------------------------------------------
@@ -373,19 +394,51 @@ public final class SharingService {
                               new HashSet<>(snap.metadata().partitionColumns()),
                               limits.maxPredicateLeaves(),
                               limits.maxPredicateDepth());
-                      LineContext lines = new LineContext(rf, ids, signers.apply(table, who));
+                      UrlSigner signer = signers.apply(table, who);
+                      LineContext lines = new LineContext(rf, ids, signer);
                       Long ts = timeTravel ? snap.timestamp() : null;
-                      LineSource body =
-                          new SnapshotLineSource(
-                              format.scan(snap, true),
-                              lines,
-                              predicate,
-                              q.limitHint(),
-                              page == null ? 0 : page.index(),
-                              pageSize,
-                              stamped,
-                              ts,
-                              trailer);
+                      long skip = page == null ? 0 : page.index();
+                      // the table's lines after `after` files: the body, or what a lost shared
+                      // list continues with
+                      java.util.function.LongFunction<LineSource> fromTable =
+                          after ->
+                              new SnapshotLineSource(
+                                  format.scan(snap, true),
+                                  lines,
+                                  predicate,
+                                  q.limitHint(),
+                                  skip + after,
+                                  pageSize,
+                                  stamped,
+                                  ts,
+                                  trailer);
+                      // complete queries whose URLs are reusable in this signing window: their
+                      // lines are shared through Redis (a limit hint counts records, not files, so
+                      // such a query could not continue a lost list at a file count)
+                      String linesKey =
+                          cacheable
+                                  && sharedLines != null
+                                  && q.limitHint() == null
+                                  && signer.reuseKey() != null
+                              ? SharedLines.key(
+                                  version,
+                                  signer.reuseKey(),
+                                  table.id(),
+                                  rf.name(),
+                                  ids.name(),
+                                  String.valueOf(timeTravel),
+                                  q.jsonPredicateHints(),
+                                  String.valueOf(q.predicateHints()))
+                              : null;
+                      LineSource body = null;
+                      if (linesKey != null) {
+                        body = sharedLines.replay(table.location(), linesKey, trailer, fromTable);
+                        if (body == null)
+                          body =
+                              sharedLines.recording(
+                                  table.location(), linesKey, fromTable.apply(0), lines);
+                      }
+                      if (body == null) body = fromTable.apply(0);
                       if (cacheable) body = responses.recording(cacheKey, body, lines);
                       return new QueryStream(
                           version,

@@ -9,4 +9,13 @@ public interface UrlSigner {
   record SignedUrl(String url, long expirationTimestamp) {}
 
   SignedUrl sign(String location);
+
+  /**
+   * Non-null when every URL this signer makes may be handed out again to any request whose signer
+   * has the same key, until that key changes: the signing time and expiry are fixed (a window's),
+   * and nothing else of the request is in the URL. Null (the default): URLs are per request.
+   */
+  default String reuseKey() {
+    return null;
+  }
 }

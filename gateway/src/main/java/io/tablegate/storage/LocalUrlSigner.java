@@ -64,6 +64,36 @@ public final class LocalUrlSigner {
     };
   }
 
+  /**
+   * The signer of one recipient's URLs that all expire at {@code expires} (a signing window's end
+   * plus the lifetime): its URLs may be reused by any request of the same recipient, networks and
+   * expiry ({@link UrlSigner#reuseKey}).
+   */
+  public UrlSigner forRecipient(String recipient, List<Cidr> networks, long expires) {
+    String nets =
+        networks.isEmpty()
+            ? null
+            : String.join(",", networks.stream().map(Cidr::toString).toList());
+    String base = baseUrl.get();
+    String key = "g|" + base + "|" + recipient + "|" + nets + "|" + expires;
+    return new UrlSigner() {
+      @Override
+      public SignedUrl sign(String location) {
+        return new UrlSigner.SignedUrl(urlFor(location, expires, recipient, nets), expires);
+      }
+
+      @Override
+      public String reuseKey() {
+        return key;
+      }
+    };
+  }
+
+  /** How long the URLs of {@link #forRecipient(String, List)} stay valid, in milliseconds. */
+  public long ttlMillis() {
+    return ttlMillis;
+  }
+
   private String urlFor(String location, long expires, String recipient, String networks) {
     return baseUrl.get()
         + PATH

@@ -256,6 +256,7 @@ class ConfigLoaderTest {
           keyPrefix: "tg:"
           timeoutMs: 250
           sharedTtlMs: 0
+          urlReuseWindowSeconds: 0
         notifications: {webhookToken: webhook-token-0123456789, redisList: minio-events}
         """,
                 BASE)
@@ -272,6 +273,7 @@ class ConfigLoaderTest {
                 "inv",
                 "tg:",
                 250,
+                0,
                 0));
     assertThat(c.redis().toString()).doesNotContain("redis-secret-value");
     assertThat(c.notifications().webhookTokenSha256())
@@ -291,7 +293,8 @@ class ConfigLoaderTest {
                 "tablegate:invalidations",
                 "tablegate:",
                 500,
-                86_400_000L));
+                86_400_000L,
+                300));
     assertThat(defaults.notifications().webhookTokenSha256()).isNull();
     assertThatThrownBy(
             () ->

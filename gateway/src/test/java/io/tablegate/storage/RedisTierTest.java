@@ -52,7 +52,7 @@ class RedisTierTest {
         host: 127.0.0.1
         port: 0
         latestVersionTtlMs: 600000
-        redis: {uri: "%s", timeoutMs: 30000}
+        redis: {uri: "%s", timeoutMs: 30000, urlReuseWindowSeconds: 0}
         shares:
           - name: s
             schemas:

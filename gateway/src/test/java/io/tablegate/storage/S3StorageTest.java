@@ -183,6 +183,18 @@ class S3StorageTest {
       Thread.sleep(Math.max(0, signed.expirationTimestamp() - System.currentTimeMillis()) + 1100);
       // Then
       assertThat(gw.fetch(signed.url(), Map.of()).status()).isEqualTo(403);
+      // a URL reuse window's URLs are signed as of the window's start: valid from then for their
+      // seconds, the same bytes for every request of the window, refused once past
+      java.time.Instant windowStart =
+          java.time.Instant.ofEpochSecond(System.currentTimeMillis() / 1000 - 30);
+      var windowed = store.presignAt(location, 3600, windowStart);
+      assertThat(windowed.url()).contains("X-Amz-Expires=3600");
+      assertThat(windowed.expirationTimestamp())
+          .isEqualTo(windowStart.plusSeconds(3600).toEpochMilli());
+      assertThat(store.presignAt(location, 3600, windowStart)).isEqualTo(windowed);
+      assertThat(gw.fetch(windowed.url(), Map.of()).status()).isEqualTo(200);
+      var past = store.presignAt(location, 10, windowStart);
+      assertThat(gw.fetch(past.url(), Map.of()).status()).isEqualTo(403);
     }
   }
 

@@ -132,6 +132,25 @@ public final class RedisHarness implements AutoCloseable {
     }
   }
 
+  /** The keys matching {@code pattern} (KEYS: for tests' small databases only). */
+  public java.util.List<String> keys(String pattern) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      String header = command(s, "KEYS", pattern);
+      if (!header.startsWith("*")) throw new IOException("unexpected reply " + header);
+      InputStream in = s.getInputStream();
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (int i = Integer.parseInt(header.substring(1)); i > 0; i--) {
+        StringBuilder len = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') len.append((char) c);
+        int n = Integer.parseInt(len.toString().trim().substring(1));
+        out.add(new String(in.readNBytes(n), StandardCharsets.UTF_8));
+        in.readNBytes(2); // CRLF
+      }
+      return out;
+    }
+  }
+
   /** Runs a command (e.g. RPUSH) over a fresh connection; returns the first reply line. */
   public String run(String... words) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {

@@ -30,6 +30,9 @@ public final class RedisSharedTier implements SharedTier {
   private static final Logger LOGGER = LoggerFactory.getLogger(RedisSharedTier.class);
   private static final int CHUNK_ITEMS = 2_000;
 
+  /** A chunk is also written once it holds this many bytes (lists of large items: line blocks). */
+  private static final int CHUNK_BYTES = 1 << 20;
+
   private final Redis client;
   private final RedisAPI api;
   private final String prefix;
@@ -104,7 +107,7 @@ public final class RedisSharedTier implements SharedTier {
       public void add(byte[] item) {
         if (failed || done) return;
         chunk.appendInt(item.length).appendBytes(item);
-        if (++inChunk == CHUNK_ITEMS) flush();
+        if (++inChunk == CHUNK_ITEMS || chunk.length() >= CHUNK_BYTES) flush();
       }
 
       private void flush() {
@@ -143,11 +146,17 @@ public final class RedisSharedTier implements SharedTier {
           private Buffer chunk;
           private int pos;
 
+          /** The next chunk, asked for while this one is consumed (one round trip hidden). */
+          private Future<Response> ahead;
+
           @Override
           public boolean hasNext() {
             while (chunk == null || pos >= chunk.length()) {
               if (next >= chunks) return false;
-              Optional<Response> r = call(api.get(base + ":" + next++));
+              Future<Response> f = ahead != null ? ahead : api.get(base + ":" + next);
+              next++;
+              ahead = next < chunks ? api.get(base + ":" + next) : null;
+              Optional<Response> r = call(f);
               if (r.isEmpty())
                 throw new IllegalStateException(
                     "Redis lost chunk " + (next - 1) + " of a cached list");

@@ -256,6 +256,34 @@ public final class S3Store implements ObjectStore {
     return new UrlSigner.SignedUrl(signed.url().toString(), signed.expiration().toEpochMilli());
   }
 
+  /**
+   * A presigned GET URL signed as of {@code signedAt} and valid for {@code seconds} from then (so
+   * the URLs of one window are the same for every request), or null when this store's URLs are
+   * signed by the SDK (virtual-host style or no endpoint), whose signing time is always now.
+   */
+  public UrlSigner.SignedUrl presignAt(String location, long seconds, Instant signedAt) {
+    if (fastPresigner == null) return null;
+    Location loc = Location.parse(location);
+    var c = credentials.resolveCredentials();
+    String token =
+        c instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials s
+            ? s.sessionToken()
+            : null;
+    String url =
+        fastPresigner.presign(
+            new SigV4Presigner.Credentials(c.accessKeyId(), c.secretAccessKey(), token),
+            loc.bucket(),
+            loc.key(),
+            seconds,
+            signedAt);
+    return new UrlSigner.SignedUrl(url, signedAt.getEpochSecond() * 1000 + seconds * 1000);
+  }
+
+  /** Whether {@link #presignAt} signs (a path-style store with a known endpoint). */
+  public boolean presignsAt() {
+    return fastPresigner != null;
+  }
+
   /** A small object read whole, with its ETag and user metadata (the live catalog's document). */
   public record Document(byte[] content, String etag, java.util.Map<String, String> metadata) {}
 
