@@ -195,11 +195,16 @@ final class NdjsonWriter {
   }
 
   private void headers() {
-    resp.setStatusCode(200)
-        .putHeader(CONTENT_TYPE_HEADER, CONTENT_TYPE_VALUE)
-        .putHeader(VERSION_HEADER, Long.toString(stream.tableVersion()))
-        .putHeader(
-            CAPABILITIES_HEADER, capabilities(stream.format(), stream.capabilityEndStream()));
+    resp.setStatusCode(200).putHeader(CONTENT_TYPE_HEADER, CONTENT_TYPE_VALUE);
+    if (stream.asyncStatus()) {
+      // an async query's status: the version is known once the result is served
+      resp.putHeader(
+          CAPABILITIES_HEADER, "responseformat=" + stream.format().wireName() + ";asyncquery=true");
+    } else {
+      resp.putHeader(VERSION_HEADER, Long.toString(stream.tableVersion()))
+          .putHeader(
+              CAPABILITIES_HEADER, capabilities(stream.format(), stream.capabilityEndStream()));
+    }
     if (stream.fileIdHash() != null) resp.putHeader("fileidhash", stream.fileIdHash());
   }
 

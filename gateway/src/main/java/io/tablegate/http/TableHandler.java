@@ -114,15 +114,28 @@ final class TableHandler {
   }
 
   /**
-   * Async queries are not offered (we never answer {@code asyncquery=true}), so no query id exists.
+   * A poll of an async query: body {@code {"maxFiles", "pageToken"}} (the Scala client also sends
+   * {@code queryId}, which the path already names).
    */
   void queryStatus(RoutingContext ctx) {
-    // resolve the table first so that unknown tables and forbidden shares answer as everywhere else
-    service.share(BearerAuthHandler.recipient(ctx), ctx.pathParam("share"));
-    throw new io.tablegate.protocol.SharingException(
-        io.tablegate.protocol.ErrorCode.RESOURCE_DOES_NOT_EXIST,
-        "Query '"
-            + ctx.pathParam("queryId")
-            + "' does not exist: this server answers queries synchronously.");
+    QueryRequest page =
+        QueryRequestCodec.parse(
+            ctx.body().buffer() == null || ctx.body().buffer().length() == 0
+                ? "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+                : ctx.body().buffer().getBytes());
+    service
+        .queryStatus(
+            BearerAuthHandler.recipient(ctx),
+            ref(ctx),
+            capabilities(ctx),
+            ctx.request().getHeader("fileidhash"),
+            ctx.pathParam("queryId"),
+            page.maxFiles(),
+            page.pageToken())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) ctx.fail(ar.cause());
+              else NdjsonWriter.write(ctx, service, ar.result());
+            });
   }
 }

@@ -53,6 +53,7 @@ public final class SharingService {
   private final int pageSizeLimit;
   private final ResponseCache responses;
   private final SharedLines sharedLines;
+  private final AsyncQueries async;
   private final RequestLimits limits;
   private final ScanGate scans;
 
@@ -91,6 +92,13 @@ public final class SharingService {
         sharedLinesCache == null || sharedLinesWindow.isZero()
             ? null
             : new SharedLines(sharedLinesCache, sharedLinesWindow);
+    this.async =
+        new AsyncQueries(
+            sealer,
+            clock,
+            ASYNC_QUERY_TTL,
+            sharedLinesCache == null ? MetadataCache.disabled() : sharedLinesCache,
+            10_000);
     this.scans = scans;
     this.responses = new ResponseCache(responseCacheTtl, responseCacheBytes, clock);
     this.catalogs = catalogs;
@@ -110,6 +118,9 @@ public final class SharingService {
         ? new long[3]
         : new long[] {sharedLines.hits(), sharedLines.recorded(), sharedLines.lost()};
   }
+
+  /** How long an async query's id lives (Spark gives up polling after 10 minutes). */
+  static final Duration ASYNC_QUERY_TTL = Duration.ofHours(1);
 
   // ---- listings (in memory) -------------------------------------------------------------------
 
@@ -261,6 +272,165 @@ public final class SharingService {
       Recipient who, TableRef ref, Capabilities caps, String fileIdHash, QueryRequest q) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     validateQuery(table, caps, q);
+    if (caps.asyncQuery()
+        && q.startingVersion() == null
+        && q.pageToken() == null
+        && q.refreshToken() == null
+        && !q.includeRefreshToken()
+        && hintChars(q) <= MAX_ASYNC_HINT_CHARS) {
+      return submitAsync(who, table, caps, fileIdHash, q);
+    }
+    // a change query, a page, a refresh, or hints too long to hold in a query id: answered at once,
+    // as the protocol lets a server do with any async request
+    return query(who, table, caps, fileIdHash, q, null, false);
+  }
+
+  /** Predicate hint characters an async query id may hold (ids stay well under 2 KB). */
+  private static final int MAX_ASYNC_HINT_CHARS = 1_000;
+
+  private static int hintChars(QueryRequest q) {
+    int n = q.jsonPredicateHints() == null ? 0 : q.jsonPredicateHints().length();
+    if (q.predicateHints() != null) for (String h : q.predicateHints()) n += h.length() + 4;
+    return n;
+  }
+
+  // ---- async queries ---------------------------------------------------------------------------
+
+  /**
+   * Submits an async query: pins the version now (with the same checks as a direct query), starts
+   * the version's file list in the background and answers with the query's id.
+   */
+  private Future<QueryStream> submitAsync(
+      Recipient who, SharedTable table, Capabilities caps, String fileIdHash, QueryRequest q) {
+    FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
+    return blocking(
+        table,
+        () -> {
+          if (Inline.active()) throw Inline.MISS; // ids are shared through the cache's Redis tier
+          TableFormat format = format(table);
+          boolean timeTravel = q.version() != null || q.timestamp() != null;
+          long version =
+              q.version() != null
+                  ? checkVersion(table, format, q.version())
+                  : q.timestamp() != null
+                      ? atOrBefore(table, format, q.timestamp())
+                      : format.latestVersion(table.location());
+          TableSnapshot snap = format.snapshot(table.location(), version);
+          ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+          FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+          String id =
+              async.submit(
+                  new AsyncQueries.Query(
+                      who.id(),
+                      table.id(),
+                      version,
+                      timeTravel,
+                      q.predicateHints(),
+                      q.jsonPredicateHints(),
+                      q.limitHint()),
+                  table.location(),
+                  q.idempotencyKey());
+          AsyncQueries.Status status = async.status(id, k -> build(table, format, snap));
+          return QueryStream.status(rf, echo(fileIdHash, ids), statusLine(id, status));
+        });
+  }
+
+  /**
+   * A poll of an async query ({@code POST .../queries/{queryId}}): its status while its file list
+   * is being built or if that failed, then its result, page by page, as a direct query would give
+   * it at the version pinned when it was submitted. Unknown, altered, expired or foreign ids: 404.
+   */
+  public Future<QueryStream> queryStatus(
+      Recipient who,
+      TableRef ref,
+      Capabilities caps,
+      String fileIdHash,
+      String queryId,
+      Integer maxFiles,
+      String pageToken) {
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    AsyncQueries.Query aq = async.open(queryId, who.id(), table.id());
+    if (aq.timeTravel() && !table.historyShared())
+      throw SharingErrors.historyNotShared(table.qualifiedName());
+    if (maxFiles != null && maxFiles <= 0)
+      throw SharingErrors.invalidParameter("maxFiles must be positive.");
+    FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
+    Capabilities sync =
+        new Capabilities(
+            caps.responseFormats(), caps.readerFeatures(), caps.includeEndStreamAction(), false);
+    return blocking(
+            table,
+            () -> {
+              if (Inline.active()) throw Inline.MISS;
+              TableFormat format = format(table);
+              long version = tokenVersion(table, format, aq.version());
+              AsyncQueries.Status status =
+                  async.status(
+                      queryId,
+                      k -> build(table, format, format.snapshot(table.location(), version)));
+              if (status instanceof AsyncQueries.Status.Done) return null;
+              TableSnapshot snap = format.snapshot(table.location(), version);
+              ResponseFormat rf = FeatureGate.choose(sync, snap.protocol(), snap.metadata());
+              FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+              return QueryStream.status(rf, echo(fileIdHash, ids), statusLine(queryId, status));
+            })
+        .compose(
+            pending ->
+                pending != null
+                    ? Future.succeededFuture(pending)
+                    : query(
+                        who,
+                        table,
+                        sync,
+                        fileIdHash,
+                        aq.page(maxFiles, pageToken),
+                        aq.version(),
+                        aq.timeTravel()));
+  }
+
+  /** Reads the version's whole file list once, in the background (into the spill and Redis). */
+  private java.util.concurrent.CompletableFuture<Void> build(
+      SharedTable table, TableFormat format, TableSnapshot snap) {
+    return this.<Void>blocking(
+            table,
+            () -> {
+              try (io.tablegate.spi.CloseableIterator<io.tablegate.spi.DataFile> files =
+                  format.scan(snap, true)) {
+                while (files.hasNext()) files.next();
+              }
+              return null;
+            })
+        .toCompletionStage()
+        .toCompletableFuture();
+  }
+
+  private static byte[] statusLine(String queryId, AsyncQueries.Status status) {
+    Map<String, Object> s = new java.util.LinkedHashMap<>();
+    s.put("queryId", queryId);
+    if (status instanceof AsyncQueries.Status.Failed failed) {
+      s.put("status", "failed");
+      s.put("errorMessage", failed.message());
+    } else {
+      s.put("status", "pending");
+    }
+    byte[] json = io.tablegate.protocol.Tokens.bytes(Map.of("queryStatus", s));
+    byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+    line[json.length] = '\n';
+    return line;
+  }
+
+  /**
+   * A direct query; with {@code pinned}, an async query's page at the version pinned when it was
+   * submitted ({@code pinnedTravel}: the submission named a version or timestamp).
+   */
+  private Future<QueryStream> query(
+      Recipient who,
+      SharedTable table,
+      Capabilities caps,
+      String fileIdHash,
+      QueryRequest q,
+      Long pinned,
+      boolean pinnedTravel) {
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
     // only a change query reads the log per request and needs a scan slot; a snapshot's files come
     // from
@@ -285,8 +455,12 @@ public final class SharingService {
                       }
 
                       long version;
-                      boolean timeTravel = q.version() != null || q.timestamp() != null;
+                      boolean timeTravel =
+                          pinned != null
+                              ? pinnedTravel
+                              : q.version() != null || q.timestamp() != null;
                       if (page != null) version = tokenVersion(table, format, page.version());
+                      else if (pinned != null) version = tokenVersion(table, format, pinned);
                       else if (q.refreshToken() != null)
                         version =
                             tokenVersion(

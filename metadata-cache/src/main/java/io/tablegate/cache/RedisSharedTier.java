@@ -33,6 +33,9 @@ public final class RedisSharedTier implements SharedTier {
   /** A chunk is also written once it holds this many bytes (lists of large items: line blocks). */
   private static final int CHUNK_BYTES = 1 << 20;
 
+  /** Chunks a list writer or reader has in flight beyond the one it works on. */
+  private static final int IN_FLIGHT = 3;
+
   private final Redis client;
   private final RedisAPI api;
   private final String prefix;
@@ -103,6 +106,9 @@ public final class RedisSharedTier implements SharedTier {
       private boolean failed;
       private boolean done;
 
+      /** Chunks sent and not yet acknowledged: the writer goes on while Redis stores them. */
+      private final java.util.ArrayDeque<Future<Response>> inFlight = new java.util.ArrayDeque<>();
+
       @Override
       public void add(byte[] item) {
         if (failed || done) return;
@@ -112,17 +118,24 @@ public final class RedisSharedTier implements SharedTier {
 
       private void flush() {
         if (inChunk == 0) return;
-        Optional<Response> ok = setBytes(base + ":" + chunks, chunk, px);
-        if (ok.isEmpty()) failed = true;
+        inFlight.add(
+            client.send(
+                Request.cmd(Command.SET).arg(base + ":" + chunks).arg(chunk).arg("PX").arg(px)));
+        while (!failed && inFlight.size() > IN_FLIGHT) settleOldest();
         chunks++;
         chunk = Buffer.buffer();
         inChunk = 0;
+      }
+
+      private void settleOldest() {
+        if (call(inFlight.poll()).isEmpty()) failed = true;
       }
 
       @Override
       public void commit() {
         if (failed || done) return;
         flush();
+        while (!failed && !inFlight.isEmpty()) settleOldest();
         if (!failed) call(api.set(List.of(base, Integer.toString(chunks), "PX", px)));
         done = true;
       }
@@ -146,17 +159,19 @@ public final class RedisSharedTier implements SharedTier {
           private Buffer chunk;
           private int pos;
 
-          /** The next chunk, asked for while this one is consumed (one round trip hidden). */
-          private Future<Response> ahead;
+          /** The next chunks, asked for while this one is consumed (round trips hidden). */
+          private final java.util.ArrayDeque<Future<Response>> ahead = new java.util.ArrayDeque<>();
+
+          private int asked;
 
           @Override
           public boolean hasNext() {
             while (chunk == null || pos >= chunk.length()) {
               if (next >= chunks) return false;
-              Future<Response> f = ahead != null ? ahead : api.get(base + ":" + next);
+              while (asked < chunks && asked <= next + IN_FLIGHT)
+                ahead.add(api.get(base + ":" + asked++));
               next++;
-              ahead = next < chunks ? api.get(base + ":" + next) : null;
-              Optional<Response> r = call(f);
+              Optional<Response> r = call(ahead.poll());
               if (r.isEmpty())
                 throw new IllegalStateException(
                     "Redis lost chunk " + (next - 1) + " of a cached list");
