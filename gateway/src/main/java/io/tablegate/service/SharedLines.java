@@ -127,6 +127,7 @@ final class SharedLines {
       /** The shared tier lost the rest (or it is damaged): the table serves it. */
       private byte[] lost(int maxLines) {
         lost.increment();
+        cache.invalidateShared(location, key); // the next request of the window records it anew
         rest = fallback.apply(emitted);
         return rest.next(maxLines);
       }

@@ -227,6 +227,40 @@ class SharedLinesTest {
         .isEqualTo(1);
   }
 
+  @Test
+  @Order(4)
+  void anAsyncQuerySubmittedToOneInstanceIsAnsweredByAnother() throws Exception {
+    // Given: A takes the query and builds its list (into Redis)
+    Response submitted =
+        a.post(
+            QUERY,
+            ALICE,
+            Map.of("delta-sharing-capabilities", "asyncquery=true"),
+            "{\"idempotencyKey\": \"job-1\"}");
+    String id = submitted.lines().get(0).get("queryStatus").get("queryId").asText();
+    // When: the recipient's polls reach B
+    pulledByB.set(0);
+    String poll =
+        "http://127.0.0.1:"
+            + b.gateway.port()
+            + "/delta-sharing/shares/s/schemas/r/tables/t/queries/"
+            + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    Response r = null;
+    for (int i = 0; i < 600; i++) {
+      r = b.send(io.vertx.core.http.HttpMethod.POST, poll, ALICE, Map.of(), "{}");
+      if (r.status() != 200 || !r.lines().get(0).has("queryStatus")) break;
+      Thread.sleep(100);
+    }
+    // Then: B answers the whole result, from what A left in Redis: B never read the table
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(fileLines(r)).hasSize(FILES);
+    assertThat(
+            RedisTierTest.counter(
+                b.management("/metrics").text(),
+                "tablegate_metadata_lookups_total{result=\"miss\"}"))
+        .isZero();
+  }
+
   static List<String> ids(List<String> lines) throws Exception {
     java.util.ArrayList<String> out = new java.util.ArrayList<>();
     for (String l : lines)
