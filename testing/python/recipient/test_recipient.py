@@ -1,5 +1,7 @@
 """The real Python connector (delta-sharing 1.4.2, pandas, pyarrow) reading tables written by real
 engines through the gateway: rows equal what the writing engine reads itself."""
+import json
+
 import delta_sharing
 import pytest
 from conftest import rows
@@ -107,6 +109,20 @@ def test_a_revoked_token_is_refused_clearly(env):
 def test_a_profile_written_by_the_cli(env, expected):
     want = expected["delta_partitioned"]["latest"]
     frame = delta_sharing.load_as_pandas(f"{env['TABLEGATE_CLI_PROFILE']}#{SHARE}.{SCHEMA}.delta_partitioned")
+    assert rows(frame, columns(want)) == want
+
+
+def test_the_gateways_own_oauth_client_credentials_profile(env, expected):
+    # written by `tablegate share token create --oauth`: the connector asks the gateway's token endpoint
+    # (client id and secret by HTTP Basic) for a short-lived JWT and sends it as its bearer token
+    want = expected["delta_partitioned"]["latest"]
+    path = env["TABLEGATE_GATEWAY_OAUTH_PROFILE"]
+    with open(path) as f:
+        profile = json.load(f)
+    assert profile["shareCredentialsVersion"] == 2 and profile["type"] == "oauth_client_credentials"
+    assert profile["tokenEndpoint"] == profile["endpoint"] + "/oauth/token"
+    assert [s.name for s in delta_sharing.SharingClient(path).list_shares()] == [SHARE]
+    frame = delta_sharing.load_as_pandas(f"{path}#{SHARE}.{SCHEMA}.delta_partitioned")
     assert rows(frame, columns(want)) == want
 
 

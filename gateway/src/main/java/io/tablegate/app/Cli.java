@@ -43,17 +43,17 @@ public final class Cli {
         share update NAME --add-schema S | --remove-schema S
                           | --add-table SCHEMA.TABLE=LOCATION [--format delta|iceberg] [--history] [--store S] [--proxy]
                           | --remove-table SCHEMA.TABLE
-        share token create SHARE [--description TEXT] [--expires-in 30d|12h|90m|SECONDS] [--profile FILE]
+        share token create SHARE [--description TEXT] [--expires-in 30d|12h|90m|SECONDS] [--profile FILE [--oauth]]
                                [--activation [--link-expires-in 7d]]   (a single-use download link instead)
         share token list SHARE
         share token revoke TOKEN_ID
-        share token rotate TOKEN_ID [--grace 1h] [--profile FILE]
+        share token rotate TOKEN_ID [--grace 1h] [--profile FILE [--oauth]]
         recipient list
         recipient create NAME [--share S]... [--allow-network CIDR]... [--oidc-issuer URL --oidc-subject VALUE [--oidc-claim sub] [--oidc-audience AUD]]
         recipient grant NAME SHARE | recipient ungrant NAME SHARE
         recipient remove NAME                         (revokes its tokens)
         recipient usage NAME                          (requests, files and bytes per table, on this instance)
-        recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE] [--activation]
+        recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE [--oauth]] [--activation]
 
       Options: --admin URL (default $TABLEGATE_ADMIN_URL or http://127.0.0.1:8081)
                --token TOKEN (default $TABLEGATE_ADMIN_TOKEN)   --json (print the API's JSON)""";
@@ -110,7 +110,8 @@ public final class Cli {
         if (a.equals("--json")
             || a.equals("--history")
             || a.equals("--proxy")
-            || a.equals("--activation")) {
+            || a.equals("--activation")
+            || a.equals("--oauth")) {
           opts.computeIfAbsent(a, k -> new ArrayList<>()).add("true");
         } else if (a.startsWith("--")) {
           if (i + 1 >= argv.length) throw new Usage(a + " needs a value");
@@ -399,7 +400,9 @@ public final class Cli {
    */
   private void secret(JsonNode n, Map<String, List<String>> o) {
     String profile = one(o, "--profile", null);
-    if (profile != null) writeProfile(Path.of(profile), n.get("profile"));
+    // --oauth: the OAuth client-credentials profile (v2) of the same token, as client id and secret
+    if (profile != null)
+      writeProfile(Path.of(profile), n.get(o.containsKey("--oauth") ? "oauthProfile" : "profile"));
     if (json) {
       out.println(pretty(n));
     } else {

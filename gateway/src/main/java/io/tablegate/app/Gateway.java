@@ -198,12 +198,14 @@ public final class Gateway {
           config.oidc() == null
               ? null
               : new OidcAuthenticator(vertx, workers, config.oidc(), () -> live.view().policies());
+      TokenAuthenticator tokenAuth =
+          new TokenAuthenticator(() -> live.view().tokensBySha256(), config.authEnabled(), clock);
+      io.tablegate.auth.AccessTokens accessTokens =
+          config.authEnabled()
+              ? new io.tablegate.auth.AccessTokens(accessTokenSecrets(config), base::get, clock)
+              : null;
       BearerAuthHandler auth =
-          new BearerAuthHandler(
-              new TokenAuthenticator(
-                  () -> live.view().tokensBySha256(), config.authEnabled(), clock),
-              oidc,
-              config.network());
+          new BearerAuthHandler(tokenAuth, oidc, accessTokens, config.network());
       RateLimitHandler rateLimit = rateLimit(vertx, config, clock, res);
       UsageLedger usage = new UsageLedger();
       Listeners listeners = new Listeners(vertx, config);
@@ -228,7 +230,9 @@ public final class Gateway {
                       config.admin() == null
                           ? io.tablegate.auth.ActivationRedeemer.NONE
                           : live::redeemActivation,
-                      usage));
+                      usage,
+                      accessTokens,
+                      tokenAuth));
       Supplier<Handler<HttpServerRequest>> adminHandlers =
           config.admin() == null
               ? null
@@ -449,6 +453,22 @@ public final class Gateway {
             "iceberg",
             formatDecorator.apply(icebergCaching));
     return new Tables(formats, List.of(deltaCaching, icebergCaching), router, route);
+  }
+
+  /**
+   * What the OAuth access-token keys derive from: the shared signing key and the previous ones
+   * (rotation), or this instance's own random key when none is configured.
+   */
+  private static List<byte[]> accessTokenSecrets(GatewayConfig config) {
+    if (config.signingKey() == null) {
+      byte[] k = new byte[32];
+      new java.security.SecureRandom().nextBytes(k);
+      return List.of(k);
+    }
+    List<byte[]> out = new java.util.ArrayList<>();
+    out.add(config.signingKey());
+    out.addAll(config.previousSigningKeys());
+    return out;
   }
 
   private static Sealer sealer(GatewayConfig config) {

@@ -74,4 +74,47 @@ public final class TokenAuthenticator {
     }
     return match.recipient();
   }
+
+  /**
+   * The token a client of the OAuth token endpoint authenticates as: {@code clientId} is the
+   * token's id, {@code secret} the token itself. Null when they do not match a valid (unrevoked,
+   * unexpired) token; which of these failed is not told (no oracle for client ids).
+   */
+  public TokenEntry client(String clientId, String secret) {
+    if (clientId == null || secret == null) return null;
+    TokenEntry match = tokens.get().get(HexFormat.of().formatHex(ConfigLoader.sha256(secret)));
+    if (match == null || !match.id().equals(clientId)) return null;
+    if (match.revokedAt() != null) return null;
+    if (match.expiresAt() != null && !clock.instant().isBefore(match.expiresAt())) return null;
+    return match;
+  }
+
+  private volatile Map<String, TokenEntry> indexedFrom;
+  private volatile Map<String, TokenEntry> byId = Map.of();
+
+  /**
+   * The recipient of the token named {@code id} (an access token's client), checked again now: a
+   * revoked or expired token's access tokens stop working at once. A 401 protocol error otherwise.
+   */
+  public Recipient byId(String id) {
+    Map<String, TokenEntry> current = tokens.get();
+    if (current != indexedFrom) {
+      Map<String, TokenEntry> index = new java.util.HashMap<>();
+      for (TokenEntry e : current.values()) index.put(e.id(), e);
+      byId = index;
+      indexedFrom = current;
+    }
+    TokenEntry match = byId.get(id);
+    if (match == null || match.revokedAt() != null) {
+      throw SharingErrors.unauthenticated(
+          "The access token's client was removed or revoked. Ask your share provider for a new profile.");
+    }
+    if (match.expiresAt() != null && !clock.instant().isBefore(match.expiresAt())) {
+      throw SharingErrors.unauthenticated(
+          "The access token's client expired at "
+              + match.expiresAt()
+              + ". Ask your share provider for a new profile.");
+    }
+    return match.recipient();
+  }
 }

@@ -857,6 +857,7 @@ public final class LiveCatalog {
     ObjectNode out = ((ObjectNode) stored).deepCopy();
     out.put("token", minted.secret());
     out.set("profile", profile(minted.secret(), expiresAt));
+    out.set("oauthProfile", oauthProfile(minted.id(), minted.secret()));
     return out;
   }
 
@@ -867,6 +868,23 @@ public final class LiveCatalog {
     p.put("endpoint", publicEndpoint.get());
     p.put("bearerToken", secret);
     if (expiresAt != null) p.put("expirationTime", expiresAt.toString());
+    return p;
+  }
+
+  /**
+   * The same token as an OAuth client of the gateway's token endpoint: the {@code .share} profile
+   * of type {@code oauth_client_credentials} (shareCredentialsVersion 2) that the Delta Sharing
+   * connectors read, and Databricks imports as {@code OAUTH_CLIENT_CREDENTIALS}.
+   */
+  public ObjectNode oauthProfile(String clientId, String secret) {
+    ObjectNode p = MAPPER.createObjectNode();
+    p.put("shareCredentialsVersion", 2);
+    p.put("type", "oauth_client_credentials");
+    p.put("endpoint", publicEndpoint.get());
+    p.put("tokenEndpoint", publicEndpoint.get() + "/oauth/token");
+    p.put("clientId", clientId);
+    p.put("clientSecret", secret);
+    p.put("scope", "sharing");
     return p;
   }
 
@@ -934,6 +952,7 @@ public final class LiveCatalog {
     out.put("token", minted.secret());
     out.put("previousTokenValidUntil", clock.instant().plus(grace).toString());
     out.set("profile", profile(minted.secret(), expiry[0]));
+    out.set("oauthProfile", oauthProfile(minted.id(), minted.secret()));
     return out;
   }
 

@@ -32,6 +32,9 @@ public final class ApiRouter {
    * @param observer told of every request when it ends (metrics)
    * @param activations redeems single-use activation links ({@code GET {endpoint}/activate/{code}})
    * @param usage where recipients' reads are counted ({@code recipient usage})
+   * @param accessTokens the gateway's own OAuth access tokens ({@code POST
+   *     {endpoint}/oauth/token}); null when authorization is off
+   * @param clients the gateway tokens that are the token endpoint's clients
    */
   public static Router create(
       Vertx vertx,
@@ -47,7 +50,9 @@ public final class ApiRouter {
       InvalidationService invalidations,
       RequestObserver observer,
       io.tablegate.auth.ActivationRedeemer activations,
-      io.tablegate.service.UsageLedger usage) {
+      io.tablegate.service.UsageLedger usage,
+      io.tablegate.auth.AccessTokens accessTokens,
+      io.tablegate.auth.TokenAuthenticator clients) {
     Router router = Router.router(vertx);
     String p = endpoint.equals("/") ? "" : endpoint;
     SharesHandler shares = new SharesHandler(service);
@@ -89,6 +94,13 @@ public final class ApiRouter {
                           }
                         }));
     router.route(HttpMethod.HEAD, p + LocalUrlSigner.PATH + ":object").handler(files::serve);
+    if (accessTokens != null) {
+      // the recipients' OAuth token endpoint: the client's credentials are in the request itself
+      OAuthHandler oauth = new OAuthHandler(accessTokens, clients, auth.network());
+      router.post(p + "/oauth/token").handler(BodyHandler.create(false).setBodyLimit(8_192));
+      router.post(p + "/oauth/token").handler(oauth::token);
+      router.get(p + "/oauth/jwks").handler(oauth::jwks);
+    }
 
     String table = p + "/shares/:share/schemas/:schema/tables/:table";
     // the body handler comes first: authentication may be asynchronous (OIDC key fetches)

@@ -1,5 +1,6 @@
 package io.tablegate.http;
 
+import io.tablegate.auth.AccessTokens;
 import io.tablegate.auth.Bearer;
 import io.tablegate.auth.OidcAuthenticator;
 import io.tablegate.auth.Recipient;
@@ -10,25 +11,32 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Authenticates the {@code Authorization} header: a JWT goes to the OIDC authenticator when OIDC is
- * configured, anything else is a gateway token ({@link TokenAuthenticator}). Puts the {@link
- * Recipient} on the context under {@link #RECIPIENT}; a failure is the protocol's 401.
+ * Authenticates the {@code Authorization} header: a JWT the gateway issued itself (its OAuth token
+ * endpoint) names a gateway token, checked again now; another JWT goes to the OIDC authenticator
+ * when OIDC is configured; anything else is a gateway token ({@link TokenAuthenticator}). Puts the
+ * {@link Recipient} on the context under {@link #RECIPIENT}; a failure is the protocol's 401.
  */
 public final class BearerAuthHandler implements Handler<RoutingContext> {
   public static final String RECIPIENT = "tablegate.recipient";
 
   private final TokenAuthenticator tokens;
   private final OidcAuthenticator oidc;
+  private final AccessTokens accessTokens;
   private final NetworkConfig network;
 
   /**
    * @param oidc validates identity-provider access tokens (JWTs); null when OIDC is off
+   * @param accessTokens validates the gateway's own OAuth access tokens; null when there are none
    * @param network how the client's address is found, for recipients' network allow-lists
    */
   public BearerAuthHandler(
-      TokenAuthenticator tokens, OidcAuthenticator oidc, NetworkConfig network) {
+      TokenAuthenticator tokens,
+      OidcAuthenticator oidc,
+      AccessTokens accessTokens,
+      NetworkConfig network) {
     this.tokens = tokens;
     this.oidc = oidc;
+    this.accessTokens = accessTokens;
     this.network = network;
   }
 
@@ -60,6 +68,16 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     String credential = Bearer.credential(header);
+    if (tokens.required()
+        && accessTokens != null
+        && credential != null
+        && OidcAuthenticator.looksLikeJwt(credential)) {
+      String client = accessTokens.verify(credential); // null: another issuer's token
+      if (client != null) {
+        admit(ctx, tokens.byId(client));
+        return;
+      }
+    }
     if (tokens.required()
         && oidc != null
         && credential != null

@@ -34,6 +34,9 @@ import java.util.function.LongFunction;
 final class SharedLines {
   private static final byte END = 'E';
 
+  /** Lines are kept in items of about this size (a replay writes one per pull). */
+  static final int ITEM_BYTES = 512 * 1024;
+
   private final MetadataCache cache;
   private final Duration ttl;
   private final LongAdder hits = new LongAdder();
@@ -167,10 +170,22 @@ final class SharedLines {
       private volatile boolean cancelled;
       private long counted;
 
+      /** Lines gathered into one item of about {@link #ITEM_BYTES}: fewer, larger replays. */
+      private final java.io.ByteArrayOutputStream item = new java.io.ByteArrayOutputStream();
+
       @Override
       public void cancel() {
         cancelled = true;
         inner.cancel();
+      }
+
+      private void writeItem() {
+        if (item.size() == 0) return;
+        long now = inner.emitted();
+        writer.add(ByteBuffer.allocate(4).putInt((int) (now - counted)).array());
+        writer.add(item.toByteArray());
+        item.reset();
+        counted = now;
       }
 
       @Override
@@ -179,16 +194,15 @@ final class SharedLines {
         if (cancelled) {
           writer.close();
         } else if (chunk == null) {
+          writeItem();
           Long min = lines.minExpirationOrNull();
           writer.add(
               ByteBuffer.allocate(9).put(END).putLong(min == null ? Long.MIN_VALUE : min).array());
           writer.commit();
           recorded.increment();
         } else {
-          long now = inner.emitted();
-          writer.add(ByteBuffer.allocate(4).putInt((int) (now - counted)).array());
-          writer.add(chunk);
-          counted = now;
+          item.writeBytes(chunk);
+          if (item.size() >= ITEM_BYTES) writeItem();
         }
         return chunk;
       }

@@ -106,6 +106,28 @@ class PythonRecipientTest {
                     "share", "token", "create", "engines", "--profile", cliProfile.toString()
                   });
       assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+      // the gateway's own OAuth client credentials (its token endpoint), as the CLI writes them
+      Path gatewayOauthProfile = dir.resolve("gateway-oauth.share");
+      code =
+          new Cli(
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  Map.of(
+                      "TABLEGATE_ADMIN_URL",
+                      "http://127.0.0.1:" + gw.gateway.adminPort(),
+                      "TABLEGATE_ADMIN_TOKEN",
+                      ADMIN))
+              .execute(
+                  new String[] {
+                    "share",
+                    "token",
+                    "create",
+                    "engines",
+                    "--profile",
+                    gatewayOauthProfile.toString(),
+                    "--oauth"
+                  });
+      assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
       // an OAuth client-credentials recipient: a policy maps the identity provider's subject to the
       // share
       Response policy =
@@ -137,6 +159,7 @@ class PythonRecipientTest {
                   Map.entry("TABLEGATE_REVOKED_PROFILE", revokedProfile.toString()),
                   Map.entry("TABLEGATE_CLI_PROFILE", cliProfile.toString()),
                   Map.entry("TABLEGATE_OAUTH_PROFILE", oauthProfile.toString()),
+                  Map.entry("TABLEGATE_GATEWAY_OAUTH_PROFILE", gatewayOauthProfile.toString()),
                   Map.entry("TABLEGATE_DAT", TestTables.dat().toString())),
               900,
               "run_pytest.py",
