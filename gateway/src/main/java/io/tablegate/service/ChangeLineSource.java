@@ -16,10 +16,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of a change query, one commit at a time (only one commit's actions are held). Two modes:
- * {@code STREAMING} ({@code /query} with {@code startingVersion}: data-changing add and remove
- * files plus later metaData) and {@code CDF} ({@code /changes}: a commit's cdc files when it has
- * any, else its data-changing adds as inserts and removes as deletes).
+ * The body of a change query, one commit at a time. A commit's lines depend on the whole commit
+ * (whether it has cdc files, whether it is a no-op MERGE), so a commit is read once to learn that
+ * and then served: up to {@link #HELD_IN_MEMORY} of its actions are held in memory, a larger commit
+ * goes to a spill file on local disk (deleted when the commit is served), so memory stays bounded
+ * whatever the size of a commit. Two modes: {@code STREAMING} ({@code /query} with {@code
+ * startingVersion}: data-changing add and remove files plus later metaData) and {@code CDF} ({@code
+ * /changes}: a commit's cdc files when it has any, else its data-changing adds as inserts and
+ * removes as deletes).
  *
  * <p>Pagination counts file lines only; a metaData line travels on the page of the file line that
  * follows it, or on the last page when no file follows.
@@ -54,7 +58,19 @@ final class ChangeLineSource implements LineSource {
   private final long pageSize;
   private final SnapshotLineSource.Trailer trailer;
   private final ArrayDeque<Item> items = new ArrayDeque<>();
+
+  /** Actions of one commit held in memory; beyond this the commit is spilled to disk. */
+  static final int HELD_IN_MEMORY = 10_000;
+
   private final List<ChangeRecord> commit = new ArrayList<>();
+  private java.nio.file.Path spill;
+  private java.io.DataOutputStream spillOut;
+  private java.io.DataInputStream spillIn;
+  private long spilled;
+  private int served;
+  private long maxHeld;
+  private boolean hasCdc;
+  private boolean noOpMerge;
   private ChangeRecord carried;
   private final ByteArrayBuilder deferred = new ByteArrayBuilder(256);
   private long fileIndex;
@@ -85,30 +101,25 @@ final class ChangeLineSource implements LineSource {
     this.trailer = trailer;
   }
 
-  /** Fills {@link #items} with the next commit's items; false at the end of the range. */
+  /**
+   * Reads the next commit (into memory, or past {@link #HELD_IN_MEMORY} actions into a spill file)
+   * and what its lines depend on; false at the end of the range.
+   */
   private boolean loadCommit() {
-    commit.clear();
-    if (carried != null) {
-      commit.add(carried);
+    dropCommit();
+    hasCdc = false;
+    noOpMerge = false;
+    long version = -1;
+    boolean any = false;
+    while (carried != null || changes.hasNext()) {
+      ChangeRecord r = carried != null ? carried : changes.next();
       carried = null;
-    }
-    while (changes.hasNext()) {
-      ChangeRecord r = changes.next();
-      if (!commit.isEmpty() && r.version() != commit.get(0).version()) {
+      if (any && r.version() != version) {
         carried = r;
         break;
       }
-      commit.add(r);
-    }
-    if (commit.isEmpty()) return false;
-    toItems(commit);
-    return true;
-  }
-
-  private void toItems(List<ChangeRecord> records) {
-    boolean hasCdc = false;
-    boolean noOpMerge = false;
-    for (ChangeRecord r : records) {
+      any = true;
+      version = r.version();
       if (r instanceof ChangeRecord.FileChange f && f.kind() == ChangeRecord.FileKind.CDC)
         hasCdc = true;
       if (r instanceof ChangeRecord.CommitInfo ci
@@ -116,16 +127,100 @@ final class ChangeLineSource implements LineSource {
           && isNoOpMerge(ci.operationMetrics())) {
         noOpMerge = true;
       }
+      hold(r);
     }
-    for (ChangeRecord r : records) {
+    if (spillOut != null) {
+      try {
+        spillOut.close();
+        spillOut = null;
+        spillIn =
+            new java.io.DataInputStream(
+                new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(spill), 65_536));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot read back a spilled commit", e);
+      }
+    }
+    return any;
+  }
+
+  private void hold(ChangeRecord r) {
+    try {
+      if (spillOut == null && commit.size() < HELD_IN_MEMORY) {
+        commit.add(r);
+        maxHeld = Math.max(maxHeld, commit.size());
+        return;
+      }
+      if (spillOut == null) {
+        spill = java.nio.file.Files.createTempFile("tablegate-commit-", ".spill");
+        spillOut =
+            new java.io.DataOutputStream(
+                new java.io.BufferedOutputStream(
+                    java.nio.file.Files.newOutputStream(spill), 65_536));
+      }
+      byte[] b = ChangeRecordCodec.encode(r);
+      spillOut.writeInt(b.length);
+      spillOut.write(b);
+      spilled++;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot spill a large commit to disk", e);
+    }
+  }
+
+  /** The commit's next action (memory first, then the spill), or null when it is served. */
+  private ChangeRecord nextHeld() {
+    if (served < commit.size()) return commit.get(served++);
+    if (spillIn == null || spilled == 0) return null;
+    try {
+      spilled--;
+      byte[] b = new byte[spillIn.readInt()];
+      spillIn.readFully(b);
+      return ChangeRecordCodec.decode(b);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read back a spilled commit", e);
+    }
+  }
+
+  private void dropCommit() {
+    commit.clear();
+    served = 0;
+    spilled = 0;
+    try {
+      if (spillOut != null) spillOut.close();
+      if (spillIn != null) spillIn.close();
+      if (spill != null) java.nio.file.Files.deleteIfExists(spill);
+    } catch (java.io.IOException e) {
+      // a temporary file left behind is removed with the temporary directory
+    }
+    spillOut = null;
+    spillIn = null;
+    spill = null;
+  }
+
+  /** The most actions held in memory at once so far (for tests of the bound). */
+  long maxHeld() {
+    return maxHeld;
+  }
+
+  /** Queues the next items of the current commit, or of the next; false at the end. */
+  private boolean fill() {
+    while (items.isEmpty()) {
+      ChangeRecord r = nextHeld();
+      if (r != null) toItems(r);
+      else if (!loadCommit()) return false;
+    }
+    return true;
+  }
+
+  private void toItems(ChangeRecord r) {
+    {
       if (r instanceof ChangeRecord.FileChange f) {
-        if (mode == Mode.CDF && noOpMerge) continue;
+        if (mode == Mode.CDF && noOpMerge) return;
         boolean keep =
             switch (f.kind()) {
               case CDC -> mode == Mode.CDF;
               case ADD, REMOVE -> f.file().dataChange() && !(mode == Mode.CDF && hasCdc);
             };
-        if (!keep) continue;
+        if (!keep) return;
         FileAction action =
             switch (f.kind()) {
               case CDC -> FileAction.CDF;
@@ -180,13 +275,12 @@ final class ChangeLineSource implements LineSource {
     ProtocolCodec.LineWriter out = new ProtocolCodec.LineWriter(maxLines * 600);
     int n = 0;
     while (n < maxLines) {
-      if (items.isEmpty() && !loadCommit()) {
+      if (!fill()) {
         done = true;
         byte[] rest = deferred.toByteArray();
         if (rest.length > 0) out.raw(rest);
         break;
       }
-      if (items.isEmpty()) continue;
       Item item = items.peek();
       if (item.isFile()) {
         if (fileIndex < skip) {
@@ -215,7 +309,10 @@ final class ChangeLineSource implements LineSource {
         }
       }
     }
-    if (done) changes.close();
+    if (done) {
+      changes.close();
+      dropCommit();
+    }
     byte[] bytes = out.toByteArray();
     return bytes.length == 0 && done ? null : bytes;
   }
@@ -233,5 +330,6 @@ final class ChangeLineSource implements LineSource {
   @Override
   public void close() {
     changes.close();
+    dropCommit();
   }
 }
