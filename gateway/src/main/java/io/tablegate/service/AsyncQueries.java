@@ -66,22 +66,34 @@ final class AsyncQueries {
       String jsonPredicateHints,
       Long limitHint) {
 
-    /** The query's request for one page of its result. */
-    QueryRequest page(Integer maxFiles, String pageToken) {
-      return new QueryRequest(
+    /** One page of the query's result, at the version pinned when it was submitted. */
+    TableQuery.Snapshot page(Integer maxFiles, String pageToken) {
+      QueryRequest request =
+          new QueryRequest(
+              predicateHints,
+              jsonPredicateHints,
+              limitHint,
+              null,
+              null,
+              null,
+              null,
+              maxFiles,
+              pageToken,
+              false,
+              null,
+              false,
+              null);
+      return new TableQuery.Snapshot(
+          null,
+          null,
           predicateHints,
           jsonPredicateHints,
           limitHint,
-          null,
-          null,
-          null,
-          null,
-          maxFiles,
-          pageToken,
           false,
           null,
-          false,
-          null);
+          new TableQuery.Paging(maxFiles, pageToken, request.pagingFingerprint()),
+          version,
+          timeTravel);
     }
   }
 

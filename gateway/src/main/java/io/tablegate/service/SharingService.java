@@ -271,9 +271,10 @@ public final class SharingService {
   public Future<QueryStream> query(
       Recipient who, TableRef ref, Capabilities caps, String fileIdHash, QueryRequest q) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
-    validateQuery(table, caps, q);
+    TableQuery query = TableQuery.of(q, caps);
+    query.check(table);
     if (caps.asyncQuery()
-        && q.startingVersion() == null
+        && query instanceof TableQuery.Snapshot
         && q.pageToken() == null
         && q.refreshToken() == null
         && !q.includeRefreshToken()
@@ -282,7 +283,17 @@ public final class SharingService {
     }
     // a change query, a page, a refresh, or hints too long to hold in a query id: answered at once,
     // as the protocol lets a server do with any async request
-    return query(who, table, caps, fileIdHash, q, null, false);
+    return run(who, table, caps, fileIdHash, query);
+  }
+
+  // ---- /changes --------------------------------------------------------------------------------
+
+  public Future<QueryStream> changes(
+      Recipient who, TableRef ref, Capabilities caps, String fileIdHash, ChangesRequest c) {
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    TableQuery.ChangeRange range = TableQuery.of(c);
+    range.check(table);
+    return run(who, table, caps, fileIdHash, range);
   }
 
   /** Predicate hint characters an async query id may hold (ids stay well under 2 KB). */
@@ -378,14 +389,7 @@ public final class SharingService {
             pending ->
                 pending != null
                     ? Future.succeededFuture(pending)
-                    : query(
-                        who,
-                        table,
-                        sync,
-                        fileIdHash,
-                        aq.page(maxFiles, pageToken),
-                        aq.version(),
-                        aq.timeTravel()));
+                    : run(who, table, sync, fileIdHash, aq.page(maxFiles, pageToken)));
   }
 
   /** Reads the version's whole file list once, in the background (into the spill and Redis). */
@@ -419,24 +423,17 @@ public final class SharingService {
     return line;
   }
 
+  // ---- one pipeline for every table read -----------------------------------------------------
+
   /**
-   * A direct query; with {@code pinned}, an async query's page at the version pinned when it was
-   * submitted ({@code pinnedTravel}: the submission named a version or timestamp).
+   * Streams a validated table query: a change range reads the log per request and holds a scan
+   * slot; a snapshot's files come from its version's one shared scan (see {@link SharedScans}).
    */
-  private Future<QueryStream> query(
-      Recipient who,
-      SharedTable table,
-      Capabilities caps,
-      String fileIdHash,
-      QueryRequest q,
-      Long pinned,
-      boolean pinnedTravel) {
+  private Future<QueryStream> run(
+      Recipient who, SharedTable table, Capabilities caps, String fileIdHash, TableQuery query) {
     FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
-    // only a change query reads the log per request and needs a scan slot; a snapshot's files come
-    // from
-    // its version's one shared scan (see SharedScans)
     Future<ScanGate.Slot> slotted =
-        q.startingVersion() != null ? scans.acquire() : Future.succeededFuture();
+        query instanceof TableQuery.ChangeRange ? scans.acquire() : Future.succeededFuture();
     return slotted.compose(
         slot ->
             blocking(
@@ -444,184 +441,26 @@ public final class SharingService {
                     () -> {
                       TableFormat format = format(table);
                       QueryTokens.PageState page =
-                          q.pageToken() == null
+                          query.paging().pageToken() == null
                               ? null
                               : tokens.readPage(
-                                  q.pageToken(), who.id(), table.id(), q.pagingFingerprint());
-                      if (q.startingVersion() != null) {
-                        requireChanges(table, format);
-                        return changeQuery(
-                            who, table, format, caps, fileIdHash, requestedIds, q, page, slot);
-                      }
-
-                      long version;
-                      boolean timeTravel =
-                          pinned != null
-                              ? pinnedTravel
-                              : q.version() != null || q.timestamp() != null;
-                      if (page != null) version = tokenVersion(table, format, page.version());
-                      else if (pinned != null) version = tokenVersion(table, format, pinned);
-                      else if (q.refreshToken() != null)
-                        version =
-                            tokenVersion(
-                                table,
-                                format,
-                                tokens.readRefresh(q.refreshToken(), who.id(), table.id()));
-                      else if (q.version() != null)
-                        version = checkVersion(table, format, q.version());
-                      else if (q.timestamp() != null)
-                        version = atOrBefore(table, format, q.timestamp());
-                      else version = format.latestVersion(table.location());
-
-                      TableSnapshot snap = format.snapshot(table.location(), version);
-                      ResponseFormat rf =
-                          FeatureGate.choose(caps, snap.protocol(), snap.metadata());
-                      FileIds ids =
-                          requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
-                      boolean endStream =
-                          caps.includeEndStreamAction()
-                              || q.maxFiles() != null
-                              || q.includeRefreshToken();
-                      Integer pageSize =
-                          q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
-                      String refresh =
-                          q.includeRefreshToken()
-                              ? tokens.refresh(who.id(), table.id(), version)
-                              : null;
-                      SnapshotLineSource.Trailer trailer =
-                          endStream
-                              ? (next, minExp) ->
-                                  new EndStreamAction(
-                                      refresh,
-                                      next == null
-                                          ? null
-                                          : tokens.page(
-                                              who.id(),
-                                              table.id(),
-                                              q.pagingFingerprint(),
-                                              new QueryTokens.PageState(version, -1, next)),
-                                      minExp,
-                                      null,
-                                      null)
-                              : null;
-                      Long stamped = timeTravel ? version : null;
-                      byte[] head =
-                          head(
-                              rf,
-                              table,
-                              snap.protocol(),
-                              snap.metadata(),
-                              null,
-                              stamped,
-                              snap.size(),
-                              snap.numFiles());
-                      boolean cacheable =
-                          page == null
-                              && pageSize == null
-                              && q.refreshToken() == null; // a refresh wants new URLs
-                      String cacheKey =
-                          "q|"
-                              + who.id()
-                              + "|"
-                              + table.id()
-                              + "|"
-                              + table.location()
-                              + "|"
-                              + version
-                              + "|"
-                              + rf
-                              + "|"
-                              + ids
-                              + "|"
-                              + timeTravel
-                              + "|"
-                              + q.limitHint()
-                              + "|"
-                              + q.jsonPredicateHints()
-                              + "|"
-                              + q.predicateHints();
-                      LineSource cached = cacheable ? responses.replay(cacheKey, trailer) : null;
-                      if (cached != null)
-                        return new QueryStream(
-                            version,
-                            rf,
-                            endStream,
-                            caps.includeEndStreamAction(),
-                            echo(fileIdHash, ids),
-                            head,
-                            cached);
-                      // SQL predicateHints (partition filters of the parquet-format Spark
-                      // connector) and
-                      // jsonPredicateHints prune together: a file is left out only when neither can
-                      // match
-                      String hint =
-                          SqlPredicateHints.and(
-                              q.jsonPredicateHints(),
-                              SqlPredicateHints.toJson(
-                                  q.predicateHints(),
-                                  SqlPredicateHints.partitionTypes(
-                                      snap.metadata().schemaString(),
-                                      snap.metadata().partitionColumns())));
-                      JsonPredicate predicate =
-                          JsonPredicate.parse(
-                              hint,
-                              new HashSet<>(snap.metadata().partitionColumns()),
-                              limits.maxPredicateLeaves(),
-                              limits.maxPredicateDepth());
-                      UrlSigner signer = signers.apply(table, who);
-                      LineContext lines = new LineContext(rf, ids, signer);
-                      Long ts = timeTravel ? snap.timestamp() : null;
-                      long skip = page == null ? 0 : page.index();
-                      // the table's lines after `after` files: the body, or what a lost shared
-                      // list continues with
-                      java.util.function.LongFunction<LineSource> fromTable =
-                          after ->
-                              new SnapshotLineSource(
-                                  format.scan(snap, true),
-                                  lines,
-                                  predicate,
-                                  q.limitHint(),
-                                  skip + after,
-                                  pageSize,
-                                  stamped,
-                                  ts,
-                                  trailer);
-                      // complete queries whose URLs are reusable in this signing window: their
-                      // lines are shared through Redis (a limit hint counts records, not files, so
-                      // such a query could not continue a lost list at a file count)
-                      String linesKey =
-                          cacheable
-                                  && sharedLines != null
-                                  && q.limitHint() == null
-                                  && signer.reuseKey() != null
-                              ? SharedLines.key(
-                                  version,
-                                  signer.reuseKey(),
+                                  query.paging().pageToken(),
+                                  who.id(),
                                   table.id(),
-                                  rf.name(),
-                                  ids.name(),
-                                  String.valueOf(timeTravel),
-                                  q.jsonPredicateHints(),
-                                  String.valueOf(q.predicateHints()))
-                              : null;
-                      LineSource body = null;
-                      if (linesKey != null) {
-                        body = sharedLines.replay(table.location(), linesKey, trailer, fromTable);
-                        if (body == null)
-                          body =
-                              sharedLines.recording(
-                                  table.location(), linesKey, fromTable.apply(0), lines);
-                      }
-                      if (body == null) body = fromTable.apply(0);
-                      if (cacheable) body = responses.recording(cacheKey, body, lines);
-                      return new QueryStream(
-                          version,
-                          rf,
-                          endStream,
-                          caps.includeEndStreamAction(),
-                          echo(fileIdHash, ids),
-                          head,
-                          body);
+                                  query.paging().fingerprint());
+                      if (query instanceof TableQuery.Snapshot q)
+                        return snapshot(
+                            who, table, format, caps, fileIdHash, requestedIds, q, page);
+                      return changeRange(
+                          who,
+                          table,
+                          format,
+                          caps,
+                          fileIdHash,
+                          requestedIds,
+                          (TableQuery.ChangeRange) query,
+                          page,
+                          slot);
                     })
                 .andThen(
                     ar -> {
@@ -629,74 +468,230 @@ public final class SharingService {
                     }));
   }
 
-  private static void validateQuery(SharedTable table, Capabilities caps, QueryRequest q) {
-    int versionParams =
-        (q.version() != null ? 1 : 0)
-            + (q.timestamp() != null ? 1 : 0)
-            + (q.startingVersion() != null ? 1 : 0);
-    if (versionParams > 1)
-      throw SharingErrors.invalidParameter(
-          "Please only provide one of: version,timestamp,startingVersion");
-    if (q.version() != null && q.version() < 0)
-      throw SharingErrors.invalidParameter("table version cannot be negative.");
-    if (q.startingVersion() != null && q.startingVersion() < 0)
-      throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
-    if (q.includeRefreshToken() && versionParams > 0) {
-      throw SharingErrors.invalidParameter(
-          "includeRefreshToken cannot be used when querying a specific version.");
-    }
-    if (q.includeRefreshToken() && q.pageToken() != null) {
-      throw SharingErrors.invalidParameter(
-          "includeRefreshToken must be used in the first page request.");
-    }
-    if (q.refreshToken() != null && versionParams > 0) {
-      throw SharingErrors.invalidParameter(
-          "refreshToken cannot be used when querying a specific version.");
-    }
-    if (q.refreshToken() != null && q.pageToken() != null) {
-      throw SharingErrors.invalidParameter("refreshToken must be used in the first page request.");
-    }
-    if (caps.asyncQuery() && q.idempotencyKey() == null)
-      throw SharingErrors.invalidParameter("idempotency_key is required for async query.");
-    if (versionParams > 0 && !table.historyShared())
-      throw SharingErrors.historyNotShared(table.qualifiedName());
-    if (q.version() != null && q.version() < table.startVersion())
-      throw SharingErrors.belowStartVersion(table.startVersion());
-    if (q.startingVersion() != null && q.startingVersion() < table.startVersion()) {
-      throw SharingErrors.belowStartVersion(table.startVersion());
-    }
-    if (q.startingVersion() != null
-        && q.endingVersion() != null
-        && q.startingVersion() > q.endingVersion()) {
-      throw SharingErrors.invalidParameter(
-          "startingVersion("
-              + q.startingVersion()
-              + ") must be smaller than or equal to endingVersion("
-              + q.endingVersion()
-              + ").");
-    }
-    if (q.endingVersion() != null && q.startingVersion() == null) {
-      throw SharingErrors.invalidParameter("endingVersion can only be used with startingVersion.");
-    }
+  /** What a resolved read streams: everything but the body's lines. */
+  private record Resolved(
+      long versionHeader,
+      ResponseFormat format,
+      FileIds ids,
+      byte[] head,
+      boolean endStream,
+      String refreshToken,
+      java.util.function.LongFunction<QueryTokens.PageState> pageAt,
+      String cacheKey) {}
+
+  /**
+   * The one stream assembly: the trailer (refresh token, next page, earliest URL expiry), the
+   * response cache (a complete body is replayed or recorded), and the body.
+   */
+  private QueryStream stream(
+      Recipient who,
+      SharedTable table,
+      Capabilities caps,
+      String fileIdHash,
+      TableQuery query,
+      Resolved r,
+      java.util.function.Function<SnapshotLineSource.Trailer, LineSource> body,
+      java.util.function.Function<LineSource, LineContext> linesOf) {
+    SnapshotLineSource.Trailer trailer =
+        r.endStream()
+            ? (next, minExp) ->
+                new EndStreamAction(
+                    r.refreshToken(),
+                    next == null
+                        ? null
+                        : tokens.page(
+                            who.id(),
+                            table.id(),
+                            query.paging().fingerprint(),
+                            r.pageAt().apply(next)),
+                    minExp,
+                    null,
+                    null)
+            : null;
+    LineSource cached = r.cacheKey() == null ? null : responses.replay(r.cacheKey(), trailer);
+    LineSource lines = cached != null ? cached : body.apply(trailer);
+    if (cached == null && r.cacheKey() != null)
+      lines = responses.recording(r.cacheKey(), lines, linesOf.apply(lines));
+    return new QueryStream(
+        r.versionHeader(),
+        r.format(),
+        r.endStream(),
+        caps.includeEndStreamAction(),
+        echo(fileIdHash, r.ids()),
+        r.head(),
+        lines);
   }
 
-  private QueryStream changeQuery(
+  private QueryStream snapshot(
       Recipient who,
       SharedTable table,
       TableFormat format,
       Capabilities caps,
       String fileIdHash,
       FileIds requestedIds,
-      QueryRequest q,
+      TableQuery.Snapshot q,
+      QueryTokens.PageState page) {
+    long version;
+    boolean timeTravel = q.timeTravel();
+    if (page != null) version = tokenVersion(table, format, page.version());
+    else if (q.pinned() != null) version = tokenVersion(table, format, q.pinned());
+    else if (q.refreshToken() != null)
+      version =
+          tokenVersion(table, format, tokens.readRefresh(q.refreshToken(), who.id(), table.id()));
+    else if (q.version() != null) version = checkVersion(table, format, q.version());
+    else if (q.timestamp() != null) version = atOrBefore(table, format, q.timestamp());
+    else version = format.latestVersion(table.location());
+
+    TableSnapshot snap = format.snapshot(table.location(), version);
+    ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+    FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
+    Integer maxFiles = q.paging().maxFiles();
+    Integer pageSize = maxFiles == null ? null : Math.min(maxFiles, pageSizeLimit);
+    Long stamped = timeTravel ? version : null;
+    byte[] head =
+        head(
+            rf,
+            table,
+            snap.protocol(),
+            snap.metadata(),
+            null,
+            stamped,
+            snap.size(),
+            snap.numFiles());
+    // a refresh wants new URLs: never from the cache
+    boolean cacheable = page == null && pageSize == null && q.refreshToken() == null;
+    String cacheKey =
+        cacheable
+            ? String.join(
+                "|",
+                "q",
+                who.id(),
+                table.id(),
+                table.location(),
+                Long.toString(version),
+                rf.name(),
+                ids.name(),
+                Boolean.toString(timeTravel),
+                String.valueOf(q.limitHint()),
+                String.valueOf(q.jsonPredicateHints()),
+                String.valueOf(q.predicateHints()))
+            : null;
+    Resolved r =
+        new Resolved(
+            version,
+            rf,
+            ids,
+            head,
+            caps.includeEndStreamAction() || maxFiles != null || q.includeRefreshToken(),
+            q.includeRefreshToken() ? tokens.refresh(who.id(), table.id(), version) : null,
+            next -> new QueryTokens.PageState(version, -1, next),
+            cacheKey);
+    UrlSigner signer = signers.apply(table, who);
+    LineContext lines = new LineContext(rf, ids, signer);
+    return stream(
+        who,
+        table,
+        caps,
+        fileIdHash,
+        q,
+        r,
+        trailer -> {
+          // SQL predicateHints (partition filters of the parquet-format Spark connector) and
+          // jsonPredicateHints prune together: a file is left out only when neither can match
+          String hint =
+              SqlPredicateHints.and(
+                  q.jsonPredicateHints(),
+                  SqlPredicateHints.toJson(
+                      q.predicateHints(),
+                      SqlPredicateHints.partitionTypes(
+                          snap.metadata().schemaString(), snap.metadata().partitionColumns())));
+          JsonPredicate predicate =
+              JsonPredicate.parse(
+                  hint,
+                  new HashSet<>(snap.metadata().partitionColumns()),
+                  limits.maxPredicateLeaves(),
+                  limits.maxPredicateDepth());
+          Long ts = timeTravel ? snap.timestamp() : null;
+          long skip = page == null ? 0 : page.index();
+          // the table's lines after `after` files: the body, or what a lost shared list
+          // continues with
+          java.util.function.LongFunction<LineSource> fromTable =
+              after ->
+                  new SnapshotLineSource(
+                      format.scan(snap, true),
+                      lines,
+                      predicate,
+                      q.limitHint(),
+                      skip + after,
+                      pageSize,
+                      stamped,
+                      ts,
+                      trailer);
+          // complete queries whose URLs are reusable in this signing window: their lines are
+          // shared through Redis (a limit hint counts records, not files, so such a query could
+          // not continue a lost list at a file count)
+          if (cacheable
+              && sharedLines != null
+              && q.limitHint() == null
+              && signer.reuseKey() != null) {
+            String linesKey =
+                SharedLines.key(
+                    version,
+                    signer.reuseKey(),
+                    table.id(),
+                    rf.name(),
+                    ids.name(),
+                    String.valueOf(timeTravel),
+                    q.jsonPredicateHints(),
+                    String.valueOf(q.predicateHints()));
+            LineSource shared = sharedLines.replay(table.location(), linesKey, trailer, fromTable);
+            return shared != null
+                ? shared
+                : sharedLines.recording(table.location(), linesKey, fromTable.apply(0), lines);
+          }
+          return fromTable.apply(0);
+        },
+        body -> lines);
+  }
+
+  /**
+   * A change range, streaming ({@code /query} with {@code startingVersion}) or the change data feed
+   * ({@code /changes}): the range resolved against the table, with each endpoint's messages.
+   */
+  private QueryStream changeRange(
+      Recipient who,
+      SharedTable table,
+      TableFormat format,
+      Capabilities caps,
+      String fileIdHash,
+      FileIds requestedIds,
+      TableQuery.ChangeRange q,
       QueryTokens.PageState page,
       ScanGate.Slot slot) {
-    long start = q.startingVersion();
+    requireChanges(table, format);
+    boolean cdf = q.mode() == ChangeLineSource.Mode.CDF;
     long latest =
         page != null
             ? tokenVersion(table, format, page.endVersion())
             : format.latestVersion(table.location());
+    long start =
+        q.startingVersion() != null
+            ? q.startingVersion()
+            : format.versionAtOrAfter(
+                table.location(), parseTimestamp(q.startingTimestamp(), "startingTimestamp"));
     if (page != null && page.version() != start)
       throw SharingErrors.invalidParameter("Invalid pageToken: it belongs to another query.");
+    long end =
+        q.endingVersion() != null
+            ? q.endingVersion()
+            : q.endingTimestamp() != null
+                ? format.versionAtOrBefore(
+                    table.location(), parseTimestamp(q.endingTimestamp(), "endingTimestamp"))
+                : latest;
+    if (cdf && start < table.startVersion()) {
+      throw SharingErrors.invalidParameter(
+          "You can only query table changes since version " + table.startVersion() + ".");
+    }
     if (start > latest) {
       throw SharingErrors.invalidParameter(
           "Provided Start version("
@@ -705,277 +700,105 @@ public final class SharingService {
               + latest
               + ").");
     }
-    long end = latest;
-    if (q.endingVersion() != null) {
-      if (q.endingVersion() > latest) {
-        throw SharingErrors.invalidParameter(
-            "Provided end version("
-                + q.endingVersion()
-                + ") is invalid. End version cannot be greater than the latest version of the table("
-                + latest
-                + ").");
-      }
-      end = q.endingVersion();
+    if (end > latest) {
+      throw SharingErrors.invalidParameter(
+          "Provided end version("
+              + end
+              + ") is invalid. End version cannot be greater than the latest version of the table("
+              + latest
+              + ").");
     }
-    TableSnapshot snap = format.snapshot(table.location(), start);
-    ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+    if (start > end) {
+      throw SharingErrors.invalidParameter(
+          "CDF range from start "
+              + start
+              + " to end "
+              + end
+              + " was invalid. End cannot be before start.");
+    }
+    TableSnapshot startSnap = format.snapshot(table.location(), start);
+    if (cdf
+        && !"true"
+            .equalsIgnoreCase(
+                startSnap.metadata().configuration().get("delta.enableChangeDataFeed"))) {
+      throw SharingErrors.invalidParameter(
+          "Error getting change data for range ["
+              + start
+              + ", "
+              + end
+              + "] as change data was not recorded for version ["
+              + start
+              + "]");
+    }
+    // the head: the snapshot at the start (streaming, or the feed with historical metadata),
+    // else the latest
+    TableSnapshot headSnap =
+        !cdf || q.historicalMetadata() ? startSnap : format.snapshot(table.location(), latest);
+    ResponseFormat rf = FeatureGate.choose(caps, headSnap.protocol(), headSnap.metadata());
     FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
-    boolean historicalProtocol = q.includeHistoricalProtocol() && rf == ResponseFormat.DELTA;
+    // delta format only: the protocol of every version after the start, each with its version
+    // (and the head's protocol stamped too)
+    boolean historicalProtocol = q.historicalProtocol() && rf == ResponseFormat.DELTA;
     byte[] head =
         head(
             rf,
             table,
-            snap.protocol(),
-            snap.metadata(),
-            historicalProtocol ? start : null,
-            start,
+            headSnap.protocol(),
+            headSnap.metadata(),
+            historicalProtocol ? headSnap.version() : null,
+            headSnap.version(),
             null,
             null);
-    boolean endStream = caps.includeEndStreamAction() || q.maxFiles() != null;
-    Integer pageSize = q.maxFiles() == null ? null : Math.min(q.maxFiles(), pageSizeLimit);
-    long capturedLatest = latest;
-    SnapshotLineSource.Trailer trailer =
-        endStream
-            ? (next, minExp) ->
-                new EndStreamAction(
-                    null,
-                    next == null
-                        ? null
-                        : tokens.page(
-                            who.id(),
-                            table.id(),
-                            q.pagingFingerprint(),
-                            new QueryTokens.PageState(start, capturedLatest, next)),
-                    minExp,
-                    null,
-                    null)
-            : null;
+    Integer maxFiles = q.paging().maxFiles();
+    Integer pageSize = maxFiles == null ? null : Math.min(maxFiles, pageSizeLimit);
+    boolean cacheable = page == null && pageSize == null;
+    Resolved r =
+        new Resolved(
+            start,
+            rf,
+            ids,
+            head,
+            caps.includeEndStreamAction() || maxFiles != null,
+            null,
+            next -> new QueryTokens.PageState(start, latest, next),
+            cacheable
+                ? String.join(
+                    "|",
+                    cdf ? "c" : "s",
+                    who.id(),
+                    table.id(),
+                    table.location(),
+                    Long.toString(start),
+                    Long.toString(end),
+                    rf.name(),
+                    ids.name(),
+                    Boolean.toString(q.historicalMetadata()),
+                    Boolean.toString(historicalProtocol))
+                : null);
     LineContext lines = new LineContext(rf, ids, signers.apply(table, who));
     long last = end;
-    LineSource body =
-        slot.hold(
-            () ->
-                new ChangeLineSource(
-                    format.changes(table.location(), start, last),
-                    ChangeLineSource.Mode.STREAMING,
-                    start,
-                    lines,
-                    headLines(rf, table),
-                    true,
-                    historicalProtocol,
-                    page == null ? 0 : page.index(),
-                    pageSize,
-                    trailer));
-    return new QueryStream(
-        start, rf, endStream, caps.includeEndStreamAction(), echo(fileIdHash, ids), head, body);
-  }
-
-  // ---- /changes --------------------------------------------------------------------------------
-
-  public Future<QueryStream> changes(
-      Recipient who, TableRef ref, Capabilities caps, String fileIdHash, ChangesRequest c) {
-    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
-    if (!table.historyShared())
-      throw SharingErrors.invalidParameter("cdf is not enabled on table " + table.qualifiedName());
-    if (c.startingVersion() == null && c.startingTimestamp() == null) {
-      throw SharingErrors.invalidParameter(
-          "No startingVersion or startingTimestamp provided for CDF read.");
-    }
-    if (c.startingVersion() != null && c.startingTimestamp() != null) {
-      throw SharingErrors.invalidParameter(
-          "Multiple starting arguments provided for CDF read. Please provide one of either startingTimestamp or startingVersion.");
-    }
-    if (c.endingVersion() != null && c.endingTimestamp() != null) {
-      throw SharingErrors.invalidParameter(
-          "Multiple ending arguments provided for CDF read. Please provide one of either endingTimestamp or endingVersion.");
-    }
-    if (c.startingVersion() != null && c.startingVersion() < 0)
-      throw SharingErrors.invalidParameter("startingVersion cannot be negative.");
-    if (c.endingVersion() != null && c.endingVersion() < 0)
-      throw SharingErrors.invalidParameter("endingVersion cannot be negative.");
-    if (c.startingTimestamp() != null) parseTimestamp(c.startingTimestamp(), "startingTimestamp");
-    if (c.endingTimestamp() != null) parseTimestamp(c.endingTimestamp(), "endingTimestamp");
-    FileIds requestedIds = fileIdHash == null ? null : fileIds(fileIdHash);
-    String fingerprint = c.pagingFingerprint();
-    return scans
-        .acquire()
-        .compose(
-            slot ->
-                blocking(
-                        table,
-                        () -> {
-                          TableFormat format = format(table);
-                          requireChanges(table, format);
-                          QueryTokens.PageState page =
-                              c.pageToken() == null
-                                  ? null
-                                  : tokens.readPage(
-                                      c.pageToken(), who.id(), table.id(), fingerprint);
-                          long latest =
-                              page != null
-                                  ? tokenVersion(table, format, page.endVersion())
-                                  : format.latestVersion(table.location());
-                          long start =
-                              c.startingVersion() != null
-                                  ? c.startingVersion()
-                                  : format.versionAtOrAfter(
-                                      table.location(),
-                                      parseTimestamp(c.startingTimestamp(), "startingTimestamp"));
-                          if (page != null && page.version() != start)
-                            throw SharingErrors.invalidParameter(
-                                "Invalid pageToken: it belongs to another query.");
-                          long end =
-                              c.endingVersion() != null
-                                  ? c.endingVersion()
-                                  : c.endingTimestamp() != null
-                                      ? format.versionAtOrBefore(
-                                          table.location(),
-                                          parseTimestamp(c.endingTimestamp(), "endingTimestamp"))
-                                      : latest;
-                          if (start < table.startVersion()) {
-                            throw SharingErrors.invalidParameter(
-                                "You can only query table changes since version "
-                                    + table.startVersion()
-                                    + ".");
-                          }
-                          if (start > latest) {
-                            throw SharingErrors.invalidParameter(
-                                "Provided Start version("
-                                    + start
-                                    + ") for reading change data is invalid. Start version cannot be greater than the latest version of the table("
-                                    + latest
-                                    + ").");
-                          }
-                          if (end > latest) {
-                            throw SharingErrors.invalidParameter(
-                                "Provided end version("
-                                    + end
-                                    + ") is invalid. End version cannot be greater than the latest version of the table("
-                                    + latest
-                                    + ").");
-                          }
-                          if (start > end) {
-                            throw SharingErrors.invalidParameter(
-                                "CDF range from start "
-                                    + start
-                                    + " to end "
-                                    + end
-                                    + " was invalid. End cannot be before start.");
-                          }
-                          TableSnapshot startSnap = format.snapshot(table.location(), start);
-                          if (!"true"
-                              .equalsIgnoreCase(
-                                  startSnap
-                                      .metadata()
-                                      .configuration()
-                                      .get("delta.enableChangeDataFeed"))) {
-                            throw SharingErrors.invalidParameter(
-                                "Error getting change data for range ["
-                                    + start
-                                    + ", "
-                                    + end
-                                    + "] as change data was not recorded for version ["
-                                    + start
-                                    + "]");
-                          }
-                          TableSnapshot headSnap =
-                              c.includeHistoricalMetadata()
-                                  ? startSnap
-                                  : format.snapshot(table.location(), latest);
-                          ResponseFormat rf =
-                              FeatureGate.choose(caps, headSnap.protocol(), headSnap.metadata());
-                          FileIds ids =
-                              requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
-                          // delta format only: the protocol of every version after the start, each
-                          // with its version (and the head's protocol stamped too)
-                          boolean historicalProtocol =
-                              c.includeHistoricalProtocol() && rf == ResponseFormat.DELTA;
-                          byte[] head =
-                              head(
-                                  rf,
-                                  table,
-                                  headSnap.protocol(),
-                                  headSnap.metadata(),
-                                  historicalProtocol ? headSnap.version() : null,
-                                  headSnap.version(),
-                                  null,
-                                  null);
-                          boolean endStream = caps.includeEndStreamAction() || c.maxFiles() != null;
-                          Integer pageSize =
-                              c.maxFiles() == null ? null : Math.min(c.maxFiles(), pageSizeLimit);
-                          SnapshotLineSource.Trailer trailer =
-                              endStream
-                                  ? (next, minExp) ->
-                                      new EndStreamAction(
-                                          null,
-                                          next == null
-                                              ? null
-                                              : tokens.page(
-                                                  who.id(),
-                                                  table.id(),
-                                                  fingerprint,
-                                                  new QueryTokens.PageState(start, latest, next)),
-                                          minExp,
-                                          null,
-                                          null)
-                                  : null;
-                          boolean cacheable = page == null && pageSize == null;
-                          String cacheKey =
-                              "c|"
-                                  + who.id()
-                                  + "|"
-                                  + table.id()
-                                  + "|"
-                                  + table.location()
-                                  + "|"
-                                  + start
-                                  + "|"
-                                  + end
-                                  + "|"
-                                  + rf
-                                  + "|"
-                                  + ids
-                                  + "|"
-                                  + c.includeHistoricalMetadata()
-                                  + "|"
-                                  + historicalProtocol;
-                          LineSource cached =
-                              cacheable ? responses.replay(cacheKey, trailer) : null;
-                          if (cached != null)
-                            return new QueryStream(
-                                start,
-                                rf,
-                                endStream,
-                                caps.includeEndStreamAction(),
-                                echo(fileIdHash, ids),
-                                head,
-                                cached);
-                          LineContext lines = new LineContext(rf, ids, signers.apply(table, who));
-                          LineSource body =
-                              slot.hold(
-                                  () ->
-                                      new ChangeLineSource(
-                                          format.changes(table.location(), start, end),
-                                          ChangeLineSource.Mode.CDF,
-                                          start,
-                                          lines,
-                                          headLines(rf, table),
-                                          c.includeHistoricalMetadata(),
-                                          historicalProtocol,
-                                          page == null ? 0 : page.index(),
-                                          pageSize,
-                                          trailer));
-                          if (cacheable) body = responses.recording(cacheKey, body, lines);
-                          return new QueryStream(
-                              start,
-                              rf,
-                              endStream,
-                              caps.includeEndStreamAction(),
-                              echo(fileIdHash, ids),
-                              head,
-                              body);
-                        })
-                    .andThen(ar -> slot.releaseUnlessHeld()));
+    return stream(
+        who,
+        table,
+        caps,
+        fileIdHash,
+        q,
+        r,
+        trailer ->
+            slot.hold(
+                () ->
+                    new ChangeLineSource(
+                        format.changes(table.location(), start, last),
+                        q.mode(),
+                        start,
+                        lines,
+                        headLines(rf, table),
+                        q.historicalMetadata(),
+                        historicalProtocol,
+                        page == null ? 0 : page.index(),
+                        pageSize,
+                        trailer)),
+        body -> lines);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
