@@ -256,7 +256,7 @@ public final class AdminRouter {
                       com.fasterxml.jackson.databind.node.ObjectNode out =
                           MAPPER.createObjectNode();
                       out.put("recipient", name);
-                      out.put("scope", "this instance, since it started");
+                      out.put("scope", usage.scope());
                       com.fasterxml.jackson.databind.node.ObjectNode tables =
                           out.putObject("tables");
                       usage

@@ -207,7 +207,31 @@ public final class Gateway {
       BearerAuthHandler auth =
           new BearerAuthHandler(tokenAuth, oidc, accessTokens, config.network());
       RateLimitHandler rateLimit = rateLimit(vertx, config, clock, res);
-      UsageLedger usage = new UsageLedger();
+      UsageLedger usage = new UsageLedger(caches.cache());
+      if (caches.cache().shared()) {
+        // every few seconds, what this instance counted goes to the recipients' shared counters
+        res.addAsync(
+            "usage flush",
+            vertx.setPeriodic(
+                USAGE_FLUSH_MS,
+                id ->
+                    workers.executeBlocking(
+                        () -> {
+                          usage.flush();
+                          return null;
+                        },
+                        false)),
+            timer -> {
+              vertx.cancelTimer(timer);
+              // the last counts of a stopping instance, on a worker (Redis calls block)
+              return workers.executeBlocking(
+                  () -> {
+                    usage.flush();
+                    return null;
+                  },
+                  false);
+            });
+      }
       Listeners listeners = new Listeners(vertx, config);
       // one router per listener instance (event loop); everything behind it is shared and
       // thread-safe
@@ -519,6 +543,9 @@ public final class Gateway {
       };
     };
   }
+
+  /** How often an instance adds what it counted to the recipients' shared usage counters. */
+  static final long USAGE_FLUSH_MS = 5_000;
 
   /** The URL reuse window in seconds; 0 when off (it needs the Redis cache tier). */
   static long urlReuseWindowSeconds(GatewayConfig config) {

@@ -20,11 +20,11 @@ final class ResponseCache {
    * An encoded body, kept off the heap (a direct buffer: the socket writes it without a copy; the
    * collector frees it once evicted and no response holds it), and the earliest URL expiry in it.
    */
-  record Body(java.nio.ByteBuffer bytes, Long minExpiration) {
-    static Body of(byte[] encoded, Long minExpiration) {
+  record Body(java.nio.ByteBuffer bytes, Long minExpiration, long files) {
+    static Body of(byte[] encoded, Long minExpiration, long files) {
       java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(encoded.length);
       direct.put(encoded).flip();
-      return new Body(direct.asReadOnlyBuffer(), minExpiration);
+      return new Body(direct.asReadOnlyBuffer(), minExpiration, files);
     }
 
     int length() {
@@ -85,6 +85,11 @@ final class ResponseCache {
       }
 
       @Override
+      public long emitted() {
+        return body.files(); // a replay serves every file of the body (audit and usage)
+      }
+
+      @Override
       public EndStreamAction trailer() {
         return trailer == null ? null : trailer.build(null, body.minExpiration());
       }
@@ -116,7 +121,8 @@ final class ResponseCache {
           if (cancelled) {
             recorded = null;
           } else if (chunk == null) {
-            cache.put(key, Body.of(recorded.toByteArray(), lines.minExpirationOrNull()));
+            cache.put(
+                key, Body.of(recorded.toByteArray(), lines.minExpirationOrNull(), inner.emitted()));
             recorded = null;
           } else if (recorded.size() + chunk.length > maxBodyBytes) {
             recorded = null; // too large to keep

@@ -66,6 +66,21 @@ public interface MetadataCache extends AutoCloseable {
     };
   }
 
+  /** Whether a tier shared by all instances (Redis) is configured. */
+  default boolean shared() {
+    return false;
+  }
+
+  /** See {@link SharedTier#addCounters}; false without a shared tier. */
+  default boolean addCounters(String key, java.util.Map<String, Long> deltas, Duration ttl) {
+    return false;
+  }
+
+  /** See {@link SharedTier#counters}; empty without a shared tier. */
+  default java.util.Map<String, Long> counters(String key) {
+    return java.util.Map.of();
+  }
+
   /** Drops every entry of {@code namespace} (a table changed) from this instance. */
   void invalidate(String namespace);
 

@@ -193,6 +193,39 @@ public final class RedisSharedTier implements SharedTier {
   }
 
   @Override
+  public boolean addCounters(String key, java.util.Map<String, Long> deltas, Duration ttl) {
+    if (deltas.isEmpty()) return true;
+    String full = prefix + key;
+    List<Request> batch = new java.util.ArrayList<>();
+    batch.add(Request.cmd(Command.MULTI));
+    for (var e : deltas.entrySet())
+      batch.add(Request.cmd(Command.HINCRBY).arg(full).arg(e.getKey()).arg(e.getValue()));
+    batch.add(Request.cmd(Command.PEXPIRE).arg(full).arg(Math.max(1, ttl.toMillis())));
+    batch.add(Request.cmd(Command.EXEC));
+    // one connection, one transaction: the counters move together or not at all
+    return call(client.batch(batch)).isPresent();
+  }
+
+  @Override
+  public java.util.Map<String, Long> counters(String key) {
+    Optional<Response> r = call(api.hgetall(prefix + key));
+    if (r.isEmpty()) return java.util.Map.of();
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    Response h = r.get();
+    try {
+      if (!h.getKeys().isEmpty()) {
+        for (String k : h.getKeys()) out.put(k, h.get(k).toLong());
+      } else {
+        for (int i = 0; i + 1 < h.size(); i += 2)
+          out.put(h.get(i).toString(), h.get(i + 1).toLong());
+      }
+    } catch (RuntimeException e) {
+      return java.util.Map.of(); // not a hash of counters: nothing to report
+    }
+    return out;
+  }
+
+  @Override
   public void close() {
     client.close();
   }

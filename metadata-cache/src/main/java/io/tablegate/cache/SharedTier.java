@@ -45,6 +45,19 @@ public interface SharedTier extends AutoCloseable {
 
   boolean available();
 
+  /**
+   * Adds {@code deltas} to the counters of the hash {@code key} (all or none), which is kept for
+   * {@code ttl} after the last addition; false when the tier could not take them (try again later).
+   */
+  default boolean addCounters(String key, java.util.Map<String, Long> deltas, Duration ttl) {
+    return false;
+  }
+
+  /** The counters of the hash {@code key}; empty when absent or unreadable. */
+  default java.util.Map<String, Long> counters(String key) {
+    return java.util.Map.of();
+  }
+
   @Override
   default void close() {}
 }

@@ -85,6 +85,21 @@ public final class TieredMetadataCache implements MetadataCache {
   }
 
   @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
+  public boolean addCounters(String key, java.util.Map<String, Long> deltas, Duration ttl) {
+    return shared.addCounters(key, deltas, ttl);
+  }
+
+  @Override
+  public java.util.Map<String, Long> counters(String key) {
+    return shared.counters(key);
+  }
+
+  @Override
   public void invalidate(String namespace) {
     local.invalidate(namespace);
   }

@@ -49,6 +49,23 @@ public final class S3Store implements ObjectStore {
   private final SigV4Presigner fastPresigner;
   private final AwsCredentialsProvider credentials;
 
+  /**
+   * Drops {@code Expect: 100-continue} from uploads: the gateway only writes small documents (the
+   * live catalog), and a store that answers a conditional write with 412 before reading the body
+   * (s3proxy, and others under load) would otherwise break the JDK client's body write and turn a
+   * clean refusal into "unreachable".
+   */
+  private static final software.amazon.awssdk.core.interceptor.ExecutionInterceptor
+      NO_EXPECT_CONTINUE =
+          new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+            @Override
+            public software.amazon.awssdk.http.SdkHttpRequest modifyHttpRequest(
+                software.amazon.awssdk.core.interceptor.Context.ModifyHttpRequest context,
+                software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+              return context.httpRequest().toBuilder().removeHeader("Expect").build();
+            }
+          };
+
   public S3Store(StoreConfig config) {
     this.config = config;
     AwsCredentialsProvider credentials =
@@ -73,6 +90,7 @@ public final class S3Store implements ObjectStore {
             .overrideConfiguration(
                 ClientOverrideConfiguration.builder()
                     .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+                    .addExecutionInterceptor(NO_EXPECT_CONTINUE)
                     .build());
     if (config.endpoint() != null) builder.endpointOverride(URI.create(config.endpoint()));
     this.client = builder.build();
