@@ -112,6 +112,13 @@ curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" || { echo "radosgw did not st
 USER_JSON=$(radosgw-admin -c "$CONF" -n client.admin user create --uid tablegate --display-name tablegate 2>/dev/null)
 ACCESS_KEY=$(echo "$USER_JSON" | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys"][0]["access_key"])')
 SECRET_KEY=$(echo "$USER_JSON" | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys"][0]["secret_key"])')
+# a read-only role the gateway's user may assume (STS AssumeRole), for temporary table credentials; the gateway
+# narrows each session to one table's prefix with a session policy
+radosgw-admin -c "$CONF" -n client.admin role create --role-name=tablegate-reader --path=/ \
+  --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/tablegate"]},"Action":["sts:AssumeRole"]}]}' >"$DIR/log/role.out" 2>&1 || echo "role create failed: see $DIR/log/role.out" >&2
+radosgw-admin -c "$CONF" -n client.admin role-policy put --role-name=tablegate-reader --policy-name=read \
+  --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::*"]}]}' >>"$DIR/log/role.out" 2>&1 || echo "role-policy put failed: see $DIR/log/role.out" >&2
+echo "ROLE_ARN=arn:aws:iam:::role/tablegate-reader"
 echo "RGW_ENDPOINT=http://127.0.0.1:$RGW_PORT"
 echo "ACCESS_KEY=$ACCESS_KEY"
 echo "SECRET_KEY=$SECRET_KEY"

@@ -182,7 +182,8 @@ public final class Gateway {
                   config.limits().maxPredicateLeaves(), config.limits().maxPredicateDepth()),
               scanGate,
               caches.cache(),
-              Duration.ofSeconds(urlReuseWindowSeconds(config)));
+              Duration.ofSeconds(urlReuseWindowSeconds(config)),
+              tables.router()::forLocation);
       InvalidationService invalidations =
           invalidations(
               vertx, config, live, caches, tables, workers, adminWorkers, telemetry, clock, res);

@@ -56,7 +56,8 @@ public final class ShareCatalog {
                   t.historyShared(),
                   t.startVersion(),
                   t.store(),
-                  "presigned".equals(t.fileAccess()) && t.store() != null));
+                  "presigned".equals(t.fileAccess()) && t.store() != null,
+                  s.directoryAccess() && t.store() != null));
         }
         schemas.put(key(sc.name()), new SchemaEntry(sc.name(), tables));
       }
@@ -65,6 +66,12 @@ public final class ShareCatalog {
           new ShareEntry(
               new Share(s.name(), shareId, s.displayName(), s.comment(), s.properties()), schemas));
     }
+  }
+
+  /** A table as listings show it: with its location when it is offered in directory mode. */
+  private static Table listed(SharedTable t, String schema, String share) {
+    return new Table(
+        t.name(), schema, share, t.shareId(), t.id(), t.directoryAccess() ? t.location() : null);
   }
 
   private static String key(String name) {
@@ -97,8 +104,7 @@ public final class ShareCatalog {
       Recipient who, String share, String schema, Integer maxResults, String pageToken) {
     SchemaEntry s = schemaEntry(who, share, schema);
     List<Table> out = new ArrayList<>();
-    for (SharedTable t : s.tables().values())
-      out.add(new Table(t.name(), schema, share, t.shareId(), t.id()));
+    for (SharedTable t : s.tables().values()) out.add(listed(t, schema, share));
     return page(out, maxResults, pageToken, "tables", share, schema);
   }
 
@@ -107,8 +113,7 @@ public final class ShareCatalog {
     ShareEntry e = shareEntry(who, share);
     List<Table> out = new ArrayList<>();
     for (SchemaEntry s : e.schemas().values()) {
-      for (SharedTable t : s.tables().values())
-        out.add(new Table(t.name(), s.name(), share, t.shareId(), t.id()));
+      for (SharedTable t : s.tables().values()) out.add(listed(t, s.name(), share));
     }
     return page(out, maxResults, pageToken, "all-tables", share, "");
   }

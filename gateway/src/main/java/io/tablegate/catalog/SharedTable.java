@@ -7,6 +7,8 @@ package io.tablegate.catalog;
  * @param store the object store of an {@code s3://} table, null for local tables
  * @param presigned true when recipients download straight from the store with presigned URLs, false
  *     when files go through the gateway's own signed URLs
+ * @param directoryAccess whether recipients may ask for temporary credentials to read the table's
+ *     directory in the store (its share opted in and the table is in a store)
  */
 public record SharedTable(
     String share,
@@ -19,7 +21,8 @@ public record SharedTable(
     boolean historyShared,
     long startVersion,
     String store,
-    boolean presigned) {
+    boolean presigned,
+    boolean directoryAccess) {
 
   /** {@code share.schema.table}, as used in protocol error messages. */
   public String qualifiedName() {

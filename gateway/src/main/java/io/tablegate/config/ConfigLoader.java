@@ -369,7 +369,9 @@ public final class ConfigLoader {
               "accessKeyId",
               "secretAccessKey",
               "connectTimeoutMs",
-              "requestTimeoutMs"));
+              "requestTimeoutMs",
+              "stsRoleArn",
+              "stsEndpoint"));
       String name = text(s, "name", "default");
       if (!names.add(name)) problems.add(where + ": duplicate store name '" + name + "'");
       String endpoint = url(s, "endpoint", where);
@@ -391,7 +393,9 @@ public final class ConfigLoader {
               accessKey,
               secret,
               number(s, "connectTimeoutMs", 5_000, 1, 600_000),
-              number(s, "requestTimeoutMs", 30_000, 1, 3_600_000)));
+              number(s, "requestTimeoutMs", 30_000, 1, 3_600_000),
+              text(s, "stsRoleArn", null),
+              url(s, "stsEndpoint", where)));
     }
     return out;
   }
@@ -798,7 +802,10 @@ public final class ConfigLoader {
     for (JsonNode s : n) {
       String where = "shares[" + i++ + "]";
       unknownKeys(
-          s, where + ".", Set.of("name", "id", "schemas", "displayName", "comment", "properties"));
+          s,
+          where + ".",
+          Set.of(
+              "name", "id", "schemas", "displayName", "comment", "properties", "directoryAccess"));
       String name = requiredName(s, where, false);
       if (name != null && !names.add(name.toLowerCase(Locale.ROOT)))
         problems.add(where + ": duplicate share name '" + name + "'");
@@ -833,7 +840,14 @@ public final class ConfigLoader {
       java.util.Map<String, String> properties = shareProperties(s.path("properties"), where);
       if (name != null)
         out.add(
-            new ShareConfig(name, text(s, "id", null), schemas, displayName, comment, properties));
+            new ShareConfig(
+                name,
+                text(s, "id", null),
+                schemas,
+                displayName,
+                comment,
+                properties,
+                bool(s, "directoryAccess", false)));
     }
     return out;
   }

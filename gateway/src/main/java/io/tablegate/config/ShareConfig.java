@@ -8,7 +8,19 @@ public record ShareConfig(
     List<SchemaConfig> schemas,
     String displayName,
     String comment,
-    java.util.Map<String, String> properties) {
+    java.util.Map<String, String> properties,
+    boolean directoryAccess) {
+
+  public ShareConfig(
+      String name,
+      String id,
+      List<SchemaConfig> schemas,
+      String displayName,
+      String comment,
+      java.util.Map<String, String> properties) {
+    this(name, id, schemas, displayName, comment, properties, false);
+  }
+
   public ShareConfig {
     schemas = List.copyOf(schemas);
     properties =

@@ -9,6 +9,9 @@ package io.tablegate.config;
  *     for AWS S3
  * @param publicEndpoint the URL recipients use in presigned URLs (a name the store's certificate
  *     matches); null means {@code endpoint}
+ * @param stsRoleArn a read-only role the gateway assumes through the store's STS to hand out
+ *     temporary table credentials (directory access), narrowed to one table's prefix; null: none
+ * @param stsEndpoint the STS endpoint; null means {@code endpoint}
  */
 public record StoreConfig(
     String name,
@@ -19,7 +22,33 @@ public record StoreConfig(
     String accessKeyId,
     String secretAccessKey,
     long connectTimeoutMs,
-    long requestTimeoutMs) {
+    long requestTimeoutMs,
+    String stsRoleArn,
+    String stsEndpoint) {
+
+  public StoreConfig(
+      String name,
+      String endpoint,
+      String publicEndpoint,
+      String region,
+      boolean pathStyleAccess,
+      String accessKeyId,
+      String secretAccessKey,
+      long connectTimeoutMs,
+      long requestTimeoutMs) {
+    this(
+        name,
+        endpoint,
+        publicEndpoint,
+        region,
+        pathStyleAccess,
+        accessKeyId,
+        secretAccessKey,
+        connectTimeoutMs,
+        requestTimeoutMs,
+        null,
+        null);
+  }
 
   @Override
   public String toString() {
@@ -41,6 +70,10 @@ public record StoreConfig(
         + connectTimeoutMs
         + ", requestTimeoutMs="
         + requestTimeoutMs
+        + ", stsRoleArn="
+        + stsRoleArn
+        + ", stsEndpoint="
+        + stsEndpoint
         + "]";
   }
 }

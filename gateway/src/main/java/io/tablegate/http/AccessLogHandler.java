@@ -123,6 +123,8 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
     if (path.contains("/activate/")) return "activate";
     if (path.endsWith("/query")) return "query";
     if (path.contains("/queries/")) return "query-status";
+    if (path.endsWith("/temporary-table-credentials")) return "temporary-credentials";
+    if (path.endsWith("/oauth/token")) return "oauth-token";
     if (path.endsWith("/changes")) return "changes";
     if (path.endsWith("/metadata")) return "metadata";
     if (path.endsWith("/version")) return "version";

@@ -118,6 +118,7 @@ public final class ApiRouter {
     router.post(table + "/query").handler(tables::query);
     router.get(table + "/changes").handler(tables::changes);
     router.post(table + "/queries/:queryId").handler(tables::queryStatus);
+    router.post(table + "/temporary-table-credentials").handler(tables::temporaryCredentials);
 
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);

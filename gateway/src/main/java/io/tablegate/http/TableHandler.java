@@ -114,6 +114,57 @@ final class TableHandler {
   }
 
   /**
+   * Temporary credentials for the table's directory: body {@code {"location"}} (optional: the table
+   * root). The credentials are never logged.
+   */
+  void temporaryCredentials(RoutingContext ctx) {
+    String location = null;
+    io.vertx.core.buffer.Buffer body = ctx.body().buffer();
+    if (body != null && body.length() > 0 && !body.toString().isBlank()) {
+      com.fasterxml.jackson.databind.JsonNode json;
+      try {
+        json = MAPPER.readTree(body.getBytes());
+      } catch (java.io.IOException e) {
+        throw io.tablegate.protocol.SharingErrors.malformed("Invalid JSON in request body");
+      }
+      if (json == null || !json.isObject())
+        throw io.tablegate.protocol.SharingErrors.malformed("Expected a JSON object");
+      com.fasterxml.jackson.databind.JsonNode l = json.get("location");
+      if (l != null && !l.isNull()) {
+        if (!l.isTextual())
+          throw io.tablegate.protocol.SharingErrors.malformed("location must be a string");
+        location = l.asText();
+      }
+    }
+    service
+        .temporaryCredentials(BearerAuthHandler.recipient(ctx), ref(ctx), location)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              var c = ar.result().credentials();
+              com.fasterxml.jackson.databind.node.ObjectNode out = MAPPER.createObjectNode();
+              com.fasterxml.jackson.databind.node.ObjectNode creds = out.putObject("credentials");
+              creds.put("location", ar.result().location());
+              creds
+                  .putObject("awsTempCredentials")
+                  .put("accessKeyId", c.accessKeyId())
+                  .put("secretAccessKey", c.secretAccessKey())
+                  .put("sessionToken", c.sessionToken());
+              creds.put("expirationTime", c.expirationMillis());
+              ctx.response()
+                  .putHeader("Content-Type", "application/json; charset=utf-8")
+                  .putHeader("Cache-Control", "no-store")
+                  .end(out.toString());
+            });
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
    * A poll of an async query: body {@code {"maxFiles", "pageToken"}} (the Scala client also sends
    * {@code queryId}, which the path already names).
    */

@@ -139,6 +139,13 @@ public final class ProtocolCodec {
           g.writeStringField("share", t.share());
           optional(g, "shareId", t.shareId());
           optional(g, "id", t.id());
+          if (t.location() != null) {
+            g.writeStringField("location", t.location());
+            g.writeArrayFieldStart("accessModes");
+            g.writeString("url");
+            g.writeString("dir");
+            g.writeEndArray();
+          }
           g.writeEndObject();
         });
   }

@@ -54,6 +54,7 @@ public final class SharingService {
   private final ResponseCache responses;
   private final SharedLines sharedLines;
   private final AsyncQueries async;
+  private final java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores;
   private final RequestLimits limits;
   private final ScanGate scans;
 
@@ -70,6 +71,7 @@ public final class SharingService {
    * @param sharedLinesCache where complete queries' encoded lines are shared for a URL signing
    *     window (null: nowhere)
    * @param sharedLinesWindow that window ({@link Duration#ZERO}: lines are not shared)
+   * @param stores the object store of a table location (temporary credentials)
    */
   public SharingService(
       java.util.function.Supplier<ShareCatalog> catalogs,
@@ -86,7 +88,9 @@ public final class SharingService {
       RequestLimits limits,
       ScanGate scans,
       MetadataCache sharedLinesCache,
-      Duration sharedLinesWindow) {
+      Duration sharedLinesWindow,
+      java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores) {
+    this.stores = stores;
     this.limits = limits;
     this.sharedLines =
         sharedLinesCache == null || sharedLinesWindow.isZero()
@@ -799,6 +803,69 @@ public final class SharingService {
                         pageSize,
                         trailer)),
         body -> lines);
+  }
+
+  // ---- directory access ------------------------------------------------------------------------
+
+  /** How long temporary table credentials are valid (STS allows 900 s to the role's maximum). */
+  static final long TEMPORARY_CREDENTIALS_SECONDS = 3600;
+
+  /** Temporary credentials for a table's directory, and the location they read. */
+  public record TableCredentials(
+      String location, io.tablegate.spi.ObjectStore.TemporaryCredentials credentials) {}
+
+  /**
+   * Temporary read-only credentials for the table's directory in its store (the protocol's {@code
+   * dir} access mode): only for shares that opted in, history-shared tables, and a location that is
+   * the table's root or under it.
+   */
+  public Future<TableCredentials> temporaryCredentials(
+      Recipient who, TableRef ref, String location) {
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    if (!table.directoryAccess()) {
+      throw SharingErrors.forbidden(
+          "Directory access is not offered for table "
+              + table.qualifiedName()
+              + "; read it through the query endpoint.");
+    }
+    if (!table.historyShared()) throw SharingErrors.historyNotShared(table.qualifiedName());
+    String root = normalizeLocation(table.location());
+    String wanted = location == null ? root : normalizeLocation(location);
+    if (wanted == null
+        || !(wanted.equals(root) || wanted.startsWith(root + "/"))
+        || wanted.contains("/../")
+        || wanted.endsWith("/..")
+        || wanted.contains("/./")) {
+      throw SharingErrors.invalidParameter(
+          "The location must be the same as or under this table's configured storage location.");
+    }
+    return blocking(
+        table,
+        () ->
+            new TableCredentials(
+                wanted,
+                stores
+                    .apply(table.location())
+                    .temporaryCredentials(wanted, TEMPORARY_CREDENTIALS_SECONDS)));
+  }
+
+  /**
+   * {@code s3a://}/{@code s3n://} as {@code s3://}, the bucket lower-cased, without trailing
+   * slashes; null for anything that is not an S3 location.
+   */
+  static String normalizeLocation(String location) {
+    int sep = location.indexOf("://");
+    if (sep < 0) return null;
+    String scheme = location.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("s3") && !scheme.equals("s3a") && !scheme.equals("s3n")) return null;
+    String rest = location.substring(sep + 3);
+    int slash = rest.indexOf('/');
+    String bucket =
+        (slash < 0 ? rest : rest.substring(0, slash)).toLowerCase(java.util.Locale.ROOT);
+    String path = slash < 0 ? "" : rest.substring(slash);
+    while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
+    if (bucket.isEmpty()) return null;
+    return "s3://" + bucket + path;
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -26,6 +26,28 @@ public interface ObjectStore extends AutoCloseable {
   /** A presigned GET URL valid for {@code seconds}, built against the store's public endpoint. */
   UrlSigner.SignedUrl presign(String location, long seconds);
 
+  /** Store credentials that expire, limited to reading one prefix (never the store's own keys). */
+  record TemporaryCredentials(
+      String accessKeyId, String secretAccessKey, String sessionToken, long expirationMillis) {
+    @Override
+    public String toString() {
+      return "TemporaryCredentials[accessKeyId="
+          + accessKeyId
+          + ", expires="
+          + expirationMillis
+          + "]";
+    }
+  }
+
+  /**
+   * Read-only credentials for the objects under {@code prefixLocation}, valid for {@code seconds};
+   * {@link StorageException.Kind#FAILED} when this store cannot issue them.
+   */
+  default TemporaryCredentials temporaryCredentials(String prefixLocation, long seconds) {
+    throw new StorageException(
+        StorageException.Kind.FAILED, "this store does not issue temporary credentials", null);
+  }
+
   @Override
   default void close() {}
 }

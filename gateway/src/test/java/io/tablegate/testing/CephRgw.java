@@ -55,6 +55,10 @@ public final class CephRgw implements AutoCloseable {
   public final String endpoint;
   public final String accessKey;
   public final String secretKey;
+
+  /** A read-only role the user may assume through RGW's STS (for temporary table credentials). */
+  public final String roleArn;
+
   public final S3Client client;
 
   public CephRgw(Path dir) throws IOException, InterruptedException {
@@ -81,6 +85,7 @@ public final class CephRgw implements AutoCloseable {
     endpoint = values.get("RGW_ENDPOINT");
     accessKey = values.get("ACCESS_KEY");
     secretKey = values.get("SECRET_KEY");
+    roleArn = values.get("ROLE_ARN");
     if (endpoint == null || accessKey == null || secretKey == null)
       throw new IllegalStateException("Unexpected output:\n" + out);
     client =

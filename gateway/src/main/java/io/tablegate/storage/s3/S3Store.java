@@ -302,6 +302,95 @@ public final class S3Store implements ObjectStore {
     return fastPresigner != null;
   }
 
+  private volatile software.amazon.awssdk.services.sts.StsClient sts;
+
+  private software.amazon.awssdk.services.sts.StsClient sts() {
+    software.amazon.awssdk.services.sts.StsClient c = sts;
+    if (c == null) {
+      synchronized (this) {
+        if (sts == null) {
+          var b =
+              software.amazon.awssdk.services.sts.StsClient.builder()
+                  .region(Region.of(config.region()))
+                  .credentialsProvider(credentials)
+                  .httpClient(
+                      UrlConnectionHttpClient.builder()
+                          .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
+                          .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+                          .build())
+                  .overrideConfiguration(
+                      ClientOverrideConfiguration.builder()
+                          .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+                          .build());
+          String endpoint = config.stsEndpoint() != null ? config.stsEndpoint() : config.endpoint();
+          if (endpoint != null) b.endpointOverride(URI.create(endpoint));
+          sts = b.build();
+        }
+        c = sts;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Assumes the store's read-only role ({@code stsRoleArn}) with a session policy that allows only
+   * reading the objects under {@code prefixLocation} and listing inside it: the credentials read
+   * one table's directory and nothing else, even if the role could read more.
+   */
+  @Override
+  public TemporaryCredentials temporaryCredentials(String prefixLocation, long seconds) {
+    if (config.stsRoleArn() == null) {
+      throw new StorageException(
+          StorageException.Kind.FAILED,
+          "Store '" + config.name() + "' has no stsRoleArn: it cannot issue temporary credentials",
+          null);
+    }
+    Location loc = Location.parse(prefixLocation);
+    String prefix =
+        loc.key().endsWith("/") ? loc.key().substring(0, loc.key().length() - 1) : loc.key();
+    String policy =
+        "{\"Version\":\"2012-10-17\",\"Statement\":["
+            + "{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"],\"Resource\":[\"arn:aws:s3:::"
+            + jsonEscape(loc.bucket() + "/" + prefix)
+            + "/*\"]},"
+            + "{\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\"],\"Resource\":[\"arn:aws:s3:::"
+            + jsonEscape(loc.bucket())
+            + "\"],\"Condition\":{\"StringLike\":{\"s3:prefix\":[\""
+            + jsonEscape(prefix)
+            + "/*\"]}}}]}";
+    var creds =
+        call(
+                prefixLocation,
+                () ->
+                    sts()
+                        .assumeRole(
+                            r ->
+                                r.roleArn(config.stsRoleArn())
+                                    .roleSessionName(
+                                        "tablegate-"
+                                            + Long.toHexString(
+                                                java.util.concurrent.ThreadLocalRandom.current()
+                                                    .nextLong()))
+                                    .policy(policy)
+                                    .durationSeconds((int) seconds)))
+            .credentials();
+    return new TemporaryCredentials(
+        creds.accessKeyId(),
+        creds.secretAccessKey(),
+        creds.sessionToken(),
+        creds.expiration().toEpochMilli());
+  }
+
+  private static String jsonEscape(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') out.append('\\').append(c);
+      else if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+      else out.append(c);
+    }
+    return out.toString();
+  }
+
   /** A small object read whole, with its ETag and user metadata (the live catalog's document). */
   public record Document(byte[] content, String etag, java.util.Map<String, String> metadata) {}
 
@@ -521,7 +610,7 @@ public final class S3Store implements ObjectStore {
           StorageException.Kind.NOT_FOUND,
           "Object not found in store '" + config.name() + "': " + location,
           e);
-    } catch (S3Exception e) {
+    } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
       int status = e.statusCode();
       StorageException.Kind kind =
           status == 404
@@ -548,5 +637,6 @@ public final class S3Store implements ObjectStore {
   public void close() {
     presigner.close();
     client.close();
+    if (sts != null) sts.close();
   }
 }
