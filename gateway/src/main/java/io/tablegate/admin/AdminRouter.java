@@ -103,7 +103,9 @@ public final class AdminRouter {
     r.post(PREFIX + "/shares")
         .handler(
             ctx -> {
-              JsonNode b = body(ctx, "name", "id", "displayName", "comment", "properties");
+              JsonNode b =
+                  body(
+                      ctx, "name", "id", "displayName", "comment", "properties", "directoryAccess");
               a.change(
                   ctx,
                   201,
@@ -113,7 +115,7 @@ public final class AdminRouter {
     r.patch(PREFIX + "/shares/:share")
         .handler(
             ctx -> {
-              JsonNode b = body(ctx, "displayName", "comment", "properties");
+              JsonNode b = body(ctx, "displayName", "comment", "properties", "directoryAccess");
               a.change(
                   ctx, 200, "share.update", () -> catalog.describeShare(ctx.pathParam("share"), b));
             });

@@ -36,10 +36,11 @@ public final class Cli {
       Usage: tablegate <command> [options]            (java -jar tablegate.jar <command> ...)
 
         share list
-        share create NAME [--display-name TEXT] [--comment TEXT] [--property KEY=VALUE]...
+        share create NAME [--display-name TEXT] [--comment TEXT] [--property KEY=VALUE]... [--directory-access true]
         share info NAME
         share remove NAME                             (revokes tokens left without a share)
         share update NAME --display-name TEXT | --comment TEXT | --property KEY=VALUE | --remove-property KEY
+                          | --directory-access true|false
         share update NAME --add-schema S | --remove-schema S
                           | --add-table SCHEMA.TABLE=LOCATION [--format delta|iceberg] [--history] [--store S] [--proxy]
                           | --remove-table SCHEMA.TABLE
@@ -285,6 +286,12 @@ public final class Cli {
       ObjectNode body, Map<String, List<String>> o, JsonNode current) {
     if (o.containsKey("--display-name")) body.put("displayName", one(o, "--display-name", null));
     if (o.containsKey("--comment")) body.put("comment", one(o, "--comment", null));
+    if (o.containsKey("--directory-access")) {
+      String v = one(o, "--directory-access", null);
+      if (!"true".equals(v) && !"false".equals(v))
+        throw new Usage("--directory-access takes true or false");
+      body.put("directoryAccess", Boolean.parseBoolean(v));
+    }
     if (o.containsKey("--property") || o.containsKey("--remove-property")) {
       ObjectNode props = body.putObject("properties");
       if (current != null && current.isObject()) props.setAll((ObjectNode) current.deepCopy());
@@ -303,7 +310,8 @@ public final class Cli {
     if (o.containsKey("--display-name")
         || o.containsKey("--comment")
         || o.containsKey("--property")
-        || o.containsKey("--remove-property")) {
+        || o.containsKey("--remove-property")
+        || o.containsKey("--directory-access")) {
       JsonNode current =
           o.containsKey("--property") || o.containsKey("--remove-property")
               ? call("GET", "/shares/" + enc(share), null).path("properties")
@@ -359,7 +367,8 @@ public final class Cli {
     }
     if (!any)
       throw new Usage(
-          "share update needs --display-name, --comment, --property, --remove-property, --add-schema,"
+          "share update needs --display-name, --comment, --property, --remove-property,"
+              + " --directory-access, --add-schema,"
               + " --remove-schema, --add-table or --remove-table");
   }
 

@@ -65,7 +65,7 @@ public record CatalogDocument(
 
   /**
    * A live share; {@code displayName}, {@code comment} and {@code properties} are shown to
-   * recipients.
+   * recipients; {@code directoryAccess}: its tables in a store may hand out temporary credentials.
    */
   public record Share(
       String name,
@@ -73,7 +73,18 @@ public record CatalogDocument(
       List<Schema> schemas,
       String displayName,
       String comment,
-      java.util.Map<String, String> properties) {
+      java.util.Map<String, String> properties,
+      boolean directoryAccess) {
+    public Share(
+        String name,
+        String id,
+        List<Schema> schemas,
+        String displayName,
+        String comment,
+        java.util.Map<String, String> properties) {
+      this(name, id, schemas, displayName, comment, properties, false);
+    }
+
     public Share {
       schemas = List.copyOf(schemas);
       properties =
@@ -87,8 +98,11 @@ public record CatalogDocument(
     }
 
     public Share described(
-        String displayName, String comment, java.util.Map<String, String> properties) {
-      return new Share(name, id, schemas, displayName, comment, properties);
+        String displayName,
+        String comment,
+        java.util.Map<String, String> properties,
+        boolean directoryAccess) {
+      return new Share(name, id, schemas, displayName, comment, properties, directoryAccess);
     }
 
     public Optional<Schema> schema(String schema) {
@@ -96,7 +110,7 @@ public record CatalogDocument(
     }
 
     public Share withSchemas(List<Schema> next) {
-      return new Share(name, id, next, displayName, comment, properties);
+      return new Share(name, id, next, displayName, comment, properties, directoryAccess);
     }
   }
 

@@ -57,7 +57,8 @@ public final class CatalogDocumentCodec {
               schemas,
               text(s, "displayName"),
               text(s, "comment"),
-              properties));
+              properties,
+              s.path("directoryAccess").asBoolean(false)));
     }
     List<CatalogDocument.Recipient> recipients = new ArrayList<>();
     for (JsonNode r : array(root, "recipients")) {
@@ -138,6 +139,7 @@ public final class CatalogDocumentCodec {
       ObjectNode p = n.putObject("properties");
       s.properties().forEach(p::put);
     }
+    if (s.directoryAccess()) n.put("directoryAccess", true);
     ArrayNode schemas = n.putArray("schemas");
     s.schemas().forEach(sc -> schemas.add(schema(sc)));
     return n;

@@ -326,6 +326,12 @@ public final class LiveCatalog {
     String displayName = s.displayName();
     String comment = s.comment();
     java.util.Map<String, String> properties = s.properties();
+    boolean directoryAccess = s.directoryAccess();
+    if (d.has("directoryAccess")) {
+      if (!d.get("directoryAccess").isBoolean())
+        throw SharingErrors.invalidParameter("directoryAccess must be true or false");
+      directoryAccess = d.get("directoryAccess").asBoolean();
+    }
     if (d.has("displayName")) displayName = optionalText(d, "displayName");
     if (d.has("comment")) comment = optionalText(d, "comment");
     if (d.has("properties")) {
@@ -343,8 +349,8 @@ public final class LiveCatalog {
       }
       properties = next;
     }
-    return s.described(
-        displayName, comment, properties); // the limits are checked with the config's rules
+    // the limits are checked with the config's rules
+    return s.described(displayName, comment, properties, directoryAccess);
   }
 
   private static String optionalText(JsonNode d, String field) {

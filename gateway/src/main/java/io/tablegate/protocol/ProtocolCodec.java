@@ -206,6 +206,20 @@ public final class ProtocolCodec {
 
   public static byte[] metadataLine(
       ResponseFormat format, TableMetadata m, Long version, Long size, Long numFiles) {
+    return metadataLine(format, m, version, size, numFiles, null);
+  }
+
+  /**
+   * With {@code location} (a table offered in directory mode): its root and {@code accessModes:
+   * ["url", "dir"]}.
+   */
+  public static byte[] metadataLine(
+      ResponseFormat format,
+      TableMetadata m,
+      Long version,
+      Long size,
+      Long numFiles,
+      String location) {
     return write(
         g -> {
           g.writeStartObject();
@@ -224,6 +238,13 @@ public final class ProtocolCodec {
           }
           optional(g, "size", size);
           optional(g, "numFiles", numFiles);
+          if (location != null) {
+            g.writeStringField("location", location);
+            g.writeArrayFieldStart("accessModes");
+            g.writeString("url");
+            g.writeString("dir");
+            g.writeEndArray();
+          }
           g.writeEndObject();
           g.writeEndObject();
         },

@@ -973,6 +973,7 @@ public final class SharingService {
   private record HeadKey(
       ResponseFormat rf,
       boolean historyShared,
+      String directoryLocation,
       DeltaProtocol protocol,
       TableMetadata metadata,
       Long protocolVersion,
@@ -1000,6 +1001,7 @@ public final class SharingService {
         new HeadKey(
             rf,
             table.historyShared(),
+            table.directoryAccess() ? table.location() : null,
             protocol,
             metadata,
             protocolVersion,
@@ -1028,7 +1030,14 @@ public final class SharingService {
             : metadata;
     ByteArrayBuilder out = new ByteArrayBuilder(1024);
     out.write(ProtocolCodec.protocolLine(rf, protocol, protocolVersion));
-    out.write(ProtocolCodec.metadataLine(rf, shown, metadataVersion, size, numFiles));
+    out.write(
+        ProtocolCodec.metadataLine(
+            rf,
+            shown,
+            metadataVersion,
+            size,
+            numFiles,
+            table.directoryAccess() ? table.location() : null));
     return out.toByteArray();
   }
 

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +43,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class DirectoryAccessTest {
   static final String T = "/shares/dirs/schemas/n/tables/hist";
+  static final String ADMIN = "directory-admin-token-0123456789";
+  static final String READER = "directory-reader-token-0123456789";
   @TempDir static Path dir;
   static CephRgw rgw;
   static GatewayHarness gw;
@@ -71,6 +74,8 @@ class DirectoryAccessTest {
             host: 127.0.0.1
             port: 0
             management: {host: 127.0.0.1, port: 0}
+            admin: {host: 127.0.0.1, port: 0, token: %s, catalogFile: catalog.json}
+            authorization: {tokens: [{id: reader, token: %s, shares: [dirs, urls]}]}
             stores:
             %s
             shares:
@@ -87,7 +92,7 @@ class DirectoryAccessTest {
                     tables:
                       - {name: hist, location: "s3://lake/sales/hist", store: ceph, historyShared: true}
             """
-                .formatted(store.stripTrailing()),
+                .formatted(ADMIN, READER, store.stripTrailing()),
             dir);
   }
 
@@ -98,7 +103,16 @@ class DirectoryAccessTest {
   }
 
   static Response credentials(String table, String body) {
-    return gw.post(table + "/temporary-table-credentials", null, body);
+    return gw.post(table + "/temporary-table-credentials", READER, body);
+  }
+
+  static Response admin(io.vertx.core.http.HttpMethod m, String path, String body) {
+    return gw.send(
+        m,
+        "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1" + path,
+        ADMIN,
+        Map.of("Content-Type", "application/json"),
+        body);
   }
 
   static S3Client as(JsonNode aws, boolean withToken) {
@@ -130,12 +144,23 @@ class DirectoryAccessTest {
 
   @Test
   void listingsShowTheLocationAndAccessModesOfDirectoryTablesOnly() {
-    JsonNode tables = gw.get("/shares/dirs/schemas/n/tables", null).json().get("items");
+    JsonNode tables = gw.get("/shares/dirs/schemas/n/tables", READER).json().get("items");
     assertThat(tables.get(0).get("location").asText()).isEqualTo("s3://lake/sales/hist");
     assertThat(tables.get(0).get("accessModes").toString()).isEqualTo("[\"url\",\"dir\"]");
-    JsonNode plain = gw.get("/shares/urls/schemas/n/tables", null).json().get("items");
+    JsonNode plain = gw.get("/shares/urls/schemas/n/tables", READER).json().get("items");
     assertThat(plain.get(0).has("location")).isFalse();
     assertThat(plain.get(0).has("accessModes")).isFalse();
+    // and so does the table's metaData
+    JsonNode meta = gw.get(T + "/metadata", READER).lines().get(1).get("metaData");
+    assertThat(meta.get("location").asText()).isEqualTo("s3://lake/sales/hist");
+    assertThat(meta.get("accessModes").toString()).isEqualTo("[\"url\",\"dir\"]");
+    assertThat(
+            gw.get("/shares/urls/schemas/n/tables/hist/metadata", READER)
+                .lines()
+                .get(1)
+                .get("metaData")
+                .has("location"))
+        .isFalse();
   }
 
   @Test
@@ -215,5 +240,57 @@ class DirectoryAccessTest {
     assertError(credentials("/shares/urls/schemas/n/tables/hist", "{}"), 403, "PERMISSION_DENIED");
     assertError(
         credentials("/shares/dirs/schemas/n/tables/recent", "{}"), 400, "INVALID_PARAMETER_VALUE");
+  }
+
+  @Test
+  void aLiveShareOptsInAndOutThroughTheAdminApi() {
+    // Given: a share made at run time, opted in
+    assertThat(
+            admin(
+                    io.vertx.core.http.HttpMethod.POST,
+                    "/shares",
+                    "{\"name\": \"live\", \"directoryAccess\": true}")
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            admin(io.vertx.core.http.HttpMethod.POST, "/shares/live/schemas", "{\"name\": \"n\"}")
+                .status())
+        .isEqualTo(201);
+    Response table =
+        admin(
+            io.vertx.core.http.HttpMethod.POST,
+            "/shares/live/schemas/n/tables",
+            "{\"name\": \"hist\", \"location\": \"s3://lake/sales/hist\", \"store\": \"ceph\","
+                + " \"historyShared\": true}");
+    assertThat(table.status()).as(table.text()).isEqualTo(201);
+    String liveToken =
+        admin(io.vertx.core.http.HttpMethod.POST, "/shares/live/tokens", "{}")
+            .json()
+            .get("token")
+            .asText();
+    // Then
+    Response r =
+        gw.post("/shares/live/schemas/n/tables/hist/temporary-table-credentials", liveToken, "{}");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    // When: it opts out
+    assertThat(
+            admin(
+                    io.vertx.core.http.HttpMethod.PATCH,
+                    "/shares/live",
+                    "{\"directoryAccess\": false}")
+                .status())
+        .isEqualTo(200);
+    // Then
+    assertError(
+        gw.post("/shares/live/schemas/n/tables/hist/temporary-table-credentials", liveToken, "{}"),
+        403,
+        "PERMISSION_DENIED");
+    assertThat(
+            gw.get("/shares/live/schemas/n/tables", liveToken)
+                .json()
+                .get("items")
+                .get(0)
+                .has("location"))
+        .isFalse();
   }
 }
