@@ -254,7 +254,10 @@ public final class Gateway {
                       telemetry,
                       config.admin() == null
                           ? io.tablegate.auth.ActivationRedeemer.NONE
-                          : live::redeemActivation,
+                          // a catalog change: on the admin pool, like every other one
+                          : code ->
+                              adminWorkers.executeBlocking(
+                                  () -> live.redeemActivation(code), false),
                       usage,
                       accessTokens,
                       tokenAuth));

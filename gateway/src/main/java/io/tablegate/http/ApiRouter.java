@@ -72,8 +72,8 @@ public final class ApiRouter {
         .get(p + "/activate/:code")
         .handler(
             ctx ->
-                workers
-                    .<byte[]>executeBlocking(() -> activations.redeem(ctx.pathParam("code")), false)
+                activations
+                    .redeem(ctx.pathParam("code"))
                     .onComplete(
                         ar -> {
                           if (ar.failed()) {
