@@ -254,17 +254,8 @@ public final class SharingService {
                       : format.latestVersion(table.location());
           TableSnapshot snap = format.snapshot(table.location(), v);
           ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
-          Long stamped = version != null || timestamp != null ? v : null;
           byte[] head =
-              head(
-                  rf,
-                  table,
-                  snap.protocol(),
-                  snap.metadata(),
-                  null,
-                  stamped,
-                  snap.size(),
-                  snap.numFiles());
+              snapshotHead(rf, table, snap, version != null || timestamp != null ? v : null);
           return new QueryStream(
               v, rf, false, false, echo(fileIdHash, ids), head, LineSource.EMPTY);
         });
@@ -552,16 +543,7 @@ public final class SharingService {
     Integer maxFiles = q.paging().maxFiles();
     Integer pageSize = maxFiles == null ? null : Math.min(maxFiles, pageSizeLimit);
     Long stamped = timeTravel ? version : null;
-    byte[] head =
-        head(
-            rf,
-            table,
-            snap.protocol(),
-            snap.metadata(),
-            null,
-            stamped,
-            snap.size(),
-            snap.numFiles());
+    byte[] head = snapshotHead(rf, table, snap, stamped);
     // a refresh wants new URLs: never from the cache
     boolean cacheable = page == null && pageSize == null && q.refreshToken() == null;
     String cacheKey =
@@ -987,6 +969,16 @@ public final class SharingService {
    */
   private static final com.github.benmanes.caffeine.cache.Cache<HeadKey, byte[]> HEADS =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(4096).build();
+
+  /**
+   * The protocol and metaData lines of a snapshot, with its size and file count; {@code stamped}:
+   * the version the metaData names (time travel), else null.
+   */
+  private static byte[] snapshotHead(
+      ResponseFormat rf, SharedTable table, TableSnapshot snap, Long stamped) {
+    return head(
+        rf, table, snap.protocol(), snap.metadata(), null, stamped, snap.size(), snap.numFiles());
+  }
 
   private static byte[] head(
       ResponseFormat rf,

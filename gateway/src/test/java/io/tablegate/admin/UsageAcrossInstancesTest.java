@@ -63,12 +63,7 @@ class UsageAcrossInstancesTest {
   }
 
   static Response admin(GatewayHarness g, HttpMethod m, String path, String body) {
-    return g.send(
-        m,
-        "http://127.0.0.1:" + g.gateway.adminPort() + "/api/v1" + path,
-        ADMIN,
-        Map.of("Content-Type", "application/json"),
-        body);
+    return g.admin(m, path, ADMIN, body);
   }
 
   static Response query(GatewayHarness g, String token) {

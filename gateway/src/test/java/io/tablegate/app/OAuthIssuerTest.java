@@ -91,12 +91,7 @@ class OAuthIssuerTest {
   }
 
   static Response admin(HttpMethod m, String path, String body) {
-    return gw.send(
-        m,
-        "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1" + path,
-        ADMIN,
-        Map.of("Content-Type", "application/json"),
-        body);
+    return gw.admin(m, path, ADMIN, body);
   }
 
   /** The token endpoint of {@code g}, with HTTP Basic client authentication as the connectors. */

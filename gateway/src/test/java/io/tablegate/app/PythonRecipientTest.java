@@ -65,6 +65,22 @@ class PythonRecipientTest {
     }
   }
 
+  /** Runs the CLI against {@code gw}'s admin API; it must succeed. */
+  private static void cli(GatewayHarness gw, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code =
+        new Cli(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                Map.of(
+                    "TABLEGATE_ADMIN_URL",
+                    "http://127.0.0.1:" + gw.gateway.adminPort(),
+                    "TABLEGATE_ADMIN_TOKEN",
+                    ADMIN))
+            .execute(args);
+    assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+  }
+
   private void theConnectorReads(Path tables, String yaml, OAuth2Server idp) throws Exception {
     try (GatewayHarness gw = GatewayHarness.start(yaml, dir)) {
       Path profile = writeProfile(dir.resolve("reader.share"), gw.endpoint(), TOKEN);
@@ -91,43 +107,18 @@ class PythonRecipientTest {
                   .status())
           .isEqualTo(200);
       Path cliProfile = dir.resolve("cli.share");
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      int code =
-          new Cli(
-                  new PrintStream(out, true, StandardCharsets.UTF_8),
-                  new PrintStream(out, true, StandardCharsets.UTF_8),
-                  Map.of(
-                      "TABLEGATE_ADMIN_URL",
-                      "http://127.0.0.1:" + gw.gateway.adminPort(),
-                      "TABLEGATE_ADMIN_TOKEN",
-                      ADMIN))
-              .execute(
-                  new String[] {
-                    "share", "token", "create", "engines", "--profile", cliProfile.toString()
-                  });
-      assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+      cli(gw, "share", "token", "create", "engines", "--profile", cliProfile.toString());
       // the gateway's own OAuth client credentials (its token endpoint), as the CLI writes them
       Path gatewayOauthProfile = dir.resolve("gateway-oauth.share");
-      code =
-          new Cli(
-                  new PrintStream(out, true, StandardCharsets.UTF_8),
-                  new PrintStream(out, true, StandardCharsets.UTF_8),
-                  Map.of(
-                      "TABLEGATE_ADMIN_URL",
-                      "http://127.0.0.1:" + gw.gateway.adminPort(),
-                      "TABLEGATE_ADMIN_TOKEN",
-                      ADMIN))
-              .execute(
-                  new String[] {
-                    "share",
-                    "token",
-                    "create",
-                    "engines",
-                    "--profile",
-                    gatewayOauthProfile.toString(),
-                    "--oauth"
-                  });
-      assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+      cli(
+          gw,
+          "share",
+          "token",
+          "create",
+          "engines",
+          "--profile",
+          gatewayOauthProfile.toString(),
+          "--oauth");
       // an OAuth client-credentials recipient: a policy maps the identity provider's subject to the
       // share
       Response policy =

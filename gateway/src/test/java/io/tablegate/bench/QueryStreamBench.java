@@ -1,13 +1,5 @@
 package io.tablegate.bench;
 
-import io.delta.kernel.Table;
-import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.FilteredColumnarBatch;
-import io.delta.kernel.defaults.engine.DefaultEngine;
-import io.delta.kernel.engine.Engine;
-import io.delta.kernel.internal.InternalScanFileUtils;
-import io.delta.kernel.internal.ScanImpl;
-import io.delta.kernel.utils.CloseableIterator;
 import io.tablegate.app.Gateway;
 import io.tablegate.config.ConfigLoader;
 import io.tablegate.fixtures.SyntheticTables;
@@ -23,10 +15,8 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * Benchmark (not a test): {@code /query} of a large synthetic table streamed over HTTP, against
@@ -52,7 +42,7 @@ public final class QueryStreamBench {
     for (int r = 0; r < runs; r++) {
       resetPeaks();
       long t = System.nanoTime();
-      long n = kernelIterate(root);
+      long n = io.tablegate.fixtures.KernelScanFiles.count(root);
       double secs = (System.nanoTime() - t) / 1e9;
       kernelBest = Math.max(kernelBest, n / secs);
       System.out.printf(
@@ -105,27 +95,6 @@ public final class QueryStreamBench {
         kernelBest, coldBest, coldBest / kernelBest, warmBest, warmBest / kernelBest);
     client.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  static long kernelIterate(Path root) throws Exception {
-    Engine engine = DefaultEngine.create(new Configuration());
-    var snapshot = Table.forPath(engine, root.toUri().toString()).getLatestSnapshot(engine);
-    ScanImpl scan = (ScanImpl) snapshot.getScanBuilder().build();
-    long n = 0;
-    try (CloseableIterator<FilteredColumnarBatch> it = scan.getScanFiles(engine, true)) {
-      while (it.hasNext()) {
-        FilteredColumnarBatch b = it.next();
-        ColumnVector add = b.getData().getColumnVector(InternalScanFileUtils.ADD_FILE_ORDINAL);
-        ColumnVector path = add.getChild(0);
-        Optional<ColumnVector> sel = b.getSelectionVector();
-        for (int i = 0; i < b.getData().getSize(); i++) {
-          if (sel.isPresent() && (sel.get().isNullAt(i) || !sel.get().getBoolean(i))) continue;
-          if (add.isNullAt(i)) continue;
-          if (path.getString(i) != null) n++;
-        }
-      }
-    }
-    return n;
   }
 
   /** Returns {lines, nanos to first body byte, nanos total}. */

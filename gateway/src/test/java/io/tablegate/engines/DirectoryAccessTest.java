@@ -16,7 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,12 +106,7 @@ class DirectoryAccessTest {
   }
 
   static Response admin(io.vertx.core.http.HttpMethod m, String path, String body) {
-    return gw.send(
-        m,
-        "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1" + path,
-        ADMIN,
-        Map.of("Content-Type", "application/json"),
-        body);
+    return gw.admin(m, path, ADMIN, body);
   }
 
   static S3Client as(JsonNode aws, boolean withToken) {

@@ -126,6 +126,17 @@ public final class GatewayHarness implements AutoCloseable {
     }
   }
 
+  /** A call to the admin API ({@code /api/v1} + {@code path}) with the admin token. */
+  public Response admin(
+      io.vertx.core.http.HttpMethod method, String path, String adminToken, String body) {
+    return send(
+        method,
+        "http://127.0.0.1:" + gateway.adminPort() + "/api/v1" + path,
+        adminToken,
+        Map.of("Content-Type", "application/json"),
+        body);
+  }
+
   /** GET on the management listener ({@code /livez}, {@code /readyz}, {@code /metrics}). */
   public Response management(String path) {
     return send(

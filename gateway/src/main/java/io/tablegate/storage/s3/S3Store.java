@@ -249,23 +249,8 @@ public final class S3Store implements ObjectStore {
 
   @Override
   public UrlSigner.SignedUrl presign(String location, long seconds) {
+    if (fastPresigner != null) return presignAt(location, seconds, fastPresigner.now());
     Location loc = Location.parse(location);
-    if (fastPresigner != null) {
-      var c = credentials.resolveCredentials();
-      String token =
-          c instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials s
-              ? s.sessionToken()
-              : null;
-      Instant now = fastPresigner.now();
-      String url =
-          fastPresigner.presign(
-              new SigV4Presigner.Credentials(c.accessKeyId(), c.secretAccessKey(), token),
-              loc.bucket(),
-              loc.key(),
-              seconds,
-              now);
-      return new UrlSigner.SignedUrl(url, now.getEpochSecond() * 1000 + seconds * 1000);
-    }
     var signed =
         presigner.presignGetObject(
             p ->
