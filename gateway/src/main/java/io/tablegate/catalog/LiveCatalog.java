@@ -874,6 +874,7 @@ public final class LiveCatalog {
     p.put("endpoint", publicEndpoint.get());
     p.put("bearerToken", secret);
     if (expiresAt != null) p.put("expirationTime", expiresAt.toString());
+    p.put("icebergEndpoint", publicEndpoint.get() + "/iceberg");
     return p;
   }
 
@@ -891,6 +892,7 @@ public final class LiveCatalog {
     p.put("clientId", clientId);
     p.put("clientSecret", secret);
     p.put("scope", "sharing");
+    p.put("icebergEndpoint", publicEndpoint.get() + "/iceberg");
     return p;
   }
 

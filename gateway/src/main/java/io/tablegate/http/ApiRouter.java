@@ -120,6 +120,31 @@ public final class ApiRouter {
     router.post(table + "/queries/:queryId").handler(tables::queryStatus);
     router.post(table + "/temporary-table-credentials").handler(tables::temporaryCredentials);
 
+    // the shares as Iceberg REST catalogs (read-only), same recipients
+    String ice = p + IcebergRestHandler.PATH;
+    IcebergRestHandler iceberg = new IcebergRestHandler(service);
+    router.route(ice + "/*").handler(auth);
+    if (rateLimit != null) router.route(ice + "/*").handler(rateLimit);
+    router.get(ice + "/config").handler(iceberg::config);
+    router.get(ice + "/:prefix/namespaces").handler(iceberg::namespaces);
+    router
+        .route(HttpMethod.GET, ice + "/:prefix/namespaces/:namespace")
+        .handler(iceberg::namespace);
+    router
+        .route(HttpMethod.HEAD, ice + "/:prefix/namespaces/:namespace")
+        .handler(iceberg::namespace);
+    router.get(ice + "/:prefix/namespaces/:namespace/tables").handler(iceberg::tables);
+    router
+        .route(HttpMethod.GET, ice + "/:prefix/namespaces/:namespace/tables/:table")
+        .handler(iceberg::loadTable);
+    router
+        .route(HttpMethod.HEAD, ice + "/:prefix/namespaces/:namespace/tables/:table")
+        .handler(iceberg::loadTable);
+    // scan reports of Iceberg clients: accepted and not kept (the audit log records the reads)
+    router
+        .post(ice + "/:prefix/namespaces/:namespace/tables/:table/metrics")
+        .handler(ctx -> ctx.response().setStatusCode(204).end());
+
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);

@@ -116,8 +116,33 @@ public final class FailureHandler implements Handler<RoutingContext> {
       resp.end();
       return;
     }
+    if (ctx.normalizedPath().contains(IcebergRestHandler.PATH + "/")) {
+      // the Iceberg REST face answers in Iceberg's error model, which its clients map to exceptions
+      com.fasterxml.jackson.databind.node.ObjectNode out =
+          new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+      out.putObject("error")
+          .put("message", message)
+          .put("type", icebergType(status, ctx.normalizedPath()))
+          .put("code", status);
+      resp.putHeader("Content-Type", "application/json").end(out.toString());
+      return;
+    }
     resp.putHeader("Content-Type", "application/json; charset=utf-8")
         .end(Buffer.buffer(ProtocolCodec.error(code, message)));
+  }
+
+  /** The Iceberg REST exception type of a status on the Iceberg face. */
+  private static String icebergType(int status, String path) {
+    return switch (status) {
+      case 400 -> "BadRequestException";
+      case 401 -> "NotAuthorizedException";
+      case 403 -> "ForbiddenException";
+      case 404 -> path.contains("/tables/") ? "NoSuchTableException" : "NoSuchNamespaceException";
+      case 405, 406, 501 -> "UnsupportedOperationException";
+      case 429 -> "RateLimitedException";
+      case 503 -> "ServiceUnavailableException";
+      default -> "ServiceFailureException";
+    };
   }
 
   /**

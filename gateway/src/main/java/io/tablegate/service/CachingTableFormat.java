@@ -169,6 +169,13 @@ public final class CachingTableFormat implements TableFormat {
     return inner.supportsChanges();
   }
 
+  /** Not cached: the Iceberg REST face asks for it once per table load. */
+  @Override
+  public java.util.Optional<IcebergMetadata> icebergMetadata(String location) {
+    if (Inline.active()) throw Inline.MISS;
+    return inner.icebergMetadata(location);
+  }
+
   /** A range's actions never change once written, so each range is cached like a file list. */
   @Override
   public CloseableIterator<ChangeRecord> changes(

@@ -787,6 +787,51 @@ public final class SharingService {
         body -> lines);
   }
 
+  // ---- the Iceberg REST face -------------------------------------------------------------------
+
+  /**
+   * A table as the Iceberg REST face loads it: its metadata file's location and JSON, and the
+   * client configuration (store endpoint and, for shares with directory access, credentials vended
+   * for the table's directory only).
+   */
+  public record IcebergTable(
+      String metadataLocation, String metadataJson, Map<String, String> config) {}
+
+  /** An Iceberg table of a share, for {@code loadTable}; Delta tables are refused clearly. */
+  public Future<IcebergTable> icebergTable(Recipient who, TableRef ref) {
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    return blocking(
+        table,
+        () -> {
+          if (Inline.active()) throw Inline.MISS;
+          TableFormat.IcebergMetadata m =
+              format(table)
+                  .icebergMetadata(table.location())
+                  .orElseThrow(
+                      () ->
+                          SharingErrors.unsupported(
+                              "Table "
+                                  + table.qualifiedName()
+                                  + " is a "
+                                  + table.format()
+                                  + " table: the Iceberg REST face serves Iceberg tables only;"
+                                  + " read it with a Delta Sharing client."));
+          Map<String, String> config = new java.util.LinkedHashMap<>();
+          if (table.directoryAccess()) {
+            io.tablegate.spi.ObjectStore store = stores.apply(table.location());
+            var c =
+                store.temporaryCredentials(
+                    normalizeLocation(table.location()), TEMPORARY_CREDENTIALS_SECONDS);
+            config.putAll(store.clientProperties());
+            config.put("s3.access-key-id", c.accessKeyId());
+            config.put("s3.secret-access-key", c.secretAccessKey());
+            config.put("s3.session-token", c.sessionToken());
+            config.put("s3.session-token-expires-at-ms", Long.toString(c.expirationMillis()));
+          }
+          return new IcebergTable(m.metadataLocation(), m.json(), config);
+        });
+  }
+
   // ---- directory access ------------------------------------------------------------------------
 
   /** How long temporary table credentials are valid (STS allows 900 s to the role's maximum). */

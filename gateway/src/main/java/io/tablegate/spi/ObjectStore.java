@@ -40,6 +40,14 @@ public interface ObjectStore extends AutoCloseable {
   }
 
   /**
+   * What a client needs beside credentials to reach this store (as Iceberg's S3FileIO names them:
+   * {@code s3.endpoint}, {@code s3.path-style-access}, {@code client.region}).
+   */
+  default java.util.Map<String, String> clientProperties() {
+    return java.util.Map.of();
+  }
+
+  /**
    * Read-only credentials for the objects under {@code prefixLocation}, valid for {@code seconds};
    * {@link StorageException.Kind#FAILED} when this store cannot issue them.
    */

@@ -38,6 +38,17 @@ public interface TableFormat extends AutoCloseable {
     throw SharingErrors.unsupported("This table format does not support change queries");
   }
 
+  /** An Iceberg table's own metadata: the JSON of its current metadata file, and where it is. */
+  record IcebergMetadata(String metadataLocation, String json) {}
+
+  /**
+   * The table's own Iceberg metadata, for the Iceberg REST face; empty when the table is not an
+   * Iceberg table.
+   */
+  default java.util.Optional<IcebergMetadata> icebergMetadata(String location) {
+    return java.util.Optional.empty();
+  }
+
   @Override
   default void close() {}
 }

@@ -243,6 +243,15 @@ public final class IcebergTableFormat implements TableFormat {
   }
 
   @Override
+  public java.util.Optional<IcebergMetadata> icebergMetadata(String location) {
+    Table t = load(location);
+    org.apache.iceberg.TableMetadata m = ((HasTableOperations) t).operations().current();
+    return java.util.Optional.of(
+        new IcebergMetadata(
+            m.metadataFileLocation(), org.apache.iceberg.TableMetadataParser.toJson(m)));
+  }
+
+  @Override
   public long latestVersion(String location) {
     Table t = load(location);
     Snapshot current = t.currentSnapshot();

@@ -287,6 +287,16 @@ public final class S3Store implements ObjectStore {
     return fastPresigner != null;
   }
 
+  @Override
+  public java.util.Map<String, String> clientProperties() {
+    java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+    String endpoint = config.publicEndpoint() != null ? config.publicEndpoint() : config.endpoint();
+    if (endpoint != null) p.put("s3.endpoint", endpoint);
+    p.put("s3.path-style-access", Boolean.toString(config.pathStyleAccess()));
+    p.put("client.region", config.region());
+    return p;
+  }
+
   private volatile software.amazon.awssdk.services.sts.StsClient sts;
 
   private software.amazon.awssdk.services.sts.StsClient sts() {
