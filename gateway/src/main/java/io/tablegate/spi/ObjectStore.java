@@ -41,7 +41,8 @@ public interface ObjectStore extends AutoCloseable {
 
   /**
    * What a client needs beside credentials to reach this store (as Iceberg's S3FileIO names them:
-   * {@code s3.endpoint}, {@code s3.path-style-access}, {@code client.region}).
+   * {@code s3.endpoint}, {@code s3.path-style-access}, {@code client.region}; pyiceberg's {@code
+   * s3.region}).
    */
   default java.util.Map<String, String> clientProperties() {
     return java.util.Map.of();

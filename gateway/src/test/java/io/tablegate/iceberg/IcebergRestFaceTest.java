@@ -153,6 +153,22 @@ class IcebergRestFaceTest {
   }
 
   @Test
+  void pyicebergReadsTheShareWithVendedCredentials() throws Exception {
+    String out =
+        io.tablegate.testing.Python.run(
+            Map.of(),
+            300,
+            "read_iceberg_face.py",
+            gw.endpoint() + "/iceberg",
+            READER,
+            "lake",
+            "sales.orders");
+    JsonNode result = GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    assertThat(result.get("namespaces").toString()).isEqualTo("[\"delta\",\"sales\"]");
+    assertThat(result.get("ids").toString()).isEqualTo("[0,1,2,3,4,5,6]");
+  }
+
+  @Test
   void otherRecipientsAndAnonymousCallersGetIcebergErrors() {
     Response forbidden = gw.get("/iceberg/v1/config?warehouse=lake", OTHER);
     assertThat(forbidden.status()).isIn(403, 404);

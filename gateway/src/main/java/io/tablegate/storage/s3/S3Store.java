@@ -294,6 +294,7 @@ public final class S3Store implements ObjectStore {
     if (endpoint != null) p.put("s3.endpoint", endpoint);
     p.put("s3.path-style-access", Boolean.toString(config.pathStyleAccess()));
     p.put("client.region", config.region());
+    p.put("s3.region", config.region()); // pyiceberg's name
     return p;
   }
 
