@@ -2,7 +2,7 @@
 # Benchmarks of loadtest/README.md, each a ratio measured in one run on this machine:
 #   loadtest/bench.sh nginx    cached small-table /query and /metadata: Tablegate vs nginx serving the same bytes
 #   loadtest/bench.sh kernel   uncached /query of a 1M-file table vs Delta Kernel alone (scripts/bench-query.sh)
-#   loadtest/bench.sh redis    the same 1M-file stream from the Redis tier vs uncached
+#   loadtest/bench.sh redis    the same 1M-file stream from the Redis tier (encoded lines of a URL reuse window) vs uncached and vs Kernel
 #   loadtest/bench.sh tls      BoringSSL vs the JDK engine: handshakes/s and MB/s of a large response
 #   loadtest/bench.sh lb       one vs two instances behind nginx sharing Redis; cache hit ratio
 #   loadtest/bench.sh loops    cached /metadata and /query with 1 vs N event loops (eventLoops), client and gateway

@@ -140,8 +140,8 @@ class AsyncQueryTest {
             DeltaTableWriter.commitInfo("WRITE", TestTables.at(5)),
             DeltaTableWriter.add(extra, TestTables.at(5), null)),
         Instant.ofEpochMilli(TestTables.at(5)));
-    // Then: the result is the direct query's, at version 4
-    Response r = result("hist", ALICE, id, "{}");
+    // Then: the result is the direct query's, at version 4 (the Scala client also sends queryId)
+    Response r = result("hist", ALICE, id, "{\"queryId\": \"" + id + "\"}");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("Delta-Table-Version")).isEqualTo("4");
     assertThat(fileIds(r)).isEqualTo(fileIds(direct));
