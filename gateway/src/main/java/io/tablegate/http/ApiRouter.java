@@ -123,6 +123,10 @@ public final class ApiRouter {
     // the shares as Iceberg REST catalogs (read-only), same recipients
     String ice = p + IcebergRestHandler.PATH;
     IcebergRestHandler iceberg = new IcebergRestHandler(service);
+    // the body handler first, as above: authentication may be asynchronous
+    router
+        .post(ice + "/:prefix/namespaces/:namespace/tables/:table/sign")
+        .handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.route(ice + "/*").handler(auth);
     if (rateLimit != null) router.route(ice + "/*").handler(rateLimit);
     router.get(ice + "/config").handler(iceberg::config);
@@ -140,6 +144,7 @@ public final class ApiRouter {
     router
         .route(HttpMethod.HEAD, ice + "/:prefix/namespaces/:namespace/tables/:table")
         .handler(iceberg::loadTable);
+    router.post(ice + "/:prefix/namespaces/:namespace/tables/:table/sign").handler(iceberg::sign);
     // scan reports of Iceberg clients: accepted and not kept (the audit log records the reads)
     router
         .post(ice + "/:prefix/namespaces/:namespace/tables/:table/metrics")

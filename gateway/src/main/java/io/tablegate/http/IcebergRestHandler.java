@@ -132,6 +132,75 @@ final class IcebergRestHandler {
             });
   }
 
+  /**
+   * S3 remote signing (Iceberg's {@code RemoteSignRequest}: {@code method}, {@code uri}, {@code
+   * headers}, {@code region}): the signed headers of one read of the table's objects.
+   */
+  void sign(RoutingContext ctx) {
+    com.fasterxml.jackson.databind.JsonNode body;
+    try {
+      body =
+          MAPPER.readTree(
+              ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+    } catch (IOException e) {
+      throw io.tablegate.protocol.SharingErrors.malformed("Invalid JSON in the sign request");
+    }
+    if (body == null
+        || !body.path("method").isTextual()
+        || !body.path("uri").isTextual()
+        || !(body.path("headers").isObject() || body.path("headers").isMissingNode())) {
+      throw io.tablegate.protocol.SharingErrors.malformed(
+          "A sign request needs method, uri and headers");
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(body.get("uri").asText());
+    } catch (java.net.URISyntaxException e) {
+      throw io.tablegate.protocol.SharingErrors.malformed("The uri to sign is not a URI");
+    }
+    java.util.Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+    body.path("headers")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              List<String> values = new ArrayList<>();
+              if (e.getValue().isArray()) e.getValue().forEach(v -> values.add(v.asText()));
+              else values.add(e.getValue().asText());
+              headers.put(e.getKey(), values);
+            });
+    TableRef ref =
+        new TableRef(
+            ctx.pathParam("prefix"), namespace(ctx.pathParam("namespace")), ctx.pathParam("table"));
+    String original = body.get("uri").asText();
+    service
+        .signIcebergRead(
+            BearerAuthHandler.recipient(ctx),
+            ref,
+            body.get("method").asText(),
+            uri,
+            headers,
+            body.path("region").asText(null))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              ObjectNode out = MAPPER.createObjectNode();
+              out.put("uri", original);
+              ObjectNode h = out.putObject("headers");
+              ar.result()
+                  .forEach(
+                      (name, values) -> {
+                        ArrayNode a = h.putArray(name);
+                        values.forEach(a::add);
+                      });
+              // a signature holds for minutes: the client may reuse it briefly
+              ctx.response().putHeader("Cache-Control", "private");
+              json(ctx, out);
+            });
+  }
+
   /** A namespace path parameter: one level ({@code \u001f} separates levels in the REST spec). */
   private static String namespace(String raw) {
     if (raw == null || raw.isEmpty() || raw.indexOf('\u001f') >= 0) {

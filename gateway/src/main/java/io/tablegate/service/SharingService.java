@@ -817,6 +817,21 @@ public final class SharingService {
                                   + " table: the Iceberg REST face serves Iceberg tables only;"
                                   + " read it with a Delta Sharing client."));
           Map<String, String> config = new java.util.LinkedHashMap<>();
+          if (!table.directoryAccess() && table.store() != null) {
+            // no credentials handed out: the client asks the face to sign each read of the
+            // table's objects (Iceberg's S3 remote signing), checked like a direct request
+            config.putAll(stores.apply(table.location()).clientProperties());
+            config.put("s3.remote-signing-enabled", "true");
+            config.put(
+                "rest.remote-signing.endpoint",
+                "v1/"
+                    + encode(ref.share())
+                    + "/namespaces/"
+                    + encode(ref.schema())
+                    + "/tables/"
+                    + encode(ref.table())
+                    + "/sign");
+          }
           if (table.directoryAccess()) {
             io.tablegate.spi.ObjectStore store = stores.apply(table.location());
             var c =
@@ -830,6 +845,45 @@ public final class SharingService {
           }
           return new IcebergTable(m.metadataLocation(), m.json(), config);
         });
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
+  }
+
+  /**
+   * Signs an Iceberg client's read of one of a shared table's objects with the store's own
+   * credentials (S3 remote signing): only GET or HEAD, only objects under the table's root, only
+   * the table's store; anything else is refused (403).
+   */
+  public Future<Map<String, java.util.List<String>>> signIcebergRead(
+      Recipient who,
+      TableRef ref,
+      String method,
+      java.net.URI uri,
+      Map<String, java.util.List<String>> headers,
+      String region) {
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    if (!"GET".equals(method) && !"HEAD".equals(method))
+      throw SharingErrors.forbidden("Only reads of the table's objects are signed");
+    if (table.store() == null)
+      throw SharingErrors.forbidden("Table " + table.qualifiedName() + " is not in a store");
+    io.tablegate.spi.ObjectStore store = stores.apply(table.location());
+    String location = store.locationOf(uri);
+    String root = normalizeLocation(table.location());
+    String wanted = location == null ? null : normalizeLocation(location);
+    String query = uri.getRawQuery();
+    if (wanted == null
+        || root == null
+        || !wanted.startsWith(root + "/")
+        || wanted.contains("/../")
+        || wanted.contains("/./")
+        || (query != null && !query.matches("x-id=(GetObject|HeadObject)"))) {
+      throw SharingErrors.forbidden(
+          "Only reads of objects of table " + table.qualifiedName() + " are signed");
+    }
+    return blocking(table, () -> store.signRead(method, uri, headers, region));
   }
 
   // ---- directory access ------------------------------------------------------------------------

@@ -49,6 +49,29 @@ public interface ObjectStore extends AutoCloseable {
   }
 
   /**
+   * Signs a client's read of one object of this store with the store's own credentials (SigV4
+   * headers; the payload unsigned), for clients that sign remotely (Iceberg's S3 remote signing):
+   * the headers to send, or {@link StorageException.Kind#FAILED} when this store cannot. The caller
+   * has checked that the request reads an object it may read.
+   */
+  default java.util.Map<String, java.util.List<String>> signRead(
+      String method,
+      java.net.URI uri,
+      java.util.Map<String, java.util.List<String>> headers,
+      String region) {
+    throw new StorageException(
+        StorageException.Kind.FAILED, "this store does not sign requests", null);
+  }
+
+  /**
+   * The {@code s3://bucket/key} location a client request URI of this store reads (path style, or
+   * virtual-host style on the store's endpoint), or null when the URI is not one of this store's.
+   */
+  default String locationOf(java.net.URI uri) {
+    return null;
+  }
+
+  /**
    * Read-only credentials for the objects under {@code prefixLocation}, valid for {@code seconds};
    * {@link StorageException.Kind#FAILED} when this store cannot issue them.
    */

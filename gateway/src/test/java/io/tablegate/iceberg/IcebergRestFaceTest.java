@@ -81,7 +81,7 @@ class IcebergRestFaceTest {
             management: {host: 127.0.0.1, port: 0}
             authorization:
               tokens:
-                - {id: reader, token: %s, shares: [lake]}
+                - {id: reader, token: %s, shares: [lake, signed]}
                 - {id: other, token: %s, shares: [elsewhere]}
             stores:
             %s
@@ -95,6 +95,11 @@ class IcebergRestFaceTest {
                   - name: delta
                     tables:
                       - {name: hist, location: hist}
+              - name: signed
+                schemas:
+                  - name: sales
+                    tables:
+                      - {name: orders, location: "s3://icy/warehouse/sales/orders", format: iceberg, store: ceph}
               - name: elsewhere
                 schemas:
                   - name: x
@@ -112,15 +117,24 @@ class IcebergRestFaceTest {
   }
 
   static RESTCatalog catalog(String token) {
+    return catalog(token, "lake");
+  }
+
+  static RESTCatalog catalog(String token, String share) {
     RESTCatalog c = new RESTCatalog();
     c.initialize(
         "tablegate",
         Map.of(
-            "uri", gw.endpoint() + "/iceberg",
-            "token", token,
-            "warehouse", "lake",
-            "io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
-            "http-client.type", "urlconnection"));
+            "uri",
+            gw.endpoint() + "/iceberg",
+            "token",
+            token,
+            "warehouse",
+            share,
+            "io-impl",
+            "org.apache.iceberg.aws.s3.S3FileIO",
+            "http-client.type",
+            "urlconnection"));
     return c;
   }
 
@@ -149,6 +163,21 @@ class IcebergRestFaceTest {
           .hasMessageContaining("Iceberg tables only");
       assertThatThrownBy(() -> catalog.loadTable(TableIdentifier.of("sales", "nope")))
           .isInstanceOf(NoSuchTableException.class);
+    }
+  }
+
+  @Test
+  void withoutDirectoryAccessTheFaceSignsEachReadForIcebergsOwnClient() throws Exception {
+    // Given: a share without directory access: no credentials are vended, reads are signed
+    try (RESTCatalog catalog = catalog(READER, "signed")) {
+      Table t = catalog.loadTable(TableIdentifier.of("sales", "orders"));
+      // Then: partitioned data files (keys with '=') read through RGW with the face's signatures
+      assertThat(IcebergTablesTest.icebergRows(t, t.currentSnapshot().snapshotId()))
+          .containsExactlyInAnyOrderElementsOf(
+              IcebergTablesTest.icebergRows(orders, orders.currentSnapshot().snapshotId()));
+      assertThatThrownBy(
+              () -> t.io().newInputFile("s3://icy/finance/secret.txt").newStream().read())
+          .isInstanceOf(Exception.class);
     }
   }
 

@@ -191,4 +191,61 @@ class IcebergS3Test {
         Map.of("Authorization", "Bearer " + TOKEN),
         body);
   }
+
+  @Test
+  void theIcebergFaceSignsReadsOfTheTablesObjectsOnly() throws Exception {
+    // Given: the store has no STS, so the face offers S3 remote signing instead of credentials
+    Response loaded = gw.get("/iceberg/v1/lake/namespaces/sales/tables/orders", null);
+    assertThat(loaded.status()).as(loaded.text()).isEqualTo(200);
+    assertThat(loaded.json().get("config").get("s3.remote-signing-enabled").asText())
+        .isEqualTo("true");
+    assertThat(loaded.json().get("config").has("s3.access-key-id")).isFalse();
+    String sign =
+        "/iceberg/v1/lake/namespaces/sales/tables/"
+            + "orders/sign"; // rest.remote-signing.endpoint, relative to the catalog URI
+    assertThat(loaded.json().get("config").get("rest.remote-signing.endpoint").asText())
+        .isEqualTo("v1/lake/namespaces/sales/tables/orders/sign");
+    String own = s3.endpoint() + "/lake/warehouse/sales/orders/metadata/v1.metadata.json";
+    // When: a read of one of the table's objects is signed
+    Response signed =
+        gw.post(
+            sign,
+            null,
+            "{\"method\": \"GET\", \"region\": \"us-east-1\", \"uri\": \""
+                + own
+                + "\", \"headers\": {\"Range\": [\"bytes=0-\"]}}");
+    assertThat(signed.status()).as(signed.text()).isEqualTo(200);
+    // Then: the store accepts it with the signed headers alone (no key with the client)
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(own)).GET();
+    signed
+        .json()
+        .get("headers")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getKey().equalsIgnoreCase("host"))
+                request.header(e.getKey(), e.getValue().get(0).asText());
+            });
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"format-version\"");
+    // a write, another table's object, a sub-resource, a traversal, another host: not signed
+    String other = s3.endpoint() + "/lake/warehouse/sales/live/metadata/v1.metadata.json";
+    for (String body :
+        List.of(
+            "{\"method\": \"GET\", \"uri\": \"" + other + "\", \"headers\": {}}",
+            "{\"method\": \"PUT\", \"uri\": \"" + own + "\", \"headers\": {}}",
+            "{\"method\": \"GET\", \"uri\": \"" + own + "?acl\", \"headers\": {}}",
+            "{\"method\": \"GET\", \"uri\": \""
+                + s3.endpoint()
+                + "/lake/warehouse/sales/orders/../live/x\", \"headers\": {}}",
+            "{\"method\": \"GET\", \"uri\": \"http://169.254.169.254/lake/warehouse/sales/orders/x\","
+                + " \"headers\": {}}")) {
+      Response refused = gw.post(sign, null, body);
+      assertThat(refused.status()).as(body + " -> " + refused.text()).isEqualTo(403);
+      assertThat(refused.json().get("error").get("type").asText()).isEqualTo("ForbiddenException");
+    }
+  }
 }

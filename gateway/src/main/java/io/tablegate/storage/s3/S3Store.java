@@ -298,6 +298,57 @@ public final class S3Store implements ObjectStore {
     return p;
   }
 
+  @Override
+  public java.util.Map<String, java.util.List<String>> signRead(
+      String method,
+      URI uri,
+      java.util.Map<String, java.util.List<String>> headers,
+      String region) {
+    var c = credentials.resolveCredentials();
+    var request =
+        software.amazon.awssdk.http.SdkHttpFullRequest.builder()
+            .method(software.amazon.awssdk.http.SdkHttpMethod.fromValue(method))
+            .uri(uri)
+            // '=' unescaped, as the AWS SDK puts S3 keys in the canonical request (a client's
+            // java.net.URI shows it as %3D; Ceph RGW and s3proxy verify the unescaped form)
+            .encodedPath(uri.getRawPath().replace("%3D", "=").replace("%3d", "="));
+    // only the x-amz-* headers are signed (with host): a signature the client reuses for the same
+    // object (Iceberg caches them) must not cover what changes per request (Range, SDK retry
+    // counters); the signer sets the date and the session token itself
+    headers.forEach(
+        (name, values) -> {
+          String n = name.toLowerCase(java.util.Locale.ROOT);
+          if (n.startsWith("x-amz-")
+              && !n.equals("x-amz-date")
+              && !n.equals("x-amz-security-token")) request.putHeader(name, values);
+        });
+    request.putHeader("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+    var signed =
+        software.amazon.awssdk.auth.signer.AwsS3V4Signer.create()
+            .sign(
+                request.build(),
+                software.amazon.awssdk.auth.signer.params.AwsS3V4SignerParams.builder()
+                    .awsCredentials(c)
+                    .signingName("s3")
+                    .signingRegion(Region.of(region != null ? region : config.region()))
+                    .enablePayloadSigning(false)
+                    .build());
+    return signed.headers();
+  }
+
+  @Override
+  public String locationOf(URI uri) {
+    String endpoint = config.publicEndpoint() != null ? config.publicEndpoint() : config.endpoint();
+    if (endpoint == null || uri.getHost() == null) return null;
+    URI e = URI.create(endpoint);
+    if (!uri.getHost().equalsIgnoreCase(e.getHost()) || uri.getPort() != e.getPort()) return null;
+    String path = uri.getPath();
+    if (path == null || path.length() < 2) return null;
+    int slash = path.indexOf('/', 1);
+    if (slash < 0) return null;
+    return "s3://" + path.substring(1, slash) + "/" + path.substring(slash + 1);
+  }
+
   private volatile software.amazon.awssdk.services.sts.StsClient sts;
 
   private software.amazon.awssdk.services.sts.StsClient sts() {
