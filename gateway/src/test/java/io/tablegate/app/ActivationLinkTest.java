@@ -13,9 +13,6 @@ import io.tablegate.testing.GatewayHarness.Response;
 import io.tablegate.testing.MutableClock;
 import io.tablegate.testing.TestTables;
 import io.vertx.core.http.HttpMethod;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,22 +83,9 @@ class ActivationLinkTest {
   }
 
   static String cliLink(String... args) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code =
-        new Cli(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                Map.of(
-                    "TABLEGATE_ADMIN_URL",
-                    "http://127.0.0.1:" + gw.gateway.adminPort(),
-                    "TABLEGATE_ADMIN_TOKEN",
-                    ADMIN))
-            .execute(args);
-    assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
-    return GatewayHarness.MAPPER
-        .readTree(out.toString(StandardCharsets.UTF_8))
-        .get("activationUrl")
-        .asText();
+    CliTest.Run run = CliTest.cli(gw, ADMIN, args);
+    assertThat(run.code()).as(run.out()).isZero();
+    return GatewayHarness.MAPPER.readTree(run.out()).get("activationUrl").asText();
   }
 
   @Test

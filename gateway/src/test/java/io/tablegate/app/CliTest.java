@@ -47,6 +47,11 @@ class CliTest {
   record Run(int code, String out, String err) {}
 
   static Run cli(String... args) {
+    return cli(gw, ADMIN, args);
+  }
+
+  /** The CLI run against {@code gateway}'s admin API with {@code adminToken}. */
+  static Run cli(GatewayHarness gateway, String adminToken, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
@@ -55,9 +60,9 @@ class CliTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of(
                     "TABLEGATE_ADMIN_URL",
-                    "http://127.0.0.1:" + gw.gateway.adminPort(),
+                    "http://127.0.0.1:" + gateway.gateway.adminPort(),
                     "TABLEGATE_ADMIN_TOKEN",
-                    ADMIN))
+                    adminToken))
             .execute(args);
     return new Run(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -10,9 +10,6 @@ import io.tablegate.testing.OAuth2Server;
 import io.tablegate.testing.Python;
 import io.tablegate.testing.TestTables;
 import io.vertx.core.http.HttpMethod;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -67,18 +64,8 @@ class PythonRecipientTest {
 
   /** Runs the CLI against {@code gw}'s admin API; it must succeed. */
   private static void cli(GatewayHarness gw, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code =
-        new Cli(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                Map.of(
-                    "TABLEGATE_ADMIN_URL",
-                    "http://127.0.0.1:" + gw.gateway.adminPort(),
-                    "TABLEGATE_ADMIN_TOKEN",
-                    ADMIN))
-            .execute(args);
-    assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    CliTest.Run run = CliTest.cli(gw, ADMIN, args);
+    assertThat(run.code()).as(run.out() + run.err()).isZero();
   }
 
   private void theConnectorReads(Path tables, String yaml, OAuth2Server idp) throws Exception {

@@ -65,7 +65,7 @@ class DirectoryAccessTest {
     }
     rgw.client.putObject(
         b -> b.bucket("lake").key("finance/secret.txt"), RequestBody.fromString("not yours"));
-    String store = rgw.storeYaml("ceph").replace("}\n", ", stsRoleArn: \"" + rgw.roleArn + "\"}\n");
+    String store = rgw.storeYamlWithRole("ceph");
     gw =
         GatewayHarness.start(
             """

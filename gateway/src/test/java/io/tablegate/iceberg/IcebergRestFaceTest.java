@@ -71,7 +71,7 @@ class IcebergRestFaceTest {
     IcebergTablesTest.append(orders, "a", 0, 4);
     IcebergTablesTest.append(orders, "b", 4, 3);
     TestTables.writeHistoryTable(dir.resolve("hist"));
-    String store = rgw.storeYaml("ceph").replace("}\n", ", stsRoleArn: \"" + rgw.roleArn + "\"}\n");
+    String store = rgw.storeYamlWithRole("ceph");
     gw =
         GatewayHarness.start(
             """

@@ -141,6 +141,11 @@ public final class CephRgw implements AutoCloseable {
     }
   }
 
+  /** A {@code stores:} entry for this RGW whose read-only role the gateway may assume (STS). */
+  public String storeYamlWithRole(String name) {
+    return storeYaml(name).replace("}\n", ", stsRoleArn: \"" + roleArn + "\"}\n");
+  }
+
   /** A {@code stores:} entry for this RGW. */
   public String storeYaml(String name) {
     return "  - {name: "

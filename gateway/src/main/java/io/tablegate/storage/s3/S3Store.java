@@ -82,16 +82,9 @@ public final class S3Store implements ObjectStore {
             .serviceConfiguration(s3)
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .httpClient(
-                UrlConnectionHttpClient.builder()
-                    .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
-                    .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
-                    .build())
+            .httpClient(httpClient(config))
             .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
-                    .addExecutionInterceptor(NO_EXPECT_CONTINUE)
-                    .build());
+                timeouts(config).addExecutionInterceptor(NO_EXPECT_CONTINUE).build());
     if (config.endpoint() != null) builder.endpointOverride(URI.create(config.endpoint()));
     this.client = builder.build();
     var presign =
@@ -349,6 +342,20 @@ public final class S3Store implements ObjectStore {
     return "s3://" + path.substring(1, slash) + "/" + path.substring(slash + 1);
   }
 
+  /** The JDK's URLConnection client with the store's timeouts (no Netty, no Apache client). */
+  private static software.amazon.awssdk.http.SdkHttpClient httpClient(StoreConfig config) {
+    return UrlConnectionHttpClient.builder()
+        .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
+        .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+        .build();
+  }
+
+  /** Every call to the store bounded by its request timeout. */
+  private static ClientOverrideConfiguration.Builder timeouts(StoreConfig config) {
+    return ClientOverrideConfiguration.builder()
+        .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()));
+  }
+
   private volatile software.amazon.awssdk.services.sts.StsClient sts;
 
   private software.amazon.awssdk.services.sts.StsClient sts() {
@@ -360,15 +367,8 @@ public final class S3Store implements ObjectStore {
               software.amazon.awssdk.services.sts.StsClient.builder()
                   .region(Region.of(config.region()))
                   .credentialsProvider(credentials)
-                  .httpClient(
-                      UrlConnectionHttpClient.builder()
-                          .connectionTimeout(Duration.ofMillis(config.connectTimeoutMs()))
-                          .socketTimeout(Duration.ofMillis(config.requestTimeoutMs()))
-                          .build())
-                  .overrideConfiguration(
-                      ClientOverrideConfiguration.builder()
-                          .apiCallTimeout(Duration.ofMillis(config.requestTimeoutMs()))
-                          .build());
+                  .httpClient(httpClient(config))
+                  .overrideConfiguration(timeouts(config).build());
           String endpoint = config.stsEndpoint() != null ? config.stsEndpoint() : config.endpoint();
           if (endpoint != null) b.endpointOverride(URI.create(endpoint));
           sts = b.build();
