@@ -219,9 +219,8 @@ final class AsyncQueries {
   Status status(String id, Function<String, CompletableFuture<Void>> build) {
     CompletableFuture<Void> f = builds.get(id, build);
     if (!f.isDone()) return new Status.Pending();
-    if (!f.isCompletedExceptionally()) return new Status.Done();
     try {
-      f.join();
+      f.getNow(null); // done: never waits, throws the build's failure
       return new Status.Done();
     } catch (java.util.concurrent.CompletionException
         | java.util.concurrent.CancellationException e) {

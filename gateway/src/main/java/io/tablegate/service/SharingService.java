@@ -876,9 +876,7 @@ public final class SharingService {
     String query = uri.getRawQuery();
     if (wanted == null
         || root == null
-        || !wanted.startsWith(root + "/")
-        || wanted.contains("/../")
-        || wanted.contains("/./")
+        || io.tablegate.spi.Locations.relativeTo(root, wanted) == null
         || (query != null && !query.matches("x-id=(GetObject|HeadObject)"))) {
       throw SharingErrors.forbidden(
           "Only reads of objects of table " + table.qualifiedName() + " are signed");
@@ -913,10 +911,7 @@ public final class SharingService {
     String root = normalizeLocation(table.location());
     String wanted = location == null ? root : normalizeLocation(location);
     if (wanted == null
-        || !(wanted.equals(root) || wanted.startsWith(root + "/"))
-        || wanted.contains("/../")
-        || wanted.endsWith("/..")
-        || wanted.contains("/./")) {
+        || !(wanted.equals(root) || io.tablegate.spi.Locations.relativeTo(root, wanted) != null)) {
       throw SharingErrors.invalidParameter(
           "The location must be the same as or under this table's configured storage location.");
     }
@@ -932,7 +927,8 @@ public final class SharingService {
 
   /**
    * {@code s3a://}/{@code s3n://} as {@code s3://}, the bucket lower-cased, without trailing
-   * slashes; null for anything that is not an S3 location.
+   * slashes; null for anything that is not an S3 location. (Whether one is inside another is {@link
+   * io.tablegate.spi.Locations#relativeTo}'s answer, as for every other location.)
    */
   static String normalizeLocation(String location) {
     int sep = location.indexOf("://");

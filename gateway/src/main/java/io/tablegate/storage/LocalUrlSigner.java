@@ -54,10 +54,7 @@ public final class LocalUrlSigner {
    * downloaded.
    */
   public UrlSigner forRecipient(String recipient, List<Cidr> networks) {
-    String nets =
-        networks.isEmpty()
-            ? null
-            : String.join(",", networks.stream().map(Cidr::toString).toList());
+    String nets = networksClaim(networks);
     return location -> {
       long expires = clock.millis() + ttlMillis;
       return new UrlSigner.SignedUrl(urlFor(location, expires, recipient, nets), expires);
@@ -70,10 +67,7 @@ public final class LocalUrlSigner {
    * expiry ({@link UrlSigner#reuseKey}).
    */
   public UrlSigner forRecipient(String recipient, List<Cidr> networks, long expires) {
-    String nets =
-        networks.isEmpty()
-            ? null
-            : String.join(",", networks.stream().map(Cidr::toString).toList());
+    String nets = networksClaim(networks);
     String base = baseUrl.get();
     String key = "g|" + base + "|" + recipient + "|" + nets + "|" + expires;
     return new UrlSigner() {
@@ -92,6 +86,13 @@ public final class LocalUrlSigner {
   /** How long the URLs of {@link #forRecipient(String, List)} stay valid, in milliseconds. */
   public long ttlMillis() {
     return ttlMillis;
+  }
+
+  /** The networks as sealed in a URL (comma-separated CIDRs), or null for anywhere. */
+  private static String networksClaim(List<Cidr> networks) {
+    return networks.isEmpty()
+        ? null
+        : String.join(",", networks.stream().map(Cidr::toString).toList());
   }
 
   private String urlFor(String location, long expires, String recipient, String networks) {

@@ -73,7 +73,7 @@ class AdminApiTest {
   }
 
   static Response admin(GatewayHarness g, HttpMethod m, String path, String body) {
-    return g.send(m, adminUrl(g, path), ADMIN, Map.of("Content-Type", "application/json"), body);
+    return g.admin(m, path, ADMIN, body);
   }
 
   static Response adminOk(GatewayHarness g, HttpMethod m, String path, String body) {

@@ -74,12 +74,7 @@ class ActivationLinkTest {
   }
 
   static Response admin(HttpMethod m, String path, String body) {
-    return gw.send(
-        m,
-        "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/v1" + path,
-        ADMIN,
-        Map.of("Content-Type", "application/json"),
-        body);
+    return gw.admin(m, path, ADMIN, body);
   }
 
   static String cliLink(String... args) throws Exception {

@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,12 +54,7 @@ class ObjectStoreCatalogTest {
   }
 
   static Response admin(GatewayHarness g, HttpMethod method, String path, String body) {
-    return g.send(
-        method,
-        "http://127.0.0.1:" + g.gateway.adminPort() + "/api/v1" + path,
-        ADMIN,
-        Map.of("Content-Type", "application/json"),
-        body);
+    return g.admin(method, path, ADMIN, body);
   }
 
   /**
