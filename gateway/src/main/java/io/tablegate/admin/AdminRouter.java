@@ -7,6 +7,7 @@ import io.tablegate.auth.Bearer;
 import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.http.AccessLogHandler;
 import io.tablegate.http.FailureHandler;
+import io.tablegate.http.Params;
 import io.tablegate.http.RequestObserver;
 import io.tablegate.protocol.SharingErrors;
 import io.vertx.core.Vertx;
@@ -61,6 +62,10 @@ public final class AdminRouter {
   private static final long MAX_BODY_BYTES = 1L << 20;
   public static final String PREFIX = "/api/v1";
 
+  /** The provider, previewing its own tables: every share, no network limits. */
+  private static final io.tablegate.auth.Recipient PROVIDER =
+      new io.tablegate.auth.Recipient("admin", true, java.util.Set.of());
+
   private final LiveCatalog catalog;
   private final WorkerExecutor workers;
   private final byte[] adminTokenSha256;
@@ -83,6 +88,8 @@ public final class AdminRouter {
   /**
    * @param changed called after every committed change (tells the other instances)
    * @param usage what recipients read on this instance ({@code GET /recipients/:name/usage})
+   * @param sharing reads table rows for previews ({@code GET .../tables/:table/sample}), as the
+   *     provider sees the table
    */
   public static Router create(
       Vertx vertx,
@@ -91,7 +98,8 @@ public final class AdminRouter {
       byte[] adminTokenSha256,
       Clock clock,
       Runnable changed,
-      io.tablegate.service.UsageLedger usage) {
+      io.tablegate.service.UsageLedger usage,
+      io.tablegate.service.SharingService sharing) {
     AdminRouter a = new AdminRouter(catalog, workers, adminTokenSha256, clock, changed);
     Router r = Router.router(vertx);
     r.route().handler(new AccessLogHandler(RequestObserver.NONE));
@@ -177,6 +185,28 @@ public final class AdminRouter {
                             ctx.pathParam("share"),
                             ctx.pathParam("schema"),
                             ctx.pathParam("table"))));
+    r.get(share + "/schemas/:schema/tables/:table/sample")
+        .handler(
+            ctx ->
+                sharing
+                    .sample(
+                        PROVIDER,
+                        new io.tablegate.service.TableRef(
+                            ctx.pathParam("share"),
+                            ctx.pathParam("schema"),
+                            ctx.pathParam("table")),
+                        Params.integer(ctx, "limit"),
+                        Params.version(ctx, "version"),
+                        false)
+                    .onComplete(
+                        ar -> {
+                          if (ar.failed()) ctx.fail(ar.cause());
+                          else
+                            ctx.response()
+                                .putHeader("Content-Type", ar.result().contentType())
+                                .putHeader("Cache-Control", "no-store")
+                                .end(Buffer.buffer(ar.result().body()));
+                        }));
     r.get(share + "/tokens")
         .handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(ctx.pathParam("share"), null)));
     r.post(share + "/tokens")

@@ -55,6 +55,7 @@ public final class Cli {
         recipient remove NAME                         (revokes its tokens)
         recipient usage NAME                          (requests, files and bytes per table, on this instance)
         recipient token create NAME [--description TEXT] [--expires-in ...] [--profile FILE [--oauth]] [--activation]
+        preview SHARE.SCHEMA.TABLE [--limit 20] [--version V]   (the table's first rows, as the provider sees them)
 
       Options: --admin URL (default $TABLEGATE_ADMIN_URL or http://127.0.0.1:8081)
                --token TOKEN (default $TABLEGATE_ADMIN_TOKEN)   --json (print the API's JSON)""";
@@ -156,6 +157,10 @@ public final class Cli {
         String.join(
             " ",
             a.subList(0, Math.min(a.size(), a.size() > 1 && a.get(1).equals("token") ? 3 : 2)));
+    if (!a.isEmpty() && a.get(0).equals("preview")) {
+      preview(arg(a, 1, "table (SHARE.SCHEMA.TABLE)"), o);
+      return;
+    }
     switch (cmd) {
       case "share list" -> print(call("GET", "/shares", null), this::shareTrees);
       case "share create" ->
@@ -521,6 +526,79 @@ public final class Cli {
               + ")");
     }
     return n;
+  }
+
+  /** {@code preview S.SC.T}: the sample endpoint's JSON rows as an aligned text table. */
+  private void preview(String qualified, Map<String, List<String>> o) {
+    String[] parts = qualified.split("\\.", -1);
+    if (parts.length != 3 || List.of(parts).contains(""))
+      throw new Usage("the table is SHARE.SCHEMA.TABLE, got '" + qualified + "'");
+    StringBuilder path =
+        new StringBuilder("/shares/")
+            .append(enc(parts[0]))
+            .append("/schemas/")
+            .append(enc(parts[1]))
+            .append("/tables/")
+            .append(enc(parts[2]))
+            .append("/sample?limit=")
+            .append(enc(one(o, "--limit", "20")));
+    String version = one(o, "--version", null);
+    if (version != null) path.append("&version=").append(enc(version));
+    print(call("GET", path.toString(), null), this::rowTable);
+  }
+
+  private static final int MAX_CELL = 40;
+
+  private void rowTable(JsonNode sample) {
+    List<String> columns = new ArrayList<>();
+    try {
+      for (JsonNode f : MAPPER.readTree(sample.path("schemaString").asText()).path("fields"))
+        columns.add(f.path("name").asText());
+    } catch (IOException e) {
+      throw new Failed("the gateway answered a schema this CLI cannot read");
+    }
+    List<String[]> cells = new ArrayList<>();
+    for (JsonNode row : sample.path("rows")) {
+      String[] line = new String[columns.size()];
+      for (int c = 0; c < line.length; c++) {
+        JsonNode v = row.get(columns.get(c));
+        String text =
+            v == null || v.isNull() ? "null" : v.isValueNode() ? v.asText() : v.toString();
+        text = text.replace('\n', ' ');
+        line[c] = text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 1) + "…" : text;
+      }
+      cells.add(line);
+    }
+    int[] width = new int[columns.size()];
+    for (int c = 0; c < width.length; c++) {
+      width[c] = columns.get(c).length();
+      for (String[] line : cells) width[c] = Math.max(width[c], line[c].length());
+    }
+    out.println(tableLine(columns.toArray(String[]::new), width));
+    StringBuilder rule = new StringBuilder();
+    for (int c = 0; c < width.length; c++) {
+      if (c > 0) rule.append("-+-");
+      rule.append("-".repeat(width[c]));
+    }
+    out.println(rule);
+    for (String[] line : cells) out.println(tableLine(line, width));
+    out.println(
+        "("
+            + cells.size()
+            + (cells.size() == 1 ? " row" : " rows")
+            + ", version "
+            + sample.path("version").asLong()
+            + (sample.path("truncated").asBoolean() ? ", truncated at the size limit" : "")
+            + ")");
+  }
+
+  private static String tableLine(String[] cells, int[] width) {
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < cells.length; c++) {
+      if (c > 0) sb.append(" | ");
+      sb.append(cells[c]).append(" ".repeat(width[c] - cells[c].length()));
+    }
+    return sb.toString().stripTrailing();
   }
 
   private void print(JsonNode n, java.util.function.Consumer<JsonNode> readable) {

@@ -273,7 +273,8 @@ public final class Gateway {
                           config.admin().tokenSha256(),
                           clock,
                           () -> caches.bus().publish(CATALOG_CHANGED),
-                          usage));
+                          usage,
+                          service));
       Supplier<Handler<HttpServerRequest>> managementHandlers =
           () -> ManagementRouter.create(vertx, readiness, telemetry::scrape);
       meters(

@@ -117,6 +117,7 @@ public final class ApiRouter {
     router.get(table + "/metadata").handler(tables::metadata);
     router.post(table + "/query").handler(tables::query);
     router.get(table + "/changes").handler(tables::changes);
+    router.get(table + "/sample").handler(tables::sample);
     router.post(table + "/queries/:queryId").handler(tables::queryStatus);
     router.post(table + "/temporary-table-credentials").handler(tables::temporaryCredentials);
 

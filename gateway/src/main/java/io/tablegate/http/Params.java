@@ -18,7 +18,7 @@ public final class Params {
     return ctx.request().getParam(name);
   }
 
-  static Integer integer(RoutingContext ctx, String name) {
+  public static Integer integer(RoutingContext ctx, String name) {
     String v = string(ctx, name);
     if (v == null) return null;
     try {
@@ -33,7 +33,7 @@ public final class Params {
     }
   }
 
-  static Long version(RoutingContext ctx, String name) {
+  public static Long version(RoutingContext ctx, String name) {
     String v = string(ctx, name);
     if (v == null) return null;
     try {

@@ -70,6 +70,39 @@ final class TableHandler {
             });
   }
 
+  /**
+   * {@code GET .../sample?limit=N[&version=V]}: an Arrow IPC stream, or JSON when the client
+   * accepts JSON and not Arrow.
+   */
+  void sample(RoutingContext ctx) {
+    service
+        .sample(
+            BearerAuthHandler.recipient(ctx),
+            ref(ctx),
+            Params.integer(ctx, "limit"),
+            Params.version(ctx, "version"),
+            wantsArrow(ctx.request().getHeader("Accept")))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              var sample = ar.result();
+              ctx.response()
+                  .putHeader("Content-Type", sample.contentType())
+                  .putHeader("Delta-Table-Version", Long.toString(sample.version()))
+                  .end(io.vertx.core.buffer.Buffer.buffer(sample.body()));
+            });
+  }
+
+  /** Arrow unless the client asks for JSON without asking for Arrow. */
+  static boolean wantsArrow(String accept) {
+    if (accept == null) return true;
+    String a = accept.toLowerCase(java.util.Locale.ROOT);
+    return a.contains("application/vnd.apache.arrow.stream") || !a.contains("application/json");
+  }
+
   void query(RoutingContext ctx) {
     QueryRequest q =
         QueryRequestCodec.parse(

@@ -169,6 +169,13 @@ public final class CachingTableFormat implements TableFormat {
     return inner.supportsChanges();
   }
 
+  /** Not cached: rows are read for previews, a few at a time. */
+  @Override
+  public CloseableIterator<Object[]> rows(TableSnapshot snapshot) {
+    if (Inline.active()) throw Inline.MISS;
+    return inner.rows(snapshot);
+  }
+
   /** Not cached: the Iceberg REST face asks for it once per table load. */
   @Override
   public java.util.Optional<IcebergMetadata> icebergMetadata(String location) {

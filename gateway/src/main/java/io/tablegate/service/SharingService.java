@@ -19,6 +19,7 @@ import io.tablegate.protocol.SharingErrors;
 import io.tablegate.protocol.SharingException;
 import io.tablegate.protocol.Table;
 import io.tablegate.protocol.TableMetadata;
+import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.StorageException;
 import io.tablegate.spi.TableFormat;
 import io.tablegate.spi.TableSnapshot;
@@ -33,7 +34,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -258,6 +261,67 @@ public final class SharingService {
               snapshotHead(rf, table, snap, version != null || timestamp != null ? v : null);
           return new QueryStream(
               v, rf, false, false, echo(fileIdHash, ids), head, LineSource.EMPTY);
+        });
+  }
+
+  // ---- /sample ---------------------------------------------------------------------------------
+
+  /** The most rows a sample returns, and the most bytes of values it holds. */
+  public static final int MAX_SAMPLE_ROWS = 10_000;
+
+  static final long MAX_SAMPLE_BYTES = 16L << 20;
+  public static final int DEFAULT_SAMPLE_ROWS = 10;
+
+  /** A sample, encoded: its version, media type and bytes. */
+  public record EncodedSample(long version, int rows, String contentType, byte[] body) {}
+
+  /**
+   * The first {@code limit} rows of a table version, deletes and column mapping applied, read only
+   * as far as needed (files in scan order, batches lazily), as an Arrow IPC stream or as JSON.
+   * Stops early (and says {@code truncated}) past {@link #MAX_SAMPLE_BYTES} of values.
+   */
+  public Future<EncodedSample> sample(
+      Recipient who, TableRef ref, Integer limit, Long version, boolean arrow) {
+    SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    int rows = limit == null ? DEFAULT_SAMPLE_ROWS : limit;
+    if (rows < 1 || rows > MAX_SAMPLE_ROWS)
+      throw SharingErrors.invalidParameter(
+          "limit must be between 1 and " + MAX_SAMPLE_ROWS + ", got " + rows + ".");
+    if (version != null && version < 0)
+      throw SharingErrors.invalidParameter("version cannot be negative.");
+    if (version != null && !table.historyShared())
+      throw SharingErrors.historyNotShared(table.qualifiedName());
+    return blocking(
+        table,
+        () -> {
+          TableFormat format = format(table);
+          long v =
+              version != null
+                  ? checkVersion(table, format, version)
+                  : format.latestVersion(table.location());
+          if (version != null && v < table.startVersion())
+            throw SharingErrors.belowStartVersion(table.startVersion());
+          TableSnapshot snap = format.snapshot(table.location(), v);
+          List<Object[]> out = new ArrayList<>();
+          boolean truncated = false;
+          long bytes = 0;
+          try (CloseableIterator<Object[]> it = format.rows(snap)) {
+            while (out.size() < rows && it.hasNext()) {
+              Object[] row = it.next();
+              bytes += SampleCodec.estimateBytes(row);
+              if (bytes > MAX_SAMPLE_BYTES && !out.isEmpty()) {
+                truncated = true;
+                break;
+              }
+              out.add(row);
+            }
+          }
+          SampleCodec.Sample sample =
+              new SampleCodec.Sample(v, snap.metadata().schemaString(), out, truncated);
+          return arrow
+              ? new EncodedSample(
+                  v, out.size(), SampleCodec.ARROW_STREAM, SampleCodec.arrow(sample))
+              : new EncodedSample(v, out.size(), "application/json", SampleCodec.json(sample));
         });
   }
 

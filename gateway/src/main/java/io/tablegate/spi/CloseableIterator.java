@@ -9,4 +9,22 @@ import java.util.Iterator;
 public interface CloseableIterator<T> extends Iterator<T>, AutoCloseable {
   @Override
   void close();
+
+  /** An iterator with nothing in it. */
+  static <T> CloseableIterator<T> empty() {
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return false;
+      }
+
+      @Override
+      public T next() {
+        throw new java.util.NoSuchElementException();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 }

@@ -38,6 +38,18 @@ public interface TableFormat extends AutoCloseable {
     throw SharingErrors.unsupported("This table format does not support change queries");
   }
 
+  /**
+   * The rows of {@code snapshot} in its logical schema ({@code snapshot.metadata().schemaString()},
+   * fields in order), with deleted rows dropped and partition values and column mapping applied,
+   * read lazily: the caller stops (and closes) when it has enough. Values are plain Java: Boolean,
+   * Byte, Short, Integer, Long, Float, Double, BigDecimal, String, byte[], LocalDate (date),
+   * Instant (timestamp), LocalDateTime (timestamp_ntz), List (array), Map (map, in file order) and
+   * Object[] (struct, fields in order); null for null.
+   */
+  default CloseableIterator<Object[]> rows(TableSnapshot snapshot) {
+    throw SharingErrors.unsupported("This table format cannot read rows");
+  }
+
   /** An Iceberg table's own metadata: the JSON of its current metadata file, and where it is. */
   record IcebergMetadata(String metadataLocation, String json) {}
 

@@ -69,6 +69,43 @@ class CliTest {
   }
 
   @Test
+  void previewPrintsATablesFirstRowsAsAnAlignedTable() throws Exception {
+    // Given
+    assertThat(cli("share", "create", "peek").code()).isZero();
+    Run added =
+        cli(
+            "share",
+            "update",
+            "peek",
+            "--add-table",
+            "q1.events=" + dir.resolve("events").toUri(),
+            "--history");
+    assertThat(added.code()).as(added.err()).isZero();
+    // When
+    Run preview = cli("preview", "peek.q1.events", "--limit", "2");
+    Run old = cli("preview", "peek.q1.events", "--version", "0", "--limit", "100");
+    Run bad = cli("preview", "peek.events");
+    Run missing = cli("preview", "peek.q1.nope");
+    // Then
+    assertThat(preview.code()).as(preview.err()).isZero();
+    List<String> lines = preview.out().lines().toList();
+    assertThat(lines).hasSize(5);
+    assertThat(lines.get(0)).matches("\\S+ +\\| .*");
+    assertThat(lines.get(1)).matches("-+(-\\+-+)+");
+    // every row's column separators line up under the header's
+    int bar = lines.get(0).indexOf('|');
+    assertThat(lines.get(2).indexOf('|')).isEqualTo(bar);
+    assertThat(lines.get(3).indexOf('|')).isEqualTo(bar);
+    assertThat(lines.get(4)).startsWith("(2 rows, version ");
+    assertThat(old.code()).as(old.err()).isZero();
+    assertThat(old.out()).contains(", version 0)");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("SHARE.SCHEMA.TABLE");
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("nope");
+  }
+
+  @Test
   void aNewcomerCreatesAShareAndATokenAndTheRecipientReadsIt() throws Exception {
     assertThat(cli("share", "create", "sales").code()).isZero();
     Run added =

@@ -185,8 +185,7 @@ abstract class DatConformanceSuite {
     return out;
   }
 
-  private static List<String> expected(String name, String version, String schemaString)
-      throws Exception {
+  static List<String> expected(String name, String version, String schemaString) throws Exception {
     return KernelRows.readParquetDir(
         TestTables.dat()
             .resolve(name)

@@ -291,6 +291,28 @@ public final class DeltaTableFormat implements TableFormat {
     return new ScanFileIterator(batches, s.getPath());
   }
 
+  @Override
+  public CloseableIterator<Object[]> rows(TableSnapshot snapshot) {
+    SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
+    KernelRows rows = kernel(() -> new KernelRows(engine(snapshot.location()), s));
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return kernel(rows::hasNext);
+      }
+
+      @Override
+      public Object[] next() {
+        return kernel(rows::next);
+      }
+
+      @Override
+      public void close() {
+        rows.close();
+      }
+    };
+  }
+
   /** Pulls one Kernel batch at a time and yields its selected add files. */
   private static final class ScanFileIterator implements CloseableIterator<DataFile> {
     private final io.delta.kernel.utils.CloseableIterator<FilteredColumnarBatch> batches;

@@ -518,11 +518,87 @@ public final class IcebergTableFormat implements TableFormat {
         null);
   }
 
+  /** Rows through Iceberg's generic reader, which applies position and equality deletes. */
+  @Override
+  public CloseableIterator<Object[]> rows(TableSnapshot snapshot) {
+    Table t = load(snapshot.location());
+    Snapshot s = snapshotAt(t, snapshot.version());
+    if (s == null) return CloseableIterator.empty();
+    CloseableIterable<org.apache.iceberg.data.Record> records;
+    Iterator<org.apache.iceberg.data.Record> it;
+    try {
+      records = org.apache.iceberg.data.IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build();
+      it = records.iterator();
+    } catch (RuntimeException e) {
+      throw mapped(e);
+    }
+    return new CloseableIterator<>() {
+      @Override
+      public boolean hasNext() {
+        try {
+          return it.hasNext();
+        } catch (RuntimeException e) {
+          throw mapped(e);
+        }
+      }
+
+      @Override
+      public Object[] next() {
+        org.apache.iceberg.data.Record r;
+        try {
+          r = it.next();
+        } catch (RuntimeException e) {
+          throw mapped(e);
+        }
+        return struct(r);
+      }
+
+      @Override
+      public void close() {
+        try {
+          records.close();
+        } catch (IOException ignored) {
+          // nothing left to read from it
+        }
+      }
+    };
+  }
+
+  private static Object[] struct(org.apache.iceberg.StructLike r) {
+    Object[] out = new Object[r.size()];
+    for (int i = 0; i < out.length; i++) out[i] = plain(r.get(i, Object.class));
+    return out;
+  }
+
+  /** An Iceberg generic value as the plain Java of {@link TableFormat#rows}. */
+  private static Object plain(Object v) {
+    if (v == null) return null;
+    if (v instanceof org.apache.iceberg.StructLike st) return struct(st);
+    if (v instanceof CharSequence cs) return cs.toString();
+    if (v instanceof ByteBuffer b) {
+      byte[] out = new byte[b.remaining()];
+      b.duplicate().get(out);
+      return out;
+    }
+    if (v instanceof java.time.OffsetDateTime odt) return odt.toInstant();
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object e : l) out.add(plain(e));
+      return out;
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) out.put(plain(e.getKey()), plain(e.getValue()));
+      return out;
+    }
+    return v;
+  }
+
   @Override
   public CloseableIterator<DataFile> scan(TableSnapshot snapshot, boolean includeStats) {
     Table t = load(snapshot.location());
     Snapshot s = snapshotAt(t, snapshot.version());
-    if (s == null) return empty();
+    if (s == null) return CloseableIterator.empty();
     Schema schema =
         s.schemaId() == null ? t.schema() : t.schemas().getOrDefault(s.schemaId(), t.schema());
     List<String> partitionColumns = snapshot.metadata().partitionColumns();
@@ -614,23 +690,6 @@ public final class IcebergTableFormat implements TableFormat {
       pv.put(key, IcebergSchemas.partitionValue(type, f.partition().get(i, Object.class)));
     }
     return pv;
-  }
-
-  private static CloseableIterator<DataFile> empty() {
-    return new CloseableIterator<>() {
-      @Override
-      public boolean hasNext() {
-        return false;
-      }
-
-      @Override
-      public DataFile next() {
-        throw new NoSuchElementException();
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 
   /**
