@@ -5,6 +5,8 @@
 #   loadtest/bench.sh redis    the same 1M-file stream from the Redis tier (encoded lines of a URL reuse window) vs uncached and vs Kernel
 #   loadtest/bench.sh tls      BoringSSL vs the JDK engine: handshakes/s and MB/s of a large response
 #   loadtest/bench.sh lb       one vs two instances behind nginx sharing Redis; cache hit ratio
+#   loadtest/bench.sh rewrite  a parquet-only reader of a table with deletion vectors: the first /query (the gateway
+#                              rewrites the data file without its deleted rows), a cached one, and the file's download
 #   loadtest/bench.sh loops    cached /metadata and /query with 1 vs N event loops (eventLoops), client and gateway
 #                              pinned to separate cores with taskset (CLIENT_CPUS default 0, GATEWAY_CPUS the others)
 # Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000).
@@ -321,8 +323,49 @@ YAML
   done
 }
 
+rewrite_bench() {
+  local rows=${ROWS:-4000000}
+  [[ -d "$WORK/dv$rows/_delta_log" ]] || java -Xmx3g -cp "$CP" io.tablegate.loadtest.DvTable "$WORK/dv$rows" "$rows" 10 >&2
+  local p; p=$(free_port)
+  rm -rf "$WORK/rewrites"
+  cat >"$WORK/rewrite-gw.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $p
+management: {host: 127.0.0.1, port: 0}
+rewrites: {directory: "$WORK/rewrites"}
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/dv$rows"}
+YAML
+  gateway "$WORK/rewrite-gw.yaml" "$WORK/rewrite.log"
+  wait_http "http://127.0.0.1:$p/delta-sharing/shares"
+  local q="http://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query"
+  local in; in=$(find "$WORK/dv$rows" -maxdepth 1 -name '*.parquet' -printf '%s\n' | head -1)
+  local first second url out dl
+  first=$(curl -s -o "$WORK/q1.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' -d '{}' "$q")
+  second=$(curl -s -o "$WORK/q2.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' -d '{}' "$q")
+  url=$(sed -n 3p "$WORK/q2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["url"])')
+  out=$(sed -n 3p "$WORK/q2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["size"])')
+  dl=$(curl -s -o /dev/null -w '%{time_total}' "$url")
+  python3 - "$in" "$out" "$first" "$second" "$dl" <<'PY'
+import sys
+inb, outb, first, second, dl = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:])
+rewrite = first - second
+print(f"data file {inb/1e6:.1f} MB -> rewritten {outb/1e6:.1f} MB (10% of rows deleted)")
+print(f"first /query (rewrites): {first:.2f} s; cached /query: {second*1000:.1f} ms")
+print(f"rewrite throughput: {inb/1e6/rewrite:.1f} MB/s of input ({rewrite:.2f} s)")
+print(f"download of the rewritten file: {dl*1000:.1f} ms ({outb/1e6/dl:.0f} MB/s)")
+PY
+  stop_last
+}
+
 case "${1:-}" in
   nginx) nginx_bench ;;
+  rewrite) rewrite_bench ;;
   loops) loops_bench ;;
   tls) tls_bench ;;
   redis) redis_bench ;;

@@ -42,3 +42,10 @@ def test_tables_with_reader_features(table, expected):
     # deletion vectors, column mapping, an Iceberg rename: the connector picks the delta format itself
     want = expected[table]["latest"]
     assert rows(delta_sharing.load_as_pandas(url(table)), columns(want)) == want
+
+
+def test_deletion_vectors_in_the_parquet_format(expected):
+    # a reader that only reads parquet: the gateway serves the files with deletion vectors rewritten without
+    # their deleted rows, and the rows equal what Spark read
+    want = expected["spark_deletion_vectors"]["latest"]
+    assert rows(delta_sharing.load_as_pandas(url("spark_deletion_vectors"), use_delta_format=False), columns(want)) == want

@@ -104,7 +104,8 @@ final class Demo {
         c.rateLimit(),
         c.limits(),
         c.shares(),
-        c.network());
+        c.network(),
+        c.rewrites());
   }
 
   static void printWelcome(Path dir, String endpoint, int adminPort) {

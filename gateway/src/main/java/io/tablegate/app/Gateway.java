@@ -183,7 +183,13 @@ public final class Gateway {
               scanGate,
               caches.cache(),
               Duration.ofSeconds(urlReuseWindowSeconds(config)),
-              tables.router()::forLocation);
+              tables.router()::forLocation,
+              config.rewrites().enabled()
+                  ? new io.tablegate.service.Rewrites(
+                      java.nio.file.Path.of(config.rewrites().directory()),
+                      config.rewrites().maxBytes())
+                  : null,
+              recipient -> signer.forRecipient(recipient.id(), recipient.networks()));
       InvalidationService invalidations =
           invalidations(
               vertx, config, live, caches, tables, workers, adminWorkers, telemetry, clock, res);
@@ -887,6 +893,18 @@ public final class Gateway {
       t.counter(
           "tablegate.shared.lines", help, service, s -> s.sharedLinesStats()[2], "result", "lost");
     }
+    String rewriteHelp =
+        "data files with deletion vectors served to parquet readers rewritten without the deleted"
+            + " rows: found in the rewrite directory (hit), rewritten (rewrite)";
+    t.counter(
+        "tablegate.rewrites", rewriteHelp, service, s -> s.rewriteStats()[0], "result", "hit");
+    t.counter(
+        "tablegate.rewrites", rewriteHelp, service, s -> s.rewriteStats()[1], "result", "rewrite");
+    t.counter(
+        "tablegate.rewrite.bytes",
+        "bytes of rewritten data files written",
+        service,
+        s -> s.rewriteStats()[2]);
     t.counter(
         "tablegate.metadata.lookups",
         "latest-version, snapshot and file-list lookups, by whether a cache tier answered",

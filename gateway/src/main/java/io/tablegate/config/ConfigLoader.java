@@ -142,7 +142,8 @@ public final class ConfigLoader {
             "responseCacheMaxBytes",
             "previousSigningKeys",
             "limits",
-            "network"));
+            "network",
+            "rewrites"));
     JsonNode version = n.get("version");
     if (version == null) problems.add("'version' is required and must be 1");
     else if (!version.canConvertToInt() || version.asInt() != 1)
@@ -287,7 +288,27 @@ public final class ConfigLoader {
         rateLimit,
         limits,
         shares,
-        network(n.path("network")));
+        network(n.path("network")),
+        rewrites(n.path("rewrites")));
+  }
+
+  private RewriteConfig rewrites(JsonNode n) {
+    RewriteConfig d = RewriteConfig.defaults();
+    if (n.isMissingNode() || n.isNull()) return d;
+    unknownKeys(n, "rewrites.", Set.of("enabled", "directory", "maxBytes"));
+    JsonNode enabled = n.path("enabled");
+    if (!enabled.isMissingNode() && !enabled.isBoolean())
+      problems.add("rewrites.enabled must be true or false");
+    String directory = text(n, "directory", null);
+    // relative to the configuration file, like table locations
+    directory =
+        directory == null
+            ? d.directory()
+            : baseDir == null
+                ? directory
+                : baseDir.resolve(directory).toAbsolutePath().normalize().toString();
+    long maxBytes = number(n, "maxBytes", d.maxBytes(), 1L << 20, Long.MAX_VALUE);
+    return new RewriteConfig(enabled.asBoolean(true), directory, maxBytes);
   }
 
   private NetworkConfig network(JsonNode n) {

@@ -44,7 +44,8 @@ public record GatewayConfig(
     RateLimitConfig rateLimit,
     LimitsConfig limits,
     List<ShareConfig> shares,
-    NetworkConfig network) {
+    NetworkConfig network,
+    RewriteConfig rewrites) {
 
   public GatewayConfig {
     tokens = List.copyOf(tokens);
@@ -56,6 +57,7 @@ public record GatewayConfig(
     if (limits == null) limits = LimitsConfig.defaults();
     if (management == null) management = ManagementConfig.defaults();
     if (network == null) network = NetworkConfig.defaults();
+    if (rewrites == null) rewrites = RewriteConfig.defaults();
   }
 
   @Override
@@ -99,7 +101,8 @@ public record GatewayConfig(
         rateLimit,
         limits,
         shares,
-        network);
+        network,
+        rewrites);
   }
 
   /** Whether recipients must authenticate: tokens in the file, live tokens (admin API) or OIDC. */

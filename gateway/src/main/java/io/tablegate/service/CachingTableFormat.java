@@ -169,6 +169,19 @@ public final class CachingTableFormat implements TableFormat {
     return inner.supportsChanges();
   }
 
+  @Override
+  public boolean rewritesDeletedRows() {
+    return inner.rewritesDeletedRows();
+  }
+
+  /** Not cached here: the rewrite cache keeps the files. */
+  @Override
+  public Rewritten withoutDeletedRows(
+      TableSnapshot snapshot, DataFile file, java.nio.file.Path target) {
+    if (Inline.active()) throw Inline.MISS;
+    return inner.withoutDeletedRows(snapshot, file, target);
+  }
+
   /** Not cached: rows are read for previews, a few at a time. */
   @Override
   public CloseableIterator<Object[]> rows(TableSnapshot snapshot) {

@@ -65,10 +65,26 @@ final class FeatureGate {
   }
 
   static ResponseFormat choose(Capabilities caps, DeltaProtocol protocol, TableMetadata metadata) {
+    return choose(caps, protocol, metadata, false);
+  }
+
+  /**
+   * @param deletesRewritten whether files with deletion vectors are served to parquet readers
+   *     rewritten without their deleted rows (then deletion vectors alone do not rule parquet out)
+   */
+  static ResponseFormat choose(
+      Capabilities caps, DeltaProtocol protocol, TableMetadata metadata, boolean deletesRewritten) {
     Set<String> required = requiredReaderFeatures(protocol, metadata);
-    boolean parquetOk = required.isEmpty();
     Set<ResponseFormat> accepted = caps.responseFormats();
-    if (accepted.contains(ResponseFormat.PARQUET) && parquetOk) return ResponseFormat.PARQUET;
+    if (accepted.contains(ResponseFormat.PARQUET) && required.isEmpty())
+      return ResponseFormat.PARQUET;
+    Set<String> missing = new TreeSet<>(required);
+    missing.removeAll(caps.readerFeatures());
+    if (accepted.contains(ResponseFormat.DELTA) && missing.isEmpty()) return ResponseFormat.DELTA;
+    // a parquet reader of a table whose only feature is deletion vectors: rewritten files
+    if (accepted.contains(ResponseFormat.PARQUET)
+        && deletesRewritten
+        && required.equals(Set.of("deletionvectors"))) return ResponseFormat.PARQUET;
     if (!accepted.contains(ResponseFormat.DELTA)) {
       throw SharingErrors.unsupported(
           "Unsupported Delta Table Properties: the table needs reader features "
@@ -77,15 +93,10 @@ final class FeatureGate {
               + String.join(",", required)
               + ".");
     }
-    Set<String> missing = new TreeSet<>(required);
-    missing.removeAll(caps.readerFeatures());
-    if (!missing.isEmpty()) {
-      throw SharingErrors.unsupported(
-          "Unsupported Delta Table Properties: the table needs reader features "
-              + missing
-              + " that the client did not declare in readerfeatures of delta-sharing-capabilities.");
-    }
-    return ResponseFormat.DELTA;
+    throw SharingErrors.unsupported(
+        "Unsupported Delta Table Properties: the table needs reader features "
+            + missing
+            + " that the client did not declare in readerfeatures of delta-sharing-capabilities.");
   }
 
   /**

@@ -16,10 +16,30 @@ final class LineContext {
   final UrlSigner signer;
   long minExpiration = Long.MAX_VALUE;
 
+  /**
+   * For parquet-format responses of tables with deletion vectors: a file with a deletion vector as
+   * the rewritten file without its deleted rows, and the gateway's own signer for it (null: such
+   * files are refused).
+   */
+  private final java.util.function.UnaryOperator<DataFile> rewrite;
+
+  private final UrlSigner rewriteSigner;
+
   LineContext(ResponseFormat format, FileIds ids, UrlSigner signer) {
+    this(format, ids, signer, null, null);
+  }
+
+  LineContext(
+      ResponseFormat format,
+      FileIds ids,
+      UrlSigner signer,
+      java.util.function.UnaryOperator<DataFile> rewrite,
+      UrlSigner rewriteSigner) {
     this.format = format;
     this.ids = ids;
     this.signer = signer;
+    this.rewrite = rewrite;
+    this.rewriteSigner = rewriteSigner;
   }
 
   private long appended;
@@ -31,6 +51,27 @@ final class LineContext {
   void append(
       ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     appended++;
+    if (rewrite != null && f.deletionVector() != null && format == ResponseFormat.PARQUET) {
+      f = rewrite.apply(f);
+      UrlSigner.SignedUrl url = rewriteSigner.sign(f.location());
+      minExpiration = Math.min(minExpiration, url.expirationTimestamp());
+      out.file(
+          format,
+          new FileEntry(
+              action,
+              url.url(),
+              ids.id(f.relativePath()),
+              f.partitionValues(),
+              f.size(),
+              f.stats(),
+              f.modificationTime(),
+              f.dataChange(),
+              null,
+              version,
+              timestamp,
+              url.expirationTimestamp()));
+      return;
+    }
     UrlSigner.SignedUrl url = signer.sign(f.location());
     long expiry = url.expirationTimestamp();
     DeletionVector dv = f.deletionVector();

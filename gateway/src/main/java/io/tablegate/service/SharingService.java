@@ -59,6 +59,8 @@ public final class SharingService {
   private final AsyncQueries async;
   private final java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores;
   private final RequestLimits limits;
+  private final Rewrites rewrites;
+  private final java.util.function.Function<Recipient, UrlSigner> gatewaySigners;
   private final ScanGate scans;
 
   /**
@@ -75,6 +77,10 @@ public final class SharingService {
    *     window (null: nowhere)
    * @param sharedLinesWindow that window ({@link Duration#ZERO}: lines are not shared)
    * @param stores the object store of a table location (temporary credentials)
+   * @param rewrites where files with deletion vectors are rewritten for parquet readers (null: such
+   *     tables are refused to them)
+   * @param gatewaySigners the gateway's own file URLs for a recipient (rewritten files are served
+   *     by the gateway even for tables shared with presigned URLs)
    */
   public SharingService(
       java.util.function.Supplier<ShareCatalog> catalogs,
@@ -92,7 +98,11 @@ public final class SharingService {
       ScanGate scans,
       MetadataCache sharedLinesCache,
       Duration sharedLinesWindow,
-      java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores) {
+      java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores,
+      Rewrites rewrites,
+      java.util.function.Function<Recipient, UrlSigner> gatewaySigners) {
+    this.rewrites = rewrites;
+    this.gatewaySigners = gatewaySigners;
     this.stores = stores;
     this.limits = limits;
     this.sharedLines =
@@ -256,7 +266,8 @@ public final class SharingService {
                       ? atOrBefore(table, format, timestamp)
                       : format.latestVersion(table.location());
           TableSnapshot snap = format.snapshot(table.location(), v);
-          ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+          ResponseFormat rf =
+              FeatureGate.choose(caps, snap.protocol(), snap.metadata(), rewritesDeletes(format));
           byte[] head =
               snapshotHead(rf, table, snap, version != null || timestamp != null ? v : null);
           return new QueryStream(
@@ -386,7 +397,8 @@ public final class SharingService {
                       ? atOrBefore(table, format, q.timestamp())
                       : format.latestVersion(table.location());
           TableSnapshot snap = format.snapshot(table.location(), version);
-          ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+          ResponseFormat rf =
+              FeatureGate.choose(caps, snap.protocol(), snap.metadata(), rewritesDeletes(format));
           FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
           String id =
               async.submit(
@@ -440,7 +452,9 @@ public final class SharingService {
                       k -> build(table, format, format.snapshot(table.location(), version)));
               if (status instanceof AsyncQueries.Status.Done) return null;
               TableSnapshot snap = format.snapshot(table.location(), version);
-              ResponseFormat rf = FeatureGate.choose(sync, snap.protocol(), snap.metadata());
+              ResponseFormat rf =
+                  FeatureGate.choose(
+                      sync, snap.protocol(), snap.metadata(), rewritesDeletes(format));
               FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
               return QueryStream.status(rf, echo(fileIdHash, ids), statusLine(queryId, status));
             })
@@ -602,7 +616,8 @@ public final class SharingService {
     else version = format.latestVersion(table.location());
 
     TableSnapshot snap = format.snapshot(table.location(), version);
-    ResponseFormat rf = FeatureGate.choose(caps, snap.protocol(), snap.metadata());
+    ResponseFormat rf =
+        FeatureGate.choose(caps, snap.protocol(), snap.metadata(), rewritesDeletes(format));
     FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
     Integer maxFiles = q.paging().maxFiles();
     Integer pageSize = maxFiles == null ? null : Math.min(maxFiles, pageSizeLimit);
@@ -637,7 +652,14 @@ public final class SharingService {
             next -> new QueryTokens.PageState(version, -1, next),
             cacheKey);
     UrlSigner signer = signers.apply(table, who);
-    LineContext lines = new LineContext(rf, ids, signer);
+    // parquet readers of a table with deletion vectors: those files rewritten, served by the
+    // gateway (per recipient: such lines are not shared)
+    boolean rewriting = rf == ResponseFormat.PARQUET && rewritesDeletes(format);
+    LineContext lines =
+        rewriting
+            ? new LineContext(
+                rf, ids, signer, f -> rewrites.apply(format, snap, f), gatewaySigners.apply(who))
+            : new LineContext(rf, ids, signer);
     return stream(
         who,
         table,
@@ -681,6 +703,7 @@ public final class SharingService {
           // shared through Redis (a limit hint counts records, not files, so such a query could
           // not continue a lost list at a file count)
           if (cacheable
+              && !rewriting
               && sharedLines != null
               && q.limitHint() == null
               && signer.reuseKey() != null) {
@@ -1010,6 +1033,15 @@ public final class SharingService {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  private boolean rewritesDeletes(TableFormat format) {
+    return rewrites != null && format.rewritesDeletedRows();
+  }
+
+  /** The rewrite cache's hits, rewrites and bytes written (zeros when rewrites are off). */
+  public long[] rewriteStats() {
+    return rewrites == null ? new long[3] : rewrites.stats();
+  }
 
   private TableFormat format(SharedTable table) {
     TableFormat f = formats.get(table.format());

@@ -50,6 +50,24 @@ public interface TableFormat extends AutoCloseable {
     throw SharingErrors.unsupported("This table format cannot read rows");
   }
 
+  /** A data file rewritten as plain Parquet: its size in bytes and its Delta stats JSON. */
+  record Rewritten(long size, String stats) {}
+
+  /** Whether {@link #withoutDeletedRows} is available. */
+  default boolean rewritesDeletedRows() {
+    return false;
+  }
+
+  /**
+   * Writes {@code file} of {@code snapshot} to the local file {@code target} as a Parquet file
+   * without the rows its deletion vector deletes: the same columns, names and types as the data
+   * file (partition values stay in the file's partition values), stats recomputed.
+   */
+  default Rewritten withoutDeletedRows(
+      TableSnapshot snapshot, DataFile file, java.nio.file.Path target) {
+    throw SharingErrors.unsupported("This table format cannot rewrite data files");
+  }
+
   /** An Iceberg table's own metadata: the JSON of its current metadata file, and where it is. */
   record IcebergMetadata(String metadataLocation, String json) {}
 

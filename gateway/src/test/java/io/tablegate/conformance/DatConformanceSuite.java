@@ -114,10 +114,15 @@ abstract class DatConformanceSuite {
     JsonNode protocol = deltaMeta.get(0).get("protocol").get("deltaProtocol");
     JsonNode configuration =
         deltaMeta.get(1).get("metaData").get("deltaMetadata").get("configuration");
+    // deletion vectors alone do not: those files are served rewritten without their deleted rows
+    List<String> features =
+        protocol.has("readerFeatures")
+            ? featuresIgnoringDisabledDvs(protocol, configuration)
+            : List.of();
     boolean needsFeatures =
         !configuration.path("delta.columnMapping.mode").asText("none").equals("none")
-            || (protocol.has("readerFeatures")
-                && !featuresIgnoringDisabledDvs(protocol, configuration).isEmpty());
+            || features.stream().anyMatch(f -> !f.equals("deletionVectors"));
+    boolean rewritten = features.contains("deletionVectors");
     // When
     Response query = gw().post(table + "/query", null, "{}");
     // Then
@@ -130,8 +135,11 @@ abstract class DatConformanceSuite {
     assertThat(query.header("delta-sharing-capabilities")).isEqualTo("responseformat=parquet");
     List<JsonNode> lines = query.lines();
     assertThat(lines.get(0).get("protocol").get("minReaderVersion").asInt()).isEqualTo(1);
-    for (JsonNode l : lines.subList(2, lines.size()))
+    for (JsonNode l : lines.subList(2, lines.size())) {
       assertThat(l.get("file").get("id").asText()).matches("[0-9a-f]{32}");
+      assertThat(l.get("file").has("deletionVector")).isFalse();
+    }
+    if (rewritten) assertRewrittenFiles(lines);
     String schemaString = lines.get(1).get("metaData").get("schemaString").asText();
     Path received = Recipient.materialize(gw(), lines, work().resolve(name + "-parquet"));
     assertSameRows(KernelRows.readTable(received), expected(name, "latest", schemaString));
@@ -167,6 +175,37 @@ abstract class DatConformanceSuite {
       Path received = Recipient.materialize(gw(), lines, work().resolve(name + "-" + v));
       assertSameRows(KernelRows.readTable(received), expected(name, v, schemaString));
     }
+  }
+
+  /**
+   * Files rewritten without their deleted rows come from the gateway: their size is exact, Range
+   * reads work, and their stats count the rows they hold.
+   */
+  private void assertRewrittenFiles(List<JsonNode> lines) throws Exception {
+    boolean sawRewrite = false;
+    for (JsonNode l : lines.subList(2, lines.size())) {
+      JsonNode file = l.get("file");
+      String url = file.get("url").asText();
+      if (!url.contains("/files/")) continue;
+      Response whole = gw().send(io.vertx.core.http.HttpMethod.GET, url, null, Map.of(), null);
+      assertThat(whole.status()).isEqualTo(200);
+      assertThat((long) whole.body().length).isEqualTo(file.get("size").asLong());
+      Response tail =
+          gw().send(
+                  io.vertx.core.http.HttpMethod.GET,
+                  url,
+                  null,
+                  Map.of("Range", "bytes=4-11"),
+                  null);
+      assertThat(tail.status()).isEqualTo(206);
+      assertThat(tail.body()).isEqualTo(java.util.Arrays.copyOfRange(whole.body(), 4, 12));
+      JsonNode stats = GatewayHarness.MAPPER.readTree(file.get("stats").asText());
+      Path local = Files.createTempFile(work(), "rewritten", ".parquet");
+      Files.write(local, whole.body());
+      assertThat(stats.get("numRecords").asLong()).isEqualTo(KernelRows.countParquetRows(local));
+      sawRewrite = true;
+    }
+    assertThat(sawRewrite).as("a file served rewritten").isTrue();
   }
 
   private static List<String> featuresIgnoringDisabledDvs(

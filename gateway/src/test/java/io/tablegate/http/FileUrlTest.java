@@ -58,6 +58,7 @@ class FileUrlTest {
         host: 127.0.0.1
         port: 0
         preSignedUrlTimeoutSeconds: 900
+        rewrites: {directory: rewrites}
         shares:
           - name: s
             schemas:
@@ -95,9 +96,61 @@ class FileUrlTest {
   }
 
   @Test
-  void deletionVectorTablesAreRefusedInParquetFormatAndWithoutTheFeature() {
-    assertError(gw.post(T + "dv/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
-    assertError(gw.get(T + "dv/metadata", null), 400, "UNSUPPORTED_OPERATION");
+  void deletionVectorTablesAreServedRewrittenInParquetFormat() throws Exception {
+    // When: a reader of the parquet format only
+    Response meta = gw.get(T + "dv/metadata", null);
+    Response r = gw.post(T + "dv/query", null, "{}");
+    // Then: the file comes rewritten by the gateway, without the deleted rows
+    assertThat(meta.status()).as(meta.text()).isEqualTo(200);
+    assertThat(meta.header("delta-sharing-capabilities")).isEqualTo("responseformat=parquet");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    JsonNode file = r.lines().get(2).get("file");
+    assertThat(file.has("deletionVector")).isFalse();
+    assertThat(file.get("url").asText()).startsWith(gw.endpoint() + "/files/");
+    assertThat(
+            GatewayHarness.MAPPER.readTree(file.get("stats").asText()).get("numRecords").asLong())
+        .isEqualTo(6);
+    Path received = Recipient.materialize(gw, r.lines(), dir.resolve("received-parquet"));
+    assertThat(KernelRows.readTable(received))
+        .hasSize(6)
+        .noneMatch(row -> row.matches("id=[2468]\\|.*"));
+    // rewritten once, into the configured directory; another query (not a replay of the response
+    // cache: it has a limit hint) reuses it
+    assertThat(gw.post(T + "dv/query", null, "{\"limitHint\": 100}").status()).isEqualTo(200);
+    assertThat(java.nio.file.Files.exists(dir.resolve("rewrites"))).isTrue();
+    String metrics = gw.management("/metrics").text();
+    assertThat(metrics)
+        .contains("tablegate_rewrites_total{result=\"rewrite\"} 1.0")
+        .contains("tablegate_rewrites_total{result=\"hit\"} 1.0");
+  }
+
+  @Test
+  void withRewritesOffDeletionVectorTablesAreRefusedInParquetFormat() throws Exception {
+    try (GatewayHarness off =
+        GatewayHarness.start(
+            io.tablegate.config.ConfigLoader.parse(
+                    """
+        version: 1
+        host: 127.0.0.1
+        port: 0
+        rewrites: {enabled: false}
+        shares:
+          - name: s
+            schemas:
+              - name: d
+                tables:
+                  - {name: dv, location: dv}
+        """,
+                    dir)
+                .config(),
+            clock)) {
+      assertError(off.post(T + "dv/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
+      assertError(off.get(T + "dv/metadata", null), 400, "UNSUPPORTED_OPERATION");
+    }
+  }
+
+  @Test
+  void deletionVectorTablesAreRefusedToDeltaReadersWithoutTheFeature() {
     assertError(
         gw.post(
             T + "dv/query",

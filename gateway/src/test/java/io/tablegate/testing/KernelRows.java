@@ -109,6 +109,16 @@ public final class KernelRows {
     return rows;
   }
 
+  /** The number of rows of a Parquet file, from its footer. */
+  public static long countParquetRows(Path file) throws Exception {
+    try (var reader =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+      return reader.getRecordCount();
+    }
+  }
+
   public static StructType schema(String schemaJson) {
     return DataTypeJsonSerDe.deserializeStructType(schemaJson);
   }

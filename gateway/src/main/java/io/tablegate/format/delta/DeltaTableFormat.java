@@ -292,6 +292,19 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   @Override
+  public boolean rewritesDeletedRows() {
+    return true;
+  }
+
+  @Override
+  public Rewritten withoutDeletedRows(
+      TableSnapshot snapshot, DataFile file, java.nio.file.Path target) {
+    SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
+    Engine engine = engine(snapshot.location());
+    return kernel(() -> KernelRewrites.rewrite(engine, s, s.getPath(), file, target));
+  }
+
+  @Override
   public CloseableIterator<Object[]> rows(TableSnapshot snapshot) {
     SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
     KernelRows rows = kernel(() -> new KernelRows(engine(snapshot.location()), s));

@@ -1,0 +1,224 @@
+package io.tablegate.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tablegate.protocol.DeletionVector;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.TableFormat;
+import io.tablegate.spi.TableSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Data files with deletion vectors rewritten as plain Parquet without the deleted rows, for clients
+ * that read only Parquet: kept in a local directory keyed by the data file and its deletion vector
+ * (so every recipient reuses one rewrite), bounded in total size (least recently listed deleted
+ * first). Blocking: call from the {@code table-io} pool.
+ */
+public final class Rewrites {
+  private static final Logger LOGGER = LoggerFactory.getLogger(Rewrites.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Part of every key: a change to how files are rewritten makes new files. */
+  private static final String REWRITE_VERSION = "1";
+
+  private final Path dir;
+  private final long maxBytes;
+  private final AtomicLong total = new AtomicLong();
+  private final ConcurrentHashMap<String, Object> inProgress = new ConcurrentHashMap<>();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder rewrittenBytes = new LongAdder();
+
+  public Rewrites(Path dir, long maxBytes) {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.maxBytes = maxBytes;
+    try {
+      Files.createDirectories(this.dir);
+      try (Stream<Path> files = Files.list(this.dir)) {
+        for (Path p : files.toList()) {
+          String name = p.getFileName().toString();
+          // a rewrite cut short (by a stop) an hour ago: never another instance's running one
+          if (name.startsWith("tmp-")) {
+            if (lastModified(p) < System.currentTimeMillis() - 3_600_000L) Files.deleteIfExists(p);
+          } else if (name.endsWith(".parquet")) total.addAndGet(Files.size(p));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use the rewrite directory " + this.dir, e);
+    }
+  }
+
+  /** Rewrites found, rewrites made, and the bytes written. */
+  public long[] stats() {
+    return new long[] {hits.sum(), misses.sum(), rewrittenBytes.sum()};
+  }
+
+  /**
+   * {@code file} as a parquet client reads it: the rewritten file (made now if it is not kept yet)
+   * in place of a file with a deletion vector; other files as they are.
+   */
+  DataFile apply(TableFormat format, TableSnapshot snapshot, DataFile file) {
+    DeletionVector dv = file.deletionVector();
+    if (dv == null) return file;
+    String key = key(file, dv);
+    Path target = dir.resolve(key + ".parquet");
+    Path sidecar = dir.resolve(key + ".json");
+    TableFormat.Rewritten kept = kept(target, sidecar);
+    if (kept == null) {
+      Object lock = inProgress.computeIfAbsent(key, k -> new Object());
+      try {
+        synchronized (lock) {
+          kept = kept(target, sidecar);
+          if (kept == null) {
+            kept = rewrite(format, snapshot, file, target, sidecar);
+            misses.increment();
+          } else {
+            hits.increment();
+          }
+        }
+      } finally {
+        inProgress.remove(key, lock);
+      }
+      evict(target);
+    } else {
+      hits.increment();
+    }
+    return new DataFile(
+        target.toUri().toString(),
+        file.relativePath() + "#dv=" + key.substring(0, 16),
+        file.partitionValues(),
+        kept.size(),
+        file.modificationTime(),
+        file.dataChange(),
+        kept.stats(),
+        null);
+  }
+
+  private static String key(DataFile file, DeletionVector dv) {
+    String material =
+        String.join(
+            "\n",
+            REWRITE_VERSION,
+            file.location(),
+            Long.toString(file.size()),
+            dv.storageType(),
+            dv.pathOrInlineDv(),
+            String.valueOf(dv.offset()),
+            Integer.toString(dv.sizeInBytes()),
+            Long.toString(dv.cardinality()));
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(material.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A kept rewrite (and marks it used), or null. */
+  private static TableFormat.Rewritten kept(Path target, Path sidecar) {
+    try {
+      JsonNode s = MAPPER.readTree(Files.readAllBytes(sidecar));
+      long size = s.path("size").asLong(-1);
+      if (Files.size(target) != size) return null;
+      Files.setLastModifiedTime(target, FileTime.fromMillis(System.currentTimeMillis()));
+      return new TableFormat.Rewritten(
+          size, s.path("stats").isNull() ? null : s.path("stats").asText());
+    } catch (IOException e) {
+      return null; // not there (or evicted meanwhile): rewrite
+    }
+  }
+
+  private TableFormat.Rewritten rewrite(
+      TableFormat format, TableSnapshot snapshot, DataFile file, Path target, Path sidecar) {
+    Path tmp = dir.resolve("tmp-" + java.util.UUID.randomUUID() + ".parquet");
+    long started = System.nanoTime();
+    try {
+      TableFormat.Rewritten r = format.withoutDeletedRows(snapshot, file, tmp);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      ObjectNode s = MAPPER.createObjectNode().put("size", r.size()).put("stats", r.stats());
+      Path sideTmp = dir.resolve("tmp-" + java.util.UUID.randomUUID() + ".json");
+      Files.write(sideTmp, MAPPER.writeValueAsBytes(s));
+      Files.move(
+          sideTmp, sidecar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      total.addAndGet(r.size());
+      rewrittenBytes.add(r.size());
+      LOGGER
+          .atDebug()
+          .addKeyValue("bytesIn", file.size())
+          .addKeyValue("bytesOut", r.size())
+          .addKeyValue("deletedRows", file.deletionVector().cardinality())
+          .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
+          .log("Rewrote a data file without its deleted rows");
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // best effort; a later start removes it
+      }
+    }
+  }
+
+  /** Deletes the least recently used rewrites past the bound (never {@code keep}). */
+  private synchronized void evict(Path keep) {
+    if (total.get() <= maxBytes) return;
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+          .filter(p -> !p.getFileName().toString().startsWith("tmp-"))
+          .forEach(files::add);
+    } catch (IOException e) {
+      return;
+    }
+    files.sort(Comparator.comparingLong(Rewrites::lastModified));
+    long goal = maxBytes - maxBytes / 10;
+    for (Path p : files) {
+      if (total.get() <= goal) break;
+      if (p.equals(keep)) continue;
+      try {
+        long size = Files.size(p);
+        String name = p.getFileName().toString();
+        Files.deleteIfExists(dir.resolve(name.substring(0, name.length() - 8) + ".json"));
+        if (Files.deleteIfExists(p)) total.addAndGet(-size);
+      } catch (IOException ignored) {
+        // gone already
+      }
+    }
+  }
+
+  private static long lastModified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** The directory's bytes as this instance counts them. */
+  long totalBytes() {
+    return total.get();
+  }
+}
