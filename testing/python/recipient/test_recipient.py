@@ -133,3 +133,37 @@ def test_an_oauth_client_credentials_profile(env, expected):
     assert [s.name for s in delta_sharing.SharingClient(profile).list_shares()] == [SHARE]
     frame = delta_sharing.load_as_pandas(f"{profile}#{SHARE}.{SCHEMA}.delta_partitioned")
     assert rows(frame, columns(want)) == want
+
+
+@pytest.mark.parametrize("use_delta_format", [False, True])
+def test_a_restricted_recipient_reads_only_its_columns_and_rows(env, expected, use_delta_format):
+    """A recipient policy (columns id and day, rows from 2024-01-02 on), enforced by the gateway: the connector
+    sees two columns and the allowed rows, and no file URL it receives reads the raw data file."""
+    import io
+    import json
+
+    import pyarrow.parquet as pq
+    import requests
+
+    profile = env["TABLEGATE_RESTRICTED_PROFILE"]
+    want = []
+    for row in expected["delta_partitioned"]["latest"]:
+        cells = dict(cell.split("=", 1) for cell in row.split("|"))
+        if int(cells["day"]) >= 19724:  # 2024-01-02
+            want.append(f"id={cells['id']}|day={cells['day']}")
+    frame = delta_sharing.load_as_pandas(f"{profile}#engines.w.delta_partitioned", use_delta_format=use_delta_format)
+    assert sorted(c for c in frame.columns if not c.startswith("_")) == ["day", "id"]
+    assert rows(frame, ["id", "day"]) == sorted(want)
+    # every URL is the gateway's, and its bytes hold only the allowed data column
+    with open(profile) as f:
+        p = json.load(f)
+    resp = requests.post(f"{p['endpoint']}/shares/engines/schemas/w/tables/delta_partitioned/query",
+                         headers={"Authorization": f"Bearer {p['bearerToken']}"}, json={}, timeout=60)
+    assert resp.status_code == 200, resp.text
+    files = [json.loads(line)["file"] for line in resp.text.splitlines() if line.startswith('{"file"')]
+    assert files
+    for file in files:
+        assert file["url"].startswith(p["endpoint"] + "/files/")
+        data = requests.get(file["url"], timeout=60).content
+        assert len(data) == file["size"]
+        assert pq.read_schema(io.BytesIO(data)).names == ["id"]

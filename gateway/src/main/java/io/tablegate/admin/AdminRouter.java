@@ -207,6 +207,25 @@ public final class AdminRouter {
                                 .putHeader("Cache-Control", "no-store")
                                 .end(Buffer.buffer(ar.result().body()));
                         }));
+    // recipient policies: columns and rows a recipient may read of a table
+    r.put(share + "/policies")
+        .handler(
+            ctx -> {
+              JsonNode b = body(ctx, "recipient", "table", "columns", "exceptColumns", "filter");
+              a.change(ctx, 200, "policy.set", () -> catalog.setPolicy(ctx.pathParam("share"), b));
+            });
+    r.delete(share + "/policies")
+        .handler(
+            ctx ->
+                a.change(
+                    ctx,
+                    200,
+                    "policy.remove",
+                    () ->
+                        catalog.removePolicy(
+                            ctx.pathParam("share"),
+                            Params.string(ctx, "recipient"),
+                            Params.string(ctx, "table"))));
     r.get(share + "/tokens")
         .handler(ctx -> a.run(ctx, 200, () -> catalog.tokens(ctx.pathParam("share"), null)));
     r.post(share + "/tokens")

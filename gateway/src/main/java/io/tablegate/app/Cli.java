@@ -44,6 +44,8 @@ public final class Cli {
         share update NAME --add-schema S | --remove-schema S
                           | --add-table SCHEMA.TABLE=LOCATION [--format delta|iceberg] [--history] [--store S] [--proxy]
                           | --remove-table SCHEMA.TABLE
+        share update NAME --policy recipient=R table=SCHEMA.TABLE [columns=a,b | exceptColumns=c] [filter="region = 'EU'"]
+                          | --remove-policy recipient=R table=SCHEMA.TABLE   (what a recipient may read of a table)
         share token create SHARE [--description TEXT] [--expires-in 30d|12h|90m|SECONDS] [--profile FILE [--oauth]]
                                [--activation [--link-expires-in 7d]]   (a single-use download link instead)
         share token list SHARE
@@ -109,7 +111,16 @@ public final class Cli {
     try {
       for (int i = 0; i < argv.length; i++) {
         String a = argv[i];
-        if (a.equals("--json")
+        if (a.equals("--policy") || a.equals("--remove-policy")) {
+          // the policy's KEY=VALUE words that follow (a filter may hold spaces: quote it)
+          List<String> words = new ArrayList<>();
+          while (i + 1 < argv.length
+              && argv[i + 1].matches("(?s)(recipient|table|columns|exceptColumns|filter)=.*"))
+            words.add(argv[++i]);
+          if (words.isEmpty())
+            throw new Usage(a + " takes recipient=R table=SCHEMA.TABLE [columns=a,b] [filter=...]");
+          opts.computeIfAbsent(a, k -> new ArrayList<>()).add(String.join("\u0000", words));
+        } else if (a.equals("--json")
             || a.equals("--history")
             || a.equals("--proxy")
             || a.equals("--activation")
@@ -324,6 +335,61 @@ public final class Cli {
       print(
           call("PATCH", "/shares/" + enc(share), described(MAPPER.createObjectNode(), o, current)),
           n -> out.println("Updated share " + share));
+      any = true;
+    }
+    for (String spec : o.getOrDefault("--policy", List.of())) {
+      ObjectNode policy = MAPPER.createObjectNode();
+      for (String word : spec.split("\u0000")) {
+        int eq = word.indexOf('=');
+        policy.put(word.substring(0, eq), word.substring(eq + 1));
+      }
+      print(
+          call("PUT", "/shares/" + enc(share) + "/policies", policy),
+          n ->
+              out.println(
+                  "Policy set: recipient "
+                      + policy.path("recipient").asText()
+                      + " reads "
+                      + share
+                      + "."
+                      + policy.path("table").asText()
+                      + (policy.has("columns")
+                          ? " columns " + policy.path("columns").asText()
+                          : policy.has("exceptColumns")
+                              ? " all columns but " + policy.path("exceptColumns").asText()
+                              : " all columns")
+                      + (policy.has("filter")
+                          ? " where " + policy.path("filter").asText()
+                          : ", every row")));
+      any = true;
+    }
+    for (String spec : o.getOrDefault("--remove-policy", List.of())) {
+      java.util.Map<String, String> w = new java.util.HashMap<>();
+      for (String word : spec.split("\u0000")) {
+        int eq = word.indexOf('=');
+        w.put(word.substring(0, eq), word.substring(eq + 1));
+      }
+      if (!w.containsKey("recipient") || !w.containsKey("table"))
+        throw new Usage("--remove-policy takes recipient=R table=SCHEMA.TABLE");
+      print(
+          call(
+              "DELETE",
+              "/shares/"
+                  + enc(share)
+                  + "/policies?recipient="
+                  + enc(w.get("recipient"))
+                  + "&table="
+                  + enc(w.get("table")),
+              null),
+          n ->
+              out.println(
+                  "Policy removed: recipient "
+                      + w.get("recipient")
+                      + " reads "
+                      + share
+                      + "."
+                      + w.get("table")
+                      + " whole"));
       any = true;
     }
     for (String s : o.getOrDefault("--add-schema", List.of())) {

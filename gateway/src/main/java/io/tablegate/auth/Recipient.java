@@ -6,15 +6,25 @@ import java.util.stream.Collectors;
 
 /**
  * Who is asking: a token id (never the token) and the shares it may read. {@code allShares} is true
- * for the reference server's single bearer token and when authorization is off.
+ * for the reference server's single bearer token and when authorization is off. {@code name} is the
+ * recipient the token belongs to (its id when it belongs to none): recipient policies name it.
  */
 public record Recipient(
     String id,
     boolean allShares,
     Set<String> shares,
-    java.util.List<io.tablegate.config.Cidr> networks) {
+    java.util.List<io.tablegate.config.Cidr> networks,
+    String name) {
   public Recipient(String id, boolean allShares, Set<String> shares) {
     this(id, allShares, shares, java.util.List.of());
+  }
+
+  public Recipient(
+      String id,
+      boolean allShares,
+      Set<String> shares,
+      java.util.List<io.tablegate.config.Cidr> networks) {
+    this(id, allShares, shares, networks, id);
   }
 
   /**
@@ -25,6 +35,7 @@ public record Recipient(
   }
 
   public Recipient {
+    if (name == null) name = id;
     networks = networks == null ? java.util.List.of() : java.util.List.copyOf(networks);
     shares =
         shares.stream()

@@ -74,7 +74,8 @@ public record CatalogDocument(
       String displayName,
       String comment,
       java.util.Map<String, String> properties,
-      boolean directoryAccess) {
+      boolean directoryAccess,
+      List<ObjectNode> policies) {
     public Share(
         String name,
         String id,
@@ -82,11 +83,13 @@ public record CatalogDocument(
         String displayName,
         String comment,
         java.util.Map<String, String> properties) {
-      this(name, id, schemas, displayName, comment, properties, false);
+      this(name, id, schemas, displayName, comment, properties, false, List.of());
     }
 
     public Share {
       schemas = List.copyOf(schemas);
+      policies =
+          policies == null ? List.of() : policies.stream().map(ObjectNode::deepCopy).toList();
       properties =
           properties == null
               ? java.util.Map.of()
@@ -102,7 +105,13 @@ public record CatalogDocument(
         String comment,
         java.util.Map<String, String> properties,
         boolean directoryAccess) {
-      return new Share(name, id, schemas, displayName, comment, properties, directoryAccess);
+      return new Share(
+          name, id, schemas, displayName, comment, properties, directoryAccess, policies);
+    }
+
+    /** The share with these recipient policies (each as {@code TablePolicy.toJson} writes it). */
+    public Share withPolicies(List<ObjectNode> next) {
+      return new Share(name, id, schemas, displayName, comment, properties, directoryAccess, next);
     }
 
     public Optional<Schema> schema(String schema) {
@@ -110,7 +119,7 @@ public record CatalogDocument(
     }
 
     public Share withSchemas(List<Schema> next) {
-      return new Share(name, id, next, displayName, comment, properties, directoryAccess);
+      return new Share(name, id, next, displayName, comment, properties, directoryAccess, policies);
     }
   }
 

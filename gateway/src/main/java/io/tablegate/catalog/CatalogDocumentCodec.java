@@ -58,7 +58,8 @@ public final class CatalogDocumentCodec {
               text(s, "displayName"),
               text(s, "comment"),
               properties,
-              s.path("directoryAccess").asBoolean(false)));
+              s.path("directoryAccess").asBoolean(false),
+              policies(s.path("policies"))));
     }
     List<CatalogDocument.Recipient> recipients = new ArrayList<>();
     for (JsonNode r : array(root, "recipients")) {
@@ -129,6 +130,12 @@ public final class CatalogDocumentCodec {
     }
   }
 
+  private static List<ObjectNode> policies(JsonNode n) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (JsonNode p : n) if (p instanceof ObjectNode o) out.add(o);
+    return out;
+  }
+
   public static ObjectNode share(CatalogDocument.Share s) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("name", s.name());
@@ -140,6 +147,10 @@ public final class CatalogDocumentCodec {
       s.properties().forEach(p::put);
     }
     if (s.directoryAccess()) n.put("directoryAccess", true);
+    if (!s.policies().isEmpty()) {
+      ArrayNode policies = n.putArray("policies");
+      s.policies().forEach(policies::add);
+    }
     ArrayNode schemas = n.putArray("schemas");
     s.schemas().forEach(sc -> schemas.add(schema(sc)));
     return n;

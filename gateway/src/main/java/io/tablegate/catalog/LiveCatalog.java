@@ -1,5 +1,7 @@
 package io.tablegate.catalog;
 
+import static io.tablegate.catalog.CatalogDocument.same;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -196,7 +198,10 @@ public final class LiveCatalog {
       tokens.put(
           t.sha256(),
           new TokenEntry(
-              t.id(), new Recipient(t.id(), false, ts, networks), t.expiresAt(), t.revokedAt()));
+              t.id(),
+              new Recipient(t.id(), false, ts, networks, t.recipient()),
+              t.expiresAt(),
+              t.revokedAt()));
     }
     return new View(
         version, new ShareCatalog(shares), Map.copyOf(tokens), List.copyOf(policies), doc);
@@ -319,6 +324,65 @@ public final class LiveCatalog {
           return new Changed(
               doc.mapShare(name, x -> described), CatalogDocumentCodec.share(described));
         });
+  }
+
+  /**
+   * Sets one recipient's policy on one table of a live share (replacing the one it had on that
+   * table): {@code {recipient, table, columns | exceptColumns, filter}}.
+   */
+  public JsonNode setPolicy(String name, JsonNode body) {
+    io.tablegate.protocol.TablePolicy policy;
+    try {
+      policy = io.tablegate.protocol.TablePolicy.fromJson(body);
+    } catch (IllegalArgumentException e) {
+      throw SharingErrors.invalidParameter(e.getMessage());
+    }
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, name);
+          String[] st = policy.table().split("\\.");
+          boolean known =
+              s.schema(st[0])
+                  .map(
+                      sc ->
+                          sc.tables().stream().anyMatch(t -> same(t.path("name").asText(), st[1])))
+                  .orElse(false);
+          if (!known)
+            throw new SharingException(
+                ErrorCode.RESOURCE_DOES_NOT_EXIST,
+                "Share '" + name + "' has no table '" + policy.table() + "'");
+          List<ObjectNode> next = new ArrayList<>();
+          for (ObjectNode p : s.policies()) if (!samePolicyTarget(p, policy)) next.add(p);
+          next.add(policy.toJson());
+          Share changed = s.withPolicies(next);
+          return new Changed(doc.mapShare(name, x -> changed), CatalogDocumentCodec.share(changed));
+        });
+  }
+
+  /** Removes a recipient's policy on a table of a live share (it then reads the whole table). */
+  public JsonNode removePolicy(String name, String recipient, String table) {
+    if (recipient == null || table == null)
+      throw SharingErrors.invalidParameter("recipient and table are required");
+    return mutate(
+        doc -> {
+          Share s = liveShare(doc, name);
+          List<ObjectNode> next = new ArrayList<>();
+          for (ObjectNode p : s.policies()) {
+            if (!(same(p.path("recipient").asText(), recipient)
+                && same(p.path("table").asText(), table))) next.add(p);
+          }
+          if (next.size() == s.policies().size())
+            throw new SharingException(
+                ErrorCode.RESOURCE_DOES_NOT_EXIST,
+                "Share '" + name + "' has no policy for '" + recipient + "' on '" + table + "'");
+          Share changed = s.withPolicies(next);
+          return new Changed(doc.mapShare(name, x -> changed), CatalogDocumentCodec.share(changed));
+        });
+  }
+
+  private static boolean samePolicyTarget(ObjectNode p, io.tablegate.protocol.TablePolicy policy) {
+    return same(p.path("recipient").asText(), policy.recipient())
+        && same(p.path("table").asText(), policy.table());
   }
 
   private static Share describe(Share s, JsonNode d) {
@@ -558,6 +622,11 @@ public final class LiveCatalog {
       table.put("historyShared", t.historyShared());
       if (t.store() != null) table.put("store", t.store());
       table.put("fileAccess", t.presigned() ? "presigned" : "proxy");
+      // the recipient policies on this table (config and live shares alike)
+      if (!t.policies().isEmpty()) {
+        var policies = table.putArray("policies");
+        t.policies().values().forEach(p -> policies.add(p.toJson()));
+      }
     }
     // schemas without tables exist only in the live document
     for (Share s : v.document().shares()) {

@@ -57,7 +57,8 @@ public final class ShareCatalog {
                   t.startVersion(),
                   t.store(),
                   "presigned".equals(t.fileAccess()) && t.store() != null,
-                  s.directoryAccess() && t.store() != null));
+                  s.directoryAccess() && t.store() != null,
+                  policies(s, sc.name(), t.name())));
         }
         schemas.put(key(sc.name()), new SchemaEntry(sc.name(), tables));
       }
@@ -66,6 +67,17 @@ public final class ShareCatalog {
           new ShareEntry(
               new Share(s.name(), shareId, s.displayName(), s.comment(), s.properties()), schemas));
     }
+  }
+
+  /** The share's policies on one table, by recipient (lower-cased). */
+  private static Map<String, io.tablegate.protocol.TablePolicy> policies(
+      ShareConfig s, String schema, String table) {
+    Map<String, io.tablegate.protocol.TablePolicy> out = new LinkedHashMap<>();
+    for (io.tablegate.protocol.TablePolicy p : s.policies()) {
+      if (p.table().equalsIgnoreCase(schema + "." + table))
+        out.put(p.recipient().toLowerCase(Locale.ROOT), p);
+    }
+    return out;
   }
 
   /** A table as listings show it: with its location when it is offered in directory mode. */

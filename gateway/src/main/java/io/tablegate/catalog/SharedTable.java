@@ -22,7 +22,23 @@ public record SharedTable(
     long startVersion,
     String store,
     boolean presigned,
-    boolean directoryAccess) {
+    boolean directoryAccess,
+    java.util.Map<String, io.tablegate.protocol.TablePolicy> policies) {
+
+  public SharedTable {
+    policies = policies == null ? java.util.Map.of() : java.util.Map.copyOf(policies);
+  }
+
+  /**
+   * The policy that restricts what {@code who} reads of this table (by its recipient name, else its
+   * token id), or null when it reads the whole table.
+   */
+  public io.tablegate.protocol.TablePolicy policyFor(io.tablegate.auth.Recipient who) {
+    if (policies.isEmpty()) return null;
+    io.tablegate.protocol.TablePolicy p =
+        policies.get(who.name().toLowerCase(java.util.Locale.ROOT));
+    return p != null ? p : policies.get(who.id().toLowerCase(java.util.Locale.ROOT));
+  }
 
   /** {@code share.schema.table}, as used in protocol error messages. */
   public String qualifiedName() {

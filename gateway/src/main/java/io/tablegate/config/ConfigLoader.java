@@ -826,7 +826,14 @@ public final class ConfigLoader {
           s,
           where + ".",
           Set.of(
-              "name", "id", "schemas", "displayName", "comment", "properties", "directoryAccess"));
+              "name",
+              "id",
+              "schemas",
+              "displayName",
+              "comment",
+              "properties",
+              "directoryAccess",
+              "policies"));
       String name = requiredName(s, where, false);
       if (name != null && !names.add(name.toLowerCase(Locale.ROOT)))
         problems.add(where + ": duplicate share name '" + name + "'");
@@ -859,6 +866,26 @@ public final class ConfigLoader {
       if (comment != null && comment.length() > 65_536)
         problems.add(where + ".comment is longer than 65,536 characters");
       java.util.Map<String, String> properties = shareProperties(s.path("properties"), where);
+      List<io.tablegate.protocol.TablePolicy> policies = new ArrayList<>();
+      int pi = 0;
+      for (JsonNode p : s.path("policies")) {
+        String pwhere = where + ".policies[" + pi++ + "]";
+        try {
+          io.tablegate.protocol.TablePolicy policy = io.tablegate.protocol.TablePolicy.fromJson(p);
+          String[] st = policy.table().split("\\.");
+          boolean known =
+              schemas.stream()
+                  .anyMatch(
+                      sc ->
+                          sc.name().equalsIgnoreCase(st[0])
+                              && sc.tables().stream()
+                                  .anyMatch(t -> t.name().equalsIgnoreCase(st[1])));
+          if (!known) problems.add(pwhere + ": no table '" + policy.table() + "' in this share");
+          policies.add(policy);
+        } catch (IllegalArgumentException e) {
+          problems.add(pwhere + ": " + e.getMessage());
+        }
+      }
       if (name != null)
         out.add(
             new ShareConfig(
@@ -868,7 +895,8 @@ public final class ConfigLoader {
                 displayName,
                 comment,
                 properties,
-                bool(s, "directoryAccess", false)));
+                bool(s, "directoryAccess", false),
+                policies));
     }
     return out;
   }

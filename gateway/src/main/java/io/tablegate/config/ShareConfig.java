@@ -9,7 +9,19 @@ public record ShareConfig(
     String displayName,
     String comment,
     java.util.Map<String, String> properties,
-    boolean directoryAccess) {
+    boolean directoryAccess,
+    List<io.tablegate.protocol.TablePolicy> policies) {
+
+  public ShareConfig(
+      String name,
+      String id,
+      List<SchemaConfig> schemas,
+      String displayName,
+      String comment,
+      java.util.Map<String, String> properties,
+      boolean directoryAccess) {
+    this(name, id, schemas, displayName, comment, properties, directoryAccess, List.of());
+  }
 
   public ShareConfig(
       String name,
@@ -23,6 +35,7 @@ public record ShareConfig(
 
   public ShareConfig {
     schemas = List.copyOf(schemas);
+    policies = policies == null ? List.of() : List.copyOf(policies);
     properties =
         properties == null
             ? java.util.Map.of()

@@ -170,16 +170,16 @@ public final class CachingTableFormat implements TableFormat {
   }
 
   @Override
-  public boolean rewritesDeletedRows() {
-    return inner.rewritesDeletedRows();
+  public boolean rewritesFiles() {
+    return inner.rewritesFiles();
   }
 
   /** Not cached here: the rewrite cache keeps the files. */
   @Override
-  public Rewritten withoutDeletedRows(
-      TableSnapshot snapshot, DataFile file, java.nio.file.Path target) {
+  public Rewritten rewrite(
+      TableSnapshot snapshot, DataFile file, Restriction restriction, java.nio.file.Path target) {
     if (Inline.active()) throw Inline.MISS;
-    return inner.withoutDeletedRows(snapshot, file, target);
+    return inner.rewrite(snapshot, file, restriction, target);
   }
 
   /** Not cached: rows are read for previews, a few at a time. */

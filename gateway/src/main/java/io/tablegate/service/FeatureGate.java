@@ -64,6 +64,14 @@ final class FeatureGate {
     return required;
   }
 
+  /** Whether the table's protocol allows deletion vectors (switched on or not). */
+  static boolean mayHaveDeletionVectors(DeltaProtocol protocol) {
+    if (protocol.readerFeatures() == null) return false;
+    for (String f : protocol.readerFeatures())
+      if (f.equalsIgnoreCase("deletionVectors")) return true;
+    return false;
+  }
+
   static ResponseFormat choose(Capabilities caps, DeltaProtocol protocol, TableMetadata metadata) {
     return choose(caps, protocol, metadata, false);
   }

@@ -25,8 +25,11 @@ final class LineContext {
 
   private final UrlSigner rewriteSigner;
 
+  /** Whether every file is rewritten (a recipient policy), not only those with deletion vectors. */
+  private final boolean rewriteAll;
+
   LineContext(ResponseFormat format, FileIds ids, UrlSigner signer) {
-    this(format, ids, signer, null, null);
+    this(format, ids, signer, null, null, false);
   }
 
   LineContext(
@@ -34,12 +37,14 @@ final class LineContext {
       FileIds ids,
       UrlSigner signer,
       java.util.function.UnaryOperator<DataFile> rewrite,
-      UrlSigner rewriteSigner) {
+      UrlSigner rewriteSigner,
+      boolean rewriteAll) {
     this.format = format;
     this.ids = ids;
     this.signer = signer;
     this.rewrite = rewrite;
     this.rewriteSigner = rewriteSigner;
+    this.rewriteAll = rewriteAll;
   }
 
   private long appended;
@@ -51,7 +56,8 @@ final class LineContext {
   void append(
       ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     appended++;
-    if (rewrite != null && f.deletionVector() != null && format == ResponseFormat.PARQUET) {
+    if (rewrite != null
+        && (rewriteAll || (f.deletionVector() != null && format == ResponseFormat.PARQUET))) {
       f = rewrite.apply(f);
       UrlSigner.SignedUrl url = rewriteSigner.sign(f.location());
       minExpiration = Math.min(minExpiration, url.expirationTimestamp());

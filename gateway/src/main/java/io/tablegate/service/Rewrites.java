@@ -77,9 +77,22 @@ public final class Rewrites {
    * in place of a file with a deletion vector; other files as they are.
    */
   DataFile apply(TableFormat format, TableSnapshot snapshot, DataFile file) {
+    if (file.deletionVector() == null) return file;
+    return apply(format, snapshot, file, TableFormat.Restriction.NONE, "");
+  }
+
+  /**
+   * {@code file} rewritten for a recipient policy ({@code restriction}, whose canonical text is
+   * {@code fingerprint}): always rewritten, deletion vector or not; never the raw file.
+   */
+  DataFile apply(
+      TableFormat format,
+      TableSnapshot snapshot,
+      DataFile file,
+      TableFormat.Restriction restriction,
+      String fingerprint) {
     DeletionVector dv = file.deletionVector();
-    if (dv == null) return file;
-    String key = key(file, dv);
+    String key = key(file, dv, fingerprint);
     Path target = dir.resolve(key + ".parquet");
     Path sidecar = dir.resolve(key + ".json");
     TableFormat.Rewritten kept = kept(target, sidecar);
@@ -89,7 +102,7 @@ public final class Rewrites {
         synchronized (lock) {
           kept = kept(target, sidecar);
           if (kept == null) {
-            kept = rewrite(format, snapshot, file, target, sidecar);
+            kept = rewrite(format, snapshot, file, restriction, target, sidecar);
             misses.increment();
           } else {
             hits.increment();
@@ -104,7 +117,7 @@ public final class Rewrites {
     }
     return new DataFile(
         target.toUri().toString(),
-        file.relativePath() + "#dv=" + key.substring(0, 16),
+        file.relativePath() + "#rw=" + key.substring(0, 16),
         file.partitionValues(),
         kept.size(),
         file.modificationTime(),
@@ -113,18 +126,19 @@ public final class Rewrites {
         null);
   }
 
-  private static String key(DataFile file, DeletionVector dv) {
+  private static String key(DataFile file, DeletionVector dv, String fingerprint) {
     String material =
         String.join(
             "\n",
             REWRITE_VERSION,
             file.location(),
             Long.toString(file.size()),
-            dv.storageType(),
-            dv.pathOrInlineDv(),
-            String.valueOf(dv.offset()),
-            Integer.toString(dv.sizeInBytes()),
-            Long.toString(dv.cardinality()));
+            dv == null ? "-" : dv.storageType(),
+            dv == null ? "-" : dv.pathOrInlineDv(),
+            dv == null ? "-" : String.valueOf(dv.offset()),
+            dv == null ? "-" : Integer.toString(dv.sizeInBytes()),
+            dv == null ? "-" : Long.toString(dv.cardinality()),
+            fingerprint);
     try {
       return HexFormat.of()
           .formatHex(
@@ -150,11 +164,16 @@ public final class Rewrites {
   }
 
   private TableFormat.Rewritten rewrite(
-      TableFormat format, TableSnapshot snapshot, DataFile file, Path target, Path sidecar) {
+      TableFormat format,
+      TableSnapshot snapshot,
+      DataFile file,
+      TableFormat.Restriction restriction,
+      Path target,
+      Path sidecar) {
     Path tmp = dir.resolve("tmp-" + java.util.UUID.randomUUID() + ".parquet");
     long started = System.nanoTime();
     try {
-      TableFormat.Rewritten r = format.withoutDeletedRows(snapshot, file, tmp);
+      TableFormat.Rewritten r = format.rewrite(snapshot, file, restriction, tmp);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       ObjectNode s = MAPPER.createObjectNode().put("size", r.size()).put("stats", r.stats());
       Path sideTmp = dir.resolve("tmp-" + java.util.UUID.randomUUID() + ".json");
@@ -167,7 +186,9 @@ public final class Rewrites {
           .atDebug()
           .addKeyValue("bytesIn", file.size())
           .addKeyValue("bytesOut", r.size())
-          .addKeyValue("deletedRows", file.deletionVector().cardinality())
+          .addKeyValue(
+              "deletedRows",
+              file.deletionVector() == null ? 0 : file.deletionVector().cardinality())
           .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
           .log("Rewrote a data file without its deleted rows");
       return r;

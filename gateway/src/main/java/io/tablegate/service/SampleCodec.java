@@ -69,6 +69,19 @@ public final class SampleCodec {
   /** A table's rows and what they are. */
   public record Sample(long version, String schemaString, List<Object[]> rows, boolean truncated) {}
 
+  /** The top-level column names of a Delta schema JSON string, in order. */
+  public static List<String> columnNames(String schemaString) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode f : read(schemaString).path("fields")) out.add(f.path("name").asText());
+    return out;
+  }
+
+  /** A row's value of a column by name (case-insensitive), or null when there is none. */
+  static Object valueOf(List<String> names, Object[] row, String column) {
+    for (int i = 0; i < names.size(); i++) if (names.get(i).equalsIgnoreCase(column)) return row[i];
+    return null;
+  }
+
   /** The Arrow schema of a Delta schema JSON string (field metadata kept as Arrow metadata). */
   public static Schema arrowSchema(String schemaString) {
     JsonNode root = read(schemaString);

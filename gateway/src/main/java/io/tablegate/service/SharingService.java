@@ -265,9 +265,15 @@ public final class SharingService {
                   : timestamp != null
                       ? atOrBefore(table, format, timestamp)
                       : format.latestVersion(table.location());
-          TableSnapshot snap = format.snapshot(table.location(), v);
+          TableSnapshot full = format.snapshot(table.location(), v);
+          io.tablegate.protocol.TablePolicy policy = policy(who, table, format, full);
+          TableSnapshot snap = restricted(full, policy);
           ResponseFormat rf =
-              FeatureGate.choose(caps, snap.protocol(), snap.metadata(), rewritesDeletes(format));
+              FeatureGate.choose(
+                  caps,
+                  snap.protocol(),
+                  snap.metadata(),
+                  policy != null || rewritesDeletes(format));
           byte[] head =
               snapshotHead(rf, table, snap, version != null || timestamp != null ? v : null);
           return new QueryStream(
@@ -313,12 +319,30 @@ public final class SharingService {
           if (version != null && v < table.startVersion())
             throw SharingErrors.belowStartVersion(table.startVersion());
           TableSnapshot snap = format.snapshot(table.location(), v);
+          // under a policy: its rows and columns only, applied here to the values read
+          io.tablegate.protocol.TablePolicy policy = table.policyFor(who);
+          List<String> names = SampleCodec.columnNames(snap.metadata().schemaString());
+          int[] keep = null;
+          if (policy != null) {
+            List<Integer> kept = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) if (policy.allows(names.get(i))) kept.add(i);
+            keep = kept.stream().mapToInt(Integer::intValue).toArray();
+          }
           List<Object[]> out = new ArrayList<>();
           boolean truncated = false;
           long bytes = 0;
           try (CloseableIterator<Object[]> it = format.rows(snap)) {
             while (out.size() < rows && it.hasNext()) {
               Object[] row = it.next();
+              if (policy != null) {
+                if (policy.filter() != null) {
+                  Object[] r = row;
+                  if (!policy.filter().test(c -> SampleCodec.valueOf(names, r, c))) continue;
+                }
+                Object[] projected = new Object[keep.length];
+                for (int i = 0; i < keep.length; i++) projected[i] = row[keep[i]];
+                row = projected;
+              }
               bytes += SampleCodec.estimateBytes(row);
               if (bytes > MAX_SAMPLE_BYTES && !out.isEmpty()) {
                 truncated = true;
@@ -327,8 +351,11 @@ public final class SharingService {
               out.add(row);
             }
           }
-          SampleCodec.Sample sample =
-              new SampleCodec.Sample(v, snap.metadata().schemaString(), out, truncated);
+          String schemaString =
+              policy == null
+                  ? snap.metadata().schemaString()
+                  : Policies.restrict(snap.metadata(), policy).schemaString();
+          SampleCodec.Sample sample = new SampleCodec.Sample(v, schemaString, out, truncated);
           return arrow
               ? new EncodedSample(
                   v, out.size(), SampleCodec.ARROW_STREAM, SampleCodec.arrow(sample))
@@ -344,6 +371,7 @@ public final class SharingService {
     TableQuery query = TableQuery.of(q, caps);
     query.check(table);
     if (caps.asyncQuery()
+        && table.policyFor(who) == null
         && query instanceof TableQuery.Snapshot
         && q.pageToken() == null
         && q.refreshToken() == null
@@ -363,6 +391,12 @@ public final class SharingService {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
     TableQuery.ChangeRange range = TableQuery.of(c);
     range.check(table);
+    if (table.policyFor(who) != null)
+      throw SharingErrors.unsupported(
+          "Table "
+              + table.qualifiedName()
+              + " is shared with you under a column and row policy; its change data is not"
+              + " available under one.");
     return run(who, table, caps, fileIdHash, range);
   }
 
@@ -615,9 +649,13 @@ public final class SharingService {
     else if (q.timestamp() != null) version = atOrBefore(table, format, q.timestamp());
     else version = format.latestVersion(table.location());
 
-    TableSnapshot snap = format.snapshot(table.location(), version);
+    TableSnapshot full = format.snapshot(table.location(), version);
+    io.tablegate.protocol.TablePolicy policy = policy(who, table, format, full);
+    // what the recipient sees: under a policy, its columns only (the files are rewritten to them)
+    TableSnapshot snap = restricted(full, policy);
     ResponseFormat rf =
-        FeatureGate.choose(caps, snap.protocol(), snap.metadata(), rewritesDeletes(format));
+        FeatureGate.choose(
+            caps, snap.protocol(), snap.metadata(), policy != null || rewritesDeletes(format));
     FileIds ids = requestedIds != null ? requestedIds : FileIds.valueOf(rf.name());
     Integer maxFiles = q.paging().maxFiles();
     Integer pageSize = maxFiles == null ? null : Math.min(maxFiles, pageSizeLimit);
@@ -639,7 +677,8 @@ public final class SharingService {
                 Boolean.toString(timeTravel),
                 String.valueOf(q.limitHint()),
                 String.valueOf(q.jsonPredicateHints()),
-                String.valueOf(q.predicateHints()))
+                String.valueOf(q.predicateHints()),
+                policy == null ? "" : policy.fingerprint())
             : null;
     Resolved r =
         new Resolved(
@@ -654,12 +693,38 @@ public final class SharingService {
     UrlSigner signer = signers.apply(table, who);
     // parquet readers of a table with deletion vectors: those files rewritten, served by the
     // gateway (per recipient: such lines are not shared)
-    boolean rewriting = rf == ResponseFormat.PARQUET && rewritesDeletes(format);
+    // only a table that may hold deletion vectors has files to rewrite for parquet readers
+    boolean rewriting =
+        policy != null
+            || (rf == ResponseFormat.PARQUET
+                && rewritesDeletes(format)
+                && FeatureGate.mayHaveDeletionVectors(snap.protocol()));
+    String fingerprint = policy == null ? null : policy.fingerprint();
     LineContext lines =
-        rewriting
+        policy != null
+            // every file, rewritten to the allowed columns and rows; never the raw object
             ? new LineContext(
-                rf, ids, signer, f -> rewrites.apply(format, snap, f), gatewaySigners.apply(who))
-            : new LineContext(rf, ids, signer);
+                rf,
+                ids,
+                signer,
+                f ->
+                    rewrites.apply(
+                        format,
+                        full,
+                        f,
+                        Policies.restriction(full.metadata(), policy, f),
+                        fingerprint),
+                gatewaySigners.apply(who),
+                true)
+            : rewriting
+                ? new LineContext(
+                    rf,
+                    ids,
+                    signer,
+                    f -> rewrites.apply(format, full, f),
+                    gatewaySigners.apply(who),
+                    false)
+                : new LineContext(rf, ids, signer);
     return stream(
         who,
         table,
@@ -677,12 +742,15 @@ public final class SharingService {
                       q.predicateHints(),
                       SqlPredicateHints.partitionTypes(
                           snap.metadata().schemaString(), snap.metadata().partitionColumns())));
-          JsonPredicate predicate =
+          JsonPredicate parsed =
               JsonPredicate.parse(
                   hint,
                   new HashSet<>(snap.metadata().partitionColumns()),
                   limits.maxPredicateLeaves(),
                   limits.maxPredicateDepth());
+          // under a policy hints are not used (the protocol lets a server ignore them): pruning by
+          // the raw files' stats would tell which files hold what the recipient may not see
+          JsonPredicate predicate = policy == null ? parsed : null;
           Long ts = timeTravel ? snap.timestamp() : null;
           long skip = page == null ? 0 : page.index();
           // the table's lines after `after` files: the body, or what a lost shared list
@@ -690,7 +758,9 @@ public final class SharingService {
           java.util.function.LongFunction<LineSource> fromTable =
               after ->
                   new SnapshotLineSource(
-                      format.scan(snap, true),
+                      policy == null
+                          ? format.scan(full, true)
+                          : Policies.prune(format.scan(full, true), policy),
                       lines,
                       predicate,
                       q.limitHint(),
@@ -887,6 +957,7 @@ public final class SharingService {
   /** An Iceberg table of a share, for {@code loadTable}; Delta tables are refused clearly. */
   public Future<IcebergTable> icebergTable(Recipient who, TableRef ref) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    refuseRawAccess(who, table);
     return blocking(
         table,
         () -> {
@@ -952,6 +1023,7 @@ public final class SharingService {
       Map<String, java.util.List<String>> headers,
       String region) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    refuseRawAccess(who, table);
     if (!"GET".equals(method) && !"HEAD".equals(method))
       throw SharingErrors.forbidden("Only reads of the table's objects are signed");
     if (table.store() == null)
@@ -988,6 +1060,7 @@ public final class SharingService {
   public Future<TableCredentials> temporaryCredentials(
       Recipient who, TableRef ref, String location) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
+    refuseRawAccess(who, table);
     if (!table.directoryAccess()) {
       throw SharingErrors.forbidden(
           "Directory access is not offered for table "
@@ -1034,8 +1107,42 @@ public final class SharingService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
+  /**
+   * The policy restricting what {@code who} reads of {@code table}, checked as enforceable; null
+   * when it reads the whole table.
+   */
+  private io.tablegate.protocol.TablePolicy policy(
+      Recipient who, SharedTable table, TableFormat format, TableSnapshot snap) {
+    io.tablegate.protocol.TablePolicy p = table.policyFor(who);
+    if (p != null) Policies.checkEnforceable(table, format, snap.metadata(), rewrites != null);
+    return p;
+  }
+
+  /** The snapshot as a restricted recipient sees it: its columns only, no totals. */
+  private static TableSnapshot restricted(TableSnapshot snap, io.tablegate.protocol.TablePolicy p) {
+    if (p == null) return snap;
+    return new TableSnapshot(
+        snap.location(),
+        snap.version(),
+        snap.timestamp(),
+        snap.protocol(),
+        Policies.restrict(snap.metadata(), p),
+        null,
+        null);
+  }
+
+  /** Refuses raw access (directory credentials, Iceberg metadata, signing) under a policy. */
+  private static void refuseRawAccess(Recipient who, SharedTable table) {
+    if (table.policyFor(who) != null)
+      throw SharingErrors.forbidden(
+          "Table "
+              + table.qualifiedName()
+              + " is shared with you under a column and row policy: read it through the query"
+              + " endpoint.");
+  }
+
   private boolean rewritesDeletes(TableFormat format) {
-    return rewrites != null && format.rewritesDeletedRows();
+    return rewrites != null && format.rewritesFiles();
   }
 
   /** The rewrite cache's hits, rewrites and bytes written (zeros when rewrites are off). */

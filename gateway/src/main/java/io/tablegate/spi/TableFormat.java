@@ -53,18 +53,27 @@ public interface TableFormat extends AutoCloseable {
   /** A data file rewritten as plain Parquet: its size in bytes and its Delta stats JSON. */
   record Rewritten(long size, String stats) {}
 
-  /** Whether {@link #withoutDeletedRows} is available. */
-  default boolean rewritesDeletedRows() {
+  /** Whether {@link #rewrite} is available. */
+  default boolean rewritesFiles() {
     return false;
   }
 
   /**
-   * Writes {@code file} of {@code snapshot} to the local file {@code target} as a Parquet file
-   * without the rows its deletion vector deletes: the same columns, names and types as the data
-   * file (partition values stay in the file's partition values), stats recomputed.
+   * What a rewrite keeps: the data columns {@code columns} (null: all) and the rows that pass
+   * {@code rows} (null: all; partition columns already bound to the file's values).
    */
-  default Rewritten withoutDeletedRows(
-      TableSnapshot snapshot, DataFile file, java.nio.file.Path target) {
+  record Restriction(java.util.List<String> columns, io.tablegate.protocol.RowFilter rows) {
+    public static final Restriction NONE = new Restriction(null, null);
+  }
+
+  /**
+   * Writes {@code file} of {@code snapshot} to the local file {@code target} as a Parquet file
+   * without the rows its deletion vector deletes and without what {@code restriction} leaves out:
+   * the kept columns' names and types as in the data file (partition values stay in the file's
+   * partition values), stats recomputed.
+   */
+  default Rewritten rewrite(
+      TableSnapshot snapshot, DataFile file, Restriction restriction, java.nio.file.Path target) {
     throw SharingErrors.unsupported("This table format cannot rewrite data files");
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code tablegate share|recipient} command line against a running gateway's admin API. */
-class CliTest {
+public class CliTest {
   static final String ADMIN = "cli-admin-token-0123456789";
   @TempDir static Path dir;
   static GatewayHarness gw;
@@ -44,14 +44,14 @@ class CliTest {
     gw.close();
   }
 
-  record Run(int code, String out, String err) {}
+  public record Run(int code, String out, String err) {}
 
   static Run cli(String... args) {
     return cli(gw, ADMIN, args);
   }
 
   /** The CLI run against {@code gateway}'s admin API with {@code adminToken}. */
-  static Run cli(GatewayHarness gateway, String adminToken, String... args) {
+  public static Run cli(GatewayHarness gateway, String adminToken, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =

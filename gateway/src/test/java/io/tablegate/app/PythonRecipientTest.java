@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonRecipientTest {
   static final String ADMIN = "python-admin-token-0123456789";
   static final String TOKEN = "python-recipient-token-0123";
+  static final String RESTRICTED = "python-restricted-token-0123";
   @TempDir Path dir;
 
   @Test
@@ -43,9 +44,15 @@ class PythonRecipientTest {
           tokens:
             - {id: reader, token: %s, shares: [engines, dat]}
             - {id: former, token: expired-token-0123456789, shares: [engines], expiresAt: "2020-01-01T00:00:00Z"}
+            - {id: restricted, token: %s, shares: [engines]}
         """
-                .formatted(ADMIN, TOKEN)
+                .formatted(ADMIN, TOKEN, RESTRICTED)
             + EngineTables.sharesYaml(expected)
+            // a recipient that may read two columns of the days from 2024-01-02 on
+            + """
+                policies:
+                  - {recipient: restricted, table: w.delta_partitioned, columns: [id, day], filter: "day >= '2024-01-02'"}
+            """
             + datShareYaml();
     try (OAuth2Server idp = new OAuth2Server(dir.resolve("idp"), "{\"interactiveLogin\": false}")) {
       theConnectorReads(
@@ -132,6 +139,10 @@ class PythonRecipientTest {
           Python.run(
               Map.ofEntries(
                   Map.entry("TABLEGATE_PROFILE", profile.toString()),
+                  Map.entry(
+                      "TABLEGATE_RESTRICTED_PROFILE",
+                      writeProfile(dir.resolve("restricted.share"), gw.endpoint(), RESTRICTED)
+                          .toString()),
                   Map.entry("TABLEGATE_EXPECTED", tables.resolve("expected.json").toString()),
                   Map.entry("TABLEGATE_EXPIRED_PROFILE", expiredProfile.toString()),
                   Map.entry("TABLEGATE_REVOKED_PROFILE", revokedProfile.toString()),

@@ -33,12 +33,13 @@ class RewritesTest {
     }
 
     @Override
-    public boolean rewritesDeletedRows() {
+    public boolean rewritesFiles() {
       return true;
     }
 
     @Override
-    public Rewritten withoutDeletedRows(TableSnapshot snapshot, DataFile file, Path target) {
+    public Rewritten rewrite(
+        TableSnapshot snapshot, DataFile file, Restriction restriction, Path target) {
       made.incrementAndGet();
       try {
         Files.write(target, new byte[size]);

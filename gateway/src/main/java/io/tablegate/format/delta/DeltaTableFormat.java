@@ -292,16 +292,16 @@ public final class DeltaTableFormat implements TableFormat {
   }
 
   @Override
-  public boolean rewritesDeletedRows() {
+  public boolean rewritesFiles() {
     return true;
   }
 
   @Override
-  public Rewritten withoutDeletedRows(
-      TableSnapshot snapshot, DataFile file, java.nio.file.Path target) {
+  public Rewritten rewrite(
+      TableSnapshot snapshot, DataFile file, Restriction restriction, java.nio.file.Path target) {
     SnapshotImpl s = kernelSnapshot(snapshot.location(), snapshot.version());
     Engine engine = engine(snapshot.location());
-    return kernel(() -> KernelRewrites.rewrite(engine, s, s.getPath(), file, target));
+    return kernel(() -> KernelRewrites.rewrite(engine, s, s.getPath(), file, restriction, target));
   }
 
   @Override

@@ -56,12 +56,19 @@ final class KernelRewrites {
   private KernelRewrites() {}
 
   static TableFormat.Rewritten rewrite(
-      Engine engine, SnapshotImpl snapshot, String tableRoot, DataFile file, Path target)
+      Engine engine,
+      SnapshotImpl snapshot,
+      String tableRoot,
+      DataFile file,
+      TableFormat.Restriction restriction,
+      Path target)
       throws IOException {
     Scan scan = snapshot.getScanBuilder().build();
     StructType physical =
         dataColumns(ScanStateRow.getPhysicalDataReadSchema(scan.getScanState(engine)));
+    StructType kept = kept(physical, restriction.columns());
     RoaringBitmapArray deleted = deletedRows(engine, tableRoot, file.deletionVector());
+    io.tablegate.protocol.RowFilter rows = restriction.rows();
     FileStatus status = FileStatus.of(file.location(), file.size(), file.modificationTime());
     CloseableIterator<ColumnarBatch> batches =
         engine
@@ -69,23 +76,44 @@ final class KernelRewrites {
             .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.empty())
             .map(FileReadResult::getData);
     long[] position = {0};
-    CloseableIterator<FilteredColumnarBatch> kept =
+    CloseableIterator<FilteredColumnarBatch> out =
         batches.map(
             b -> {
               long base = position[0];
               position[0] += b.getSize();
               return new FilteredColumnarBatch(
-                  b, Optional.of(selection(deleted, base, b.getSize())));
+                  project(b, physical, kept), Optional.of(selection(deleted, rows, b, base)));
             });
     DataFileStatus written;
-    try (CloseableIterator<DataFileStatus> out =
+    try (CloseableIterator<DataFileStatus> w =
         ParquetFileWriter.singleFileWriter(
-                LOCAL, target.toUri().toString(), false, statsColumns(physical))
-            .write(kept)) {
-      written = out.next();
+                LOCAL, target.toUri().toString(), false, statsColumns(kept))
+            .write(out)) {
+      written = w.next();
     }
-    String stats = written.getStatistics().map(s -> s.serializeAsJson(physical)).orElse(null);
+    String stats = written.getStatistics().map(s -> s.serializeAsJson(kept)).orElse(null);
     return new TableFormat.Rewritten(written.getSize(), stats);
+  }
+
+  /** The columns a rewrite keeps (all when {@code columns} is null), in the file's order. */
+  private static StructType kept(StructType physical, List<String> columns) {
+    if (columns == null) return physical;
+    StructType out = new StructType();
+    for (StructField f : physical.fields())
+      if (columns.stream().anyMatch(c -> c.equalsIgnoreCase(f.getName()))) out = out.add(f);
+    return out;
+  }
+
+  /** A batch with only the kept columns. */
+  private static ColumnarBatch project(ColumnarBatch b, StructType physical, StructType kept) {
+    if (kept.length() == physical.length()) return b;
+    ColumnarBatch out = b;
+    for (int i = physical.length() - 1; i >= 0; i--) {
+      String name = physical.at(i).getName();
+      if (kept.fields().stream().noneMatch(f -> f.getName().equals(name)))
+        out = out.withDeletedColumnAt(i);
+    }
+    return out;
   }
 
   /** The deleted row positions of a file's deletion vector (an empty set for none). */
@@ -126,8 +154,34 @@ final class KernelRewrites {
     }
   }
 
-  /** Rows {@code base..base+size} of the file: selected unless deleted. */
-  private static ColumnVector selection(RoaringBitmapArray deleted, long base, int size) {
+  /**
+   * Rows {@code base..base+size} of the file: selected unless deleted or refused by {@code rows}
+   * (evaluated on the batch's values, before columns are left out).
+   */
+  private static ColumnVector selection(
+      RoaringBitmapArray deleted,
+      io.tablegate.protocol.RowFilter rows,
+      ColumnarBatch batch,
+      long base) {
+    int size = batch.getSize();
+    boolean[] keep = new boolean[size];
+    StructType schema = batch.getSchema();
+    for (int r = 0; r < size; r++) {
+      if (deleted.contains(base + r)) continue;
+      if (rows != null) {
+        final int row = r;
+        keep[r] =
+            rows.test(
+                column -> {
+                  int i = schema.indexOf(column);
+                  if (i < 0) {
+                    for (int k = 0; k < schema.length(); k++)
+                      if (schema.at(k).getName().equalsIgnoreCase(column)) i = k;
+                  }
+                  return i < 0 ? null : KernelRows.value(batch.getColumnVector(i), row);
+                });
+      } else keep[r] = true;
+    }
     return new ColumnVector() {
       @Override
       public DataType getDataType() {
@@ -149,7 +203,7 @@ final class KernelRewrites {
 
       @Override
       public boolean getBoolean(int rowId) {
-        return !deleted.contains(base + rowId);
+        return keep[rowId];
       }
     };
   }

@@ -1,0 +1,124 @@
+package io.tablegate.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tablegate.catalog.SharedTable;
+import io.tablegate.protocol.RowFilter;
+import io.tablegate.protocol.SharingErrors;
+import io.tablegate.protocol.TableMetadata;
+import io.tablegate.protocol.TablePolicy;
+import io.tablegate.spi.CloseableIterator;
+import io.tablegate.spi.DataFile;
+import io.tablegate.spi.TableFormat;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+
+/**
+ * Recipient policies (columns and rows a recipient may read of a table) as the data path enforces
+ * them: the metadata shows the allowed columns only, files wholly outside the row filter's
+ * partitions are never listed, and every other file is rewritten to the allowed columns and rows.
+ */
+final class Policies {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Policies() {}
+
+  /** Refuses a policy the gateway cannot enforce on this table (it never serves it unfiltered). */
+  static void checkEnforceable(
+      SharedTable table, TableFormat format, TableMetadata metadata, boolean rewritesOn) {
+    if (!rewritesOn || !format.rewritesFiles()) {
+      throw SharingErrors.unsupported(
+          "Table "
+              + table.qualifiedName()
+              + " is shared with you under a column and row policy, which this gateway enforces"
+              + " only on Delta tables with rewrites on; please contact your share provider.");
+    }
+    String cm =
+        metadata
+            .configuration()
+            .getOrDefault("delta.columnMapping.mode", "none")
+            .toLowerCase(Locale.ROOT);
+    if (!cm.equals("none")) {
+      throw SharingErrors.unsupported(
+          "Table "
+              + table.qualifiedName()
+              + " is shared with you under a column and row policy, which this gateway does not"
+              + " enforce on column-mapped tables yet; please contact your share provider.");
+    }
+  }
+
+  /** The metadata with only the columns the policy allows (partition columns too). */
+  static TableMetadata restrict(TableMetadata m, TablePolicy p) {
+    try {
+      JsonNode root = MAPPER.readTree(m.schemaString());
+      ArrayNode kept = MAPPER.createArrayNode();
+      for (JsonNode f : root.path("fields")) if (p.allows(f.path("name").asText())) kept.add(f);
+      ((ObjectNode) root).set("fields", kept);
+      List<String> partitions = new ArrayList<>();
+      for (String c : m.partitionColumns()) if (p.allows(c)) partitions.add(c);
+      return new TableMetadata(
+          m.id(),
+          m.name(),
+          m.description(),
+          m.formatProvider(),
+          m.formatOptions(),
+          MAPPER.writeValueAsString(root),
+          partitions,
+          m.configuration(),
+          m.createdTime());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The data columns a rewrite keeps: the allowed ones of the (full) schema, partitions aside. */
+  static TableFormat.Restriction restriction(TableMetadata full, TablePolicy p, DataFile f) {
+    List<String> columns = new ArrayList<>();
+    try {
+      for (JsonNode c : MAPPER.readTree(full.schemaString()).path("fields")) {
+        String name = c.path("name").asText();
+        if (p.allows(name) && !full.partitionColumns().contains(name)) columns.add(name);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    RowFilter rows = p.filter() == null ? null : p.filter().bind(f.partitionValues());
+    return new TableFormat.Restriction(columns, rows == RowFilter.TRUE ? null : rows);
+  }
+
+  /** The files a policy's row filter may keep rows of: others (by partition values) are skipped. */
+  static CloseableIterator<DataFile> prune(CloseableIterator<DataFile> files, TablePolicy p) {
+    if (p.filter() == null) return files;
+    RowFilter filter = p.filter();
+    return new CloseableIterator<>() {
+      private DataFile next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && files.hasNext()) {
+          DataFile f = files.next();
+          if (!filter.bind(f.partitionValues()).equals(RowFilter.FALSE)) next = f;
+        }
+        return next != null;
+      }
+
+      @Override
+      public DataFile next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        DataFile f = next;
+        next = null;
+        return f;
+      }
+
+      @Override
+      public void close() {
+        files.close();
+      }
+    };
+  }
+}
