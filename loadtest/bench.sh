@@ -7,6 +7,8 @@
 #   loadtest/bench.sh lb       one vs two instances behind nginx sharing Redis; cache hit ratio
 #   loadtest/bench.sh rewrite  a parquet-only reader of a table with deletion vectors: the first /query (the gateway
 #                              rewrites the data file without its deleted rows), a cached one, and the file's download
+#   loadtest/bench.sh policy   the same table read by a recipient under a column and row policy (2 of 4 columns, half
+#                              the rows): the first /query rewrites the file to them, later ones find it
 #   loadtest/bench.sh loops    cached /metadata and /query with 1 vs N event loops (eventLoops), client and gateway
 #                              pinned to separate cores with taskset (CLIENT_CPUS default 0, GATEWAY_CPUS the others)
 # Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000).
@@ -368,8 +370,54 @@ PY
   stop_last
 }
 
+policy_bench() {
+  local rows=${ROWS:-4000000}
+  [[ -d "$WORK/dv$rows/_delta_log" ]] || java -Xmx3g -cp "$CP" io.tablegate.loadtest.DvTable "$WORK/dv$rows" "$rows" 10 >&2
+  local p; p=$(free_port)
+  rm -rf "$WORK/rewrites"
+  cat >"$WORK/policy-gw.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $p
+management: {host: 127.0.0.1, port: 0}
+rewrites: {directory: "$WORK/rewrites"}
+authorization:
+  tokens:
+    - {id: acme, token: acme-bench-token-0123456789, shares: [s]}
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/dv$rows"}
+    policies:
+      - {recipient: acme, table: b.t, columns: [id, amount], filter: "amount >= $((rows / 8))"}
+YAML
+  gateway "$WORK/policy-gw.yaml" "$WORK/policy.log"
+  wait_http "http://127.0.0.1:$p/delta-sharing/shares"
+  local q="http://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query"
+  local auth='Authorization: Bearer acme-bench-token-0123456789'
+  local in; in=$(find "$WORK/dv$rows" -maxdepth 1 -name '*.parquet' -printf '%s\n' | head -1)
+  local first kept url out dl
+  first=$(curl -s -o "$WORK/p1.json" -w '%{time_total}' -X POST -H "$auth" -H 'Content-Type: application/json' -d '{}' "$q")
+  kept=$(curl -s -o "$WORK/p2.json" -w '%{time_total}' -X POST -H "$auth" -H 'Content-Type: application/json' -d '{"limitHint": 99999999}' "$q")
+  url=$(sed -n 3p "$WORK/p2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["url"])')
+  out=$(sed -n 3p "$WORK/p2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["size"])')
+  dl=$(curl -s -o /dev/null -w '%{time_total}' "$url")
+  python3 - "$in" "$out" "$first" "$kept" "$dl" <<'PY'
+import sys
+inb, outb, first, kept, dl = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:])
+print(f"data file {inb/1e6:.1f} MB -> the recipient's file {outb/1e6:.1f} MB (2 of 4 columns, half the rows)")
+print(f"first /query under the policy, fresh JVM (rewrites the file): {first:.2f} s = {inb/1e6/first:.1f} MB/s of input")
+print(f"a /query that finds the kept rewrite: {kept*1000:.1f} ms")
+print(f"download of the recipient's file: {dl*1000:.1f} ms")
+PY
+  stop_last
+}
+
 case "${1:-}" in
   nginx) nginx_bench ;;
+  policy) policy_bench ;;
   rewrite) rewrite_bench ;;
   loops) loops_bench ;;
   tls) tls_bench ;;

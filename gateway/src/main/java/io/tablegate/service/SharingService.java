@@ -554,7 +554,7 @@ public final class SharingService {
                                   query.paging().pageToken(),
                                   who.id(),
                                   table.id(),
-                                  query.paging().fingerprint());
+                                  pageFingerprint(who, table, query));
                       if (query instanceof TableQuery.Snapshot q)
                         return snapshot(
                             who, table, format, caps, fileIdHash, requestedIds, q, page);
@@ -609,7 +609,7 @@ public final class SharingService {
                         : tokens.page(
                             who.id(),
                             table.id(),
-                            query.paging().fingerprint(),
+                            pageFingerprint(who, table, query),
                             r.pageAt().apply(next)),
                     minExp,
                     null,
@@ -1129,6 +1129,17 @@ public final class SharingService {
         Policies.restrict(snap.metadata(), p),
         null,
         null);
+  }
+
+  /**
+   * What a page token is bound to: the query's parameters, and the recipient's policy on the table
+   * (a changed policy makes earlier pages' tokens invalid rather than mixing two policies' files).
+   */
+  private static String pageFingerprint(Recipient who, SharedTable table, TableQuery query) {
+    io.tablegate.protocol.TablePolicy p = table.policyFor(who);
+    return p == null
+        ? query.paging().fingerprint()
+        : query.paging().fingerprint() + "|policy=" + p.fingerprint();
   }
 
   /** Refuses raw access (directory credentials, Iceberg metadata, signing) under a policy. */

@@ -236,6 +236,40 @@ class PolicyTest {
     assertThat(gw.admin(HttpMethod.GET, "/shares/live", ADMIN, null).text())
         .contains("\"recipient\" : \"globex\"")
         .contains("\"exceptColumns\"");
+    // a page token is bound to the policy it was issued under
+    Response first = gw.post(live + "/query", globex, "{\"maxFiles\": 1}");
+    assertThat(first.status()).as(first.text()).isEqualTo(200);
+    String pageToken =
+        first
+            .lines()
+            .get(first.lines().size() - 1)
+            .get("endStreamAction")
+            .get("nextPageToken")
+            .asText();
+    String nextPage = "{\"maxFiles\": 1, \"pageToken\": \"" + pageToken + "\"}";
+    assertThat(gw.post(live + "/query", globex, nextPage).status()).isEqualTo(200);
+    assertThat(
+            cli(
+                    "share",
+                    "update",
+                    "live",
+                    "--policy",
+                    "recipient=globex",
+                    "table=d.people",
+                    "exceptColumns=ssn,amount",
+                    "filter=region = 'US'")
+                .code())
+        .isZero();
+    assertThat(
+            GatewayHarness.eventually(
+                () ->
+                    gw.post(
+                                live + "/query",
+                                globex,
+                                "{\"maxFiles\": 1, \"pageToken\": \"" + pageToken + "\"}")
+                            .status()
+                        == 400))
+        .isTrue();
     // a bad filter is refused with the reason
     io.tablegate.app.CliTest.Run bad =
         cli(
