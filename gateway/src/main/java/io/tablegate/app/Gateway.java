@@ -184,11 +184,7 @@ public final class Gateway {
               caches.cache(),
               Duration.ofSeconds(urlReuseWindowSeconds(config)),
               tables.router()::forLocation,
-              config.rewrites().enabled()
-                  ? new io.tablegate.service.Rewrites(
-                      java.nio.file.Path.of(config.rewrites().directory()),
-                      config.rewrites().maxBytes())
-                  : null,
+              rewrites(config, stores, tables),
               recipient -> signer.forRecipient(recipient.id(), recipient.networks()));
       InvalidationService invalidations =
           invalidations(
@@ -553,6 +549,21 @@ public final class Gateway {
         }
       };
     };
+  }
+
+  /**
+   * Where files are rewritten for parquet readers and recipient policies: the local directory, or a
+   * store prefix every instance reads (its files then route to that store, like a table's).
+   */
+  private static io.tablegate.service.Rewrites rewrites(
+      GatewayConfig config, Map<String, S3Store> stores, Tables tables) {
+    var rc = config.rewrites();
+    if (!rc.enabled()) return null;
+    java.nio.file.Path dir = java.nio.file.Path.of(rc.directory());
+    if (rc.location() == null) return new io.tablegate.service.Rewrites(dir, rc.maxBytes());
+    S3Store store = stores.get(rc.store());
+    tables.router().add(rc.location(), store);
+    return new io.tablegate.service.Rewrites(dir, rc.maxBytes(), store, rc.location());
   }
 
   /** How often an instance adds what it counted to the recipients' shared usage counters. */

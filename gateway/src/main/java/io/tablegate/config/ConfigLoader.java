@@ -295,7 +295,7 @@ public final class ConfigLoader {
   private RewriteConfig rewrites(JsonNode n) {
     RewriteConfig d = RewriteConfig.defaults();
     if (n.isMissingNode() || n.isNull()) return d;
-    unknownKeys(n, "rewrites.", Set.of("enabled", "directory", "maxBytes"));
+    unknownKeys(n, "rewrites.", Set.of("enabled", "directory", "maxBytes", "location", "store"));
     JsonNode enabled = n.path("enabled");
     if (!enabled.isMissingNode() && !enabled.isBoolean())
       problems.add("rewrites.enabled must be true or false");
@@ -308,7 +308,16 @@ public final class ConfigLoader {
                 ? directory
                 : baseDir.resolve(directory).toAbsolutePath().normalize().toString();
     long maxBytes = number(n, "maxBytes", d.maxBytes(), 1L << 20, Long.MAX_VALUE);
-    return new RewriteConfig(enabled.asBoolean(true), directory, maxBytes);
+    String location = text(n, "location", null);
+    String store = text(n, "store", null);
+    if (location != null && !location.matches("s3://[a-z0-9][a-z0-9.-]{1,62}(/[^\\s]*)?"))
+      problems.add("rewrites.location must be s3://bucket/prefix, got '" + location + "'");
+    if ((location == null) != (store == null))
+      problems.add("rewrites.location and rewrites.store go together");
+    if (store != null && !storeNames.contains(store))
+      problems.add(
+          "rewrites.store names unknown store '" + store + "' (configured: " + storeNames + ")");
+    return new RewriteConfig(enabled.asBoolean(true), directory, maxBytes, location, store);
   }
 
   private NetworkConfig network(JsonNode n) {

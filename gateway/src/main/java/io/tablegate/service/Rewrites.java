@@ -48,9 +48,33 @@ public final class Rewrites {
   private final LongAdder misses = new LongAdder();
   private final LongAdder rewrittenBytes = new LongAdder();
 
+  /** Where rewritten files are kept for every instance (null: in {@link #dir}, this one's own). */
+  private final io.tablegate.spi.ObjectStore store;
+
+  private final String prefix;
+
+  /** Rewrites known to be kept in the store (saves two requests per file and listing). */
+  private final com.github.benmanes.caffeine.cache.Cache<String, TableFormat.Rewritten> known =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(100_000)
+          .expireAfterWrite(java.time.Duration.ofMinutes(10))
+          .build();
+
   public Rewrites(Path dir, long maxBytes) {
+    this(dir, maxBytes, null, null);
+  }
+
+  /**
+   * @param dir where files are rewritten (and kept, when there is no store)
+   * @param store with {@code prefix} ({@code s3://bucket/prefix}): where rewritten files are kept,
+   *     shared by every instance (a download may reach any of them); null to keep them in {@code
+   *     dir}
+   */
+  public Rewrites(Path dir, long maxBytes, io.tablegate.spi.ObjectStore store, String prefix) {
     this.dir = dir.toAbsolutePath().normalize();
     this.maxBytes = maxBytes;
+    this.store = store;
+    this.prefix = prefix == null ? null : prefix.replaceAll("/+$", "");
     try {
       Files.createDirectories(this.dir);
       try (Stream<Path> files = Files.list(this.dir)) {
@@ -95,14 +119,16 @@ public final class Rewrites {
     String key = key(file, dv, fingerprint);
     Path target = dir.resolve(key + ".parquet");
     Path sidecar = dir.resolve(key + ".json");
-    TableFormat.Rewritten kept = kept(target, sidecar);
+    TableFormat.Rewritten kept = kept(key, target, sidecar);
     if (kept == null) {
       Object lock = inProgress.computeIfAbsent(key, k -> new Object());
       try {
         synchronized (lock) {
-          kept = kept(target, sidecar);
+          kept = kept(key, target, sidecar);
           if (kept == null) {
             kept = rewrite(format, snapshot, file, restriction, target, sidecar);
+            if (store != null) kept = share(key, target, sidecar, kept);
+            known.put(key, kept);
             misses.increment();
           } else {
             hits.increment();
@@ -111,12 +137,13 @@ public final class Rewrites {
       } finally {
         inProgress.remove(key, lock);
       }
-      evict(target);
+      if (store == null) evict(target);
+      else evictShared(key);
     } else {
       hits.increment();
     }
     return new DataFile(
-        target.toUri().toString(),
+        store == null ? target.toUri().toString() : prefix + "/" + key + ".parquet",
         file.relativePath() + "#rw=" + key.substring(0, 16),
         file.partitionValues(),
         kept.size(),
@@ -149,8 +176,88 @@ public final class Rewrites {
     }
   }
 
-  /** A kept rewrite (and marks it used), or null. */
-  private static TableFormat.Rewritten kept(Path target, Path sidecar) {
+  /** A kept rewrite (locally: marked used), or null. */
+  private TableFormat.Rewritten kept(String key, Path target, Path sidecar) {
+    if (store == null) return keptLocally(target, sidecar);
+    TableFormat.Rewritten r = known.getIfPresent(key);
+    if (r != null) return r;
+    try (java.io.InputStream in = store.open(prefix + "/" + key + ".json", 0, -1)) {
+      JsonNode s = MAPPER.readTree(in.readNBytes(1 << 20));
+      long size = s.path("size").asLong(-1);
+      if (store.stat(prefix + "/" + key + ".parquet").size() != size) return null;
+      r =
+          new TableFormat.Rewritten(
+              size, s.path("stats").isNull() ? null : s.path("stats").asText());
+      known.put(key, r);
+      return r;
+    } catch (IOException | io.tablegate.spi.StorageException e) {
+      return null; // not there (another instance's eviction, or never made): rewrite
+    }
+  }
+
+  /**
+   * Uploads a rewrite made in {@link #dir} to the store (data, then its sidecar); local copies go.
+   */
+  private TableFormat.Rewritten share(
+      String key, Path target, Path sidecar, TableFormat.Rewritten r) {
+    try {
+      store.put(prefix + "/" + key + ".parquet", target);
+      store.put(prefix + "/" + key + ".json", sidecar);
+      total.addAndGet(-r.size()); // this instance's disk no longer holds it
+      sharedTotal.addAndGet(r.size());
+      return r;
+    } finally {
+      try {
+        Files.deleteIfExists(target);
+        Files.deleteIfExists(sidecar);
+      } catch (IOException ignored) {
+        // a later start removes it
+      }
+    }
+  }
+
+  /** Bytes this instance put into the store (and saw there at its first eviction). */
+  private final AtomicLong sharedTotal = new AtomicLong();
+
+  /**
+   * Deletes the oldest rewrites in the store past the bound (never {@code keep}); the bound counts
+   * what this instance wrote until it first lists the prefix.
+   */
+  private synchronized void evictShared(String keep) {
+    if (sharedTotal.get() <= maxBytes) return;
+    List<io.tablegate.spi.ObjectStore.ObjectInfo> files = new ArrayList<>();
+    long sum = 0;
+    try (var it = store.listFrom(prefix + "/")) {
+      while (it.hasNext()) {
+        var o = it.next();
+        if (!o.location().endsWith(".parquet")) continue;
+        files.add(o);
+        sum += o.size();
+      }
+    } catch (io.tablegate.spi.StorageException e) {
+      return;
+    }
+    sharedTotal.set(sum);
+    files.sort(Comparator.comparingLong(io.tablegate.spi.ObjectStore.ObjectInfo::lastModified));
+    long goal = maxBytes - maxBytes / 10;
+    for (var o : files) {
+      if (sharedTotal.get() <= goal) break;
+      String loc = o.location();
+      String k = loc.substring(loc.lastIndexOf('/') + 1, loc.length() - 8);
+      if (k.equals(keep)) continue;
+      try {
+        store.delete(prefix + "/" + k + ".json");
+        store.delete(loc);
+        known.invalidate(k);
+        sharedTotal.addAndGet(-o.size());
+      } catch (io.tablegate.spi.StorageException ignored) {
+        // another instance deleted it first
+      }
+    }
+  }
+
+  /** A kept rewrite in the local directory (and marks it used), or null. */
+  private static TableFormat.Rewritten keptLocally(Path target, Path sidecar) {
     try {
       JsonNode s = MAPPER.readTree(Files.readAllBytes(sidecar));
       long size = s.path("size").asLong(-1);

@@ -23,6 +23,21 @@ public interface ObjectStore extends AutoCloseable {
   /** Bytes {@code [offset, offset + length)} of an object; {@code length < 0} reads to the end. */
   InputStream open(String location, long offset, long length);
 
+  /**
+   * Writes the local file {@code file} as the object {@code location} (for the gateway's own
+   * rewritten files); {@link StorageException.Kind#FAILED} when this store takes no writes.
+   */
+  default void put(String location, java.nio.file.Path file) {
+    throw new StorageException(StorageException.Kind.FAILED, "this store takes no writes", null);
+  }
+
+  /**
+   * Deletes the object {@code location} (the gateway's own rewritten files); no error if absent.
+   */
+  default void delete(String location) {
+    throw new StorageException(StorageException.Kind.FAILED, "this store takes no deletes", null);
+  }
+
   /** A presigned GET URL valid for {@code seconds}, built against the store's public endpoint. */
   UrlSigner.SignedUrl presign(String location, long seconds);
 

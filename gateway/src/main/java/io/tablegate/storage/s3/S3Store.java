@@ -507,6 +507,23 @@ public final class S3Store implements ObjectStore {
    * Writes the object unconditionally; returns the version id the store gave it (null without
    * bucket versioning).
    */
+  @Override
+  public void put(String location, java.nio.file.Path file) {
+    Location loc = Location.parse(location);
+    call(
+        location,
+        () ->
+            client.putObject(
+                b -> b.bucket(loc.bucket()).key(loc.key()),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(file)));
+  }
+
+  @Override
+  public void delete(String location) {
+    Location loc = Location.parse(location);
+    call(location, () -> client.deleteObject(b -> b.bucket(loc.bucket()).key(loc.key())));
+  }
+
   public String putDocument(
       String location, byte[] content, java.util.Map<String, String> metadata) {
     Location loc = Location.parse(location);
