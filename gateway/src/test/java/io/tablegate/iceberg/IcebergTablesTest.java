@@ -608,10 +608,20 @@ class IcebergTablesTest {
           .hasSize(4)
           .noneMatch(r -> r.startsWith("id=1|") || r.startsWith("id=4|"));
       try (GatewayHarness g = single("t", name)) {
-        // Then: parquet readers cannot apply deletes and are refused; delta readers get an inline
-        // DV and read the same rows
-        assertError(
-            g.post("/shares/s/schemas/i/tables/t/query", null, "{}"), 400, "UNSUPPORTED_OPERATION");
+        // Then: parquet readers get the file rewritten without the deleted rows (by Iceberg's own
+        // reader and writer); delta readers get an inline DV; both read the same rows
+        Response parquet = g.post("/shares/s/schemas/i/tables/t/query", null, "{}");
+        assertThat(parquet.status()).as(parquet.text()).isEqualTo(200);
+        JsonNode pf = parquet.lines().get(2).get("file");
+        assertThat(pf.has("deletionVector")).isFalse();
+        assertThat(
+                GatewayHarness.MAPPER.readTree(pf.get("stats").asText()).get("numRecords").asLong())
+            .isEqualTo(4);
+        assertThat(
+                KernelRows.readTable(
+                    Recipient.materialize(g, parquet.lines(), dir.resolve("recv-p-" + name))))
+            .as("parquet, format v" + formatVersion)
+            .containsExactlyInAnyOrderElementsOf(expected);
         Response q =
             g.post(
                 "/shares/s/schemas/i/tables/t/query",
@@ -635,6 +645,52 @@ class IcebergTablesTest {
             .as("sample, format v" + formatVersion)
             .containsExactlyInAnyOrderElementsOf(expected);
       }
+    }
+  }
+
+  @Test
+  void aRecipientPolicyOnAnIcebergTableIsEnforcedByRewritingItsFiles() throws Exception {
+    // Given: the orders table (categories a and b) and a recipient that may read a's id and amount
+    try (GatewayHarness g =
+        GatewayHarness.start(
+            """
+        version: 1
+        host: 127.0.0.1
+        port: 0
+        rewrites: {directory: rewrites-iceberg}
+        authorization:
+          tokens:
+            - {id: acme, token: acme-iceberg-token-0123, shares: [s]}
+        shares:
+          - name: s
+            schemas:
+              - name: i
+                tables:
+                  - {name: orders, location: orders, format: iceberg}
+            policies:
+              - {recipient: acme, table: i.orders, columns: [id, amount, category], filter: "category = 'a' and id >= 2"}
+        """,
+            dir)) {
+      // When
+      Response q =
+          g.post("/shares/s/schemas/i/tables/orders/query", "acme-iceberg-token-0123", "{}");
+      // Then: only category a's files, rewritten to id and amount (category is a partition value)
+      assertThat(q.status()).as(q.text()).isEqualTo(200);
+      List<String> want = new ArrayList<>();
+      for (String row : icebergRows(orders, orders.currentSnapshot().snapshotId())) {
+        String[] cells = row.split("\\|");
+        long id = Long.parseLong(cells[0].substring(3));
+        if (cells[2].equals("category=a") && id >= 2)
+          want.add(cells[0] + "|" + cells[2] + "|" + cells[3]);
+      }
+      assertThat(want).isNotEmpty();
+      for (JsonNode l : q.lines().subList(2, q.lines().size())) {
+        assertThat(l.get("file").get("partitionValues").get("category").asText()).isEqualTo("a");
+        assertThat(l.get("file").get("url").asText()).startsWith(g.endpoint() + "/files/");
+      }
+      assertThat(
+              KernelRows.readTable(Recipient.materialize(g, q.lines(), dir.resolve("recv-policy"))))
+          .containsExactlyInAnyOrderElementsOf(want);
     }
   }
 

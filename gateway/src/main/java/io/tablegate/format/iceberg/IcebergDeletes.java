@@ -54,6 +54,20 @@ final class IcebergDeletes {
     return new DeletionVector("i", z85(payload), null, length, index.cardinality());
   }
 
+  /** The first {@code size} bytes Z85 text {@code s} encodes. */
+  static byte[] z85Decode(String s, int size) {
+    byte[] out = new byte[s.length() / 5 * 4];
+    for (int i = 0, o = 0; i + 5 <= s.length(); i += 5, o += 4) {
+      long v = 0;
+      for (int j = 0; j < 5; j++) v = v * 85 + Z85.indexOf(s.charAt(i + j));
+      for (int j = 3; j >= 0; j--) {
+        out[o + j] = (byte) (v & 0xff);
+        v >>>= 8;
+      }
+    }
+    return java.util.Arrays.copyOf(out, size);
+  }
+
   /**
    * Z85 of {@code data}, zero-padded to a multiple of 4 bytes (Delta decodes the first sizeInBytes
    * bytes).

@@ -518,6 +518,27 @@ public final class IcebergTableFormat implements TableFormat {
         null);
   }
 
+  @Override
+  public boolean rewritesFiles() {
+    return true;
+  }
+
+  @Override
+  public Rewritten rewrite(
+      TableSnapshot snapshot, DataFile file, Restriction restriction, java.nio.file.Path target) {
+    Table t = load(snapshot.location());
+    Snapshot s = snapshotAt(t, snapshot.version());
+    Schema schema =
+        s == null || s.schemaId() == null
+            ? t.schema()
+            : t.schemas().getOrDefault(s.schemaId(), t.schema());
+    try {
+      return IcebergRewrites.rewrite(t, schema, file, restriction, target);
+    } catch (RuntimeException e) {
+      throw mapped(e);
+    }
+  }
+
   /** Rows through Iceberg's generic reader, which applies position and equality deletes. */
   @Override
   public CloseableIterator<Object[]> rows(TableSnapshot snapshot) {
