@@ -52,6 +52,23 @@ final class Policies {
     }
   }
 
+  /** Refuses a policy that leaves no data column (a file of partition values only). */
+  static void checkLeavesData(SharedTable table, TableMetadata metadata, TablePolicy p) {
+    try {
+      for (JsonNode c : MAPPER.readTree(metadata.schemaString()).path("fields")) {
+        String name = c.path("name").asText();
+        if (p.allows(name) && !metadata.partitionColumns().contains(name)) return;
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    throw SharingErrors.unsupported(
+        "The column policy on table "
+            + table.qualifiedName()
+            + " leaves no data column to read (only partition columns); please contact your"
+            + " share provider.");
+  }
+
   /** The metadata with only the columns the policy allows (partition columns too). */
   static TableMetadata restrict(TableMetadata m, TablePolicy p) {
     try {

@@ -1114,7 +1114,10 @@ public final class SharingService {
   private io.tablegate.protocol.TablePolicy policy(
       Recipient who, SharedTable table, TableFormat format, TableSnapshot snap) {
     io.tablegate.protocol.TablePolicy p = table.policyFor(who);
-    if (p != null) Policies.checkEnforceable(table, format, snap.metadata(), rewrites != null);
+    if (p != null) {
+      Policies.checkEnforceable(table, format, snap.metadata(), rewrites != null);
+      Policies.checkLeavesData(table, snap.metadata(), p);
+    }
     return p;
   }
 

@@ -81,6 +81,7 @@ class PolicyTest {
           tokens:
             - {id: acme, token: %s, shares: [s]}
             - {id: full, token: %s, shares: [s]}
+            - {id: partonly, token: partonly-token-0123456789, shares: [s]}
         shares:
           - name: s
             schemas:
@@ -89,6 +90,7 @@ class PolicyTest {
                   - {name: people, location: people, historyShared: true}
             policies:
               - {recipient: acme, table: d.people, columns: [id, name, amount, region], filter: "region = 'EU' and amount > 1"}
+              - {recipient: partonly, table: d.people, columns: [region]}
         """
                 .formatted(ADMIN, ACME, FULL),
             dir);
@@ -177,6 +179,12 @@ class PolicyTest {
             "id=3|name=n3|amount=4.5|region=EU",
             "id=4|name=n4|amount=6.0|region=EU",
             "id=5|name=n5|amount=7.5|region=EU");
+  }
+
+  @Test
+  void aPolicyThatLeavesNoDataColumnIsRefusedBeforeTheStream() {
+    assertError(
+        gw.post(T + "/query", "partonly-token-0123456789", "{}"), 400, "UNSUPPORTED_OPERATION");
   }
 
   @Test
