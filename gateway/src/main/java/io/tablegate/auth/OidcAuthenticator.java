@@ -154,12 +154,15 @@ public final class OidcAuthenticator {
               // unrestricted
               java.util.List<io.tablegate.config.Cidr> networks = new java.util.ArrayList<>();
               boolean unrestricted = false;
+              // the recipient the identity is (its name: what column and row policies name)
+              Set<String> matched = new HashSet<>();
               for (OidcPolicy p : policies.get()) {
                 if (!p.issuer().equals(issuer.config.issuer())) continue;
                 if (p.audience() != null && !audiences(claims).contains(p.audience())) continue;
                 Object v = claims.getValue(p.claim());
                 if (v != null && v.toString().equals(p.value())) {
                   shares.addAll(p.shares());
+                  if (p.recipient() != null) matched.add(p.recipient());
                   if (p.networks().isEmpty()) unrestricted = true;
                   networks.addAll(p.networks());
                 }
@@ -177,7 +180,8 @@ public final class OidcAuthenticator {
                       "oidc:" + subject,
                       false,
                       shares,
-                      unrestricted ? java.util.List.of() : networks));
+                      unrestricted ? java.util.List.of() : networks,
+                      matched.size() == 1 ? matched.iterator().next() : "oidc:" + subject));
             });
   }
 

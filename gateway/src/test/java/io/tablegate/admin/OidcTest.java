@@ -60,6 +60,8 @@ class OidcTest {
               - name: s
                 tables:
                   - {name: events, location: events}
+            policies:
+              - {recipient: acme-idp, table: s.events, exceptColumns: [name]}
           - name: other
             schemas: []
         """
@@ -101,6 +103,22 @@ class OidcTest {
     assertError(gw.get("/shares/other", token), 404, "RESOURCE_DOES_NOT_EXIST");
     // a valid identity that no policy names gets no share
     assertError(gw.get(V, idp.token("idp", "stranger", "tablegate")), 403, "PERMISSION_DENIED");
+  }
+
+  @Test
+  @Order(1)
+  void aColumnPolicyNamingTheRecipientAppliesToItsIdentity() throws Exception {
+    // acme-idp's policy hides name; the same identity through the other issuer is acme-short
+    Response restricted =
+        gw.get(V.replace("/version", "/metadata"), idp.token("idp", "acme", "tablegate"));
+    assertThat(restricted.status()).as(restricted.text()).isEqualTo(200);
+    assertThat(restricted.lines().get(1).get("metaData").get("schemaString").asText())
+        .contains("\"name\":\"id\"")
+        .doesNotContain("\"name\":\"name\"");
+    Response whole =
+        gw.get(V.replace("/version", "/metadata"), idp.token("short", "acme", "tablegate"));
+    assertThat(whole.lines().get(1).get("metaData").get("schemaString").asText())
+        .contains("\"name\":\"name\"");
   }
 
   @Test
