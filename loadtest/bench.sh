@@ -325,9 +325,14 @@ YAML
   done
 }
 
+# the one-file table with a deletion vector of the rewrite benchmarks
+dv_table() { [[ -d "$WORK/dv$1/_delta_log" ]] || java -Xmx3g -cp "$CP" io.tablegate.loadtest.DvTable "$WORK/dv$1" "$1" 10 >&2; }
+# a field of the first file line of a saved /query response
+first_file() { sed -n 3p "$2" | python3 -c "import json,sys; print(json.load(sys.stdin)['file']['$1'])"; }
+
 rewrite_bench() {
   local rows=${ROWS:-4000000}
-  [[ -d "$WORK/dv$rows/_delta_log" ]] || java -Xmx3g -cp "$CP" io.tablegate.loadtest.DvTable "$WORK/dv$rows" "$rows" 10 >&2
+  dv_table "$rows"
   local p; p=$(free_port)
   rm -rf "$WORK/rewrites"
   cat >"$WORK/rewrite-gw.yaml" <<YAML
@@ -350,8 +355,7 @@ YAML
   local first second url out dl
   first=$(curl -s -o "$WORK/q1.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' -d '{}' "$q")
   second=$(curl -s -o "$WORK/q2.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' -d '{}' "$q")
-  url=$(sed -n 3p "$WORK/q2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["url"])')
-  out=$(sed -n 3p "$WORK/q2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["size"])')
+  url=$(first_file url "$WORK/q2.json"); out=$(first_file size "$WORK/q2.json")
   dl=$(curl -s -o /dev/null -w '%{time_total}' "$url")
   # the same rewrite again on the now warm JVM (its kept file deleted; a limit hint so the response
   # cache does not answer)
@@ -372,7 +376,7 @@ PY
 
 policy_bench() {
   local rows=${ROWS:-4000000}
-  [[ -d "$WORK/dv$rows/_delta_log" ]] || java -Xmx3g -cp "$CP" io.tablegate.loadtest.DvTable "$WORK/dv$rows" "$rows" 10 >&2
+  dv_table "$rows"
   local p; p=$(free_port)
   rm -rf "$WORK/rewrites"
   cat >"$WORK/policy-gw.yaml" <<YAML
@@ -401,8 +405,7 @@ YAML
   local first kept url out dl
   first=$(curl -s -o "$WORK/p1.json" -w '%{time_total}' -X POST -H "$auth" -H 'Content-Type: application/json' -d '{}' "$q")
   kept=$(curl -s -o "$WORK/p2.json" -w '%{time_total}' -X POST -H "$auth" -H 'Content-Type: application/json' -d '{"limitHint": 99999999}' "$q")
-  url=$(sed -n 3p "$WORK/p2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["url"])')
-  out=$(sed -n 3p "$WORK/p2.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["size"])')
+  url=$(first_file url "$WORK/p2.json"); out=$(first_file size "$WORK/p2.json")
   dl=$(curl -s -o /dev/null -w '%{time_total}' "$url")
   python3 - "$in" "$out" "$first" "$kept" "$dl" <<'PY'
 import sys

@@ -56,29 +56,14 @@ final class LineContext {
   void append(
       ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     appended++;
+    // a rewritten file (no deletion vector left) is served by the gateway's own signer
+    UrlSigner fileSigner = signer;
     if (rewrite != null
         && (rewriteAll || (f.deletionVector() != null && format == ResponseFormat.PARQUET))) {
       f = rewrite.apply(f);
-      UrlSigner.SignedUrl url = rewriteSigner.sign(f.location());
-      minExpiration = Math.min(minExpiration, url.expirationTimestamp());
-      out.file(
-          format,
-          new FileEntry(
-              action,
-              url.url(),
-              ids.id(f.relativePath()),
-              f.partitionValues(),
-              f.size(),
-              f.stats(),
-              f.modificationTime(),
-              f.dataChange(),
-              null,
-              version,
-              timestamp,
-              url.expirationTimestamp()));
-      return;
+      fileSigner = rewriteSigner;
     }
-    UrlSigner.SignedUrl url = signer.sign(f.location());
+    UrlSigner.SignedUrl url = fileSigner.sign(f.location());
     long expiry = url.expirationTimestamp();
     DeletionVector dv = f.deletionVector();
     if (dv != null) {

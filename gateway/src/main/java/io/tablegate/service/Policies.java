@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 
 /**
  * Recipient policies (columns and rows a recipient may read of a table) as the data path enforces
@@ -112,30 +111,6 @@ final class Policies {
   static CloseableIterator<DataFile> prune(CloseableIterator<DataFile> files, TablePolicy p) {
     if (p.filter() == null) return files;
     RowFilter filter = p.filter();
-    return new CloseableIterator<>() {
-      private DataFile next;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && files.hasNext()) {
-          DataFile f = files.next();
-          if (!filter.bind(f.partitionValues()).equals(RowFilter.FALSE)) next = f;
-        }
-        return next != null;
-      }
-
-      @Override
-      public DataFile next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        DataFile f = next;
-        next = null;
-        return f;
-      }
-
-      @Override
-      public void close() {
-        files.close();
-      }
-    };
+    return files.filter(f -> !filter.bind(f.partitionValues()).equals(RowFilter.FALSE));
   }
 }

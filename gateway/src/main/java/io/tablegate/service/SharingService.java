@@ -248,23 +248,13 @@ public final class SharingService {
       Long version,
       String timestamp) {
     SharedTable table = catalogs.get().table(who, ref.share(), ref.schema(), ref.table());
-    if (version != null && timestamp != null)
-      throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp");
-    if (version != null && version < 0)
-      throw SharingErrors.invalidParameter("version cannot be negative.");
-    if ((version != null || timestamp != null) && !table.historyShared())
-      throw SharingErrors.historyNotShared(table.qualifiedName());
+    checkTimeTravel(table, version, timestamp);
     FileIds ids = fileIds(fileIdHash);
     return blocking(
         table,
         () -> {
           TableFormat format = format(table);
-          long v =
-              version != null
-                  ? checkVersion(table, format, version)
-                  : timestamp != null
-                      ? atOrBefore(table, format, timestamp)
-                      : format.latestVersion(table.location());
+          long v = resolveVersion(table, format, version, timestamp);
           TableSnapshot full = format.snapshot(table.location(), v);
           io.tablegate.protocol.TablePolicy policy = policy(who, table, format, full);
           TableSnapshot snap = restricted(full, policy);
@@ -304,18 +294,12 @@ public final class SharingService {
     if (rows < 1 || rows > MAX_SAMPLE_ROWS)
       throw SharingErrors.invalidParameter(
           "limit must be between 1 and " + MAX_SAMPLE_ROWS + ", got " + rows + ".");
-    if (version != null && version < 0)
-      throw SharingErrors.invalidParameter("version cannot be negative.");
-    if (version != null && !table.historyShared())
-      throw SharingErrors.historyNotShared(table.qualifiedName());
+    checkTimeTravel(table, version, null);
     return blocking(
         table,
         () -> {
           TableFormat format = format(table);
-          long v =
-              version != null
-                  ? checkVersion(table, format, version)
-                  : format.latestVersion(table.location());
+          long v = resolveVersion(table, format, version, null);
           if (version != null && v < table.startVersion())
             throw SharingErrors.belowStartVersion(table.startVersion());
           TableSnapshot snap = format.snapshot(table.location(), v);
@@ -1199,6 +1183,24 @@ public final class SharingService {
               + ". Please restart the query.");
     }
     return version;
+  }
+
+  /** The rules of a {@code version} or {@code timestamp} parameter that need no table read. */
+  private static void checkTimeTravel(SharedTable table, Long version, String timestamp) {
+    if (version != null && timestamp != null)
+      throw SharingErrors.invalidParameter("Please only provide one of: version,timestamp");
+    if (version != null && version < 0)
+      throw SharingErrors.invalidParameter("version cannot be negative.");
+    if ((version != null || timestamp != null) && !table.historyShared())
+      throw SharingErrors.historyNotShared(table.qualifiedName());
+  }
+
+  /** The version asked for (by number or time), else the latest. */
+  private static long resolveVersion(
+      SharedTable table, TableFormat format, Long version, String timestamp) {
+    if (version != null) return checkVersion(table, format, version);
+    if (timestamp != null) return atOrBefore(table, format, timestamp);
+    return format.latestVersion(table.location());
   }
 
   private static long checkVersion(SharedTable table, TableFormat format, long version) {
