@@ -91,6 +91,37 @@ public final class Rewrites {
     }
   }
 
+  /**
+   * Rewrites running at once on this instance: each holds a Parquet reader's batch and a writer's
+   * row group in memory, so their number bounds the memory rewrites take.
+   */
+  static final int MAX_CONCURRENT_REWRITES = 2;
+
+  /** How long a rewrite waits for a turn before its query is told to retry. */
+  static final long REWRITE_WAIT_SECONDS = 120;
+
+  private final java.util.concurrent.Semaphore turns =
+      new java.util.concurrent.Semaphore(MAX_CONCURRENT_REWRITES, true);
+
+  private <T> T bounded(java.util.function.Supplier<T> work) {
+    try {
+      if (!turns.tryAcquire(REWRITE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS))
+        throw new io.tablegate.protocol.SharingException(
+            io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+            "The gateway is busy rewriting files for other queries; please retry later.");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.tablegate.protocol.SharingException(
+          io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+          "The query was stopped while it waited to rewrite a file.");
+    }
+    try {
+      return work.get();
+    } finally {
+      turns.release();
+    }
+  }
+
   /** Rewrites found, rewrites made, and the bytes written. */
   public long[] stats() {
     return new long[] {hits.sum(), misses.sum(), rewrittenBytes.sum()};
@@ -126,7 +157,7 @@ public final class Rewrites {
         synchronized (lock) {
           kept = kept(key, target, sidecar);
           if (kept == null) {
-            kept = rewrite(format, snapshot, file, restriction, target, sidecar);
+            kept = bounded(() -> rewrite(format, snapshot, file, restriction, target, sidecar));
             if (store != null) kept = share(key, target, sidecar, kept);
             known.put(key, kept);
             misses.increment();

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -24,7 +25,7 @@ class RewritesTest {
   @TempDir Path dir;
 
   /** A format whose rewrites are {@code size} bytes of zeros, counted. */
-  static final class SizedRewrites implements TableFormat {
+  static class SizedRewrites implements TableFormat {
     final AtomicInteger made = new AtomicInteger();
     final int size;
 
@@ -152,5 +153,43 @@ class RewritesTest {
     rewrites.apply(format, null, files[0]); // the oldest was deleted: made again
     assertThat(format.made.get()).isEqualTo(before + 1);
     assertThat(rewrites.totalBytes()).isLessThanOrEqualTo(1 << 20);
+  }
+
+  @Test
+  void atMostTwoRewritesRunAtOnce() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    SizedRewrites blocking =
+        new SizedRewrites(10) {
+          @Override
+          public Rewritten rewrite(
+              TableSnapshot snapshot, DataFile file, Restriction restriction, Path target) {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+            running.decrementAndGet();
+            return super.rewrite(snapshot, file, restriction, target);
+          }
+        };
+    Rewrites rewrites = new Rewrites(dir, 1 << 20);
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      DataFile f = file("c" + i, 1);
+      Thread t = new Thread(() -> rewrites.apply(blocking, null, f));
+      t.start();
+      threads.add(t);
+    }
+    // two are rewriting, two wait for a turn
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (running.get() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+    assertThat(running.get()).isEqualTo(2);
+    release.countDown();
+    for (Thread t : threads) t.join(60_000);
+    assertThat(most.get()).isEqualTo(2);
+    assertThat(blocking.made.get()).isEqualTo(4);
   }
 }

@@ -40,6 +40,9 @@ import org.apache.hadoop.conf.Configuration;
  * selection, and written with Kernel's Parquet file writer as one file with stats.
  */
 final class KernelRewrites {
+  /** Row groups of rewritten files (parquet's default, 128 MB, is held in memory per writer). */
+  static final long ROW_GROUP_BYTES = 16L << 20;
+
   /** Local files without Hadoop's checksum side files. */
   private static final HadoopFileIO LOCAL = new HadoopFileIO(rawLocal());
 
@@ -50,6 +53,8 @@ final class KernelRewrites {
         org.apache.hadoop.fs.RawLocalFileSystem.class,
         org.apache.hadoop.fs.FileSystem.class);
     conf.setBoolean("fs.file.impl.disable.cache", true);
+    // a row group is buffered in memory until written: keep each rewrite's buffer small
+    conf.setLong("parquet.block.size", ROW_GROUP_BYTES);
     return conf;
   }
 

@@ -54,6 +54,8 @@ final class IcebergRewrites {
           Parquet.writeData(org.apache.iceberg.Files.localOutput(target.toFile()))
               .schema(kept)
               .createWriterFunc(GenericParquetWriter::create)
+              // a row group is buffered in memory until written: keep each rewrite's buffer small
+              .set(org.apache.iceberg.TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, "16777216")
               .withSpec(PartitionSpec.unpartitioned())
               .overwrite()
               .build();
