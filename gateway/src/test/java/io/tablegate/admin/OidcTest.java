@@ -108,15 +108,28 @@ class OidcTest {
   @Test
   @Order(1)
   void aColumnPolicyNamingTheRecipientAppliesToItsIdentity() throws Exception {
-    // acme-idp's policy hides name; the same identity through the other issuer is acme-short
-    Response restricted =
-        gw.get(V.replace("/version", "/metadata"), idp.token("idp", "acme", "tablegate"));
+    // acme-idp's policy hides name; another recipient of the same share (globex) reads it whole
+    String metadata = V.replace("/version", "/metadata");
+    Response restricted = gw.get(metadata, idp.token("idp", "acme", "tablegate"));
     assertThat(restricted.status()).as(restricted.text()).isEqualTo(200);
     assertThat(restricted.lines().get(1).get("metaData").get("schemaString").asText())
         .contains("\"name\":\"id\"")
         .doesNotContain("\"name\":\"name\"");
-    Response whole =
-        gw.get(V.replace("/version", "/metadata"), idp.token("short", "acme", "tablegate"));
+    Response created =
+        gw.admin(
+            HttpMethod.POST,
+            "/recipients",
+            ADMIN,
+            """
+            {"name": "globex", "shares": ["fixed"], "oidc": {"issuer": "%s", "claim": "sub", "value": "globex"}}
+            """
+                .formatted(idp.issuer("idp")));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    assertThat(
+            GatewayHarness.eventually(
+                () -> gw.get(metadata, idp.token("idp", "globex", "tablegate")).status() == 200))
+        .isTrue();
+    Response whole = gw.get(metadata, idp.token("idp", "globex", "tablegate"));
     assertThat(whole.lines().get(1).get("metaData").get("schemaString").asText())
         .contains("\"name\":\"name\"");
   }
