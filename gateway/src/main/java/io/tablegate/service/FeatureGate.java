@@ -64,6 +64,40 @@ final class FeatureGate {
     return required;
   }
 
+  /** Whether a table is column-mapped (its files' column names are physical names). */
+  static boolean columnMapped(TableMetadata metadata) {
+    return !metadata
+        .configuration()
+        .getOrDefault("delta.columnMapping.mode", "none")
+        .equalsIgnoreCase("none");
+  }
+
+  /** Whether a schema has no struct below its top-level columns (in structs, arrays or maps). */
+  static boolean flat(String schemaString) {
+    try {
+      for (JsonNode f : MAPPER.readTree(schemaString).path("fields"))
+        if (f.path("type").isObject() && f.path("type").toString().contains("\"struct\""))
+          return false;
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The physical name of each top-level column of a column-mapped table, to its logical name. */
+  static Map<String, String> logicalNames(String schemaString) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      for (JsonNode f : MAPPER.readTree(schemaString).path("fields")) {
+        String physical = f.path("metadata").path("delta.columnMapping.physicalName").asText(null);
+        if (physical != null) out.put(physical, f.path("name").asText());
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
+  }
+
   /** Whether the table's protocol allows deletion vectors (switched on or not). */
   static boolean mayHaveDeletionVectors(DeltaProtocol protocol) {
     if (protocol.readerFeatures() == null) return false;
@@ -89,10 +123,13 @@ final class FeatureGate {
     Set<String> missing = new TreeSet<>(required);
     missing.removeAll(caps.readerFeatures());
     if (accepted.contains(ResponseFormat.DELTA) && missing.isEmpty()) return ResponseFormat.DELTA;
-    // a parquet reader of a table whose only feature is deletion vectors: rewritten files
+    // a parquet reader of a table whose features are deletion vectors and column mapping (of
+    // top-level columns): its files are rewritten without deleted rows, under logical names
     if (accepted.contains(ResponseFormat.PARQUET)
         && deletesRewritten
-        && required.equals(Set.of("deletionvectors"))) return ResponseFormat.PARQUET;
+        && Set.of("deletionvectors", "columnmapping").containsAll(required)
+        && (!required.contains("columnmapping") || flat(metadata.schemaString())))
+      return ResponseFormat.PARQUET;
     if (!accepted.contains(ResponseFormat.DELTA)) {
       throw SharingErrors.unsupported(
           "Unsupported Delta Table Properties: the table needs reader features "

@@ -15,7 +15,7 @@ import io.tablegate.spi.TableFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * Recipient policies (columns and rows a recipient may read of a table) as the data path enforces
@@ -37,18 +37,22 @@ final class Policies {
               + " is shared with you under a column and row policy, which this gateway enforces"
               + " only on Delta tables with rewrites on; please contact your share provider.");
     }
-    String cm =
-        metadata
-            .configuration()
-            .getOrDefault("delta.columnMapping.mode", "none")
-            .toLowerCase(Locale.ROOT);
-    if (!cm.equals("none")) {
+    if (FeatureGate.columnMapped(metadata) && !FeatureGate.flat(metadata.schemaString())) {
       throw SharingErrors.unsupported(
           "Table "
               + table.qualifiedName()
               + " is shared with you under a column and row policy, which this gateway does not"
-              + " enforce on column-mapped tables yet; please contact your share provider.");
+              + " enforce on column-mapped tables with nested structs yet; please contact your share provider.");
     }
+  }
+
+  /** Partition values by logical column name (a column-mapped table's log keys them physically). */
+  static Map<String, String> logicalPartitionValues(
+      Map<String, String> logicalNames, Map<String, String> values) {
+    if (logicalNames.isEmpty()) return values;
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    values.forEach((k, v) -> out.put(logicalNames.getOrDefault(k, k), v));
+    return out;
   }
 
   /** Refuses a policy that leaves no data column (a file of partition values only). */
@@ -93,7 +97,8 @@ final class Policies {
   }
 
   /** The data columns a rewrite keeps: the allowed ones of the (full) schema, partitions aside. */
-  static TableFormat.Restriction restriction(TableMetadata full, TablePolicy p, DataFile f) {
+  static TableFormat.Restriction restriction(
+      TableMetadata full, TablePolicy p, DataFile f, boolean logicalNames) {
     List<String> columns = new ArrayList<>();
     try {
       for (JsonNode c : MAPPER.readTree(full.schemaString()).path("fields")) {
@@ -103,14 +108,26 @@ final class Policies {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    RowFilter rows = p.filter() == null ? null : p.filter().bind(f.partitionValues());
-    return new TableFormat.Restriction(columns, rows == RowFilter.TRUE ? null : rows);
+    RowFilter rows =
+        p.filter() == null
+            ? null
+            : p.filter()
+                .bind(
+                    logicalPartitionValues(
+                        FeatureGate.logicalNames(full.schemaString()), f.partitionValues()));
+    return new TableFormat.Restriction(columns, rows == RowFilter.TRUE ? null : rows, logicalNames);
   }
 
   /** The files a policy's row filter may keep rows of: others (by partition values) are skipped. */
-  static CloseableIterator<DataFile> prune(CloseableIterator<DataFile> files, TablePolicy p) {
+  static CloseableIterator<DataFile> prune(
+      CloseableIterator<DataFile> files, TablePolicy p, TableMetadata full) {
     if (p.filter() == null) return files;
+    Map<String, String> names = FeatureGate.logicalNames(full.schemaString());
     RowFilter filter = p.filter();
-    return files.filter(f -> !filter.bind(f.partitionValues()).equals(RowFilter.FALSE));
+    return files.filter(
+        f ->
+            !filter
+                .bind(logicalPartitionValues(names, f.partitionValues()))
+                .equals(RowFilter.FALSE));
   }
 }

@@ -678,37 +678,44 @@ public final class SharingService {
     // parquet readers of a table with deletion vectors: those files rewritten, served by the
     // gateway (per recipient: such lines are not shared)
     // only a table that may hold deletion vectors has files to rewrite for parquet readers
+    // parquet readers of a column-mapped table get every file rewritten under logical names
+    boolean renaming =
+        rf == ResponseFormat.PARQUET
+            && rewritesDeletes(format)
+            && FeatureGate.columnMapped(full.metadata());
     boolean rewriting =
         policy != null
+            || renaming
             || (rf == ResponseFormat.PARQUET
                 && rewritesDeletes(format)
                 && FeatureGate.mayHaveDeletionVectors(snap.protocol()));
     String fingerprint = policy == null ? null : policy.fingerprint();
-    LineContext lines =
+    java.util.Map<String, String> logicalNames =
+        renaming ? FeatureGate.logicalNames(full.metadata().schemaString()) : java.util.Map.of();
+    java.util.function.UnaryOperator<io.tablegate.spi.DataFile> rewrite =
         policy != null
             // every file, rewritten to the allowed columns and rows; never the raw object
-            ? new LineContext(
-                rf,
-                ids,
-                signer,
-                f ->
+            ? f ->
+                logical(
                     rewrites.apply(
                         format,
                         full,
                         f,
-                        Policies.restriction(full.metadata(), policy, f),
-                        fingerprint),
-                gatewaySigners.apply(who),
-                true)
-            : rewriting
-                ? new LineContext(
-                    rf,
-                    ids,
-                    signer,
-                    f -> rewrites.apply(format, full, f),
-                    gatewaySigners.apply(who),
-                    false)
-                : new LineContext(rf, ids, signer);
+                        Policies.restriction(full.metadata(), policy, f, renaming),
+                        fingerprint + (renaming ? "|logical" : "")),
+                    logicalNames)
+            : renaming
+                ? f ->
+                    logical(
+                        rewrites.apply(
+                            format, full, f, TableFormat.Restriction.LOGICAL_NAMES, "logical"),
+                        logicalNames)
+                : f -> rewrites.apply(format, full, f);
+    LineContext lines =
+        rewriting
+            ? new LineContext(
+                rf, ids, signer, rewrite, gatewaySigners.apply(who), policy != null || renaming)
+            : new LineContext(rf, ids, signer);
     return stream(
         who,
         table,
@@ -744,7 +751,7 @@ public final class SharingService {
                   new SnapshotLineSource(
                       policy == null
                           ? format.scan(full, true)
-                          : Policies.prune(format.scan(full, true), policy),
+                          : Policies.prune(format.scan(full, true), policy, full.metadata()),
                       lines,
                       predicate,
                       q.limitHint(),
@@ -1127,6 +1134,21 @@ public final class SharingService {
     return p == null
         ? query.paging().fingerprint()
         : query.paging().fingerprint() + "|policy=" + p.fingerprint();
+  }
+
+  /** A rewritten file with its partition values keyed by logical column names. */
+  private static io.tablegate.spi.DataFile logical(
+      io.tablegate.spi.DataFile f, java.util.Map<String, String> logicalNames) {
+    if (logicalNames.isEmpty()) return f;
+    return new io.tablegate.spi.DataFile(
+        f.location(),
+        f.relativePath(),
+        Policies.logicalPartitionValues(logicalNames, f.partitionValues()),
+        f.size(),
+        f.modificationTime(),
+        f.dataChange(),
+        f.stats(),
+        f.deletionVector());
   }
 
   /** Refuses raw access (directory credentials, Iceberg metadata, signing) under a policy. */

@@ -62,8 +62,12 @@ public interface TableFormat extends AutoCloseable {
    * What a rewrite keeps: the data columns {@code columns} (null: all) and the rows that pass
    * {@code rows} (null: all; partition columns already bound to the file's values).
    */
-  record Restriction(java.util.List<String> columns, io.tablegate.protocol.RowFilter rows) {
-    public static final Restriction NONE = new Restriction(null, null);
+  record Restriction(
+      java.util.List<String> columns, io.tablegate.protocol.RowFilter rows, boolean logicalNames) {
+    public static final Restriction NONE = new Restriction(null, null, false);
+
+    /** Nothing left out, but the columns written under their logical names. */
+    public static final Restriction LOGICAL_NAMES = new Restriction(null, null, true);
   }
 
   /**

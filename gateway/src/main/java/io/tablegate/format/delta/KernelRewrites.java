@@ -71,7 +71,24 @@ final class KernelRewrites {
     Scan scan = snapshot.getScanBuilder().build();
     StructType physical =
         dataColumns(ScanStateRow.getPhysicalDataReadSchema(scan.getScanState(engine)));
-    StructType kept = kept(physical, restriction.columns());
+    // a column-mapped table's files name columns physically; policies and readers name them
+    // logically
+    java.util.Map<String, String> toPhysical = new java.util.HashMap<>();
+    java.util.Map<String, String> toLogical = new java.util.HashMap<>();
+    for (StructField f : snapshot.getSchema().fields()) {
+      Object p = f.getMetadata().get("delta.columnMapping.physicalName");
+      String name = p == null ? f.getName() : p.toString();
+      toPhysical.put(f.getName().toLowerCase(java.util.Locale.ROOT), name);
+      toLogical.put(name, f.getName());
+    }
+    List<String> columns =
+        restriction.columns() == null
+            ? null
+            : restriction.columns().stream()
+                .map(c -> toPhysical.getOrDefault(c.toLowerCase(java.util.Locale.ROOT), c))
+                .toList();
+    StructType kept = kept(physical, columns);
+    StructType written = restriction.logicalNames() ? renamed(kept, toLogical) : kept;
     RoaringBitmapArray deleted = deletedRows(engine, tableRoot, file.deletionVector());
     io.tablegate.protocol.RowFilter rows = restriction.rows();
     FileStatus status = FileStatus.of(file.location(), file.size(), file.modificationTime());
@@ -86,18 +103,20 @@ final class KernelRewrites {
             b -> {
               long base = position[0];
               position[0] += b.getSize();
+              ColumnarBatch projected = project(b, physical, kept);
               return new FilteredColumnarBatch(
-                  project(b, physical, kept), Optional.of(selection(deleted, rows, b, base)));
+                  written == kept ? projected : renamed(projected, written),
+                  Optional.of(selection(deleted, rows, b, base, toPhysical)));
             });
-    DataFileStatus written;
+    DataFileStatus result;
     try (CloseableIterator<DataFileStatus> w =
         ParquetFileWriter.singleFileWriter(
-                LOCAL, target.toUri().toString(), false, statsColumns(kept))
+                LOCAL, target.toUri().toString(), false, statsColumns(written))
             .write(out)) {
-      written = w.next();
+      result = w.next();
     }
-    String stats = written.getStatistics().map(s -> s.serializeAsJson(kept)).orElse(null);
-    return new TableFormat.Rewritten(written.getSize(), stats);
+    String stats = result.getStatistics().map(s -> s.serializeAsJson(written)).orElse(null);
+    return new TableFormat.Rewritten(result.getSize(), stats);
   }
 
   /** The columns a rewrite keeps (all when {@code columns} is null), in the file's order. */
@@ -107,6 +126,36 @@ final class KernelRewrites {
     for (StructField f : physical.fields())
       if (columns.stream().anyMatch(c -> c.equalsIgnoreCase(f.getName()))) out = out.add(f);
     return out;
+  }
+
+  /** The top-level fields under their logical names (no column-mapping metadata). */
+  private static StructType renamed(StructType physical, java.util.Map<String, String> toLogical) {
+    StructType out = new StructType();
+    for (StructField f : physical.fields())
+      out =
+          out.add(
+              toLogical.getOrDefault(f.getName(), f.getName()), f.getDataType(), f.isNullable());
+    return out;
+  }
+
+  /** The batch under another schema of the same columns (top-level names only differ). */
+  private static ColumnarBatch renamed(ColumnarBatch b, StructType schema) {
+    return new ColumnarBatch() {
+      @Override
+      public StructType getSchema() {
+        return schema;
+      }
+
+      @Override
+      public ColumnVector getColumnVector(int ordinal) {
+        return b.getColumnVector(ordinal);
+      }
+
+      @Override
+      public int getSize() {
+        return b.getSize();
+      }
+    };
   }
 
   /** A batch with only the kept columns. */
@@ -167,7 +216,8 @@ final class KernelRewrites {
       RoaringBitmapArray deleted,
       io.tablegate.protocol.RowFilter rows,
       ColumnarBatch batch,
-      long base) {
+      long base,
+      java.util.Map<String, String> toPhysical) {
     int size = batch.getSize();
     boolean[] keep = new boolean[size];
     StructType schema = batch.getSchema();
@@ -177,7 +227,9 @@ final class KernelRewrites {
         final int row = r;
         keep[r] =
             rows.test(
-                column -> {
+                logical -> {
+                  String column =
+                      toPhysical.getOrDefault(logical.toLowerCase(java.util.Locale.ROOT), logical);
                   int i = schema.indexOf(column);
                   if (i < 0) {
                     for (int k = 0; k < schema.length(); k++)
