@@ -185,7 +185,8 @@ public final class Gateway {
               Duration.ofSeconds(urlReuseWindowSeconds(config)),
               tables.router()::forLocation,
               rewrites(config, stores, tables),
-              recipient -> signer.forRecipient(recipient.id(), recipient.networks()));
+              recipient -> signer.forRecipient(recipient.id(), recipient.networks()),
+              icebergExports(config, stores, tables));
       InvalidationService invalidations =
           invalidations(
               vertx, config, live, caches, tables, workers, adminWorkers, telemetry, clock, res);
@@ -564,6 +565,23 @@ public final class Gateway {
     S3Store store = stores.get(rc.store());
     tables.router().add(rc.location(), store);
     return new io.tablegate.service.Rewrites(dir, rc.maxBytes(), store, rc.location());
+  }
+
+  /**
+   * Delta tables for the Iceberg REST face: their generated Iceberg metadata is kept where
+   * rewritten files are (the rewrite prefix in a store, which the rewrites already route, or the
+   * local rewrite directory for local tables); off with the rewrites.
+   */
+  private static io.tablegate.service.IcebergExports icebergExports(
+      GatewayConfig config, Map<String, S3Store> stores, Tables tables) {
+    var rc = config.rewrites();
+    if (!rc.enabled()) return null;
+    java.nio.file.Path dir = java.nio.file.Path.of(rc.directory());
+    var exporter = new io.tablegate.format.iceberg.DeltaAsIceberg(tables.router()::forLocation);
+    if (rc.location() == null)
+      return new io.tablegate.service.IcebergExports(exporter, dir, null, null);
+    return new io.tablegate.service.IcebergExports(
+        exporter, dir, stores.get(rc.store()), rc.location());
   }
 
   /** How often an instance adds what it counted to the recipients' shared usage counters. */

@@ -60,6 +60,10 @@ public final class SharingService {
   private final java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores;
   private final RequestLimits limits;
   private final Rewrites rewrites;
+
+  /** Delta tables as Iceberg metadata for the Iceberg REST face; null when off. */
+  private final IcebergExports icebergExports;
+
   private final java.util.function.Function<Recipient, UrlSigner> gatewaySigners;
   private final ScanGate scans;
 
@@ -100,7 +104,9 @@ public final class SharingService {
       Duration sharedLinesWindow,
       java.util.function.Function<String, io.tablegate.spi.ObjectStore> stores,
       Rewrites rewrites,
-      java.util.function.Function<Recipient, UrlSigner> gatewaySigners) {
+      java.util.function.Function<Recipient, UrlSigner> gatewaySigners,
+      IcebergExports icebergExports) {
+    this.icebergExports = icebergExports;
     this.rewrites = rewrites;
     this.gatewaySigners = gatewaySigners;
     this.stores = stores;
@@ -953,39 +959,47 @@ public final class SharingService {
         table,
         () -> {
           if (Inline.active()) throw Inline.MISS;
-          TableFormat.IcebergMetadata m =
-              format(table)
-                  .icebergMetadata(table.location())
-                  .orElseThrow(
-                      () ->
-                          SharingErrors.unsupported(
-                              "Table "
-                                  + table.qualifiedName()
-                                  + " is a "
-                                  + table.format()
-                                  + " table: the Iceberg REST face serves Iceberg tables only;"
-                                  + " read it with a Delta Sharing client."));
+          TableFormat format = format(table);
+          TableFormat.IcebergMetadata own = format.icebergMetadata(table.location()).orElse(null);
+          TableFormat.IcebergMetadata m = own != null ? own : generatedIceberg(table, format);
+          // credentials vended for the table's directory, and for generated metadata its
+          // directory too when the same store keeps it (otherwise the client signs each read)
+          java.util.List<String> vendFor = null;
+          if (table.directoryAccess() && table.store() != null) {
+            String root = normalizeLocation(table.location());
+            String meta =
+                own != null
+                    ? null
+                    : normalizeLocation(
+                        m.metadataLocation().substring(0, m.metadataLocation().lastIndexOf('/')));
+            if (own != null) vendFor = java.util.List.of(root);
+            else if (meta != null && stores.apply(meta) == stores.apply(table.location()))
+              vendFor = java.util.List.of(root, meta);
+          }
+          boolean vend = vendFor != null;
           Map<String, String> config = new java.util.LinkedHashMap<>();
-          if (!table.directoryAccess() && table.store() != null) {
+          if (!vend && table.store() != null) {
             // no credentials handed out: the client asks the face to sign each read of the
             // table's objects (Iceberg's S3 remote signing), checked like a direct request
             config.putAll(stores.apply(table.location()).clientProperties());
-            config.put("s3.remote-signing-enabled", "true");
-            config.put(
-                "rest.remote-signing.endpoint",
+            String signing =
                 "v1/"
                     + encode(ref.share())
                     + "/namespaces/"
                     + encode(ref.schema())
                     + "/tables/"
                     + encode(ref.table())
-                    + "/sign");
+                    + "/sign";
+            config.put("s3.remote-signing-enabled", "true");
+            config.put("rest.remote-signing.endpoint", signing);
+            // pyiceberg signs remotely with its fsspec file I/O, through the same endpoint
+            config.put("s3.signer", "S3V4RestSigner");
+            config.put("s3.signer.endpoint", signing);
+            config.put("py-io-impl", "pyiceberg.io.fsspec.FsspecFileIO");
           }
-          if (table.directoryAccess()) {
+          if (vend) {
             io.tablegate.spi.ObjectStore store = stores.apply(table.location());
-            var c =
-                store.temporaryCredentials(
-                    normalizeLocation(table.location()), TEMPORARY_CREDENTIALS_SECONDS);
+            var c = store.temporaryCredentials(vendFor, TEMPORARY_CREDENTIALS_SECONDS);
             config.putAll(store.clientProperties());
             config.put("s3.access-key-id", c.accessKeyId());
             config.put("s3.secret-access-key", c.secretAccessKey());
@@ -994,6 +1008,23 @@ public final class SharingService {
           }
           return new IcebergTable(m.metadataLocation(), m.json(), config);
         });
+  }
+
+  /**
+   * Iceberg metadata generated for a table of another format (a Delta table) at its latest version,
+   * or UNSUPPORTED_OPERATION when the gateway has nowhere to keep it.
+   */
+  private TableFormat.IcebergMetadata generatedIceberg(SharedTable table, TableFormat format) {
+    if (icebergExports == null)
+      throw SharingErrors.unsupported(
+          "Table "
+              + table.qualifiedName()
+              + " is a "
+              + table.format()
+              + " table: this gateway serves Iceberg tables only to Iceberg clients (rewrites are"
+              + " off); read it with a Delta Sharing client.");
+    TableSnapshot snap = format.snapshot(table.location(), format.latestVersion(table.location()));
+    return icebergExports.metadata(snap, table.store() != null, () -> format.scan(snap, true));
   }
 
   private static String encode(String s) {
@@ -1024,14 +1055,24 @@ public final class SharingService {
     String root = normalizeLocation(table.location());
     String wanted = location == null ? null : normalizeLocation(location);
     String query = uri.getRawQuery();
+    // the table's own objects, or the Iceberg metadata the gateway generated for it
+    String generated =
+        icebergExports != null && icebergExports.serves(true) && !"iceberg".equals(table.format())
+            ? normalizeLocation(icebergExports.root(table.location(), true))
+            : null;
     if (wanted == null
         || root == null
-        || io.tablegate.spi.Locations.relativeTo(root, wanted) == null
+        || (io.tablegate.spi.Locations.relativeTo(root, wanted) == null
+            && (generated == null
+                || io.tablegate.spi.Locations.relativeTo(generated, wanted) == null))
         || (query != null && !query.matches("x-id=(GetObject|HeadObject)"))) {
       throw SharingErrors.forbidden(
           "Only reads of objects of table " + table.qualifiedName() + " are signed");
     }
-    return blocking(table, () -> store.signRead(method, uri, headers, region));
+    io.tablegate.spi.ObjectStore signer = stores.apply(wanted);
+    if (signer == null) signer = store;
+    io.tablegate.spi.ObjectStore chosen = signer;
+    return blocking(table, () -> chosen.signRead(method, uri, headers, region));
   }
 
   // ---- directory access ------------------------------------------------------------------------

@@ -91,6 +91,12 @@ public interface ObjectStore extends AutoCloseable {
    * {@link StorageException.Kind#FAILED} when this store cannot issue them.
    */
   default TemporaryCredentials temporaryCredentials(String prefixLocation, long seconds) {
+    return temporaryCredentials(java.util.List.of(prefixLocation), seconds);
+  }
+
+  /** Read-only credentials for the objects under any of {@code prefixLocations}. */
+  default TemporaryCredentials temporaryCredentials(
+      java.util.List<String> prefixLocations, long seconds) {
     throw new StorageException(
         StorageException.Kind.FAILED, "this store does not issue temporary credentials", null);
   }

@@ -16,7 +16,6 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.aws.s3.S3FileIO;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.BadRequestException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.rest.RESTCatalog;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +70,23 @@ class IcebergRestFaceTest {
     IcebergTablesTest.append(orders, "a", 0, 4);
     IcebergTablesTest.append(orders, "b", 4, 3);
     TestTables.writeHistoryTable(dir.resolve("hist"));
+    for (String name : DELTA_TABLES) {
+      Path local = TestTables.dat().resolve(name).resolve("delta");
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(local)) {
+        for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+          String key = "delta/" + name + "/" + local.relativize(f).toString().replace('\\', '/');
+          rgw.client.putObject(b -> b.bucket("icy").key(key), RequestBody.fromFile(f));
+        }
+      }
+    }
+    StringBuilder deltaTables = new StringBuilder();
+    for (String name : DELTA_TABLES)
+      deltaTables
+          .append("                      - {name: ")
+          .append(name)
+          .append(", location: \"s3://icy/delta/")
+          .append(name)
+          .append("\", store: ceph}\n");
     String store = rgw.storeYamlWithRole("ceph");
     gw =
         GatewayHarness.start(
@@ -85,6 +101,7 @@ class IcebergRestFaceTest {
                 - {id: other, token: %s, shares: [elsewhere]}
             stores:
             %s
+            rewrites: {directory: "%s", location: "s3://icy/tablegate", store: ceph}
             shares:
               - name: lake
                 directoryAccess: true
@@ -95,18 +112,27 @@ class IcebergRestFaceTest {
                   - name: delta
                     tables:
                       - {name: hist, location: hist}
+                      - {name: basic_partitioned, location: "s3://icy/delta/basic_partitioned", store: ceph}
               - name: signed
                 schemas:
                   - name: sales
                     tables:
                       - {name: orders, location: "s3://icy/warehouse/sales/orders", format: iceberg, store: ceph}
+                  - name: delta
+                    tables:
+            %s
               - name: elsewhere
                 schemas:
                   - name: x
                     tables:
                       - {name: hist, location: hist}
             """
-                .formatted(READER, OTHER, store.stripTrailing()),
+                .formatted(
+                    READER,
+                    OTHER,
+                    store.stripTrailing(),
+                    dir.resolve("rewrites"),
+                    deltaTables.toString().stripTrailing()),
             dir);
   }
 
@@ -115,6 +141,10 @@ class IcebergRestFaceTest {
     if (gw != null) gw.close();
     if (writerIo != null) writerIo.close();
   }
+
+  /** DAT tables put in RGW: partitions (with escaped values), column mapping, no stats. */
+  static final List<String> DELTA_TABLES =
+      List.of("basic_partitioned", "column_mapping", "multi_partitioned_2", "no_stats");
 
   static RESTCatalog catalog(String token) {
     return catalog(token, "lake");
@@ -134,7 +164,9 @@ class IcebergRestFaceTest {
             "io-impl",
             "org.apache.iceberg.aws.s3.S3FileIO",
             "http-client.type",
-            "urlconnection"));
+            "urlconnection",
+            "rest-metrics-reporting-enabled",
+            "false"));
     return c;
   }
 
@@ -157,10 +189,7 @@ class IcebergRestFaceTest {
       assertThatThrownBy(
               () -> t.io().newInputFile("s3://icy/finance/secret.txt").newStream().read())
           .isInstanceOf(Exception.class);
-      // a Delta table is refused clearly; an unknown one is not found
-      assertThatThrownBy(() -> catalog.loadTable(TableIdentifier.of("delta", "hist")))
-          .isInstanceOf(BadRequestException.class)
-          .hasMessageContaining("Iceberg tables only");
+      // an unknown table is not found
       assertThatThrownBy(() -> catalog.loadTable(TableIdentifier.of("sales", "nope")))
           .isInstanceOf(NoSuchTableException.class);
     }
@@ -179,6 +208,105 @@ class IcebergRestFaceTest {
               () -> t.io().newInputFile("s3://icy/finance/secret.txt").newStream().read())
           .isInstanceOf(Exception.class);
     }
+  }
+
+  @Test
+  void icebergsOwnClientReadsDeltaTablesInTheStoreThroughGeneratedMetadataAndSignedReads()
+      throws Exception {
+    try (RESTCatalog catalog = catalog(READER, "signed")) {
+      for (String name : DELTA_TABLES) {
+        // When
+        Table t = catalog.loadTable(TableIdentifier.of("delta", name));
+        // Then: the metadata is generated under the gateway's prefix, the data read in place
+        assertThat(t.properties()).containsEntry("tablegate.source-format", "delta");
+        assertThat(
+                ((org.apache.iceberg.HasTableOperations) t)
+                    .operations()
+                    .current()
+                    .metadataFileLocation())
+            .startsWith("s3://icy/tablegate/iceberg/");
+        List<String> expected =
+            io.tablegate.testing.KernelRows.readParquetDir(
+                TestTables.dat()
+                    .resolve(name)
+                    .resolve("expected")
+                    .resolve("latest")
+                    .resolve("table_content"),
+                io.tablegate.testing.KernelRows.schema(deltaSchemaString("signed", name)));
+        assertThat(DeltaAsIcebergTest.rows(t))
+            .as(name)
+            .containsExactlyInAnyOrderElementsOf(expected);
+        assertThatThrownBy(
+                () -> t.io().newInputFile("s3://icy/finance/secret.txt").newStream().read())
+            .isInstanceOf(Exception.class);
+      }
+      // the signing of one table's reads never covers another table's generated metadata (asked
+      // directly: Iceberg's client keeps the signatures it was given for the other table)
+      Table b = catalog.loadTable(TableIdentifier.of("delta", "no_stats"));
+      String otherList = b.currentSnapshot().manifestListLocation();
+      assertThat(b.io().newInputFile(otherList).getLength()).isPositive();
+      String url = rgw.endpoint + "/" + otherList.substring("s3://".length());
+      String body =
+          "{\"method\": \"GET\", \"uri\": \""
+              + url
+              + "\", \"headers\": {}, \"region\": \"us-east-1\"}";
+      assertThat(
+              gw.post("/iceberg/v1/signed/namespaces/delta/tables/no_stats/sign", READER, body)
+                  .status())
+          .isEqualTo(200);
+      Response refused =
+          gw.post(
+              "/iceberg/v1/signed/namespaces/delta/tables/basic_partitioned/sign", READER, body);
+      assertThat(refused.status()).isEqualTo(403);
+      assertThat(refused.json().get("error").get("type").asText()).isEqualTo("ForbiddenException");
+    }
+    // a share with directory access: credentials vended for the table's directory and this
+    // version's generated metadata, nothing else
+    try (RESTCatalog catalog = catalog(READER, "lake")) {
+      Table t = catalog.loadTable(TableIdentifier.of("delta", "basic_partitioned"));
+      assertThat(t.io().properties()).containsKey("s3.session-token");
+      assertThat(DeltaAsIcebergTest.rows(t)).hasSize(6);
+      assertThatThrownBy(
+              () -> t.io().newInputFile("s3://icy/finance/secret.txt").newStream().read())
+          .isInstanceOf(Exception.class);
+      assertThatThrownBy(
+              () ->
+                  t.io()
+                      .newInputFile("s3://icy/delta/no_stats/_delta_log/00000000000000000000.json")
+                      .newStream()
+                      .read())
+          .isInstanceOf(Exception.class);
+    }
+  }
+
+  @Test
+  void pyicebergReadsADeltaTableInTheStoreWithVendedCredentials() throws Exception {
+    String out =
+        io.tablegate.testing.Python.run(
+            Map.of(),
+            300,
+            "read_iceberg_face.py",
+            gw.endpoint() + "/iceberg",
+            READER,
+            "lake",
+            "delta.basic_partitioned",
+            "number");
+    JsonNode result = GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    assertThat(result.get("ids").toString()).isEqualTo("[1,2,3,4,5,6]");
+  }
+
+  static String deltaSchemaString(String share, String name) {
+    Response metadata =
+        gw.get(
+            "/shares/" + share + "/schemas/delta/tables/" + name + "/metadata",
+            READER,
+            Map.of(
+                "delta-sharing-capabilities", "responseformat=delta;readerfeatures=columnmapping"));
+    assertThat(metadata.status()).as(metadata.text()).isEqualTo(200);
+    JsonNode meta = metadata.lines().get(1).get("metaData");
+    return meta.has("deltaMetadata")
+        ? meta.get("deltaMetadata").get("schemaString").asText()
+        : meta.get("schemaString").asText();
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -302,9 +304,11 @@ public final class S3Store implements ObjectStore {
         software.amazon.awssdk.http.SdkHttpFullRequest.builder()
             .method(software.amazon.awssdk.http.SdkHttpMethod.fromValue(method))
             .uri(uri)
-            // '=' unescaped, as the AWS SDK puts S3 keys in the canonical request (a client's
-            // java.net.URI shows it as %3D; Ceph RGW and s3proxy verify the unescaped form)
-            .encodedPath(uri.getRawPath().replace("%3D", "=").replace("%3d", "="));
+            // the path decoded once: Ceph RGW verifies a header-signed request against its
+            // decoded path ('=' for %3D, a space for %20, '%41' for %2541: measured against RGW
+            // for keys such as Spark's "time=1970-01-02 08%3A45%3A00" partition directories),
+            // as s3proxy does for '='
+            .encodedPath(uri.getPath());
     // only the x-amz-* headers are signed (with host): a signature the client reuses for the same
     // object (Iceberg caches them) must not cover what changes per request (Range, SDK retry
     // counters); the signer sets the date and the session token itself
@@ -326,6 +330,8 @@ public final class S3Store implements ObjectStore {
                     .signingRegion(Region.of(region != null ? region : config.region()))
                     .enablePayloadSigning(false)
                     .build());
+    System.err.println(
+        "DEBUGSIGN " + method + " " + uri + " " + headers + " -> " + signed.headers());
     return signed.headers();
   }
 
@@ -385,26 +391,41 @@ public final class S3Store implements ObjectStore {
    * one table's directory and nothing else, even if the role could read more.
    */
   @Override
-  public TemporaryCredentials temporaryCredentials(String prefixLocation, long seconds) {
+  public TemporaryCredentials temporaryCredentials(List<String> prefixLocations, long seconds) {
     if (config.stsRoleArn() == null) {
       throw new StorageException(
           StorageException.Kind.FAILED,
           "Store '" + config.name() + "' has no stsRoleArn: it cannot issue temporary credentials",
           null);
     }
-    Location loc = Location.parse(prefixLocation);
-    String prefix =
-        loc.key().endsWith("/") ? loc.key().substring(0, loc.key().length() - 1) : loc.key();
-    String policy =
-        "{\"Version\":\"2012-10-17\",\"Statement\":["
-            + "{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"],\"Resource\":[\"arn:aws:s3:::"
-            + jsonEscape(loc.bucket() + "/" + prefix)
-            + "/*\"]},"
-            + "{\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\"],\"Resource\":[\"arn:aws:s3:::"
-            + jsonEscape(loc.bucket())
-            + "\"],\"Condition\":{\"StringLike\":{\"s3:prefix\":[\""
-            + jsonEscape(prefix)
-            + "/*\"]}}}]}";
+    // reads of the objects under each prefix, and listing only those prefixes
+    List<String> objects = new java.util.ArrayList<>();
+    Map<String, List<String>> listed = new java.util.LinkedHashMap<>();
+    for (String prefixLocation : prefixLocations) {
+      Location loc = Location.parse(prefixLocation);
+      String prefix =
+          loc.key().endsWith("/") ? loc.key().substring(0, loc.key().length() - 1) : loc.key();
+      objects.add("\"arn:aws:s3:::" + jsonEscape(loc.bucket() + "/" + prefix) + "/*\"");
+      listed
+          .computeIfAbsent(loc.bucket(), b -> new java.util.ArrayList<>())
+          .add("\"" + jsonEscape(prefix) + "/*\"");
+    }
+    StringBuilder statements =
+        new StringBuilder(
+            "{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"],\"Resource\":["
+                + String.join(",", objects)
+                + "]}");
+    listed.forEach(
+        (bucket, prefixes) ->
+            statements
+                .append(
+                    ",{\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\"],\"Resource\":[\"arn:aws:s3:::")
+                .append(jsonEscape(bucket))
+                .append("\"],\"Condition\":{\"StringLike\":{\"s3:prefix\":[")
+                .append(String.join(",", prefixes))
+                .append("]}}}"));
+    String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[" + statements + "]}";
+    String prefixLocation = prefixLocations.get(0);
     var creds =
         call(
                 prefixLocation,
