@@ -191,9 +191,9 @@ public final class CachingTableFormat implements TableFormat {
 
   /** Not cached: the Iceberg REST face asks for it once per table load. */
   @Override
-  public java.util.Optional<IcebergMetadata> icebergMetadata(String location) {
+  public java.util.Optional<IcebergMetadata> icebergMetadata(String location, long fromVersion) {
     if (Inline.active()) throw Inline.MISS;
-    return inner.icebergMetadata(location);
+    return inner.icebergMetadata(location, fromVersion);
   }
 
   /** A range's actions never change once written, so each range is cached like a file list. */

@@ -960,12 +960,17 @@ public final class SharingService {
         () -> {
           if (Inline.active()) throw Inline.MISS;
           TableFormat format = format(table);
-          TableFormat.IcebergMetadata own = format.icebergMetadata(table.location()).orElse(null);
+          // the snapshots the share allows: all from its start version, or the current only
+          long fromVersion = !table.historyShared() ? Long.MAX_VALUE : table.startVersion();
+          TableFormat.IcebergMetadata own =
+              format.icebergMetadata(table.location(), fromVersion).orElse(null);
           TableFormat.IcebergMetadata m = own != null ? own : generatedIceberg(table, format);
           // credentials vended for the table's directory, and for generated metadata its
           // directory too when the same store keeps it (otherwise the client signs each read)
           java.util.List<String> vendFor = null;
-          if (table.directoryAccess() && table.store() != null) {
+          // (as the protocol's directory access, only for tables shared with their history: the
+          // directory holds every version)
+          if (table.directoryAccess() && table.historyShared() && table.store() != null) {
             String root = normalizeLocation(table.location());
             String meta =
                 own != null

@@ -85,10 +85,12 @@ public interface TableFormat extends AutoCloseable {
   record IcebergMetadata(String metadataLocation, String json) {}
 
   /**
-   * The table's own Iceberg metadata, for the Iceberg REST face; empty when the table is not an
-   * Iceberg table.
+   * The table's own Iceberg metadata, for the Iceberg REST face, with only the snapshots of
+   * versions {@code fromVersion} and later (and always the current one; {@code 0}: all, {@link
+   * Long#MAX_VALUE}: the current only; when any is left out, so is the log of earlier metadata
+   * files); empty when the table is not an Iceberg table.
    */
-  default java.util.Optional<IcebergMetadata> icebergMetadata(String location) {
+  default java.util.Optional<IcebergMetadata> icebergMetadata(String location, long fromVersion) {
     return java.util.Optional.empty();
   }
 

@@ -109,10 +109,11 @@ class IcebergRestFaceTest {
                   - name: sales
                     tables:
                       - {name: orders, location: "s3://icy/warehouse/sales/orders", format: iceberg, store: ceph, historyShared: true}
+                      - {name: recent, location: "s3://icy/warehouse/sales/orders", format: iceberg, store: ceph, historyShared: true, startVersion: %d}
                   - name: delta
                     tables:
                       - {name: hist, location: hist}
-                      - {name: basic_partitioned, location: "s3://icy/delta/basic_partitioned", store: ceph}
+                      - {name: basic_partitioned, location: "s3://icy/delta/basic_partitioned", store: ceph, historyShared: true}
               - name: signed
                 schemas:
                   - name: sales
@@ -132,6 +133,7 @@ class IcebergRestFaceTest {
                     OTHER,
                     store.stripTrailing(),
                     dir.resolve("rewrites"),
+                    orders.currentSnapshot().sequenceNumber(),
                     deltaTables.toString().stripTrailing()),
             dir);
   }
@@ -177,9 +179,16 @@ class IcebergRestFaceTest {
           .containsExactlyInAnyOrder(Namespace.of("sales"), Namespace.of("delta"));
       assertThat(catalog.namespaceExists(Namespace.of("sales"))).isTrue();
       assertThat(catalog.listTables(Namespace.of("sales")))
-          .containsExactly(TableIdentifier.of("sales", "orders"));
+          .containsExactly(
+              TableIdentifier.of("sales", "orders"), TableIdentifier.of("sales", "recent"));
       Table t = catalog.loadTable(TableIdentifier.of("sales", "orders"));
       assertThat(t.currentSnapshot().snapshotId()).isEqualTo(orders.currentSnapshot().snapshotId());
+      // shared with its history: every snapshot; from a start version: the snapshots from it
+      assertThat(t.snapshots()).hasSize(2);
+      Table recent = catalog.loadTable(TableIdentifier.of("sales", "recent"));
+      assertThat(recent.snapshots())
+          .extracting(org.apache.iceberg.Snapshot::snapshotId)
+          .containsExactly(orders.currentSnapshot().snapshotId());
       List<String> rows = IcebergTablesTest.icebergRows(t, t.currentSnapshot().snapshotId());
       assertThat(rows).hasSize(7);
       assertThat(rows)
@@ -200,6 +209,11 @@ class IcebergRestFaceTest {
     // Given: a share without directory access: no credentials are vended, reads are signed
     try (RESTCatalog catalog = catalog(READER, "signed")) {
       Table t = catalog.loadTable(TableIdentifier.of("sales", "orders"));
+      // shared without its history: the current snapshot only, no log of earlier metadata files,
+      // and no credentials vended even where directory access is on
+      assertThat(t.snapshots()).hasSize(1);
+      assertThat(((org.apache.iceberg.HasTableOperations) t).operations().current().previousFiles())
+          .isEmpty();
       // Then: partitioned data files (keys with '=') read through RGW with the face's signatures
       assertThat(IcebergTablesTest.icebergRows(t, t.currentSnapshot().snapshotId()))
           .containsExactlyInAnyOrderElementsOf(

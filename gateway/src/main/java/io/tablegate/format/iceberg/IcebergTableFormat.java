@@ -243,12 +243,52 @@ public final class IcebergTableFormat implements TableFormat {
   }
 
   @Override
-  public java.util.Optional<IcebergMetadata> icebergMetadata(String location) {
+  public java.util.Optional<IcebergMetadata> icebergMetadata(String location, long fromVersion) {
     Table t = load(location);
     org.apache.iceberg.TableMetadata m = ((HasTableOperations) t).operations().current();
-    return java.util.Optional.of(
-        new IcebergMetadata(
-            m.metadataFileLocation(), org.apache.iceberg.TableMetadataParser.toJson(m)));
+    String json = org.apache.iceberg.TableMetadataParser.toJson(m);
+    if (fromVersion > 0) {
+      java.util.Set<Long> keep = new java.util.HashSet<>();
+      for (Map.Entry<Long, Snapshot> e : versions(t).entrySet())
+        if (e.getKey() >= fromVersion) keep.add(e.getValue().snapshotId());
+      if (t.currentSnapshot() != null) keep.add(t.currentSnapshot().snapshotId());
+      json = onlySnapshots(json, keep);
+    }
+    return java.util.Optional.of(new IcebergMetadata(m.metadataFileLocation(), json));
+  }
+
+  /**
+   * Metadata JSON with only the snapshots {@code keep} (and the log entries, references and
+   * statistics of those), and without the log of earlier metadata files (which would name them).
+   */
+  static String onlySnapshots(String json, java.util.Set<Long> keep) {
+    try {
+      com.fasterxml.jackson.databind.ObjectMapper mapper =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode root =
+          (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json);
+      for (String list :
+          List.of("snapshots", "snapshot-log", "statistics", "partition-statistics")) {
+        com.fasterxml.jackson.databind.JsonNode items = root.get(list);
+        if (items == null || !items.isArray()) continue;
+        com.fasterxml.jackson.databind.node.ArrayNode kept = mapper.createArrayNode();
+        for (com.fasterxml.jackson.databind.JsonNode item : items)
+          if (keep.contains(item.path("snapshot-id").asLong())) kept.add(item);
+        root.set(list, kept);
+      }
+      com.fasterxml.jackson.databind.JsonNode refs = root.get("refs");
+      if (refs != null && refs.isObject()) {
+        List<String> names = new ArrayList<>();
+        refs.fieldNames().forEachRemaining(names::add);
+        for (String name : names)
+          if (!keep.contains(refs.get(name).path("snapshot-id").asLong()))
+            ((com.fasterxml.jackson.databind.node.ObjectNode) refs).remove(name);
+      }
+      root.putArray("metadata-log");
+      return root.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override
