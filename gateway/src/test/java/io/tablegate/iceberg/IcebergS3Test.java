@@ -5,6 +5,7 @@ import static io.tablegate.iceberg.IcebergTablesTest.append;
 import static io.tablegate.iceberg.IcebergTablesTest.icebergRows;
 import static io.tablegate.testing.Asserts.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tablegate.testing.GatewayHarness;
 import io.tablegate.testing.GatewayHarness.Response;
@@ -53,6 +54,11 @@ class IcebergS3Test {
     append(orders, "a", 7, 2);
     live = IcebergS3Tables.create(fileIo, "s3://lake/warehouse/sales/live", SCHEMA, spec);
     append(live, "a", 0, 2);
+    // a Delta table whose partition directories hold '=', spaces and '%' (Spark's escaping)
+    s3.upload(
+        io.tablegate.testing.TestTables.dat().resolve("multi_partitioned_2").resolve("delta"),
+        "lake",
+        "delta/multi_partitioned_2");
     gw =
         GatewayHarness.start(
             """
@@ -63,6 +69,7 @@ class IcebergS3Test {
         stores:
         %s
         notifications: {webhookToken: %s}
+        rewrites: {directory: "%s", location: "s3://lake/tablegate", store: main}
         shares:
           - name: lake
             schemas:
@@ -73,8 +80,15 @@ class IcebergS3Test {
                   - {name: pinned, location: "%s", format: iceberg}
                   - {name: live, location: "s3://lake/warehouse/sales/live", format: iceberg}
                   - {name: missing, location: "s3://lake/warehouse/sales/none", format: iceberg}
+              - name: delta
+                tables:
+                  - {name: multi, location: "s3://lake/delta/multi_partitioned_2"}
         """
-                .formatted(s3.storeYaml("main").stripTrailing(), TOKEN, pinnedMetadata),
+                .formatted(
+                    s3.storeYaml("main").stripTrailing(),
+                    TOKEN,
+                    dir.resolve("rewrites"),
+                    pinnedMetadata),
             dir);
   }
 
@@ -91,6 +105,55 @@ class IcebergS3Test {
         gw.post("/shares/lake/schemas/sales/tables/" + table + "/query", null, headers, body);
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     return KernelRows.readTable(Recipient.materialize(gw, r.lines(), dir.resolve("recv-" + tag)));
+  }
+
+  @Test
+  void icebergsOwnClientReadsThroughTheIcebergFaceWithSignedReadsOnS3proxy() throws Exception {
+    org.apache.iceberg.rest.RESTCatalog catalog = new org.apache.iceberg.rest.RESTCatalog();
+    catalog.initialize(
+        "tablegate",
+        Map.of(
+            "uri",
+            gw.endpoint() + "/iceberg",
+            "warehouse",
+            "lake",
+            "io-impl",
+            "org.apache.iceberg.aws.s3.S3FileIO",
+            "http-client.type",
+            "urlconnection",
+            "rest-metrics-reporting-enabled",
+            "false"));
+    try (catalog) {
+      // an Iceberg table: partition directories with '=' in their keys
+      Table t = catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of("sales", "orders"));
+      assertThat(t.io().properties()).containsEntry("s3.remote-signing-enabled", "true");
+      assertThat(icebergRows(t, t.currentSnapshot().snapshotId()))
+          .containsExactlyInAnyOrderElementsOf(
+              icebergRows(orders, orders.currentSnapshot().snapshotId()));
+      // another table's objects are not signed for this one
+      String otherMetadata =
+          ((HasTableOperations) live).operations().current().metadataFileLocation();
+      assertThatThrownBy(() -> t.io().newInputFile(otherMetadata).newStream().read())
+          .isInstanceOf(Exception.class);
+      // a Delta table as Iceberg: generated metadata in the store, keys with spaces and '%'
+      Table multi =
+          catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of("delta", "multi"));
+      assertThat(DeltaAsIcebergTest.rows(multi))
+          .containsExactlyInAnyOrderElementsOf(
+              KernelRows.readParquetDir(
+                  io.tablegate.testing.TestTables.dat()
+                      .resolve("multi_partitioned_2")
+                      .resolve("expected")
+                      .resolve("latest")
+                      .resolve("table_content"),
+                  KernelRows.schema(
+                      gw.get("/shares/lake/schemas/delta/tables/multi/metadata", null)
+                          .lines()
+                          .get(1)
+                          .get("metaData")
+                          .get("schemaString")
+                          .asText())));
+    }
   }
 
   @Test
