@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +30,11 @@ import java.util.function.Supplier;
  * face signs reads of it for that table's readers only.
  */
 public final class IcebergExports {
+  private static final org.slf4j.Logger LOGGER =
+      org.slf4j.LoggerFactory.getLogger(IcebergExports.class);
+
   /** Part of every directory name: a change to how metadata is generated makes new files. */
-  static final String GENERATION = "1";
+  static final String GENERATION = "2";
 
   /** Largest metadata file read back from the store (it holds one schema and one snapshot). */
   static final long MAX_METADATA_BYTES = 16L << 20;
@@ -97,18 +101,95 @@ public final class IcebergExports {
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          return exporter.export(
-              snapshot,
-              files.get(),
-              d,
+          long started = System.nanoTime();
+          String uuid =
               java.util
                   .UUID
                   .nameUUIDFromBytes(
                       ("tablegate:" + snapshot.location()).getBytes(StandardCharsets.UTF_8))
-                  .toString(),
-              inStore ? store::put : IcebergExports::copyLocal,
-              work);
+                  .toString();
+          TableFormat.IcebergMetadata m =
+              exporter.export(
+                  snapshot,
+                  files.get(),
+                  d,
+                  uuid,
+                  inStore ? store::put : IcebergExports::copyLocal,
+                  work);
+          LOGGER
+              .atInfo()
+              .addKeyValue("version", snapshot.version())
+              .addKeyValue("metadata", m.metadataLocation())
+              .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
+              .log("Generated Iceberg metadata for a Delta table version");
+          removeOlder(root(snapshot.location(), inStore), d, inStore);
+          return m;
         });
+  }
+
+  /**
+   * How long generated metadata of a version other than the latest is kept: a reader that loaded
+   * the table before a new version planned its scan from it.
+   */
+  static final long KEEP_OLDER_MILLIS = 3_600_000L;
+
+  /**
+   * Deletes the files of the table's other generated versions (and other generations) once they are
+   * {@link #KEEP_OLDER_MILLIS} old, so a table's metadata takes the space of about one version.
+   * Never fails the load that triggered it.
+   */
+  private void removeOlder(String root, String current, boolean inStore) {
+    long cutoff = System.currentTimeMillis() - KEEP_OLDER_MILLIS;
+    String keep = inStore ? SharingService.normalizeLocation(current) + "/" : current + "/";
+    int removed = 0;
+    try {
+      if (inStore) {
+        List<String> old = new java.util.ArrayList<>();
+        try (CloseableIterator<ObjectStore.ObjectInfo> it = store.listTree(root)) {
+          while (it.hasNext()) {
+            ObjectStore.ObjectInfo o = it.next();
+            String location = SharingService.normalizeLocation(o.location());
+            if (location != null && !location.startsWith(keep) && o.lastModified() < cutoff)
+              old.add(o.location());
+          }
+        }
+        for (String location : old) {
+          store.delete(location);
+          removed++;
+        }
+      } else {
+        Path rootPath = Path.of(java.net.URI.create(root));
+        Path keepPath = Path.of(java.net.URI.create(current));
+        if (!Files.isDirectory(rootPath)) return;
+        try (java.util.stream.Stream<Path> files = Files.walk(rootPath)) {
+          for (Path p : files.filter(Files::isRegularFile).toList()) {
+            if (!p.startsWith(keepPath) && Files.getLastModifiedTime(p).toMillis() < cutoff) {
+              Files.deleteIfExists(p);
+              removed++;
+            }
+          }
+        }
+        try (java.util.stream.Stream<Path> dirs = Files.list(rootPath)) {
+          for (Path dir : dirs.toList()) {
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+              if (!dir.equals(keepPath) && left.findAny().isEmpty()) Files.deleteIfExists(dir);
+            }
+          }
+        }
+      }
+    } catch (RuntimeException | IOException e) {
+      LOGGER
+          .atWarn()
+          .addKeyValue("error", e.getClass().getSimpleName())
+          .log(
+              "Could not remove older generated Iceberg metadata; it is retried on the next version");
+      return;
+    }
+    if (removed > 0)
+      LOGGER
+          .atInfo()
+          .addKeyValue("files", removed)
+          .log("Removed generated Iceberg metadata of older versions");
   }
 
   /** Metadata of this version generated before (by this or another instance), or null. */

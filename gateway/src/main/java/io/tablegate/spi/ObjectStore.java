@@ -17,6 +17,14 @@ public interface ObjectStore extends AutoCloseable {
    */
   CloseableIterator<ObjectInfo> listFrom(String location);
 
+  /**
+   * Every object under {@code prefixLocation} (a "directory", sub-directories included), in key
+   * order; {@link StorageException.Kind#FAILED} when this store cannot list so.
+   */
+  default CloseableIterator<ObjectInfo> listTree(String prefixLocation) {
+    throw new StorageException(StorageException.Kind.FAILED, "this store cannot list trees", null);
+  }
+
   /** The object at {@code location}; {@link StorageException.Kind#NOT_FOUND} if there is none. */
   ObjectInfo stat(String location);
 

@@ -222,6 +222,38 @@ class DeltaAsIcebergTest {
       assertThat(Long.parseLong(after.properties().get("tablegate.delta-version")))
           .isGreaterThan(Long.parseLong(before.properties().get("tablegate.delta-version")));
       assertThat(rows(after).size()).isGreaterThan(rowsBefore);
+      // the older version's metadata is kept for an hour (readers may still plan from it), then
+      // removed when a newer version is generated (its files' times set back: the clock it reads)
+      String afterLocation =
+          ((org.apache.iceberg.HasTableOperations) after)
+              .operations()
+              .current()
+              .metadataFileLocation();
+      Path oldDir = Path.of(java.net.URI.create(location)).getParent();
+      Path newDir = Path.of(java.net.URI.create(afterLocation)).getParent();
+      assertThat(oldDir).isNotEqualTo(newDir).exists();
+      try (Stream<Path> files = Files.list(oldDir)) {
+        for (Path f : files.toList())
+          Files.setLastModifiedTime(
+              f,
+              java.nio.file.attribute.FileTime.fromMillis(
+                  System.currentTimeMillis() - 2 * 3_600_000L));
+      }
+      long third = Long.parseLong(after.properties().get("tablegate.delta-version")) + 1;
+      var thirdFile =
+          writer.writeFile(List.<Object[]>of(new Object[] {98L, "n98", LocalDate.of(2024, 5, 8)}));
+      long now2 = System.currentTimeMillis();
+      writer.commit(
+          third,
+          List.of(
+              io.tablegate.fixtures.DeltaTableWriter.commitInfo("WRITE", now2),
+              io.tablegate.fixtures.DeltaTableWriter.add(thirdFile, now2, null)),
+          java.time.Instant.ofEpochMilli(now2));
+      Table latest = catalog.loadTable(TableIdentifier.of("live", "hist"));
+      assertThat(latest.properties())
+          .containsEntry("tablegate.delta-version", Long.toString(third));
+      assertThat(oldDir).doesNotExist();
+      assertThat(newDir).exists();
     }
   }
 

@@ -361,6 +361,11 @@ public final class DeltaAsIceberg implements IcebergExport {
     Map<Integer, String> physical = new ConcurrentHashMap<>();
     List<MappedField> mapping = new ArrayList<>();
     Types.StructType struct = struct(root, "", columnMapping, ids, physical, mapping, true);
+    // Delta writers may leave the change data feed's _change_type column in data files; readers
+    // ignore it. Mapped to an id no column has, so readers that require every file column to be
+    // mapped (pyiceberg) read those files too.
+    if (struct.field("_change_type") == null && !physical.containsValue("_change_type"))
+      mapping.add(MappedField.of(ids.next(), "_change_type"));
     return new Mapped(
         new Schema(struct.fields()),
         NameMapping.of(MappedFields.of(mapping)),

@@ -152,6 +152,18 @@ public final class S3Store implements ObjectStore {
     int slash = loc.key().lastIndexOf('/');
     String prefix = slash < 0 ? "" : loc.key().substring(0, slash + 1);
     String startAfter = justBefore(loc.key());
+    return list(location, loc.bucket(), prefix, "/", startAfter.isEmpty() ? null : startAfter);
+  }
+
+  @Override
+  public CloseableIterator<ObjectInfo> listTree(String prefixLocation) {
+    Location loc = Location.parse(prefixLocation);
+    String prefix = loc.key().endsWith("/") ? loc.key() : loc.key() + "/";
+    return list(prefixLocation, loc.bucket(), prefix, null, null);
+  }
+
+  private CloseableIterator<ObjectInfo> list(
+      String location, String bucket, String prefix, String delimiter, String startAfter) {
     Iterator<ListObjectsV2Response> pages =
         call(
             location,
@@ -159,10 +171,10 @@ public final class S3Store implements ObjectStore {
                 client
                     .listObjectsV2Paginator(
                         ListObjectsV2Request.builder()
-                            .bucket(loc.bucket())
+                            .bucket(bucket)
                             .prefix(prefix)
-                            .delimiter("/")
-                            .startAfter(startAfter.isEmpty() ? null : startAfter)
+                            .delimiter(delimiter)
+                            .startAfter(startAfter)
                             .build())
                     .iterator());
     return new CloseableIterator<>() {
@@ -182,7 +194,7 @@ public final class S3Store implements ObjectStore {
         if (!hasNext()) throw new NoSuchElementException();
         S3Object o = page.next();
         return new ObjectInfo(
-            new Location(loc.bucket(), o.key()).uri(), o.size(), o.lastModified().toEpochMilli());
+            new Location(bucket, o.key()).uri(), o.size(), o.lastModified().toEpochMilli());
       }
 
       @Override
