@@ -189,9 +189,16 @@ final class IcebergRestHandler {
               ObjectNode out = MAPPER.createObjectNode();
               out.put("uri", original);
               ObjectNode h = out.putObject("headers");
+              // only what the client must set: a header it sent with the same value is left out
+              // (clients that add the answer's headers rather than set them, as pyiceberg does,
+              // would send it twice)
+              java.util.Map<String, List<String>> sent =
+                  new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+              sent.putAll(headers);
               ar.result()
                   .forEach(
                       (name, values) -> {
+                        if (values.equals(sent.get(name))) return;
                         ArrayNode a = h.putArray(name);
                         values.forEach(a::add);
                       });

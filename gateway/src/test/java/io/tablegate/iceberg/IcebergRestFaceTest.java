@@ -309,6 +309,34 @@ class IcebergRestFaceTest {
     assertThat(result.get("ids").toString()).isEqualTo("[1,2,3,4,5,6]");
   }
 
+  @Test
+  void pyicebergReadsADeltaTableInTheStoreWithSignedReads() throws Exception {
+    // the face's config names pyiceberg's signer: each read of the table's objects and of its
+    // generated metadata is signed by the face (keys with '=', spaces and '%')
+    String out =
+        io.tablegate.testing.Python.run(
+            Map.of(),
+            300,
+            "read_iceberg_face.py",
+            gw.endpoint() + "/iceberg",
+            READER,
+            "signed",
+            "delta.multi_partitioned_2",
+            "int");
+    JsonNode result = GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    List<Long> ints = new java.util.ArrayList<>();
+    try (RESTCatalog catalog = catalog(READER, "signed")) {
+      for (String row :
+          DeltaAsIcebergTest.rows(
+              catalog.loadTable(TableIdentifier.of("delta", "multi_partitioned_2"))))
+        for (String part : row.split("\\|"))
+          if (part.startsWith("int=")) ints.add(Long.parseLong(part.substring(4)));
+    }
+    java.util.Collections.sort(ints);
+    assertThat(ints).isNotEmpty();
+    assertThat(result.get("ids").toString()).isEqualTo(ints.toString().replace(" ", ""));
+  }
+
   static String deltaSchemaString(String share, String name) {
     Response metadata =
         gw.get(
