@@ -115,18 +115,7 @@ class DeltaAsIcebergTest {
   }
 
   static String schemaString(String table) {
-    Response metadata =
-        gw.get(
-            "/shares/dat/schemas/cases/tables/" + table + "/metadata",
-            TOKEN,
-            Map.of(
-                "delta-sharing-capabilities",
-                "responseformat=delta;readerfeatures=deletionvectors,columnmapping,timestampntz,v2checkpoint"));
-    assertThat(metadata.status()).as(metadata.text()).isEqualTo(200);
-    JsonNode meta = metadata.lines().get(1).get("metaData");
-    return meta.has("deltaMetadata")
-        ? meta.get("deltaMetadata").get("schemaString").asText()
-        : meta.get("schemaString").asText();
+    return IcebergFace.schemaString(gw, "/shares/dat/schemas/cases/tables/" + table, TOKEN);
   }
 
   @ParameterizedTest
@@ -146,15 +135,8 @@ class DeltaAsIcebergTest {
       Response version = gw.get("/shares/dat/schemas/cases/tables/" + name + "/version", TOKEN);
       assertThat(t.properties())
           .containsEntry("tablegate.delta-version", version.header("Delta-Table-Version"));
-      List<String> expected =
-          KernelRows.readParquetDir(
-              TestTables.dat()
-                  .resolve(name)
-                  .resolve("expected")
-                  .resolve("latest")
-                  .resolve("table_content"),
-              KernelRows.schema(schemaString));
-      assertThat(rows(t)).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(rows(t))
+          .containsExactlyInAnyOrderElementsOf(IcebergFace.datExpected(name, schemaString));
     }
   }
 

@@ -240,13 +240,10 @@ class IcebergRestFaceTest {
                     .metadataFileLocation())
             .startsWith("s3://icy/tablegate/iceberg/");
         List<String> expected =
-            io.tablegate.testing.KernelRows.readParquetDir(
-                TestTables.dat()
-                    .resolve(name)
-                    .resolve("expected")
-                    .resolve("latest")
-                    .resolve("table_content"),
-                io.tablegate.testing.KernelRows.schema(deltaSchemaString("signed", name)));
+            IcebergFace.datExpected(
+                name,
+                IcebergFace.schemaString(
+                    gw, "/shares/signed/schemas/delta/tables/" + name, READER));
         assertThat(DeltaAsIcebergTest.rows(t))
             .as(name)
             .containsExactlyInAnyOrderElementsOf(expected);
@@ -295,17 +292,8 @@ class IcebergRestFaceTest {
 
   @Test
   void pyicebergReadsADeltaTableInTheStoreWithVendedCredentials() throws Exception {
-    String out =
-        io.tablegate.testing.Python.run(
-            Map.of(),
-            300,
-            "read_iceberg_face.py",
-            gw.endpoint() + "/iceberg",
-            READER,
-            "lake",
-            "delta.basic_partitioned",
-            "number");
-    JsonNode result = GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    JsonNode result =
+        IcebergFace.pyiceberg(gw, READER, "lake", "delta.basic_partitioned", "number");
     assertThat(result.get("ids").toString()).isEqualTo("[1,2,3,4,5,6]");
   }
 
@@ -313,42 +301,14 @@ class IcebergRestFaceTest {
   void pyicebergReadsADeltaTableInTheStoreWithSignedReads() throws Exception {
     // the face's config names pyiceberg's signer: each read of the table's objects and of its
     // generated metadata is signed by the face (keys with '=', spaces and '%')
-    String out =
-        io.tablegate.testing.Python.run(
-            Map.of(),
-            300,
-            "read_iceberg_face.py",
-            gw.endpoint() + "/iceberg",
-            READER,
-            "signed",
-            "delta.multi_partitioned_2",
-            "int");
-    JsonNode result = GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
-    List<Long> ints = new java.util.ArrayList<>();
+    JsonNode result =
+        IcebergFace.pyiceberg(gw, READER, "signed", "delta.multi_partitioned_2", "int");
     try (RESTCatalog catalog = catalog(READER, "signed")) {
-      for (String row :
+      List<String> rows =
           DeltaAsIcebergTest.rows(
-              catalog.loadTable(TableIdentifier.of("delta", "multi_partitioned_2"))))
-        for (String part : row.split("\\|"))
-          if (part.startsWith("int=")) ints.add(Long.parseLong(part.substring(4)));
+              catalog.loadTable(TableIdentifier.of("delta", "multi_partitioned_2")));
+      assertThat(result.get("ids").toString()).isEqualTo(IcebergFace.sortedLongs(rows, "int"));
     }
-    java.util.Collections.sort(ints);
-    assertThat(ints).isNotEmpty();
-    assertThat(result.get("ids").toString()).isEqualTo(ints.toString().replace(" ", ""));
-  }
-
-  static String deltaSchemaString(String share, String name) {
-    Response metadata =
-        gw.get(
-            "/shares/" + share + "/schemas/delta/tables/" + name + "/metadata",
-            READER,
-            Map.of(
-                "delta-sharing-capabilities", "responseformat=delta;readerfeatures=columnmapping"));
-    assertThat(metadata.status()).as(metadata.text()).isEqualTo(200);
-    JsonNode meta = metadata.lines().get(1).get("metaData");
-    return meta.has("deltaMetadata")
-        ? meta.get("deltaMetadata").get("schemaString").asText()
-        : meta.get("schemaString").asText();
   }
 
   @Test

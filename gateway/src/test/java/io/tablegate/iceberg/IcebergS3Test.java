@@ -140,19 +140,9 @@ class IcebergS3Test {
           catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of("delta", "multi"));
       assertThat(DeltaAsIcebergTest.rows(multi))
           .containsExactlyInAnyOrderElementsOf(
-              KernelRows.readParquetDir(
-                  io.tablegate.testing.TestTables.dat()
-                      .resolve("multi_partitioned_2")
-                      .resolve("expected")
-                      .resolve("latest")
-                      .resolve("table_content"),
-                  KernelRows.schema(
-                      gw.get("/shares/lake/schemas/delta/tables/multi/metadata", null)
-                          .lines()
-                          .get(1)
-                          .get("metaData")
-                          .get("schemaString")
-                          .asText())));
+              IcebergFace.datExpected(
+                  "multi_partitioned_2",
+                  IcebergFace.schemaString(gw, "/shares/lake/schemas/delta/tables/multi", null)));
     }
   }
 
@@ -162,52 +152,15 @@ class IcebergS3Test {
     // pyiceberg's own signer and fsspec file I/O, as the face's table config names them (with the
     // client-side workaround read_iceberg_face.py describes for s3fs 2026.2.0)
     com.fasterxml.jackson.databind.JsonNode iceberg =
-        GatewayHarness.MAPPER.readTree(
-            io.tablegate.testing.Python.run(
-                    Map.of(),
-                    300,
-                    "read_iceberg_face.py",
-                    gw.endpoint() + "/iceberg",
-                    "anonymous",
-                    "lake",
-                    "sales.orders")
-                .lines()
-                .reduce((a, b) -> b)
-                .orElse("{}"));
+        IcebergFace.pyiceberg(gw, "anonymous", "lake", "sales.orders", "id");
     assertThat(iceberg.get("ids").toString()).isEqualTo("[0,1,2,3,4,5,6,7,8]");
     com.fasterxml.jackson.databind.JsonNode delta =
-        GatewayHarness.MAPPER.readTree(
-            io.tablegate.testing.Python.run(
-                    Map.of(),
-                    300,
-                    "read_iceberg_face.py",
-                    gw.endpoint() + "/iceberg",
-                    "anonymous",
-                    "lake",
-                    "delta.multi",
-                    "int")
-                .lines()
-                .reduce((a, b) -> b)
-                .orElse("{}"));
-    List<Long> ints = new java.util.ArrayList<>();
-    for (String row :
-        KernelRows.readParquetDir(
-            io.tablegate.testing.TestTables.dat()
-                .resolve("multi_partitioned_2")
-                .resolve("expected")
-                .resolve("latest")
-                .resolve("table_content"),
-            KernelRows.schema(
-                gw.get("/shares/lake/schemas/delta/tables/multi/metadata", null)
-                    .lines()
-                    .get(1)
-                    .get("metaData")
-                    .get("schemaString")
-                    .asText())))
-      for (String part : row.split("\\|"))
-        if (part.startsWith("int=")) ints.add(Long.parseLong(part.substring(4)));
-    java.util.Collections.sort(ints);
-    assertThat(delta.get("ids").toString()).isEqualTo(ints.toString().replace(" ", ""));
+        IcebergFace.pyiceberg(gw, "anonymous", "lake", "delta.multi", "int");
+    List<String> expected =
+        IcebergFace.datExpected(
+            "multi_partitioned_2",
+            IcebergFace.schemaString(gw, "/shares/lake/schemas/delta/tables/multi", null));
+    assertThat(delta.get("ids").toString()).isEqualTo(IcebergFace.sortedLongs(expected, "int"));
   }
 
   @Test
