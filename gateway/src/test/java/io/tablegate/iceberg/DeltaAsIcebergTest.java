@@ -97,21 +97,7 @@ class DeltaAsIcebergTest {
   }
 
   static RESTCatalog catalog() {
-    RESTCatalog c = new RESTCatalog();
-    c.initialize(
-        "tablegate",
-        Map.of(
-            "uri",
-            gw.endpoint() + "/iceberg",
-            "token",
-            TOKEN,
-            "warehouse",
-            "dat",
-            "io-impl",
-            "org.apache.iceberg.hadoop.HadoopFileIO",
-            "rest-metrics-reporting-enabled",
-            "false"));
-    return c;
+    return IcebergFace.catalog(gw, TOKEN, "dat", "org.apache.iceberg.hadoop.HadoopFileIO");
   }
 
   static String schemaString(String table) {
@@ -188,16 +174,7 @@ class DeltaAsIcebergTest {
                   gw.get("/shares/dat/schemas/live/tables/hist/version", TOKEN)
                       .header("Delta-Table-Version"))
               + 1;
-      var writer = TestTables.historyTableWriter(work.resolve("hist"));
-      var file =
-          writer.writeFile(List.<Object[]>of(new Object[] {99L, "n99", LocalDate.of(2024, 5, 9)}));
-      long now = System.currentTimeMillis();
-      writer.commit(
-          next,
-          List.of(
-              io.tablegate.fixtures.DeltaTableWriter.commitInfo("WRITE", now),
-              io.tablegate.fixtures.DeltaTableWriter.add(file, now, null)),
-          java.time.Instant.ofEpochMilli(now));
+      appendRow(next, 99L, LocalDate.of(2024, 5, 9));
       // Then
       Table after = catalog.loadTable(TableIdentifier.of("live", "hist"));
       assertThat(after.uuid()).isEqualTo(before.uuid());
@@ -222,21 +199,26 @@ class DeltaAsIcebergTest {
                   System.currentTimeMillis() - 2 * 3_600_000L));
       }
       long third = Long.parseLong(after.properties().get("tablegate.delta-version")) + 1;
-      var thirdFile =
-          writer.writeFile(List.<Object[]>of(new Object[] {98L, "n98", LocalDate.of(2024, 5, 8)}));
-      long now2 = System.currentTimeMillis();
-      writer.commit(
-          third,
-          List.of(
-              io.tablegate.fixtures.DeltaTableWriter.commitInfo("WRITE", now2),
-              io.tablegate.fixtures.DeltaTableWriter.add(thirdFile, now2, null)),
-          java.time.Instant.ofEpochMilli(now2));
+      appendRow(third, 98L, LocalDate.of(2024, 5, 8));
       Table latest = catalog.loadTable(TableIdentifier.of("live", "hist"));
       assertThat(latest.properties())
           .containsEntry("tablegate.delta-version", Long.toString(third));
       assertThat(oldDir).doesNotExist();
       assertThat(newDir).exists();
     }
+  }
+
+  /** Commits {@code version} of the live Delta table: one file of one row. */
+  static void appendRow(long version, long id, LocalDate day) {
+    var writer = TestTables.historyTableWriter(work.resolve("hist"));
+    var file = writer.writeFile(List.<Object[]>of(new Object[] {id, "n" + id, day}));
+    long now = System.currentTimeMillis();
+    writer.commit(
+        version,
+        List.of(
+            io.tablegate.fixtures.DeltaTableWriter.commitInfo("WRITE", now),
+            io.tablegate.fixtures.DeltaTableWriter.add(file, now, null)),
+        java.time.Instant.ofEpochMilli(now));
   }
 
   static long count(CloseableIterable<?> it) throws Exception {

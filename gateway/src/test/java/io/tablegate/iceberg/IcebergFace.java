@@ -36,6 +36,26 @@ final class IcebergFace {
     return GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
   }
 
+  /**
+   * Iceberg's own REST catalog client on the face ({@code token} null: none), with the given file
+   * I/O; scan reports off (the face drops them, and a closed catalog would still send them).
+   */
+  static org.apache.iceberg.rest.RESTCatalog catalog(
+      GatewayHarness gw, String token, String warehouse, String ioImpl) {
+    Map<String, String> properties = new java.util.HashMap<>();
+    properties.put("uri", gw.endpoint() + "/iceberg");
+    if (token != null) properties.put("token", token);
+    properties.put("warehouse", warehouse);
+    properties.put("io-impl", ioImpl);
+    properties.put("http-client.type", "urlconnection");
+    properties.put("rest-metrics-reporting-enabled", "false");
+    org.apache.iceberg.rest.RESTCatalog c = new org.apache.iceberg.rest.RESTCatalog();
+    c.initialize("tablegate", properties);
+    return c;
+  }
+
+  static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
+
   /** The Delta schema string of a shared table, as a Delta-format reader receives it. */
   static String schemaString(GatewayHarness gw, String tablePath, String token) {
     Response metadata =

@@ -153,23 +153,7 @@ class IcebergRestFaceTest {
   }
 
   static RESTCatalog catalog(String token, String share) {
-    RESTCatalog c = new RESTCatalog();
-    c.initialize(
-        "tablegate",
-        Map.of(
-            "uri",
-            gw.endpoint() + "/iceberg",
-            "token",
-            token,
-            "warehouse",
-            share,
-            "io-impl",
-            "org.apache.iceberg.aws.s3.S3FileIO",
-            "http-client.type",
-            "urlconnection",
-            "rest-metrics-reporting-enabled",
-            "false"));
-    return c;
+    return IcebergFace.catalog(gw, token, share, IcebergFace.S3_FILE_IO);
   }
 
   @Test
@@ -313,16 +297,7 @@ class IcebergRestFaceTest {
 
   @Test
   void pyicebergReadsTheShareWithVendedCredentials() throws Exception {
-    String out =
-        io.tablegate.testing.Python.run(
-            Map.of(),
-            300,
-            "read_iceberg_face.py",
-            gw.endpoint() + "/iceberg",
-            READER,
-            "lake",
-            "sales.orders");
-    JsonNode result = GatewayHarness.MAPPER.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    JsonNode result = IcebergFace.pyiceberg(gw, READER, "lake", "sales.orders", "id");
     assertThat(result.get("namespaces").toString()).isEqualTo("[\"delta\",\"sales\"]");
     assertThat(result.get("ids").toString()).isEqualTo("[0,1,2,3,4,5,6]");
   }

@@ -109,20 +109,8 @@ class IcebergS3Test {
 
   @Test
   void icebergsOwnClientReadsThroughTheIcebergFaceWithSignedReadsOnS3proxy() throws Exception {
-    org.apache.iceberg.rest.RESTCatalog catalog = new org.apache.iceberg.rest.RESTCatalog();
-    catalog.initialize(
-        "tablegate",
-        Map.of(
-            "uri",
-            gw.endpoint() + "/iceberg",
-            "warehouse",
-            "lake",
-            "io-impl",
-            "org.apache.iceberg.aws.s3.S3FileIO",
-            "http-client.type",
-            "urlconnection",
-            "rest-metrics-reporting-enabled",
-            "false"));
+    org.apache.iceberg.rest.RESTCatalog catalog =
+        IcebergFace.catalog(gw, null, "lake", IcebergFace.S3_FILE_IO);
     try (catalog) {
       // an Iceberg table: partition directories with '=' in their keys
       Table t = catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of("sales", "orders"));
