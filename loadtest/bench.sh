@@ -9,6 +9,8 @@
 #                              rewrites the data file without its deleted rows), a cached one, and the file's download
 #   loadtest/bench.sh policy   the same table read by a recipient under a column and row policy (2 of 4 columns, half
 #                              the rows): the first /query rewrites the file to them, later ones find it
+#   loadtest/bench.sh iceberg  a Delta table of FILES files (default 100000) through the Iceberg REST face: the first
+#                              loadTable (generates the Iceberg metadata), a repeated one, one on a new instance
 #   loadtest/bench.sh loops    cached /metadata and /query with 1 vs N event loops (eventLoops), client and gateway
 #                              pinned to separate cores with taskset (CLIENT_CPUS default 0, GATEWAY_CPUS the others)
 # Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000).
@@ -374,6 +376,48 @@ PY
   stop_last
 }
 
+iceberg_bench() {
+  local files=${FILES:-100000}
+  table "$files" "$WORK/t$files"
+  local p; p=$(free_port)
+  rm -rf "$WORK/iceberg-rewrites"
+  cat >"$WORK/iceberg-gw.yaml" <<YAML
+version: 1
+host: 127.0.0.1
+port: $p
+management: {host: 127.0.0.1, port: 0}
+rewrites: {directory: "$WORK/iceberg-rewrites"}
+shares:
+  - name: s
+    schemas:
+      - name: b
+        tables:
+          - {name: t, location: "$WORK/t$files"}
+YAML
+  local u="http://127.0.0.1:$p/delta-sharing/iceberg/v1/s/namespaces/b/tables/t"
+  local first second restarted query
+  gateway "$WORK/iceberg-gw.yaml" "$WORK/iceberg.log"
+  wait_http "http://127.0.0.1:$p/delta-sharing/shares"
+  first=$(curl -s -o "$WORK/load1.json" -w '%{time_total}' "$u")
+  second=$(curl -s -o /dev/null -w '%{time_total}' "$u")
+  query=$(curl -s -o /dev/null -w '%{time_total}' -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p/delta-sharing/shares/s/schemas/b/tables/t/query")
+  stop_last
+  # a new instance finds the version's metadata where the first one kept it
+  gateway "$WORK/iceberg-gw.yaml" "$WORK/iceberg2.log"
+  wait_http "http://127.0.0.1:$p/delta-sharing/shares"
+  restarted=$(curl -s -o /dev/null -w '%{time_total}' "$u")
+  stop_last
+  local bytes; bytes=$(du -sb "$WORK/iceberg-rewrites/iceberg" | cut -f1)
+  python3 - "$files" "$first" "$second" "$restarted" "$query" "$bytes" <<'PY'
+import sys
+files, first, second, restarted, query, size = int(sys.argv[1]), *map(float, sys.argv[2:6]), int(sys.argv[6])
+print(f"Delta table of {files:,} files as Iceberg (loadTable on a fresh JVM): {first:.2f} s = {files/first:,.0f} files/s"
+      f" (the Delta Sharing /query of the same table, after it: {query:.2f} s)")
+print(f"loadTable again: {second*1000:.1f} ms; on a new instance that finds the kept metadata: {restarted*1000:.1f} ms")
+print(f"generated metadata: {size/1e6:.1f} MB ({size/files:.0f} bytes per file)")
+PY
+}
+
 policy_bench() {
   local rows=${ROWS:-4000000}
   dv_table "$rows"
@@ -421,6 +465,7 @@ PY
 case "${1:-}" in
   nginx) nginx_bench ;;
   policy) policy_bench ;;
+  iceberg) iceberg_bench ;;
   rewrite) rewrite_bench ;;
   loops) loops_bench ;;
   tls) tls_bench ;;

@@ -123,6 +123,7 @@ public final class DeltaAsIceberg implements IcebergExport {
     try {
       List<ManifestFile> manifests = new ArrayList<>();
       ManifestWriter<org.apache.iceberg.DataFile> writer = null;
+      DataFiles.Builder builder = DataFiles.builder(spec);
       int inManifest = 0;
       try {
         while (files.hasNext()) {
@@ -138,7 +139,7 @@ public final class DeltaAsIceberg implements IcebergExport {
                 ManifestFiles.write(
                     2, spec, io.newOutputFile(dir + "/" + manifestName(manifests.size())), null);
           }
-          writer.add(dataFile(spec, mapped, f));
+          writer.add(dataFile(builder, spec, mapped, f));
           if (++inManifest == FILES_PER_MANIFEST) {
             writer.close();
             manifests.add(writer.toManifestFile());
@@ -182,13 +183,16 @@ public final class DeltaAsIceberg implements IcebergExport {
 
   // ---- data files -------------------------------------------------------------------------------
 
+  /**
+   * One manifest entry. {@code b} is reused for every file: its partition tuple (whose Avro schema
+   * Iceberg derives when it is created, a fifth of the time per file) is created once.
+   */
   private org.apache.iceberg.DataFile dataFile(
-      PartitionSpec spec, Mapped mapped, io.tablegate.spi.DataFile f) {
-    DataFiles.Builder b =
-        DataFiles.builder(spec)
-            .withPath(icebergPath(f.location()))
-            .withFormat(FileFormat.PARQUET)
-            .withFileSizeInBytes(f.size());
+      DataFiles.Builder b, PartitionSpec spec, Mapped mapped, io.tablegate.spi.DataFile f) {
+    b.clear();
+    b.withPath(icebergPath(f.location()))
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(f.size());
     if (spec.isPartitioned()) b.withPartition(partition(spec, mapped, f.partitionValues()));
     Metrics metrics = metrics(mapped, f.stats());
     if (metrics == null) metrics = footerMetrics(mapped, f);
