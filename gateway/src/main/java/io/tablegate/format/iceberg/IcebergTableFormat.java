@@ -32,7 +32,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.BaseTable;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.HistoryEntry;
 import org.apache.iceberg.MetricsConfig;
@@ -585,11 +584,22 @@ public final class IcebergTableFormat implements TableFormat {
     Table t = load(snapshot.location());
     Snapshot s = snapshotAt(t, snapshot.version());
     if (s == null) return CloseableIterator.empty();
-    CloseableIterable<org.apache.iceberg.data.Record> records;
-    Iterator<org.apache.iceberg.data.Record> it;
+    return guarded(
+        () -> org.apache.iceberg.data.IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build(),
+        IcebergTableFormat::struct);
+  }
+
+  /**
+   * An Iceberg iterable as the SPI's iterator of {@code map(element)}: opened now, Iceberg's
+   * failures (opening, iterating, mapping) reported as the table's, closed with the iterator.
+   */
+  private static <E, T> CloseableIterator<T> guarded(
+      java.util.function.Supplier<CloseableIterable<E>> open, Function<E, T> map) {
+    CloseableIterable<E> iterable;
+    Iterator<E> it;
     try {
-      records = org.apache.iceberg.data.IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build();
-      it = records.iterator();
+      iterable = open.get();
+      it = iterable.iterator();
     } catch (RuntimeException e) {
       throw mapped(e);
     }
@@ -604,21 +614,20 @@ public final class IcebergTableFormat implements TableFormat {
       }
 
       @Override
-      public Object[] next() {
-        org.apache.iceberg.data.Record r;
+      public T next() {
+        if (!hasNext()) throw new NoSuchElementException();
         try {
-          r = it.next();
+          return map.apply(it.next());
         } catch (RuntimeException e) {
           throw mapped(e);
         }
-        return struct(r);
       }
 
       @Override
       public void close() {
         try {
-          records.close();
-        } catch (IOException ignored) {
+          iterable.close();
+        } catch (IOException e) {
           // nothing left to read from it
         }
       }
@@ -666,65 +675,22 @@ public final class IcebergTableFormat implements TableFormat {
     boolean idMapped = idMapped(snapshot.metadata());
     MetricsConfig metrics = MetricsConfig.forTable(t);
     String root = root(t);
-    CloseableIterable<FileScanTask> tasks;
-    Iterator<FileScanTask> it;
-    try {
-      tasks = t.newScan().useSnapshot(s.snapshotId()).includeColumnStats().planFiles();
-      it = tasks.iterator();
-    } catch (RuntimeException e) {
-      throw mapped(e);
-    }
     long commitTime = s.timestampMillis();
-    return new CloseableIterator<>() {
-      @Override
-      public boolean hasNext() {
-        try {
-          return it.hasNext();
-        } catch (RuntimeException e) {
-          throw mapped(e);
-        }
-      }
-
-      @Override
-      public DataFile next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        FileScanTask task;
-        try {
-          task = it.next();
-        } catch (RuntimeException e) {
-          throw mapped(e);
-        }
-        org.apache.iceberg.DataFile f = task.file();
-        String path = f.path().toString();
-        String relative = relative(root, path);
-        String location = Locations.readable(path);
-        Map<String, String> pv = partitionValues(t, schema, partitionColumns, f, idMapped);
-        io.tablegate.protocol.DeletionVector dv;
-        try {
-          dv = IcebergDeletes.deletionVector(t, task);
-        } catch (RuntimeException e) {
-          throw mapped(e);
-        }
-        return new DataFile(
-            location,
-            relative,
-            pv,
-            f.fileSizeInBytes(),
-            commitTime,
-            true,
-            includeStats ? stats(schema, f, idMapped, metrics) : null,
-            dv);
-      }
-
-      @Override
-      public void close() {
-        try {
-          tasks.close();
-        } catch (IOException e) {
-          // nothing to do: the planning iterator holds no resource we could still free
-        }
-      }
-    };
+    return guarded(
+        () -> t.newScan().useSnapshot(s.snapshotId()).includeColumnStats().planFiles(),
+        task -> {
+          org.apache.iceberg.DataFile f = task.file();
+          String path = f.path().toString();
+          return new DataFile(
+              Locations.readable(path),
+              relative(root, path),
+              partitionValues(t, schema, partitionColumns, f, idMapped),
+              f.fileSizeInBytes(),
+              commitTime,
+              true,
+              includeStats ? stats(schema, f, idMapped, metrics) : null,
+              IcebergDeletes.deletionVector(t, task));
+        });
   }
 
   /**
