@@ -550,6 +550,89 @@ class IcebergTablesTest {
   }
 
   @Test
+  void filesWrittenWithoutFieldIdsAreReadThroughTheTablesNameMapping() throws Exception {
+    // Given: a table whose data file has no Iceberg field ids (as pyiceberg's add_files and
+    // migrations leave them) and other column order, with the name mapping such tables carry, and
+    // row 1 deleted
+    Schema schema =
+        new Schema(
+            required(1, "id", Types.LongType.get()), optional(2, "name", Types.StringType.get()));
+    org.apache.iceberg.mapping.NameMapping mapping =
+        org.apache.iceberg.mapping.MappingUtil.create(schema);
+    Table t =
+        new HadoopTables(new Configuration())
+            .create(
+                schema,
+                PartitionSpec.unpartitioned(),
+                Map.of(
+                    "format-version",
+                    "2",
+                    org.apache.iceberg.TableProperties.DEFAULT_NAME_MAPPING,
+                    org.apache.iceberg.mapping.NameMappingParser.toJson(mapping)),
+                dir.resolve("no-ids").toString());
+    java.nio.file.Path data = dir.resolve("no-ids").resolve("data").resolve("plain.parquet");
+    org.apache.avro.Schema avro =
+        org.apache.avro.SchemaBuilder.record("r")
+            .fields()
+            // not in the table's column order: a reader that matched columns by position (what
+            // Iceberg does for files without ids and without a name mapping) reads wrong columns
+            .optionalString("name")
+            .requiredLong("id")
+            .endRecord();
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.avro.generic.GenericRecord> w =
+        org.apache.parquet.avro.AvroParquetWriter.<org.apache.avro.generic.GenericRecord>builder(
+                new org.apache.hadoop.fs.Path(data.toUri()))
+            .withSchema(avro)
+            .build()) {
+      for (long i = 0; i < 3; i++) {
+        org.apache.avro.generic.GenericRecord r =
+            new org.apache.avro.generic.GenericData.Record(avro);
+        r.put("id", i);
+        r.put("name", "n" + i);
+        w.write(r);
+      }
+    }
+    org.apache.iceberg.DataFile file =
+        org.apache.iceberg.DataFiles.builder(PartitionSpec.unpartitioned())
+            .withPath(data.toString())
+            .withFormat(org.apache.iceberg.FileFormat.PARQUET)
+            .withFileSizeInBytes(java.nio.file.Files.size(data))
+            .withMetrics(
+                org.apache.iceberg.parquet.ParquetUtil.fileMetrics(
+                    org.apache.iceberg.Files.localInput(data.toFile()),
+                    org.apache.iceberg.MetricsConfig.getDefault(),
+                    mapping))
+            .build();
+    t.newFastAppend().appendFile(file).commit();
+    org.apache.iceberg.deletes.PositionDeleteWriter<Record> deletes =
+        Parquet.writeDeletes(t.io().newOutputFile(t.location() + "/data/deletes.parquet"))
+            .setAll(t.properties())
+            .withSpec(t.spec())
+            .overwrite()
+            .buildPositionWriter();
+    try (deletes) {
+      deletes.write(
+          org.apache.iceberg.deletes.PositionDelete.<Record>create().set(file.location(), 1));
+    }
+    t.newRowDelta().addDeletes(deletes.toDeleteFile()).commit();
+    List<String> expected = List.of("id=0|name=n0", "id=2|name=n2");
+    try (GatewayHarness g = single("t", "no-ids")) {
+      // Then: the gateway's own reads (the sample, and the file rewritten without the deleted
+      // row for parquet readers) find the columns by name, not nulls
+      Response sample = g.get("/shares/s/schemas/i/tables/t/sample?limit=100", null);
+      assertThat(sample.status()).as(sample.text()).isEqualTo(200);
+      assertThat(io.tablegate.testing.ArrowRows.read(sample.body()).rows())
+          .containsExactlyInAnyOrderElementsOf(expected);
+      Response parquet = g.post("/shares/s/schemas/i/tables/t/query", null, "{}");
+      assertThat(parquet.status()).as(parquet.text()).isEqualTo(200);
+      assertThat(
+              KernelRows.readTable(
+                  Recipient.materialize(g, parquet.lines(), dir.resolve("recv-no-ids"))))
+          .containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @Test
   void positionDeletesAndV3DeletionVectorsBecomeDeltaDeletionVectors() throws Exception {
     for (String formatVersion : List.of("2", "3")) {
       // Given: a data file of six rows, rows 1 and 4 deleted (v2: a position delete file; v3: a

@@ -45,11 +45,14 @@ final class IcebergRewrites {
     Schema kept = new Schema(keptFields);
     RowFilter rows = restriction.rows();
     org.apache.iceberg.DataFile written;
-    try (CloseableIterable<Record> in =
+    Parquet.ReadBuilder read =
         Parquet.read(t.io().newInputFile(file.location()))
             .project(schema)
-            .createReaderFunc(fs -> GenericParquetReaders.buildReader(schema, fs))
-            .build()) {
+            .createReaderFunc(fs -> GenericParquetReaders.buildReader(schema, fs));
+    // files written without field ids (add_files, migrated tables) are read by the name mapping
+    org.apache.iceberg.mapping.NameMapping mapping = IcebergTableFormat.nameMapping(t);
+    if (mapping != null) read.withNameMapping(mapping);
+    try (CloseableIterable<Record> in = read.build()) {
       DataWriter<Record> out =
           Parquet.writeData(org.apache.iceberg.Files.localOutput(target.toFile()))
               .schema(kept)

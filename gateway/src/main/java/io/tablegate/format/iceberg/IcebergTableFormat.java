@@ -32,6 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.HistoryEntry;
 import org.apache.iceberg.MetricsConfig;
@@ -584,9 +585,65 @@ public final class IcebergTableFormat implements TableFormat {
     Table t = load(snapshot.location());
     Snapshot s = snapshotAt(t, snapshot.version());
     if (s == null) return CloseableIterator.empty();
+    org.apache.iceberg.TableScan scan = t.newScan().useSnapshot(s.snapshotId());
+    Schema projection = scan.schema();
+    int columns = projection.columns().size();
+    org.apache.iceberg.mapping.NameMapping mapping = nameMapping(t);
     return guarded(
-        () -> org.apache.iceberg.data.IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build(),
-        IcebergTableFormat::struct);
+        () -> {
+          CloseableIterable<FileScanTask> tasks = scan.planFiles();
+          CloseableIterable<org.apache.iceberg.data.Record> records =
+              CloseableIterable.concat(
+                  CloseableIterable.transform(
+                      tasks, task -> read(t, task, t.schema(), projection, mapping)));
+          return CloseableIterable.combine(
+              records,
+              () -> {
+                try (tasks) {
+                  records.close();
+                }
+              });
+        },
+        r -> java.util.Arrays.copyOf(struct(r), columns));
+  }
+
+  /**
+   * The table's name mapping ({@code schema.name-mapping.default}): how to read data files written
+   * without Iceberg field ids (tables made with {@code add_files} or migrated), or null.
+   */
+  static org.apache.iceberg.mapping.NameMapping nameMapping(Table t) {
+    String json = t.properties().get(org.apache.iceberg.TableProperties.DEFAULT_NAME_MAPPING);
+    return json == null ? null : org.apache.iceberg.mapping.NameMappingParser.fromJson(json);
+  }
+
+  /**
+   * One data file's live rows as Iceberg's engines read them: its delete files applied, identity
+   * partition values as constants, and the name mapping for files without field ids (which
+   * Iceberg's {@code IcebergGenerics} helper does not apply). Rows of the delete filter's schema:
+   * {@code projection}'s columns first.
+   */
+  private static CloseableIterable<org.apache.iceberg.data.Record> read(
+      Table t,
+      FileScanTask task,
+      Schema tableSchema,
+      Schema projection,
+      org.apache.iceberg.mapping.NameMapping mapping) {
+    org.apache.iceberg.data.GenericDeleteFilter deletes =
+        new org.apache.iceberg.data.GenericDeleteFilter(t.io(), task, tableSchema, projection);
+    Schema read = deletes.requiredSchema();
+    Map<Integer, ?> constants =
+        org.apache.iceberg.util.PartitionUtil.constantsMap(
+            task, org.apache.iceberg.data.IdentityPartitionConverters::convertConstant);
+    org.apache.iceberg.parquet.Parquet.ReadBuilder builder =
+        org.apache.iceberg.parquet.Parquet.read(t.io().newInputFile(task.file()))
+            .project(read)
+            .split(task.start(), task.length())
+            .createReaderFunc(
+                fs ->
+                    org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(
+                        read, fs, constants));
+    if (mapping != null) builder.withNameMapping(mapping);
+    return deletes.filter(builder.build());
   }
 
   /**
