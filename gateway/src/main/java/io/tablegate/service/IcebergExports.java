@@ -57,11 +57,31 @@ public final class IcebergExports {
    *     stores is kept; null when there is no such prefix (then only local tables are served)
    */
   public IcebergExports(IcebergExport exporter, Path localDir, ObjectStore store, String prefix) {
+    this(exporter, localDir, store, prefix, GENERATION_WAIT_MILLIS);
+  }
+
+  IcebergExports(
+      IcebergExport exporter, Path localDir, ObjectStore store, String prefix, long waitMillis) {
+    this.waitMillis = waitMillis;
     this.exporter = exporter;
     this.localDir = localDir.toAbsolutePath().normalize();
     this.store = store;
     this.prefix = prefix == null ? null : prefix.replaceAll("/+$", "");
   }
+
+  /**
+   * Generations running at once on this instance: each holds a table-io worker for as long as it
+   * lists the version's files (seconds for a million), so their number bounds what Iceberg clients
+   * can take from the sharing API's workers.
+   */
+  static final int MAX_CONCURRENT_GENERATIONS = 2;
+
+  /** How long a load waits for a turn to generate before it is told to retry. */
+  static final long GENERATION_WAIT_MILLIS = 120_000;
+
+  private final long waitMillis;
+  private final java.util.concurrent.Semaphore turns =
+      new java.util.concurrent.Semaphore(MAX_CONCURRENT_GENERATIONS, true);
 
   /** Whether a table whose files are in a store (true) or local (false) can be served. */
   boolean serves(boolean inStore) {
@@ -101,30 +121,50 @@ public final class IcebergExports {
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          long started = System.nanoTime();
-          String uuid =
-              java.util
-                  .UUID
-                  .nameUUIDFromBytes(
-                      ("tablegate:" + snapshot.location()).getBytes(StandardCharsets.UTF_8))
-                  .toString();
-          TableFormat.IcebergMetadata m =
-              exporter.export(
-                  snapshot,
-                  files.get(),
-                  d,
-                  uuid,
-                  inStore ? store::put : IcebergExports::copyLocal,
-                  work);
-          LOGGER
-              .atInfo()
-              .addKeyValue("version", snapshot.version())
-              .addKeyValue("metadata", m.metadataLocation())
-              .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
-              .log("Generated Iceberg metadata for a Delta table version");
-          removeOlder(root(snapshot.location(), inStore), d, inStore);
-          return m;
+          try {
+            if (!turns.tryAcquire(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS))
+              throw new io.tablegate.protocol.SharingException(
+                  io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+                  "The gateway is generating Iceberg metadata for other tables; please retry"
+                      + " later.");
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.tablegate.protocol.SharingException(
+                io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+                "The load was stopped while it waited to generate Iceberg metadata.");
+          }
+          try {
+            return generate(snapshot, inStore, files, d, work);
+          } finally {
+            turns.release();
+          }
         });
+  }
+
+  private TableFormat.IcebergMetadata generate(
+      TableSnapshot snapshot,
+      boolean inStore,
+      Supplier<CloseableIterator<DataFile>> files,
+      String d,
+      Path work) {
+    long started = System.nanoTime();
+    String uuid =
+        java.util
+            .UUID
+            .nameUUIDFromBytes(
+                ("tablegate:" + snapshot.location()).getBytes(StandardCharsets.UTF_8))
+            .toString();
+    TableFormat.IcebergMetadata m =
+        exporter.export(
+            snapshot, files.get(), d, uuid, inStore ? store::put : IcebergExports::copyLocal, work);
+    LOGGER
+        .atInfo()
+        .addKeyValue("version", snapshot.version())
+        .addKeyValue("metadata", m.metadataLocation())
+        .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
+        .log("Generated Iceberg metadata for a Delta table version");
+    removeOlder(root(snapshot.location(), inStore), d, inStore);
+    return m;
   }
 
   /**
