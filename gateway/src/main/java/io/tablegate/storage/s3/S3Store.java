@@ -342,8 +342,6 @@ public final class S3Store implements ObjectStore {
                     .signingRegion(Region.of(region != null ? region : config.region()))
                     .enablePayloadSigning(false)
                     .build());
-    System.err.println(
-        "DEBUGSIGN " + method + " " + uri + " " + headers + " -> " + signed.headers());
     return signed.headers();
   }
 
