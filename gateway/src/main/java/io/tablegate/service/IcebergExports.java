@@ -62,7 +62,12 @@ public final class IcebergExports {
 
   IcebergExports(
       IcebergExport exporter, Path localDir, ObjectStore store, String prefix, long waitMillis) {
-    this.waitMillis = waitMillis;
+    this.turns =
+        new Turns(
+            MAX_CONCURRENT_GENERATIONS,
+            waitMillis,
+            "The gateway is generating Iceberg metadata for other tables; please retry later.",
+            "The load was stopped while it waited to generate Iceberg metadata.");
     this.exporter = exporter;
     this.localDir = localDir.toAbsolutePath().normalize();
     this.store = store;
@@ -79,9 +84,7 @@ public final class IcebergExports {
   /** How long a load waits for a turn to generate before it is told to retry. */
   static final long GENERATION_WAIT_MILLIS = 120_000;
 
-  private final long waitMillis;
-  private final java.util.concurrent.Semaphore turns =
-      new java.util.concurrent.Semaphore(MAX_CONCURRENT_GENERATIONS, true);
+  private final Turns turns;
 
   /** Whether a table whose files are in a store (true) or local (false) can be served. */
   boolean serves(boolean inStore) {
@@ -121,23 +124,7 @@ public final class IcebergExports {
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          try {
-            if (!turns.tryAcquire(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS))
-              throw new io.tablegate.protocol.SharingException(
-                  io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
-                  "The gateway is generating Iceberg metadata for other tables; please retry"
-                      + " later.");
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new io.tablegate.protocol.SharingException(
-                io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
-                "The load was stopped while it waited to generate Iceberg metadata.");
-          }
-          try {
-            return generate(snapshot, inStore, files, d, work);
-          } finally {
-            turns.release();
-          }
+          return turns.run(() -> generate(snapshot, inStore, files, d, work));
         });
   }
 

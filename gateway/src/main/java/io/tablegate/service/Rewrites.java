@@ -100,27 +100,12 @@ public final class Rewrites {
   /** How long a rewrite waits for a turn before its query is told to retry. */
   static final long REWRITE_WAIT_SECONDS = 120;
 
-  private final java.util.concurrent.Semaphore turns =
-      new java.util.concurrent.Semaphore(MAX_CONCURRENT_REWRITES, true);
-
-  private <T> T bounded(java.util.function.Supplier<T> work) {
-    try {
-      if (!turns.tryAcquire(REWRITE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS))
-        throw new io.tablegate.protocol.SharingException(
-            io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
-            "The gateway is busy rewriting files for other queries; please retry later.");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new io.tablegate.protocol.SharingException(
-          io.tablegate.protocol.ErrorCode.TEMPORARILY_UNAVAILABLE,
+  private final Turns turns =
+      new Turns(
+          MAX_CONCURRENT_REWRITES,
+          REWRITE_WAIT_SECONDS * 1000,
+          "The gateway is busy rewriting files for other queries; please retry later.",
           "The query was stopped while it waited to rewrite a file.");
-    }
-    try {
-      return work.get();
-    } finally {
-      turns.release();
-    }
-  }
 
   /** Rewrites found, rewrites made, and the bytes written. */
   public long[] stats() {
@@ -157,7 +142,7 @@ public final class Rewrites {
         synchronized (lock) {
           kept = kept(key, target, sidecar);
           if (kept == null) {
-            kept = bounded(() -> rewrite(format, snapshot, file, restriction, target, sidecar));
+            kept = turns.run(() -> rewrite(format, snapshot, file, restriction, target, sidecar));
             if (store != null) kept = share(key, target, sidecar, kept);
             known.put(key, kept);
             misses.increment();
