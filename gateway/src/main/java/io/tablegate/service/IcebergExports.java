@@ -85,6 +85,8 @@ public final class IcebergExports {
   static final long GENERATION_WAIT_MILLIS = 120_000;
 
   private final Turns turns;
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> inProgress =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Whether a table whose files are in a store (true) or local (false) can be served. */
   boolean serves(boolean inStore) {
@@ -113,19 +115,31 @@ public final class IcebergExports {
               + " a store prefix for the metadata it generates (rewrites.location); read this"
               + " table with a Delta Sharing client.");
     String dir = root(snapshot.location(), inStore) + "/v" + snapshot.version() + "-" + GENERATION;
-    return generated.get(
-        dir,
-        d -> {
-          TableFormat.IcebergMetadata kept = readKept(d, inStore);
-          if (kept != null) return kept;
+    TableFormat.IcebergMetadata known = generated.getIfPresent(dir);
+    if (known != null) return known;
+    // one load per version generates, the others wait for it; never inside the cache's own compute,
+    // which would hold loads of other tables that share its hash bin for the whole generation
+    Object lock = inProgress.computeIfAbsent(dir, k -> new Object());
+    try {
+      synchronized (lock) {
+        known = generated.getIfPresent(dir);
+        if (known != null) return known;
+        TableFormat.IcebergMetadata m = readKept(dir, inStore);
+        if (m == null) {
           Path work = localDir.resolve("iceberg-work");
           try {
             Files.createDirectories(work);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          return turns.run(() -> generate(snapshot, inStore, files, d, work));
-        });
+          m = turns.run(() -> generate(snapshot, inStore, files, dir, work));
+        }
+        generated.put(dir, m);
+        return m;
+      }
+    } finally {
+      inProgress.remove(dir, lock);
+    }
   }
 
   private TableFormat.IcebergMetadata generate(
