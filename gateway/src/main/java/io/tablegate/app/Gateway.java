@@ -12,7 +12,6 @@ import io.tablegate.cache.RedisInvalidationBus;
 import io.tablegate.cache.RedisListConsumer;
 import io.tablegate.cache.RedisSharedTier;
 import io.tablegate.cache.TieredMetadataCache;
-import io.tablegate.catalog.CatalogStore;
 import io.tablegate.catalog.FileCatalogStore;
 import io.tablegate.catalog.LiveCatalog;
 import io.tablegate.catalog.SharedTable;
@@ -30,6 +29,8 @@ import io.tablegate.http.ConnectionLimits;
 import io.tablegate.http.ManagementRouter;
 import io.tablegate.http.RateLimitHandler;
 import io.tablegate.http.RequestGuard;
+import io.tablegate.protocol.ErrorCode;
+import io.tablegate.protocol.SharingException;
 import io.tablegate.service.CachingTableFormat;
 import io.tablegate.service.InvalidationService;
 import io.tablegate.service.RequestLimits;
@@ -401,23 +402,66 @@ public final class Gateway {
       Clock clock,
       AtomicReference<String> base) {
     AdminConfig admin = config.admin();
-    CatalogStore catalogStore =
-        admin == null
-            ? null
-            : admin.catalogLocation() != null
-                ? new ObjectStoreCatalogStore(
-                    stores.get(admin.catalogStore()),
-                    admin.catalogLocation(),
-                    admin.catalogWrites())
-                : new FileCatalogStore(Path.of(admin.catalogFile()));
+    if (admin != null && admin.catalogLocation() != null) {
+      // a store that is slow or briefly away at start (it is starting too, or the machine is busy)
+      // does not stop the gateway: the probe and the first read are retried for a while
+      return whileUnavailableAtStart(
+          admin.catalogLocation(),
+          CATALOG_START_PATIENCE,
+          () ->
+              new LiveCatalog(
+                  config,
+                  Path.of("").toAbsolutePath(),
+                  new ObjectStoreCatalogStore(
+                      stores.get(admin.catalogStore()),
+                      admin.catalogLocation(),
+                      admin.catalogWrites()),
+                  clock,
+                  base::get));
+    }
     return new LiveCatalog(
         config,
-        admin == null || admin.catalogLocation() != null
-            ? Path.of("").toAbsolutePath()
-            : Path.of(admin.catalogFile()).getParent(),
-        catalogStore,
+        admin == null ? Path.of("").toAbsolutePath() : Path.of(admin.catalogFile()).getParent(),
+        admin == null ? null : new FileCatalogStore(Path.of(admin.catalogFile())),
         clock,
         base::get);
+  }
+
+  /** How long start waits for a live catalog's store that answers "unavailable". */
+  static final Duration CATALOG_START_PATIENCE = Duration.ofSeconds(90);
+
+  /**
+   * Runs {@code op} until it does not fail with TEMPORARILY_UNAVAILABLE or {@code patience} has
+   * passed (then its last failure is thrown); pauses from 200 ms doubling to 5 s between attempts,
+   * with one warning per attempt naming what is waited for. Never on an event loop (start runs on
+   * the caller's thread).
+   */
+  static <T> T whileUnavailableAtStart(
+      String what, Duration patience, java.util.function.Supplier<T> op) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    long pauseMs = 200;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return op.get();
+      } catch (SharingException e) {
+        if (e.errorCode() != ErrorCode.TEMPORARILY_UNAVAILABLE
+            || io.vertx.core.Context.isOnEventLoopThread()
+            || System.nanoTime() + pauseMs * 1_000_000 > deadline) throw e;
+        LOGGER
+            .atWarn()
+            .addKeyValue("catalog", what)
+            .addKeyValue("attempt", attempt)
+            .addKeyValue("retryInMs", pauseMs)
+            .log("The live catalog's store is unavailable at start; retrying");
+        try {
+          Thread.sleep(pauseMs);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        pauseMs = Math.min(pauseMs * 2, 5_000);
+      }
+    }
   }
 
   /** The table formats behind their caches, and the router from a table location to its store. */

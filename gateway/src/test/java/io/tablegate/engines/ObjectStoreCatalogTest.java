@@ -288,4 +288,29 @@ class ObjectStoreCatalogTest {
       assertThat(g.get("/shares", bearer).status()).isEqualTo(200);
     }
   }
+
+  @Test
+  void aStoreThatIsDownAtStartIsWaitedFor() throws Exception {
+    // Given: the catalog's store is down when the gateway starts (it comes up a little later)
+    S3Harness s3 = new S3Harness(dir.resolve("s3"));
+    s3.createBucket("catalog");
+    s3.stop();
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    try (s3) {
+      Future<GatewayHarness> starting =
+          starter.submit(() -> GatewayHarness.start(yaml(s3.storeYaml("cat"), null), dir));
+      Thread.sleep(2_000);
+      assertThat(starting.isDone()).as("start waits for the store").isFalse();
+      // When
+      s3.restart();
+      // Then: the gateway starts and its catalog is the store's
+      try (GatewayHarness g = starting.get()) {
+        assertThat(create(g, "late")).isEqualTo(201);
+        assertThat(s3.client.headObject(b -> b.bucket("catalog").key("tablegate/catalog.json")))
+            .isNotNull();
+      }
+    } finally {
+      starter.shutdownNow();
+    }
+  }
 }
