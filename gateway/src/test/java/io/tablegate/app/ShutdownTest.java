@@ -127,6 +127,8 @@ class ShutdownTest {
       assertThat(gateway.exitValue()).as(output).isZero();
       assertThat(output)
           .contains("Tablegate stopped")
+          // the drained stream's audit line was written before the process ended
+          .containsPattern("tablegate.audit - request .*endpoint=\"query\".*status=\"200\"")
           .doesNotContain("did not finish cleanly")
           .doesNotContain("Exception");
       client.close();
