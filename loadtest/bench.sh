@@ -13,7 +13,8 @@
 #                              loadTable (generates the Iceberg metadata), a repeated one, one on a new instance
 #   loadtest/bench.sh loops    cached /metadata and /query with 1 vs N event loops (eventLoops), client and gateway
 #                              pinned to separate cores with taskset (CLIENT_CPUS default 0, GATEWAY_CPUS the others)
-# Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000).
+# Options through the environment: DURATION (s, default 15), CONNECTIONS (default 32), FILES (kernel/redis, 1000000),
+# ENDPOINTS (nginx: "query metadata").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -91,7 +92,7 @@ CONF
   local nbase="http://127.0.0.1:$np/delta-sharing/shares/s/schemas/b/tables/t"
   wait_http "$nbase/metadata"
   echo "Responses: /query $(wc -c <"$WORK/query.ndjson") bytes ($(($(wc -l <"$WORK/query.ndjson") - 2)) files), /metadata $(wc -c <"$WORK/metadata.ndjson") bytes"
-  for ep in query metadata; do
+  for ep in ${ENDPOINTS:-query metadata}; do
     local args=(); [[ $ep == query ]] && args=(--method POST --body '{}' --header 'Content-Type: application/json')
     local t n tr
     # a warm-up (JIT) before measuring; the cold first requests are measured by scripts/bench-coldstart.sh

@@ -71,14 +71,13 @@ public final class AccessLogHandler implements Handler<RoutingContext> {
       ctx.addEndHandler(
           v -> {
             Recipient who = ctx.get(BearerAuthHandler.RECIPIENT);
-            String path = ctx.normalizedPath();
             Long lines = ctx.get(LINES);
             String version = ctx.response().headers().get("Delta-Table-Version");
             var line =
                 LOGGER
                     .atInfo()
                     .addKeyValue("method", ctx.request().method())
-                    .addKeyValue("endpoint", endpoint(path))
+                    .addKeyValue("endpoint", endpoint)
                     .addKeyValue("share", param(ctx, "share"))
                     .addKeyValue("schema", param(ctx, "schema"))
                     .addKeyValue("table", param(ctx, "table"))

@@ -61,6 +61,28 @@ public final class ApiRouter {
         new FileHandler(signer, vertx.fileSystem(), storeForLocation, workers, auth.network());
 
     router.route().handler(new AccessLogHandler(observer, usage));
+    // Routes are tried in order, each a path match (most of them a regular expression): the
+    // protocol's table routes come first, the most requested first, then the listings, then the
+    // rest (paths that cannot overlap, so the order changes no answer, only the work per request)
+    String table = p + "/shares/:share/schemas/:schema/tables/:table";
+    // the body handler comes first: authentication may be asynchronous (OIDC key fetches)
+    router.post(table + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route(p + "/shares*").handler(auth);
+    if (rateLimit != null) router.route(p + "/shares*").handler(rateLimit);
+    router.get(table + "/metadata").handler(tables::metadata);
+    router.post(table + "/query").handler(tables::query);
+    router.get(table + "/version").handler(tables::version);
+    router.head(table).handler(tables::version);
+    router.get(table + "/changes").handler(tables::changes);
+    router.get(table + "/sample").handler(tables::sample);
+    router.post(table + "/queries/:queryId").handler(tables::queryStatus);
+    router.post(table + "/temporary-table-credentials").handler(tables::temporaryCredentials);
+
+    router.get(p + "/shares").handler(shares::listShares);
+    router.get(p + "/shares/:share").handler(shares::getShare);
+    router.get(p + "/shares/:share/schemas").handler(shares::listSchemas);
+    router.get(p + "/shares/:share/schemas/:schema/tables").handler(shares::listTables);
+    router.get(p + "/shares/:share/all-tables").handler(shares::listAllTables);
     if (webhookTokenSha256 != null && invalidations != null) {
       EventsHandler events = new EventsHandler(vertx, webhookTokenSha256, invalidations, snsHosts);
       router.post("/events").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -101,25 +123,6 @@ public final class ApiRouter {
       router.post(p + "/oauth/token").handler(oauth::token);
       router.get(p + "/oauth/jwks").handler(oauth::jwks);
     }
-
-    String table = p + "/shares/:share/schemas/:schema/tables/:table";
-    // the body handler comes first: authentication may be asynchronous (OIDC key fetches)
-    router.post(table + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    router.route(p + "/shares*").handler(auth);
-    if (rateLimit != null) router.route(p + "/shares*").handler(rateLimit);
-    router.get(p + "/shares").handler(shares::listShares);
-    router.get(p + "/shares/:share").handler(shares::getShare);
-    router.get(p + "/shares/:share/schemas").handler(shares::listSchemas);
-    router.get(p + "/shares/:share/schemas/:schema/tables").handler(shares::listTables);
-    router.get(p + "/shares/:share/all-tables").handler(shares::listAllTables);
-    router.head(table).handler(tables::version);
-    router.get(table + "/version").handler(tables::version);
-    router.get(table + "/metadata").handler(tables::metadata);
-    router.post(table + "/query").handler(tables::query);
-    router.get(table + "/changes").handler(tables::changes);
-    router.get(table + "/sample").handler(tables::sample);
-    router.post(table + "/queries/:queryId").handler(tables::queryStatus);
-    router.post(table + "/temporary-table-credentials").handler(tables::temporaryCredentials);
 
     // the shares as Iceberg REST catalogs (read-only), same recipients
     String ice = p + IcebergRestHandler.PATH;

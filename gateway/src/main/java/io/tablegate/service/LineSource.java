@@ -26,6 +26,14 @@ public interface LineSource extends AutoCloseable {
     return null;
   }
 
+  /**
+   * True when {@link #close} holds nothing to release (no file, no scan): the owner then closes it
+   * where it is, an event loop included, instead of handing it to the worker pool.
+   */
+  default boolean closesInline() {
+    return false;
+  }
+
   /** How many files (actions) were emitted so far, for the audit log; -1 when unknown. */
   default long emitted() {
     return -1;
@@ -54,6 +62,11 @@ public interface LineSource extends AutoCloseable {
 
         @Override
         public boolean inMemory() {
+          return true;
+        }
+
+        @Override
+        public boolean closesInline() {
           return true;
         }
 

@@ -78,6 +78,11 @@ final class ResponseCache {
       }
 
       @Override
+      public boolean closesInline() {
+        return true;
+      }
+
+      @Override
       public java.nio.ByteBuffer rest() {
         if (pos != 0) return null;
         pos = body.length();

@@ -177,6 +177,10 @@ public final class SharingService {
 
   /** Closes a stream's body on the worker pool (closing may touch files). */
   public void release(LineSource source) {
+    if (source.closesInline()) {
+      source.close(); // nothing to release: no hand-off to a worker (a cached response's path)
+      return;
+    }
     try {
       workers
           .executeBlocking(
