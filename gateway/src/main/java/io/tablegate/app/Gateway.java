@@ -755,7 +755,13 @@ public final class Gateway {
     Listeners(Vertx vertx, GatewayConfig config) {
       this.vertx = vertx;
       this.config = config;
-      sharingOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
+      // gzip for clients that accept it, not for bodies under 1 KB (they would not get smaller by
+      // much, and each would cost a compressor)
+      sharingOptions =
+          new HttpServerOptions()
+              .setCompressionSupported(true)
+              .setCompressionContentSizeThreshold(1024)
+              .setHost(config.host());
       tlsEngine = config.tls() == null ? "none" : Tls.configure(sharingOptions, config.tls());
       sharingLimits = new ConnectionLimits(vertx, config.limits());
       sharingLimits.configure(sharingOptions);

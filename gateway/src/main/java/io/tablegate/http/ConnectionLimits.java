@@ -42,7 +42,13 @@ public final class ConnectionLimits {
    * (ALPN).
    */
   public HttpServerOptions configure(HttpServerOptions options) {
-    return options.setIdleTimeout(limits.idleTimeoutSeconds()).setHttp2ClearTextEnabled(false);
+    // no WebSocket is served: without its compression extensions Vert.x leaves their handler out of
+    // every connection's pipeline (it looked at each request's headers and each response)
+    return options
+        .setIdleTimeout(limits.idleTimeoutSeconds())
+        .setHttp2ClearTextEnabled(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   /**
