@@ -266,6 +266,21 @@ class IcebergRestFaceTest {
                 body.replace(
                     "\"headers\": {}",
                     "\"headers\": {\"x-amz-content-sha256\": [\"UNSIGNED-PAYLOAD\"]}"));
+        // log lines are written by one thread, in order, after the fact: the capture holds
+        // everything the request logged once it holds the request's own audit line (its last)
+        assertThat(
+                GatewayHarness.eventually(
+                    () ->
+                        printed
+                            .toString(java.nio.charset.StandardCharsets.UTF_8)
+                            .lines()
+                            .anyMatch(
+                                l ->
+                                    l.contains("tablegate.audit")
+                                        && l.contains("method=\"POST\"")
+                                        && l.contains("table=\"no_stats\""))))
+            .as("the sign request's audit line is captured")
+            .isTrue();
       } finally {
         System.setErr(err);
         System.setOut(out);
