@@ -56,6 +56,54 @@ final class LineContext {
   void append(
       ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     appended++;
+    minExpiration = Math.min(minExpiration, write(out, action, f, version, timestamp));
+  }
+
+  /** Chunks smaller than this are encoded by one thread. */
+  static final int SHARED_CHUNK_MIN = 64;
+
+  /**
+   * The lines of {@code files}, in order: a large chunk is encoded in two halves at once (the
+   * second by a {@link LineEncoders} helper when one is free), unless files are rewritten (that is
+   * storage work, done here one at a time).
+   */
+  byte[] encode(FileAction action, java.util.List<DataFile> files, Long version, Long timestamp) {
+    int n = files.size();
+    if (n < SHARED_CHUNK_MIN || rewrite != null) {
+      ProtocolCodec.LineWriter out = new ProtocolCodec.LineWriter(Math.max(1, n) * 600);
+      for (DataFile f : files) append(out, action, f, version, timestamp);
+      return out.toByteArray();
+    }
+    int half = n / 2;
+    LineEncoders.Pair<Encoded> parts =
+        LineEncoders.both(
+            () -> encoded(action, files.subList(0, half), version, timestamp),
+            () -> encoded(action, files.subList(half, n), version, timestamp));
+    appended += n;
+    minExpiration =
+        Math.min(
+            minExpiration, Math.min(parts.first().minExpiration, parts.second().minExpiration));
+    byte[] a = parts.first().bytes;
+    byte[] b = parts.second().bytes;
+    byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
+  }
+
+  private record Encoded(byte[] bytes, long minExpiration) {}
+
+  /** Lines of some files, touching nothing of this context that another thread could. */
+  private Encoded encoded(
+      FileAction action, java.util.List<DataFile> files, Long version, Long timestamp) {
+    ProtocolCodec.LineWriter out = new ProtocolCodec.LineWriter(files.size() * 600);
+    long min = Long.MAX_VALUE;
+    for (DataFile f : files) min = Math.min(min, write(out, action, f, version, timestamp));
+    return new Encoded(out.toByteArray(), min);
+  }
+
+  /** Writes one file's line; returns its URLs' earliest expiry. */
+  private long write(
+      ProtocolCodec.LineWriter out, FileAction action, DataFile f, Long version, Long timestamp) {
     // a rewritten file (no deletion vector left) is served by the gateway's own signer
     UrlSigner fileSigner = signer;
     if (rewrite != null
@@ -77,7 +125,6 @@ final class LineContext {
         dv = new DeletionVector("p", dvUrl.url(), dv.offset(), dv.sizeInBytes(), dv.cardinality());
       }
     }
-    minExpiration = Math.min(minExpiration, expiry);
     FileEntry entry =
         new FileEntry(
             action,
@@ -93,6 +140,7 @@ final class LineContext {
             timestamp,
             expiry);
     out.file(format, entry);
+    return expiry;
   }
 
   Long minExpirationOrNull() {

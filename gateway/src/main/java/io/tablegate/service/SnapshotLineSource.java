@@ -2,7 +2,6 @@ package io.tablegate.service;
 
 import io.tablegate.protocol.EndStreamAction;
 import io.tablegate.protocol.FileAction;
-import io.tablegate.protocol.ProtocolCodec;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
 
@@ -105,7 +104,7 @@ final class SnapshotLineSource implements LineSource {
   @Override
   public byte[] next(int maxLines) {
     if (done) return null;
-    ProtocolCodec.LineWriter out = new ProtocolCodec.LineWriter(maxLines * 600);
+    java.util.List<DataFile> chunk = new java.util.ArrayList<>(Math.min(maxLines, 1024));
     int n = 0;
     while (n < maxLines) {
       if (emitted >= pageSize) {
@@ -134,7 +133,7 @@ final class SnapshotLineSource implements LineSource {
         done = true;
         break;
       }
-      lines.append(out, FileAction.FILE, f, version, timestamp);
+      chunk.add(f);
       emitted++;
       n++;
       if (limitHint != null)
@@ -143,7 +142,7 @@ final class SnapshotLineSource implements LineSource {
                 - (f.deletionVector() == null ? 0 : f.deletionVector().cardinality());
     }
     if (done) files.close();
-    return n == 0 && done ? null : out.toByteArray();
+    return n == 0 && done ? null : lines.encode(FileAction.FILE, chunk, version, timestamp);
   }
 
   @Override
