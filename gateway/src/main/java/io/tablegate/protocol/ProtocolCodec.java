@@ -388,6 +388,23 @@ public final class ProtocolCodec {
   private static void escapedString(JsonGenerator g, String field, String value)
       throws IOException {
     if (value == null) return;
+    if (value.length() >= 64 && value.indexOf('"') < 0) {
+      // a URL: its UTF-8 (an intrinsic copy for ASCII) needs no escaping when no byte is a control
+      // character, a backslash or non-ASCII (a negative byte); then it is written as it is
+      byte[] raw = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      boolean plain = true;
+      for (byte b : raw) {
+        if (b < 0x20 || b == '\\') {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        g.writeFieldName(field);
+        g.writeRawUTF8String(raw, 0, raw.length);
+        return;
+      }
+    }
     int len = value.length();
     byte[] buf = SCRATCH.get();
     if (buf.length < len * 6) {

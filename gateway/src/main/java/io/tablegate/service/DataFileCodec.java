@@ -2,10 +2,6 @@ package io.tablegate.service;
 
 import io.tablegate.protocol.DeletionVector;
 import io.tablegate.spi.DataFile;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -22,34 +18,110 @@ final class DataFileCodec {
   private DataFileCodec() {}
 
   static byte[] encode(DataFile f) {
-    ByteArrayOutputStream bytes =
-        new ByteArrayOutputStream(256 + (f.stats() == null ? 0 : f.stats().length()));
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      string(out, f.location());
-      string(out, f.relativePath());
-      out.writeInt(f.partitionValues().size());
-      for (Map.Entry<String, String> e : f.partitionValues().entrySet()) {
-        string(out, e.getKey());
-        string(out, e.getValue());
-      }
-      out.writeLong(f.size());
-      out.writeLong(f.modificationTime());
-      out.writeBoolean(f.dataChange());
-      string(out, f.stats());
-      DeletionVector dv = f.deletionVector();
-      out.writeBoolean(dv != null);
-      if (dv != null) {
-        string(out, dv.storageType());
-        string(out, dv.pathOrInlineDv());
-        out.writeInt(dv.offset() == null ? -1 : dv.offset());
-        out.writeInt(dv.sizeInBytes());
-        out.writeLong(dv.cardinality());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Record out = new Record(256 + (f.stats() == null ? 0 : f.stats().length()));
+    encodeTo(f, out);
+    return out.toByteArray();
+  }
+
+  /**
+   * Appends {@code f}'s record to {@code out} (a spill writes many records into one reused buffer:
+   * no stream and no array per record).
+   */
+  static void encodeTo(DataFile f, Record out) {
+    out.writeByte(VERSION);
+    out.writeString(f.location());
+    out.writeString(f.relativePath());
+    out.writeInt(f.partitionValues().size());
+    for (Map.Entry<String, String> e : f.partitionValues().entrySet()) {
+      out.writeString(e.getKey());
+      out.writeString(e.getValue());
     }
-    return bytes.toByteArray();
+    out.writeLong(f.size());
+    out.writeLong(f.modificationTime());
+    out.writeByte(f.dataChange() ? 1 : 0);
+    out.writeString(f.stats());
+    DeletionVector dv = f.deletionVector();
+    out.writeByte(dv != null ? 1 : 0);
+    if (dv != null) {
+      out.writeString(dv.storageType());
+      out.writeString(dv.pathOrInlineDv());
+      out.writeInt(dv.offset() == null ? -1 : dv.offset());
+      out.writeInt(dv.sizeInBytes());
+      out.writeLong(dv.cardinality());
+    }
+  }
+
+  /**
+   * A growing byte array written big-endian, as {@code DataOutputStream} writes (the format's
+   * definition): ints, longs, bytes and length-prefixed UTF-8 strings (-1 for null).
+   */
+  static final class Record {
+    private byte[] buf;
+    private int size;
+
+    Record(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
+    }
+
+    int size() {
+      return size;
+    }
+
+    void reset() {
+      size = 0;
+    }
+
+    byte[] array() {
+      return buf;
+    }
+
+    byte[] toByteArray() {
+      return java.util.Arrays.copyOf(buf, size);
+    }
+
+    private void room(int n) {
+      if (size + n > buf.length)
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+    }
+
+    void writeByte(int b) {
+      room(1);
+      buf[size++] = (byte) b;
+    }
+
+    void writeInt(int v) {
+      room(4);
+      buf[size] = (byte) (v >>> 24);
+      buf[size + 1] = (byte) (v >>> 16);
+      buf[size + 2] = (byte) (v >>> 8);
+      buf[size + 3] = (byte) v;
+      size += 4;
+    }
+
+    /** Writes {@code v} at {@code at} (a length known once its record is written). */
+    void setInt(int at, int v) {
+      buf[at] = (byte) (v >>> 24);
+      buf[at + 1] = (byte) (v >>> 16);
+      buf[at + 2] = (byte) (v >>> 8);
+      buf[at + 3] = (byte) v;
+    }
+
+    void writeLong(long v) {
+      writeInt((int) (v >>> 32));
+      writeInt((int) v);
+    }
+
+    void writeString(String s) {
+      if (s == null) {
+        writeInt(-1);
+        return;
+      }
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      writeInt(b.length);
+      room(b.length);
+      System.arraycopy(b, 0, buf, size, b.length);
+      size += b.length;
+    }
   }
 
   static DataFile decode(byte[] data) {
@@ -96,15 +168,5 @@ final class DataFileCodec {
     String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
     in.position(in.position() + n);
     return s;
-  }
-
-  private static void string(DataOutputStream out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
   }
 }

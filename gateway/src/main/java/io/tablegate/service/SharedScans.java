@@ -3,8 +3,6 @@ package io.tablegate.service;
 import io.tablegate.protocol.SharingErrors;
 import io.tablegate.spi.CloseableIterator;
 import io.tablegate.spi.DataFile;
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -206,22 +204,26 @@ public final class SharedScans implements AutoCloseable {
     void produce(Supplier<CloseableIterator<DataFile>> scan) {
       long written = 0;
       try (CloseableIterator<DataFile> files = scan.get();
-          DataOutputStream out =
-              new DataOutputStream(
-                  new BufferedOutputStream(Files.newOutputStream(file), READ_BLOCK))) {
+          java.io.OutputStream out = Files.newOutputStream(file)) {
+        // records are encoded into one reused buffer, each after its 4-byte length, and written
+        // from it every PUBLISH_EVERY records (or when it outgrows a read block)
+        DataFileCodec.Record block = new DataFileCodec.Record(READ_BLOCK + 4096);
         int n = 0;
         while (files.hasNext()) {
           if (deleted) return;
-          byte[] record = DataFileCodec.encode(files.next());
-          out.writeInt(record.length);
-          out.write(record);
-          written += 4 + record.length;
-          if (++n % PUBLISH_EVERY == 0) {
-            out.flush();
-            publish(written, false);
+          int at = block.size();
+          block.writeInt(0);
+          DataFileCodec.encodeTo(files.next(), block);
+          block.setInt(at, block.size() - at - 4);
+          if (++n % PUBLISH_EVERY == 0 || block.size() >= READ_BLOCK) {
+            out.write(block.array(), 0, block.size());
+            written += block.size();
+            block.reset();
+            if (n % PUBLISH_EVERY == 0) publish(written, false);
           }
         }
-        out.flush();
+        out.write(block.array(), 0, block.size());
+        written += block.size();
         publish(written, true);
       } catch (RuntimeException e) {
         fail(e);

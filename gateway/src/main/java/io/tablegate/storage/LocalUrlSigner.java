@@ -129,7 +129,15 @@ public final class LocalUrlSigner {
 
   private static void jsonString(StringBuilder sb, String s) {
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    int plain = 0;
+    while (plain < n) {
+      char c = s.charAt(plain);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      plain++;
+    }
+    sb.append(s, 0, plain); // a location rarely needs escaping: appended at once up to the first
+    for (int i = plain; i < n; i++) {
       char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         sb.append('\\').append(c);

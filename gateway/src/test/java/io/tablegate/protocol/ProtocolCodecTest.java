@@ -46,7 +46,12 @@ class ProtocolCodecTest {
     "unicode é 漢字 😀 \"q\"",
     "",
     "plain",
-    "https://gw.example/delta-sharing/files/AQID-_x?sp=r&X-Amz-Signature=ab%2Fcd"
+    "https://gw.example/delta-sharing/files/AQID-_x?sp=r&X-Amz-Signature=ab%2Fcd",
+    // long values (the fast path's length) that need escaping: a backslash, a control character,
+    // non-ASCII
+    "https://gw.example/delta-sharing/files/AQID-_x?sp=r&p=a\\b&X-Amz-Signature=ab%2Fcd",
+    "https://gw.example/delta-sharing/files/AQID-_x?sp=r&p=a\tb&X-Amz-Signature=ab%2Fcd",
+    "https://gw.example/delta-sharing/files/AQID-_x?sp=r&p=é漢&X-Amz-Signature=ab%2Fcd"
   };
 
   @Test

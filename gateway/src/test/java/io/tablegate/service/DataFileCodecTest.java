@@ -39,6 +39,50 @@ class DataFileCodecTest {
   }
 
   @Test
+  void recordsAreByteForByteWhatEarlierVersionsWroteWithDataOutputStream() throws Exception {
+    // the Redis tier keeps records that instances of an earlier release wrote (and read)
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeByte(1);
+      for (String s : new String[] {WITH_EVERYTHING.location(), WITH_EVERYTHING.relativePath()})
+        utf8(out, s);
+      out.writeInt(1);
+      utf8(out, "day");
+      utf8(out, "2024-01-01");
+      out.writeLong(1234);
+      out.writeLong(1_700_000_000_000L);
+      out.writeBoolean(true);
+      utf8(out, WITH_EVERYTHING.stats());
+      out.writeBoolean(true);
+      utf8(out, "u");
+      utf8(out, "ab^-aqEH.-t@S}K{vb[*k^");
+      out.writeInt(1);
+      out.writeInt(36);
+      out.writeLong(3);
+    }
+    assertThat(DataFileCodec.encode(WITH_EVERYTHING)).isEqualTo(bytes.toByteArray());
+    // and a spill block of several records, each after its length
+    DataFileCodec.Record block = new DataFileCodec.Record(16);
+    for (int i = 0; i < 3; i++) {
+      int at = block.size();
+      block.writeInt(0);
+      DataFileCodec.encodeTo(WITH_EVERYTHING, block);
+      block.setInt(at, block.size() - at - 4);
+    }
+    byte[] one = bytes.toByteArray();
+    assertThat(block.size()).isEqualTo(3 * (4 + one.length));
+    for (int i = 0; i < 3; i++)
+      assertThat(DataFileCodec.decode(block.array(), i * (4 + one.length) + 4, one.length))
+          .isEqualTo(WITH_EVERYTHING);
+  }
+
+  private static void utf8(java.io.DataOutputStream out, String s) throws java.io.IOException {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  @Test
   void truncatedOrDamagedRecordsAreRefusedNotMisread() {
     byte[] one = DataFileCodec.encode(WITH_EVERYTHING);
     for (int cut = 1; cut < one.length; cut += 7) {
