@@ -104,14 +104,20 @@ class BatchingConsoleAppenderTest {
     return out;
   }
 
+  /** Started, with the write of a first line in progress until {@code release}. */
+  private Recording startHeld(CountDownLatch release) throws InterruptedException {
+    Recording out = start(release, 1_000);
+    logger.info("first");
+    assertThat(out.firstWriteStarted.await(60, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
   @Test
   void linesThatQueueUpAreWrittenTogetherAndNoneIsLost() throws Exception {
     // Given: the first write is held, so that what four threads log meanwhile queues up (a queue
     // smaller than what they log: they wait for room, they lose nothing)
     CountDownLatch release = new CountDownLatch(1);
-    Recording out = start(release, 1_000);
-    logger.info("first");
-    assertThat(out.firstWriteStarted.await(60, TimeUnit.SECONDS)).isTrue();
+    Recording out = startHeld(release);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       int thread = t;
@@ -153,9 +159,7 @@ class BatchingConsoleAppenderTest {
   @Test
   void stopWritesWhatIsQueued() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    Recording out = start(release, 1_000);
-    logger.info("first");
-    assertThat(out.firstWriteStarted.await(60, TimeUnit.SECONDS)).isTrue();
+    Recording out = startHeld(release);
     for (int i = 0; i < 500; i++) logger.info("queued {}", i);
     // When: stopped while 500 lines wait (the write in progress then ends)
     Thread stopper = new Thread(appender::stop);
