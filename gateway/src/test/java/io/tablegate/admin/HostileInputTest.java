@@ -287,7 +287,7 @@ class HostileInputTest {
     }
     // Then: no signed URL, no token in any log line, and little log at all
     long bytes = 0;
-    for (var e : logs.list) {
+    for (var e : GatewayHarness.logged(logs)) {
       String line =
           e.getFormattedMessage()
               + " "

@@ -139,7 +139,7 @@ class OidcOutageTest {
         assertThat(accepted.get()).isEqualTo(1);
         // and the outage is logged once per failed fetch, not once per request
         assertThat(
-                warnings.list.stream()
+                GatewayHarness.logged(warnings).stream()
                     .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
                     .count())
             .isEqualTo(1);

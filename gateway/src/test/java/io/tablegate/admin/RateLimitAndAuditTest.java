@@ -127,14 +127,14 @@ class RateLimitAndAuditTest {
       GatewayHarness.eventually(
           () -> {
             synchronized (lines) {
-              return lines.list.size() >= 3;
+              return GatewayHarness.logged(lines).size() >= 3;
             }
           });
     } finally {
       audit.detachAppender(lines);
     }
     Map<String, Map<String, String>> byEndpoint = new HashMap<>();
-    for (ILoggingEvent e : lines.list) {
+    for (ILoggingEvent e : GatewayHarness.logged(lines)) {
       Map<String, String> kv =
           e.getKeyValuePairs().stream()
               .collect(Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));

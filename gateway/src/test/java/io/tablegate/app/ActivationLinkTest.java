@@ -111,10 +111,10 @@ class ActivationLinkTest {
     assertThat(
             GatewayHarness.eventually(
                 () ->
-                    logs.list.stream()
+                    GatewayHarness.logged(logs).stream()
                         .anyMatch(e -> String.valueOf(e.getKeyValuePairs()).contains("activate"))))
         .isTrue();
-    for (ILoggingEvent e : List.copyOf(logs.list)) {
+    for (ILoggingEvent e : GatewayHarness.logged(logs)) {
       assertThat(e.getFormattedMessage() + " " + e.getKeyValuePairs())
           .doesNotContain(code)
           .doesNotContain(bearer);

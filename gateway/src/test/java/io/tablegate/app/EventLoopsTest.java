@@ -65,12 +65,12 @@ class EventLoopsTest {
       GatewayHarness.eventually(
           () -> {
             synchronized (lines) {
-              return lines.list.size() >= 6;
+              return GatewayHarness.logged(lines).size() >= 6;
             }
           });
       Set<String> threads = new TreeSet<>();
       synchronized (lines) {
-        lines.list.forEach(e -> threads.add(e.getThreadName()));
+        GatewayHarness.logged(lines).forEach(e -> threads.add(e.getThreadName()));
       }
       assertThat(threads)
           .allMatch(t -> t.startsWith("vert.x-eventloop-thread-"))

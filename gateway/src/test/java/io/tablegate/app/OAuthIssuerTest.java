@@ -208,7 +208,7 @@ class OAuthIssuerTest {
     assertThat(token(gw, clientId, secret, "grant_type=client_credentials").status())
         .isEqualTo(401);
     // no secret, no id, no token reaches the logs
-    for (ILoggingEvent e : logs.list) {
+    for (ILoggingEvent e : GatewayHarness.logged(logs)) {
       String line = e.getFormattedMessage() + " " + e.getKeyValuePairs();
       assertThat(line).doesNotContain(secret).doesNotContain(jwt);
     }

@@ -204,7 +204,7 @@ class DirectoryAccessTest {
           .isInstanceOf(S3Exception.class);
     }
     // nothing of the credentials reaches the logs
-    for (ILoggingEvent e : logs.list) {
+    for (ILoggingEvent e : GatewayHarness.logged(logs)) {
       String line = e.getFormattedMessage() + " " + e.getKeyValuePairs();
       assertThat(line)
           .doesNotContain(aws.get("secretAccessKey").asText())

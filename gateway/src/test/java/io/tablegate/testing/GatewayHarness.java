@@ -81,6 +81,16 @@ public final class GatewayHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * What a test's list appender has received so far, copied under the appender's own lock (the
+   * gateway's threads may be appending while the test reads: iterating its list then is a race).
+   */
+  public static <E> List<E> logged(ch.qos.logback.core.read.ListAppender<E> appender) {
+    synchronized (appender) {
+      return List.copyOf(appender.list);
+    }
+  }
+
   public static <T> T await(Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
