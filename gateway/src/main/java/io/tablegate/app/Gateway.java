@@ -756,8 +756,7 @@ public final class Gateway {
       this.vertx = vertx;
       this.config = config;
       // gzip for clients that accept it (CompressionTest). Not Vert.x's content size threshold:
-      // with
-      // it set, no response of ours was compressed at all (measured with 1 KB)
+      // with it set (1 KB), no response of ours was compressed at all
       sharingOptions = new HttpServerOptions().setCompressionSupported(true).setHost(config.host());
       tlsEngine = config.tls() == null ? "none" : Tls.configure(sharingOptions, config.tls());
       sharingLimits = new ConnectionLimits(vertx, config.limits());

@@ -85,8 +85,7 @@ public final class IcebergExports {
   static final long GENERATION_WAIT_MILLIS = 120_000;
 
   private final Turns turns;
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> inProgress =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final KeyedLocks inProgress = new KeyedLocks();
 
   /** Whether a table whose files are in a store (true) or local (false) can be served. */
   boolean serves(boolean inStore) {
@@ -119,27 +118,24 @@ public final class IcebergExports {
     if (known != null) return known;
     // one load per version generates, the others wait for it; never inside the cache's own compute,
     // which would hold loads of other tables that share its hash bin for the whole generation
-    Object lock = inProgress.computeIfAbsent(dir, k -> new Object());
-    try {
-      synchronized (lock) {
-        known = generated.getIfPresent(dir);
-        if (known != null) return known;
-        TableFormat.IcebergMetadata m = readKept(dir, inStore);
-        if (m == null) {
-          Path work = localDir.resolve("iceberg-work");
-          try {
-            Files.createDirectories(work);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    return inProgress.with(
+        dir,
+        () -> {
+          TableFormat.IcebergMetadata m = generated.getIfPresent(dir);
+          if (m != null) return m;
+          m = readKept(dir, inStore);
+          if (m == null) {
+            Path work = localDir.resolve("iceberg-work");
+            try {
+              Files.createDirectories(work);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            m = turns.run(() -> generate(snapshot, inStore, files, dir, work));
           }
-          m = turns.run(() -> generate(snapshot, inStore, files, dir, work));
-        }
-        generated.put(dir, m);
-        return m;
-      }
-    } finally {
-      inProgress.remove(dir, lock);
-    }
+          generated.put(dir, m);
+          return m;
+        });
   }
 
   private TableFormat.IcebergMetadata generate(

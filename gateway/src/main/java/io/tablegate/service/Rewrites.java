@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
@@ -43,7 +42,7 @@ public final class Rewrites {
   private final Path dir;
   private final long maxBytes;
   private final AtomicLong total = new AtomicLong();
-  private final ConcurrentHashMap<String, Object> inProgress = new ConcurrentHashMap<>();
+  private final KeyedLocks inProgress = new KeyedLocks();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder rewrittenBytes = new LongAdder();
@@ -137,22 +136,22 @@ public final class Rewrites {
     Path sidecar = dir.resolve(key + ".json");
     TableFormat.Rewritten kept = kept(key, target, sidecar);
     if (kept == null) {
-      Object lock = inProgress.computeIfAbsent(key, k -> new Object());
-      try {
-        synchronized (lock) {
-          kept = kept(key, target, sidecar);
-          if (kept == null) {
-            kept = turns.run(() -> rewrite(format, snapshot, file, restriction, target, sidecar));
-            if (store != null) kept = share(key, target, sidecar, kept);
-            known.put(key, kept);
-            misses.increment();
-          } else {
-            hits.increment();
-          }
-        }
-      } finally {
-        inProgress.remove(key, lock);
-      }
+      kept =
+          inProgress.with(
+              key,
+              () -> {
+                TableFormat.Rewritten found = kept(key, target, sidecar);
+                if (found != null) {
+                  hits.increment();
+                  return found;
+                }
+                TableFormat.Rewritten made =
+                    turns.run(() -> rewrite(format, snapshot, file, restriction, target, sidecar));
+                if (store != null) made = share(key, target, sidecar, made);
+                known.put(key, made);
+                misses.increment();
+                return made;
+              });
       if (store == null) evict(target);
       else evictShared(key);
     } else {
